@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Sets up everything the integration tests and the main job need, on a fresh Debian machine or again on a
+# machine where it already ran (every step is idempotent):
+#   - Debian's docker.io (Engine 20.10, embedded BuildKit), docker-registry, busybox-static, apache2-utils;
+#   - dockerd on the unix socket and on tcp://127.0.0.1:2376 with TLS (certificates generated here);
+#   - an anonymous registry on 127.0.0.1:5000 and an htpasswd-protected one on 127.0.0.1:5001;
+#   - local base images (nothing can be pulled from an internet registry here).
+# No bridge network is ever created: the daemon runs with --bridge=none and all traffic stays on 127.0.0.1.
+# Prints the environment the tests read (eval "$(eng/engine.sh --env)" to load it into a shell).
+set -euo pipefail
+
+STATE_DIR="${IMAGEDSL_ENGINE_DIR:-/var/lib/imagedsl-engine}"
+CERT_DIR="$STATE_DIR/certs"
+TLS_PORT=2376
+REGISTRY_PORT=5000
+AUTH_REGISTRY_PORT=5001
+REGISTRY_USER=imagedsl
+# A throwaway credential for a registry that listens on loopback only and lives as long as this machine.
+REGISTRY_PASSWORD_FILE="$STATE_DIR/registry-password"
+
+print_env() {
+  cat <<ENV
+export IMAGEDSL_TLS_HOST=tcp://127.0.0.1:$TLS_PORT
+export IMAGEDSL_TLS_CERT_PATH=$CERT_DIR/client
+export IMAGEDSL_REGISTRY=127.0.0.1:$REGISTRY_PORT
+export IMAGEDSL_AUTH_REGISTRY=127.0.0.1:$AUTH_REGISTRY_PORT
+export IMAGEDSL_AUTH_REGISTRY_USER=$REGISTRY_USER
+export IMAGEDSL_AUTH_REGISTRY_PASSWORD_FILE=$REGISTRY_PASSWORD_FILE
+export IMAGEDSL_BASE_IMAGE=local/busybox:1
+ENV
+}
+
+if [[ "${1:-}" == "--env" ]]; then print_env; exit 0; fi
+
+log() { printf '[engine] %s\n' "$*" >&2; }
+
+install_packages() {
+  local missing=()
+  command -v dockerd >/dev/null || missing+=(docker.io)
+  command -v docker-registry >/dev/null || missing+=(docker-registry)
+  [[ -x /bin/busybox ]] || missing+=(busybox-static)
+  command -v htpasswd >/dev/null || missing+=(apache2-utils)
+  command -v openssl >/dev/null || missing+=(openssl)
+  command -v curl >/dev/null || missing+=(curl)
+  if ((${#missing[@]})); then
+    log "installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+make_certs() {
+  [[ -f "$CERT_DIR/client/key.pem" ]] && return 0
+  log "generating TLS certificates in $CERT_DIR"
+  mkdir -p "$CERT_DIR/server" "$CERT_DIR/client"
+  local tmp; tmp=$(mktemp -d)
+  openssl genrsa -out "$tmp/ca-key.pem" 2048 2>/dev/null
+  openssl req -x509 -new -key "$tmp/ca-key.pem" -days 3650 -subj "/CN=imagedsl-test-ca" -out "$CERT_DIR/ca.pem" 2>/dev/null
+  openssl genrsa -out "$CERT_DIR/server/key.pem" 2048 2>/dev/null
+  openssl req -new -key "$CERT_DIR/server/key.pem" -subj "/CN=localhost" -out "$tmp/server.csr" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >"$tmp/server.ext"
+  openssl x509 -req -in "$tmp/server.csr" -CA "$CERT_DIR/ca.pem" -CAkey "$tmp/ca-key.pem" -CAcreateserial \
+    -days 3650 -extfile "$tmp/server.ext" -out "$CERT_DIR/server/cert.pem" 2>/dev/null
+  openssl genrsa -out "$CERT_DIR/client/key.pem" 2048 2>/dev/null
+  openssl req -new -key "$CERT_DIR/client/key.pem" -subj "/CN=imagedsl-client" -out "$tmp/client.csr" 2>/dev/null
+  printf 'extendedKeyUsage=clientAuth\n' >"$tmp/client.ext"
+  openssl x509 -req -in "$tmp/client.csr" -CA "$CERT_DIR/ca.pem" -CAkey "$tmp/ca-key.pem" -CAcreateserial \
+    -days 3650 -extfile "$tmp/client.ext" -out "$CERT_DIR/client/cert.pem" 2>/dev/null
+  cp "$CERT_DIR/ca.pem" "$CERT_DIR/client/ca.pem"
+  rm -rf "$tmp"
+}
+
+daemon_ready() { curl -sf --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null 2>&1; }
+
+start_daemon() {
+  if daemon_ready; then return 0; fi
+  # After a kill the pid file stays behind and a new dockerd refuses to start ("pid file found").
+  if [[ -f /var/run/docker.pid ]] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
+    rm -f /var/run/docker.pid
+  fi
+  log "starting dockerd"
+  nohup dockerd --bridge=none --iptables=false --ip-forward=false \
+    -H unix:///var/run/docker.sock -H "tcp://127.0.0.1:$TLS_PORT" \
+    --tlsverify --tlscacert="$CERT_DIR/ca.pem" --tlscert="$CERT_DIR/server/cert.pem" --tlskey="$CERT_DIR/server/key.pem" \
+    >"$STATE_DIR/dockerd.log" 2>&1 </dev/null &
+  for _ in $(seq 1 120); do daemon_ready && return 0; sleep 0.5; done
+  log "dockerd did not answer /_ping within 60 s; its log:"; tail -n 30 "$STATE_DIR/dockerd.log" >&2
+  exit 1
+}
+
+registry_ready() { curl -s -o /dev/null "http://127.0.0.1:$1/v2/"; }
+
+start_registry() { # port, name, extra auth yaml
+  local port=$1 name=$2 auth=${3:-}
+  if registry_ready "$port"; then return 0; fi
+  mkdir -p "$STATE_DIR/$name/data"
+  cat >"$STATE_DIR/$name/config.yml" <<YAML
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $STATE_DIR/$name/data
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$port
+$auth
+YAML
+  log "starting registry $name on 127.0.0.1:$port"
+  nohup docker-registry serve "$STATE_DIR/$name/config.yml" >"$STATE_DIR/$name/registry.log" 2>&1 </dev/null &
+  for _ in $(seq 1 60); do registry_ready "$port" && return 0; sleep 0.25; done
+  log "registry $name did not start; its log:"; tail -n 20 "$STATE_DIR/$name/registry.log" >&2
+  exit 1
+}
+
+make_base_images() {
+  if ! docker image inspect local/busybox:1 >/dev/null 2>&1; then
+    log "importing local/busybox:1 from busybox-static"
+    local root; root=$(mktemp -d)
+    mkdir -p "$root/bin" "$root/tmp" "$root/etc"
+    cp /bin/busybox "$root/bin/busybox"
+    for applet in $(/bin/busybox --list); do [[ "$applet" == busybox ]] || ln -sf busybox "$root/bin/$applet"; done
+    printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' >"$root/etc/passwd"
+    printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+    chmod 1777 "$root/tmp"
+    tar -C "$root" -c . | docker import -c 'ENV PATH=/bin' - local/busybox:1 >/dev/null
+    rm -rf "$root"
+  fi
+  # The registries start empty on a fresh machine; tests also pull the base back from there.
+  if ! curl -sf "http://127.0.0.1:$REGISTRY_PORT/v2/base/busybox/manifests/1" -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' >/dev/null; then
+    docker tag local/busybox:1 "127.0.0.1:$REGISTRY_PORT/base/busybox:1"
+    docker push -q "127.0.0.1:$REGISTRY_PORT/base/busybox:1" >/dev/null
+  fi
+}
+
+mkdir -p "$STATE_DIR"
+install_packages
+make_certs
+start_daemon
+start_registry "$REGISTRY_PORT" registry
+if [[ ! -f "$REGISTRY_PASSWORD_FILE" ]]; then
+  head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$REGISTRY_PASSWORD_FILE"; chmod 600 "$REGISTRY_PASSWORD_FILE"
+fi
+htpasswd -Bbn "$REGISTRY_USER" "$(cat "$REGISTRY_PASSWORD_FILE")" >"$STATE_DIR/htpasswd" 2>/dev/null
+start_registry "$AUTH_REGISTRY_PORT" auth-registry "  # (auth below)
+auth:
+  htpasswd:
+    realm: imagedsl-test
+    path: $STATE_DIR/htpasswd"
+make_base_images
+log "ready"
+print_env

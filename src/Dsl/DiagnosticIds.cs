@@ -1,0 +1,47 @@
+namespace ImageDsl
+{
+    /// <summary>
+    /// The stable identifiers of every problem ImageDsl reports. The same id reaches the user whether the problem
+    /// is found by the source generator (as a compiler diagnostic at the offending argument) or at run time (as a
+    /// <see cref="DockerfileException"/>). docs/diagnostics.md lists each one with an example.
+    /// </summary>
+    public static class DiagnosticIds
+    {
+        /// <summary>A value the generator cannot evaluate at compile time.</summary>
+        public const string NotConstant = "IDSL0001";
+        /// <summary>A port outside 1–65535, or a range whose end precedes its start.</summary>
+        public const string PortOutOfRange = "IDSL0002";
+        /// <summary>A WORKDIR that is not absolute.</summary>
+        public const string RelativeWorkdir = "IDSL0003";
+        /// <summary>A stage name BuildKit does not accept.</summary>
+        public const string InvalidStageName = "IDSL0004";
+        /// <summary>Two different stages with the same name.</summary>
+        public const string DuplicateStageName = "IDSL0005";
+        /// <summary>A build argument used in a stage that does not declare it.</summary>
+        public const string UndeclaredBuildArgument = "IDSL0006";
+        /// <summary>More than one CMD, ENTRYPOINT or HEALTHCHECK in one stage: only the last takes effect.</summary>
+        public const string RepeatedSingletonInstruction = "IDSL0007";
+        /// <summary>A value the Dockerfile syntax cannot carry exactly (a newline in ENV, non-ASCII in a flag…).</summary>
+        public const string InexpressibleValue = "IDSL0008";
+        /// <summary>An image reference that is not valid docker reference syntax.</summary>
+        public const string InvalidImageReference = "IDSL0009";
+        /// <summary>An [Image] class without a usable Define method.</summary>
+        public const string MissingDefine = "IDSL0010";
+        /// <summary>An [Image] class that is not static and partial.</summary>
+        public const string ClassNotStaticPartial = "IDSL0011";
+        /// <summary>A statement or expression the generator does not evaluate.</summary>
+        public const string UnsupportedConstruct = "IDSL0012";
+        /// <summary>An argument outside what the instruction accepts (empty path, bad mode…).</summary>
+        public const string InvalidArgument = "IDSL0013";
+        /// <summary>A stage is referenced (FROM, COPY --from, RUN --mount from=) but has no name.</summary>
+        public const string UnnamedStageReference = "IDSL0014";
+        /// <summary>The image name in [Image] is not a valid repository name.</summary>
+        public const string InvalidImageName = "IDSL0015";
+        /// <summary>Two [Image] classes in one assembly use the same image name.</summary>
+        public const string DuplicateImageName = "IDSL0016";
+        /// <summary>Two build arguments share a name but not a default value.</summary>
+        public const string ConflictingBuildArgument = "IDSL0017";
+        /// <summary>Parser directives (syntax, escape, check) set on a stage other than the final one.</summary>
+        public const string MisplacedDirective = "IDSL0018";
+    }
+}

@@ -1,0 +1,333 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using ImageDsl.Internal;
+using ImageDsl.Rendering;
+
+namespace ImageDsl
+{
+    /// <summary>
+    /// An immutable Dockerfile stage. Every method returns a new stage with one more instruction; a stage used by
+    /// another (as its base, by <c>COPY --from</c> or a mount) is emitted before it, so a whole multi-stage
+    /// Dockerfile is just its final stage. <see cref="ToString"/> renders the Dockerfile text — the very text the
+    /// source generator puts into the <c>DockerfileText</c> constant.
+    /// </summary>
+    public sealed record Dockerfile
+    {
+        private Dockerfile(Value? baseImage, Dockerfile? baseStage, Platform? platform)
+        {
+            BaseImage = baseImage;
+            BaseStage = baseStage;
+            Platform = platform;
+        }
+
+        /// <summary>The image this stage starts from (null when it starts from a stage).</summary>
+        public Value? BaseImage { get; }
+
+        /// <summary>The stage this stage starts from (null when it starts from an image).</summary>
+        public Dockerfile? BaseStage { get; }
+
+        /// <summary>The <c>FROM --platform</c> value, if any.</summary>
+        public Platform? Platform { get; }
+
+        /// <summary>The <c>AS</c> name, if any.</summary>
+        public string? Name { get; private init; }
+
+        /// <summary>The instructions after FROM, in order.</summary>
+        public EquatableList<Instruction> Instructions { get; private init; } = EquatableList<Instruction>.Empty;
+
+        /// <summary>Parser directives; only the final stage may set them.</summary>
+        public ParserDirectives Directives { get; private init; } = ParserDirectives.Default;
+
+        /// <summary><c>FROM image</c>. The reference may contain build arguments; they are declared globally for you.</summary>
+        public static Dockerfile From(Value image, Platform? platform = null)
+        {
+            if (image is null) throw new DockerfileException(DiagnosticIds.InvalidArgument, "An image cannot be null.", nameof(image));
+            if (image.IsLiteral) Syntax.RequireImageReference(image.LiteralText, nameof(image));
+            else Syntax.RequireSingleLine(image, "an image reference", nameof(image));
+            return new Dockerfile(image, null, platform);
+        }
+
+        /// <summary><c>FROM stage</c>: continue from another stage of this build.</summary>
+        public static Dockerfile From(Dockerfile stage, Platform? platform = null) =>
+            new Dockerfile(null, stage ?? throw new DockerfileException(DiagnosticIds.InvalidArgument, "A stage cannot be null.", nameof(stage)), platform);
+
+        /// <summary><c>FROM scratch</c>: an empty filesystem.</summary>
+        public static Dockerfile Scratch => new Dockerfile(Value.Literal("scratch"), null, null);
+
+        /// <summary><c>AS name</c>: names this stage so that other stages and <c>--target</c> can refer to it.</summary>
+        public Dockerfile As(string name)
+        {
+            if (!Syntax.IsStageName(name))
+            {
+                throw new DockerfileException(DiagnosticIds.InvalidStageName,
+                    $"'{name}' is not a valid stage name: start with a lowercase letter, then lowercase letters, digits, '-', '_' or '.'.", nameof(name));
+            }
+
+            return this with { Name = name };
+        }
+
+        /// <summary><c>RUN</c> in shell form (or exec form with <see cref="Command.Exec"/>), with optional mounts, network and security mode.</summary>
+        public Dockerfile Run(Command command, IEnumerable<Mount>? mounts = null, RunNetwork network = RunNetwork.Default, RunSecurity security = RunSecurity.Default) =>
+            Append(new RunInstruction(Require(command, nameof(command)), EquatableList<Mount>.From(mounts), network, security));
+
+        /// <summary><c>RUN</c> in exec form: the arguments reach the process exactly, with no shell.</summary>
+        public Dockerfile RunExec(string[] arguments, IEnumerable<Mount>? mounts = null, RunNetwork network = RunNetwork.Default, RunSecurity security = RunSecurity.Default) =>
+            Run(Command.Exec(arguments), mounts, network, security);
+
+        /// <summary><c>RUN &lt;&lt;EOF</c>: a multi-line script as a heredoc (needs a Dockerfile frontend with heredocs, 1.4+).</summary>
+        public Dockerfile RunHeredoc(string script, IEnumerable<Mount>? mounts = null, RunNetwork network = RunNetwork.Default, RunSecurity security = RunSecurity.Default)
+        {
+            Syntax.RequireHeredoc(script, nameof(script));
+            return Append(new RunHeredocInstruction(script, EquatableList<Mount>.From(mounts), network, security));
+        }
+
+        /// <summary><c>CMD</c> in exec form.</summary>
+        public Dockerfile Cmd(params string[] arguments) => Append(new CmdInstruction(Command.Exec(arguments)));
+
+        /// <summary><c>CMD</c> in shell form.</summary>
+        public Dockerfile CmdShell(string commandLine) => Append(new CmdInstruction(Command.Shell(commandLine)));
+
+        /// <summary><c>ENTRYPOINT</c> in exec form.</summary>
+        public Dockerfile Entrypoint(params string[] arguments) => Append(new EntrypointInstruction(Command.Exec(arguments)));
+
+        /// <summary><c>ENTRYPOINT</c> in shell form.</summary>
+        public Dockerfile EntrypointShell(string commandLine) => Append(new EntrypointInstruction(Command.Shell(commandLine)));
+
+        /// <summary><c>SHELL</c>: the shell that later shell-form instructions of this stage run in.</summary>
+        public Dockerfile Shell(params string[] shell)
+        {
+            var command = Command.Exec(shell);
+            return Append(new ShellInstruction(command.Arguments));
+        }
+
+        /// <summary><c>ENV key="value"</c>; the value arrives in the image byte for byte.</summary>
+        public Dockerfile Env(string key, Value value)
+        {
+            if (!Syntax.IsEnvKey(key))
+            {
+                throw new DockerfileException(DiagnosticIds.InvalidArgument,
+                    $"'{key}' is not a usable environment variable name: use letters, digits, '_', '.' or '-', not starting with a digit.", nameof(key));
+            }
+
+            return Append(new EnvInstruction(key, RequireValue(value, "an ENV value", nameof(value))));
+        }
+
+        /// <summary><c>LABEL "key"="value"</c>; key and value arrive in the image byte for byte.</summary>
+        public Dockerfile Label(string key, Value value)
+        {
+            Syntax.RequireSingleLine(key, "a label key", nameof(key));
+            if (key.Length == 0) throw new DockerfileException(DiagnosticIds.InvalidArgument, "A label key cannot be empty.", nameof(key));
+            return Append(new LabelInstruction(key, RequireValue(value, "a LABEL value", nameof(value))));
+        }
+
+        /// <summary><c>ARG</c>: declares a build argument in this stage so that later instructions can use it.</summary>
+        public Dockerfile Arg(BuildArg argument) => Append(new ArgInstruction(Require(argument, nameof(argument))));
+
+        /// <summary><c>EXPOSE</c>: documents the ports the container listens on.</summary>
+        public Dockerfile Expose(params Port[] ports)
+        {
+            if (ports is null || ports.Length == 0) throw new DockerfileException(DiagnosticIds.InvalidArgument, "EXPOSE needs at least one port.", nameof(ports));
+            return Append(new ExposeInstruction(EquatableList<Port>.From(ports)));
+        }
+
+        /// <summary><c>USER</c>: the user (and group) later instructions and the container run as.</summary>
+        public Dockerfile User(Owner user) => Append(new UserInstruction(Require(user, nameof(user))));
+
+        /// <summary><c>WORKDIR</c>: must be absolute, so that the result never depends on an inherited directory.</summary>
+        public Dockerfile Workdir(Value path)
+        {
+            RequireValue(path, "a WORKDIR path", nameof(path));
+            if (path.Parts.Count == 0 || (path.Parts[0].Literal is { } first && !first.StartsWith("/", StringComparison.Ordinal)))
+            {
+                throw new DockerfileException(DiagnosticIds.RelativeWorkdir,
+                    $"WORKDIR '{path}' is relative: write an absolute path (starting with '/') so the result does not depend on the base image's directory.", nameof(path));
+            }
+
+            return Append(new WorkdirInstruction(path));
+        }
+
+        /// <summary><c>VOLUME</c>: mount points for external volumes.</summary>
+        public Dockerfile Volume(params string[] paths)
+        {
+            if (paths is null || paths.Length == 0) throw new DockerfileException(DiagnosticIds.InvalidArgument, "VOLUME needs at least one path.", nameof(paths));
+            return Append(new VolumeInstruction(EquatableList<Value>.From(paths.Select(p => RequireValue(p, "a VOLUME path", nameof(paths))))));
+        }
+
+        /// <summary><c>COPY source destination</c> from the build context, or from <paramref name="from"/> (a stage or an image).</summary>
+        public Dockerfile Copy(Value source, Value destination, StageOrImage? from = null, Owner? chown = null, FileMode? chmod = null,
+            bool link = false, bool parents = false, IEnumerable<string>? exclude = null) =>
+            Copy(new[] { source }, destination, from, chown, chmod, link, parents, exclude);
+
+        /// <summary><c>COPY sources... destination</c>.</summary>
+        public Dockerfile Copy(Value[] sources, Value destination, StageOrImage? from = null, Owner? chown = null, FileMode? chmod = null,
+            bool link = false, bool parents = false, IEnumerable<string>? exclude = null) =>
+            Append(new CopyInstruction(Sources(sources, nameof(sources)), RequireValue(destination, "a destination", nameof(destination)), from,
+                Chown(chown, nameof(chown)), chmod, link, parents, Excludes(exclude, nameof(exclude))));
+
+        /// <summary><c>COPY &lt;&lt;EOF destination</c>: writes <paramref name="content"/> (which must end with a newline) to a file.</summary>
+        public Dockerfile CopyHeredoc(string content, Value destination, Owner? chown = null, FileMode? chmod = null)
+        {
+            Syntax.RequireHeredoc(content, nameof(content));
+            Syntax.RequirePlainWord(destination, "a heredoc COPY destination", nameof(destination));
+            if (!content.EndsWith("\n", StringComparison.Ordinal))
+            {
+                throw new DockerfileException(DiagnosticIds.InexpressibleValue,
+                    "A heredoc file always ends with a newline: end the content with \"\\n\" so the file is exactly what you wrote.", nameof(content));
+            }
+
+            return Append(new CopyHeredocInstruction(content, RequireValue(destination, "a destination", nameof(destination)), Chown(chown, nameof(chown)), chmod));
+        }
+
+        /// <summary><c>ADD</c>: like COPY, and also fetches URLs and git repositories and unpacks local archives.</summary>
+        public Dockerfile Add(Value source, Value destination, Owner? chown = null, FileMode? chmod = null, bool link = false,
+            string? checksum = null, bool keepGitDir = false, IEnumerable<string>? exclude = null) =>
+            Add(new[] { source }, destination, chown, chmod, link, checksum, keepGitDir, exclude);
+
+        /// <summary><c>ADD sources... destination</c>.</summary>
+        public Dockerfile Add(Value[] sources, Value destination, Owner? chown = null, FileMode? chmod = null, bool link = false,
+            string? checksum = null, bool keepGitDir = false, IEnumerable<string>? exclude = null)
+        {
+            if (checksum is not null && !Syntax.IsChecksum(checksum))
+            {
+                throw new DockerfileException(DiagnosticIds.InvalidArgument,
+                    $"'{checksum}' is not a checksum: write sha256:<64 lowercase hex digits>.", nameof(checksum));
+            }
+
+            return Append(new AddInstruction(Sources(sources, nameof(sources)), RequireValue(destination, "a destination", nameof(destination)),
+                Chown(chown, nameof(chown)), chmod, link, checksum, keepGitDir, Excludes(exclude, nameof(exclude))));
+        }
+
+        /// <summary><c>HEALTHCHECK CMD</c>: how the engine checks that the container still works.</summary>
+        public Dockerfile Healthcheck(Command test, TimeSpan? interval = null, TimeSpan? timeout = null, TimeSpan? startPeriod = null,
+            TimeSpan? startInterval = null, int? retries = null)
+        {
+            Require(test, nameof(test));
+            Syntax.RequireDuration(interval, nameof(interval));
+            Syntax.RequireDuration(timeout, nameof(timeout));
+            Syntax.RequireDuration(startPeriod, nameof(startPeriod));
+            Syntax.RequireDuration(startInterval, nameof(startInterval));
+            if (retries is < 1) throw new DockerfileException(DiagnosticIds.InvalidArgument, "Retries must be at least 1.", nameof(retries));
+
+            return Append(new HealthcheckInstruction(test, interval, timeout, startPeriod, startInterval, retries));
+        }
+
+        /// <summary><c>HEALTHCHECK NONE</c>: disables a health check inherited from the base image.</summary>
+        public Dockerfile HealthcheckNone() => Append(new HealthcheckInstruction(null, null, null, null, null, null));
+
+        /// <summary><c>STOPSIGNAL</c>: the signal that stops the container.</summary>
+        public Dockerfile StopSignal(Signal signal)
+        {
+            if (!Enum.IsDefined(typeof(Signal), signal)) throw new DockerfileException(DiagnosticIds.InvalidArgument, $"{(int)signal} is not a known signal.", nameof(signal));
+            return Append(new StopSignalInstruction(signal));
+        }
+
+        /// <summary>
+        /// <c>ONBUILD</c>: instructions that run when another Dockerfile builds FROM this image. The lambda receives an
+        /// empty stage; each instruction it adds becomes one ONBUILD trigger.
+        /// </summary>
+        public Dockerfile OnBuild(Func<Dockerfile, Dockerfile> triggers)
+        {
+            Require(triggers, nameof(triggers));
+            var recorder = new Dockerfile(Value.Literal("scratch"), null, null);
+            var result = triggers(recorder) ?? throw new DockerfileException(DiagnosticIds.InvalidArgument, "The ONBUILD lambda returned null.", nameof(triggers));
+            if (!ReferenceEquals(result.BaseImage, recorder.BaseImage) || result.Name is not null)
+            {
+                throw new DockerfileException(DiagnosticIds.InvalidArgument, "The ONBUILD lambda must add instructions to the stage it receives.", nameof(triggers));
+            }
+
+            var stage = this;
+            foreach (var trigger in result.Instructions)
+            {
+                if (trigger is RunHeredocInstruction or CopyHeredocInstruction or CommentInstruction or OnBuildInstruction)
+                {
+                    throw new DockerfileException(DiagnosticIds.InvalidArgument, "ONBUILD cannot hold heredocs, comments or another ONBUILD.", nameof(triggers));
+                }
+
+                stage = stage.Append(new OnBuildInstruction(trigger));
+            }
+
+            return stage;
+        }
+
+        /// <summary>A <c># comment</c> line (several lines for a multi-line text).</summary>
+        public Dockerfile Comment(string text)
+        {
+            Syntax.RequireText(text, "a comment", nameof(text));
+            if (text.IndexOf('\r') >= 0) throw new DockerfileException(DiagnosticIds.InexpressibleValue, "A comment cannot contain a carriage return.", nameof(text));
+            return Append(new CommentInstruction(text));
+        }
+
+        /// <summary>The <c># syntax=</c> directive: the Dockerfile frontend image to parse this file with.</summary>
+        public Dockerfile WithSyntax(string frontendImage)
+        {
+            Syntax.RequireImageReference(frontendImage, nameof(frontendImage));
+            return this with { Directives = Directives with { Syntax = frontendImage } };
+        }
+
+        /// <summary>The <c># escape=</c> directive: <c>'\\'</c> (default) or <c>'`'</c>.</summary>
+        public Dockerfile WithEscape(char escape)
+        {
+            if (escape != '\\' && escape != '`')
+            {
+                throw new DockerfileException(DiagnosticIds.InvalidArgument, $"'{escape}' cannot be the escape character: use '\\\\' or '`'.", nameof(escape));
+            }
+
+            return this with { Directives = Directives with { Escape = escape } };
+        }
+
+        /// <summary>The <c># check=</c> directive, e.g. <c>"skip=JSONArgsRecommended;error=true"</c>.</summary>
+        public Dockerfile WithCheck(string check)
+        {
+            Syntax.RequireFlagSafe(check, "a check directive", nameof(check), allowSemicolon: true);
+            return this with { Directives = Directives with { Check = check } };
+        }
+
+        /// <summary>Renders the whole Dockerfile, this stage last. Throws <see cref="DockerfileException"/> for an invalid definition.</summary>
+        public override string ToString() => DockerfileRenderer.Render(this);
+
+        /// <summary>Every problem of the definition (errors and warnings), without throwing.</summary>
+        public IReadOnlyList<DockerfileProblem> Validate() => DockerfileValidator.Validate(this);
+
+        private Dockerfile Append(Instruction instruction) => this with { Instructions = Instructions.Add(instruction) };
+
+        private static T Require<T>(T value, string parameter) where T : class =>
+            value ?? throw new DockerfileException(DiagnosticIds.InvalidArgument, $"'{parameter}' cannot be null.", parameter);
+
+        private static Value RequireValue(Value value, string what, string parameter)
+        {
+            Require(value, parameter);
+            Syntax.RequireSingleLine(value, what, parameter);
+            return value;
+        }
+
+        private static EquatableList<Value> Sources(Value[] sources, string parameter)
+        {
+            if (sources is null || sources.Length == 0) throw new DockerfileException(DiagnosticIds.InvalidArgument, "Give at least one source.", parameter);
+            foreach (var source in sources)
+            {
+                RequireValue(source, "a source path", parameter);
+                if (source.Parts.Count == 0) throw new DockerfileException(DiagnosticIds.InvalidArgument, "A source path cannot be empty.", parameter);
+            }
+
+            return EquatableList<Value>.From(sources);
+        }
+
+        private static Owner? Chown(Owner? owner, string parameter)
+        {
+            if (owner is not null)
+            {
+                Syntax.RequireFlagSafe(owner.ToString(), "--chown", parameter);
+            }
+
+            return owner;
+        }
+
+        private static EquatableList<string> Excludes(IEnumerable<string>? patterns, string parameter)
+        {
+            var list = EquatableList<string>.From(patterns);
+            foreach (var pattern in list) Syntax.RequireFlagSafe(pattern, "--exclude", parameter);
+            return list;
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using System;
+
+namespace ImageDsl
+{
+    /// <summary>
+    /// Marks a <c>static partial</c> class whose <c>static Dockerfile Define()</c> method describes an image. At compile
+    /// time the ImageDsl generator adds <c>DockerfileText</c> and <c>ImageName</c> constants to the class and records
+    /// the image in the assembly's metadata for the build step.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+    public sealed class ImageAttribute : Attribute
+    {
+        public ImageAttribute(string name) => Name = name;
+
+        /// <summary>The image repository name, e.g. <c>hello-world</c> or <c>team/api</c>.</summary>
+        public string Name { get; }
+
+        /// <summary>The build context directory, relative to the project directory. Default: the project directory.</summary>
+        public string Context { get; set; } = ".";
+
+        /// <summary>Tags to build and push. Default: <c>latest</c>.</summary>
+        public string[] Tags { get; set; } = { "latest" };
+
+        /// <summary>For the smoke run: text the container's output must contain. Null: no output check.</summary>
+        public string? ExpectOutput { get; set; }
+
+        /// <summary>For the smoke run: the exit code the container must end with.</summary>
+        public int ExpectExitCode { get; set; }
+
+        /// <summary>Whether the build's smoke run starts a container from this image. Default: true.</summary>
+        public bool SmokeRun { get; set; } = true;
+    }
+
+    /// <summary>
+    /// Written by the generator, one per image, on the assembly. The build task reads these with
+    /// System.Reflection.Metadata, never loading or running the user's code. Not for use in source.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Assembly, AllowMultiple = true, Inherited = false)]
+    public sealed class GeneratedImageAttribute : Attribute
+    {
+        public GeneratedImageAttribute(string name, string dockerfile, string context, string tags, string? expectOutput, int expectExitCode, bool smokeRun)
+        {
+            Name = name;
+            Dockerfile = dockerfile;
+            Context = context;
+            Tags = tags;
+            ExpectOutput = expectOutput;
+            ExpectExitCode = expectExitCode;
+            SmokeRun = smokeRun;
+        }
+
+        public string Name { get; }
+
+        public string Dockerfile { get; }
+
+        public string Context { get; }
+
+        /// <summary>The tags, separated by ';'.</summary>
+        public string Tags { get; }
+
+        public string? ExpectOutput { get; }
+
+        public int ExpectExitCode { get; }
+
+        public bool SmokeRun { get; }
+    }
+}

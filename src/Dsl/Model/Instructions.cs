@@ -1,0 +1,65 @@
+using System;
+using ImageDsl.Internal;
+
+namespace ImageDsl
+{
+    // The model: one record per Dockerfile instruction. Records compare by value, which the generator's
+    // incremental pipeline and the renderer's stage de-duplication rely on; keep every member equatable
+    // (EquatableList, records, primitives — never arrays).
+
+    /// <summary>One instruction of a stage.</summary>
+    public abstract record Instruction
+    {
+        private protected Instruction() { }
+    }
+
+    public sealed record RunInstruction(Command Command, EquatableList<Mount> Mounts, RunNetwork Network, RunSecurity Security) : Instruction;
+
+    /// <summary><c>RUN &lt;&lt;EOF</c>: a script given as a heredoc.</summary>
+    public sealed record RunHeredocInstruction(string Script, EquatableList<Mount> Mounts, RunNetwork Network, RunSecurity Security) : Instruction;
+
+    public sealed record CmdInstruction(Command Command) : Instruction;
+
+    public sealed record EntrypointInstruction(Command Command) : Instruction;
+
+    public sealed record ShellInstruction(EquatableList<string> Shell) : Instruction;
+
+    public sealed record EnvInstruction(string Key, Value Value) : Instruction;
+
+    public sealed record LabelInstruction(string Key, Value Value) : Instruction;
+
+    public sealed record ArgInstruction(BuildArg Argument) : Instruction;
+
+    public sealed record ExposeInstruction(EquatableList<Port> Ports) : Instruction;
+
+    public sealed record UserInstruction(Owner User) : Instruction;
+
+    public sealed record WorkdirInstruction(Value Path) : Instruction;
+
+    public sealed record VolumeInstruction(EquatableList<Value> Paths) : Instruction;
+
+    public sealed record CopyInstruction(EquatableList<Value> Sources, Value Destination, StageOrImage? From, Owner? Chown, FileMode? Chmod,
+        bool Link, bool Parents, EquatableList<string> Exclude) : Instruction;
+
+    public sealed record AddInstruction(EquatableList<Value> Sources, Value Destination, Owner? Chown, FileMode? Chmod, bool Link,
+        string? Checksum, bool KeepGitDir, EquatableList<string> Exclude) : Instruction;
+
+    /// <summary><c>COPY &lt;&lt;EOF dest</c>: a file whose content is written inline.</summary>
+    public sealed record CopyHeredocInstruction(string Content, Value Destination, Owner? Chown, FileMode? Chmod) : Instruction;
+
+    /// <summary>HEALTHCHECK; a null <see cref="Test"/> is <c>HEALTHCHECK NONE</c>.</summary>
+    public sealed record HealthcheckInstruction(Command? Test, TimeSpan? Interval, TimeSpan? Timeout, TimeSpan? StartPeriod,
+        TimeSpan? StartInterval, int? Retries) : Instruction;
+
+    public sealed record StopSignalInstruction(Signal Signal) : Instruction;
+
+    public sealed record OnBuildInstruction(Instruction Trigger) : Instruction;
+
+    public sealed record CommentInstruction(string Text) : Instruction;
+
+    /// <summary>The parser directives at the top of the file.</summary>
+    public sealed record ParserDirectives(string? Syntax, char Escape, string? Check)
+    {
+        public static ParserDirectives Default { get; } = new ParserDirectives(null, '\\', null);
+    }
+}

@@ -1,0 +1,88 @@
+using ImageDsl.Rendering;
+
+namespace ImageDsl
+{
+    /// <summary>How concurrent builds share a cache mount.</summary>
+    public enum CacheSharing
+    {
+        Shared,
+        Private,
+        Locked,
+    }
+
+    /// <summary>The network a RUN step sees (<c>RUN --network</c>).</summary>
+    public enum RunNetwork
+    {
+        /// <summary>No flag: the build's network.</summary>
+        Default,
+        None,
+        Host,
+    }
+
+    /// <summary>The sandbox of a RUN step (<c>RUN --security</c>).</summary>
+    public enum RunSecurity
+    {
+        /// <summary>No flag: the default sandbox.</summary>
+        Default,
+        Sandbox,
+        Insecure,
+    }
+
+    /// <summary>
+    /// A <c>RUN --mount</c>. Create one with <see cref="Bind"/>, <see cref="Cache"/>, <see cref="Tmpfs"/>,
+    /// <see cref="Secret"/> or <see cref="Ssh"/>. Every option travels inside one flag, so values are limited
+    /// to printable ASCII without spaces, quotes or commas (anything else is reported at compile time).
+    /// </summary>
+    public abstract record Mount
+    {
+        private protected Mount() { }
+
+        /// <summary>A read-only (unless <paramref name="readWrite"/>) view of the context, a stage or an image.</summary>
+        public static Mount Bind(string target, string? source = null, StageOrImage? from = null, bool readWrite = false) =>
+            new BindMount(Syntax.Flag(target, "target", nameof(target)), Syntax.OptionalFlag(source, "source", nameof(source)), from, readWrite);
+
+        /// <summary>A directory that persists between builds, e.g. a package cache.</summary>
+        public static Mount Cache(string target, string? id = null, CacheSharing sharing = CacheSharing.Shared, StageOrImage? from = null,
+            string? source = null, FileMode? mode = null, uint? uid = null, uint? gid = null, bool readOnly = false) =>
+            new CacheMount(Syntax.Flag(target, "target", nameof(target)), Syntax.OptionalFlag(id, "id", nameof(id)), sharing, from,
+                Syntax.OptionalFlag(source, "source", nameof(source)), mode, uid, gid, readOnly);
+
+        /// <summary>A tmpfs at <paramref name="target"/>, optionally limited to <paramref name="sizeBytes"/>.</summary>
+        public static Mount Tmpfs(string target, long? sizeBytes = null)
+        {
+            if (sizeBytes is <= 0)
+            {
+                throw new DockerfileException(DiagnosticIds.InvalidArgument, "A tmpfs size must be positive.", nameof(sizeBytes));
+            }
+
+            return new TmpfsMount(Syntax.Flag(target, "target", nameof(target)), sizeBytes);
+        }
+
+        /// <summary>A build secret as a file (default <c>/run/secrets/ID</c>) or, with <paramref name="env"/>, an environment variable.</summary>
+        public static Mount Secret(string id, string? target = null, string? env = null, bool required = false,
+            FileMode? mode = null, uint? uid = null, uint? gid = null)
+        {
+            if (env is not null && !Syntax.IsVariableName(env))
+            {
+                throw new DockerfileException(DiagnosticIds.InvalidArgument, $"'{env}' is not an environment variable name.", nameof(env));
+            }
+
+            return new SecretMount(Syntax.Flag(id, "id", nameof(id)), Syntax.OptionalFlag(target, "target", nameof(target)), env, required, mode, uid, gid);
+        }
+
+        /// <summary>The SSH agent socket forwarded by the client.</summary>
+        public static Mount Ssh(string? id = null, string? target = null, bool required = false, FileMode? mode = null, uint? uid = null, uint? gid = null) =>
+            new SshMount(Syntax.OptionalFlag(id, "id", nameof(id)), Syntax.OptionalFlag(target, "target", nameof(target)), required, mode, uid, gid);
+    }
+
+    public sealed record BindMount(string Target, string? Source, StageOrImage? From, bool ReadWrite) : Mount;
+
+    public sealed record CacheMount(string Target, string? Id, CacheSharing Sharing, StageOrImage? From, string? Source,
+        FileMode? Mode, uint? Uid, uint? Gid, bool ReadOnly) : Mount;
+
+    public sealed record TmpfsMount(string Target, long? SizeBytes) : Mount;
+
+    public sealed record SecretMount(string Id, string? Target, string? Env, bool Required, FileMode? Mode, uint? Uid, uint? Gid) : Mount;
+
+    public sealed record SshMount(string? Id, string? Target, bool Required, FileMode? Mode, uint? Uid, uint? Gid) : Mount;
+}

@@ -1,0 +1,118 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using ImageDsl.Internal;
+using ImageDsl.Rendering;
+
+namespace ImageDsl
+{
+    /// <summary>
+    /// Text that may contain build-argument references. A plain string converts to a <see cref="Value"/> that is
+    /// taken literally — a <c>$</c> in it stays a dollar sign in the image — and a <see cref="BuildArg"/> is the only
+    /// way to write <c>${NAME}</c>. Join parts with <c>+</c>: <c>"app-" + version</c>.
+    /// </summary>
+    public sealed class Value : IEquatable<Value>
+    {
+        private Value(EquatableList<ValuePart> parts) => Parts = parts;
+
+        /// <summary>The literal and build-argument parts, in order.</summary>
+        public EquatableList<ValuePart> Parts { get; }
+
+        /// <summary>A value that is exactly <paramref name="text"/>.</summary>
+        public static Value Literal(string text)
+        {
+            if (text is null) throw new DockerfileException(DiagnosticIds.InvalidArgument, "A value cannot be null.", nameof(text));
+            return new Value(text.Length == 0 ? EquatableList<ValuePart>.Empty : EquatableList<ValuePart>.Empty.Add(new ValuePart(text, null)));
+        }
+
+        /// <summary>A value that is the build argument's value at build time.</summary>
+        public static Value Of(BuildArg argument)
+        {
+            if (argument is null) throw new DockerfileException(DiagnosticIds.InvalidArgument, "A build argument cannot be null.", nameof(argument));
+            return new Value(EquatableList<ValuePart>.Empty.Add(new ValuePart(null, argument)));
+        }
+
+        public static implicit operator Value(string text) => Literal(text);
+
+        public static implicit operator Value(BuildArg argument) => Of(argument);
+
+        public static Value operator +(Value left, Value right) => Concat(left, right);
+
+        public static Value operator +(Value left, string right) => Concat(left, Literal(right));
+
+        public static Value operator +(string left, Value right) => Concat(Literal(left), right);
+
+        /// <summary>Concatenates values; adjacent literals merge.</summary>
+        public static Value Concat(params Value[] values)
+        {
+            var parts = new List<ValuePart>();
+            foreach (var value in values)
+            {
+                foreach (var part in value.Parts)
+                {
+                    if (part.Literal is not null && parts.Count > 0 && parts[parts.Count - 1].Literal is { } previous)
+                    {
+                        parts[parts.Count - 1] = new ValuePart(previous + part.Literal, null);
+                    }
+                    else
+                    {
+                        parts.Add(part);
+                    }
+                }
+            }
+
+            return new Value(EquatableList<ValuePart>.From(parts));
+        }
+
+        /// <summary>True when the value has no build-argument reference.</summary>
+        public bool IsLiteral => Parts.All(p => p.Literal is not null);
+
+        /// <summary>The whole literal text; only meaningful when <see cref="IsLiteral"/>.</summary>
+        public string LiteralText => string.Concat(Parts.Select(p => p.Literal));
+
+        /// <summary>The build arguments this value refers to.</summary>
+        public IEnumerable<BuildArg> Arguments => Parts.Where(p => p.Argument is not null).Select(p => p.Argument!);
+
+        public bool Equals(Value? other) => other is not null && Parts.Equals(other.Parts);
+
+        public override bool Equals(object? obj) => obj is Value other && Equals(other);
+
+        public override int GetHashCode() => Parts.GetHashCode();
+
+        /// <summary>A readable form for debugging; build-argument references show as <c>${NAME}</c>.</summary>
+        public override string ToString() => string.Concat(Parts.Select(p => p.Literal ?? "${" + p.Argument!.Name + "}"));
+    }
+
+    /// <summary>One part of a <see cref="Value"/>: literal text or a build-argument reference.</summary>
+    public sealed record ValuePart(string? Literal, BuildArg? Argument);
+
+    /// <summary>
+    /// A build argument (<c>ARG NAME[=default]</c>). Declare it in each stage that uses it with
+    /// <see cref="Dockerfile.Arg(BuildArg)"/>; an argument used in <c>FROM</c> is declared globally for you.
+    /// </summary>
+    public sealed record BuildArg
+    {
+        public BuildArg(string name, string? defaultValue = null)
+        {
+            if (!Syntax.IsVariableName(name))
+            {
+                throw new DockerfileException(DiagnosticIds.InvalidArgument,
+                    $"'{name}' is not a valid build argument name: use letters, digits and '_', not starting with a digit.", nameof(name));
+            }
+
+            if (defaultValue is not null) Syntax.RequireSingleLine(defaultValue, "a build argument's default value", nameof(defaultValue));
+            Name = name;
+            DefaultValue = defaultValue;
+        }
+
+        public string Name { get; }
+
+        public string? DefaultValue { get; }
+
+        public static Value operator +(BuildArg left, string right) => Value.Concat(left, right);
+
+        public static Value operator +(string left, BuildArg right) => Value.Concat(left, right);
+
+        public static Value operator +(BuildArg left, BuildArg right) => Value.Concat(left, right);
+    }
+}
