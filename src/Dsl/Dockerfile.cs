@@ -97,8 +97,9 @@ namespace ImageDsl
         /// <summary><c>SHELL</c>: the shell that later shell-form instructions of this stage run in.</summary>
         public Dockerfile Shell(params string[] shell)
         {
-            var command = Command.Exec(shell);
-            return Append(new ShellInstruction(command.Arguments));
+            if (shell is null || shell.Length == 0) throw new DockerfileException(DiagnosticIds.InvalidArgument, "SHELL needs at least one argument.", nameof(shell));
+            foreach (var argument in shell) Syntax.RequireText(argument, "a SHELL argument", nameof(shell));
+            return Append(new ShellInstruction(EquatableList<string>.From(shell)));
         }
 
         /// <summary><c>ENV key="value"</c>; the value arrives in the image byte for byte.</summary>
@@ -118,6 +119,11 @@ namespace ImageDsl
         {
             Syntax.RequireSingleLine(key, "a label key", nameof(key));
             if (key.Length == 0) throw new DockerfileException(DiagnosticIds.InvalidArgument, "A label key cannot be empty.", nameof(key));
+            if (key.IndexOf('=') >= 0)
+            {
+                // parseNameVal splits each word at its first '=', quoted or not, so such a key cannot be written.
+                throw new DockerfileException(DiagnosticIds.InexpressibleValue, $"Label key '{key}' contains '=', which the Dockerfile parser always reads as the end of the key.", nameof(key));
+            }
             return Append(new LabelInstruction(key, RequireValue(value, "a LABEL value", nameof(value))));
         }
 
@@ -157,12 +163,16 @@ namespace ImageDsl
         /// <summary><c>COPY source destination</c> from the build context, or from <paramref name="from"/> (a stage or an image).</summary>
         public Dockerfile Copy(Value source, Value destination, StageOrImage? from = null, Owner? chown = null, FileMode? chmod = null,
             bool link = false, bool parents = false, IEnumerable<string>? exclude = null) =>
-            Copy(new[] { source }, destination, from, chown, chmod, link, parents, exclude);
+            CopyCore(Sources(new[] { source }, nameof(source)), destination, from, chown, chmod, link, parents, exclude);
 
         /// <summary><c>COPY sources... destination</c>.</summary>
         public Dockerfile Copy(Value[] sources, Value destination, StageOrImage? from = null, Owner? chown = null, FileMode? chmod = null,
             bool link = false, bool parents = false, IEnumerable<string>? exclude = null) =>
-            Append(new CopyInstruction(Sources(sources, nameof(sources)), RequireValue(destination, "a destination", nameof(destination)), from,
+            CopyCore(Sources(sources, nameof(sources)), destination, from, chown, chmod, link, parents, exclude);
+
+        private Dockerfile CopyCore(EquatableList<Value> sources, Value destination, StageOrImage? from, Owner? chown, FileMode? chmod,
+            bool link, bool parents, IEnumerable<string>? exclude) =>
+            Append(new CopyInstruction(sources, RequireValue(destination, "a destination", nameof(destination)), from,
                 Chown(chown, nameof(chown)), chmod, link, parents, Excludes(exclude, nameof(exclude))));
 
         /// <summary><c>COPY &lt;&lt;EOF destination</c>: writes <paramref name="content"/> (which must end with a newline) to a file.</summary>
@@ -182,11 +192,15 @@ namespace ImageDsl
         /// <summary><c>ADD</c>: like COPY, and also fetches URLs and git repositories and unpacks local archives.</summary>
         public Dockerfile Add(Value source, Value destination, Owner? chown = null, FileMode? chmod = null, bool link = false,
             string? checksum = null, bool keepGitDir = false, IEnumerable<string>? exclude = null) =>
-            Add(new[] { source }, destination, chown, chmod, link, checksum, keepGitDir, exclude);
+            AddCore(Sources(new[] { source }, nameof(source)), destination, chown, chmod, link, checksum, keepGitDir, exclude);
 
         /// <summary><c>ADD sources... destination</c>.</summary>
         public Dockerfile Add(Value[] sources, Value destination, Owner? chown = null, FileMode? chmod = null, bool link = false,
-            string? checksum = null, bool keepGitDir = false, IEnumerable<string>? exclude = null)
+            string? checksum = null, bool keepGitDir = false, IEnumerable<string>? exclude = null) =>
+            AddCore(Sources(sources, nameof(sources)), destination, chown, chmod, link, checksum, keepGitDir, exclude);
+
+        private Dockerfile AddCore(EquatableList<Value> sources, Value destination, Owner? chown, FileMode? chmod, bool link,
+            string? checksum, bool keepGitDir, IEnumerable<string>? exclude)
         {
             if (checksum is not null && !Syntax.IsChecksum(checksum))
             {
@@ -194,7 +208,7 @@ namespace ImageDsl
                     $"'{checksum}' is not a checksum: write sha256:<64 lowercase hex digits>.", nameof(checksum));
             }
 
-            return Append(new AddInstruction(Sources(sources, nameof(sources)), RequireValue(destination, "a destination", nameof(destination)),
+            return Append(new AddInstruction(sources, RequireValue(destination, "a destination", nameof(destination)),
                 Chown(chown, nameof(chown)), chmod, link, checksum, keepGitDir, Excludes(exclude, nameof(exclude))));
         }
 

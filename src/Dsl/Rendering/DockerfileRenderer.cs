@@ -89,17 +89,17 @@ namespace ImageDsl.Rendering
                 case ShellInstruction shellInstruction:
                     return "SHELL " + Syntax.JsonArray(shellInstruction.Shell);
                 case EnvInstruction env:
-                    return "ENV " + env.Key + "=" + Syntax.Quote(env.Value, escape);
+                    return "ENV " + env.Key + "=" + Syntax.Word(env.Value, escape);
                 case LabelInstruction label:
-                    return "LABEL " + Syntax.Quote(label.Key, escape) + "=" + Syntax.Quote(label.Value, escape);
+                    return "LABEL " + Syntax.Word(label.Key, escape) + "=" + Syntax.Word(label.Value, escape);
                 case ArgInstruction arg:
                     return RenderArg(arg.Argument, globals.Any(g => g.Name == arg.Argument.Name), escape);
                 case ExposeInstruction expose:
                     return "EXPOSE " + string.Join(" ", expose.Ports.Select(p => p.ToString()));
                 case UserInstruction user:
-                    return "USER " + Syntax.Quote(user.User.ToString(), escape);
+                    return "USER " + Syntax.Word(user.User.ToString(), escape);
                 case WorkdirInstruction workdir:
-                    return "WORKDIR " + Syntax.Quote(workdir.Path, escape);
+                    return "WORKDIR " + Syntax.Word(workdir.Path, escape);
                 case VolumeInstruction volume:
                     return "VOLUME " + Syntax.JsonArray(volume.Paths.Select(p => Syntax.LexWord(p, escape)));
                 case CopyInstruction copy:
@@ -147,7 +147,7 @@ namespace ImageDsl.Rendering
             // global value (which the build may override); otherwise the default is written where it is declared.
             isGlobal || argument.DefaultValue is null
                 ? "ARG " + argument.Name
-                : "ARG " + argument.Name + "=" + Syntax.Quote(argument.DefaultValue, escape);
+                : "ARG " + argument.Name + "=" + Syntax.Word(argument.DefaultValue, escape);
 
         /// <summary>
         /// The shell form when the parser keeps it exactly; otherwise the exec form of the stage's shell with the

@@ -219,6 +219,11 @@ namespace ImageDsl.Rendering
 
         public static string Quote(string text, char escape) => Quote(Value.Literal(text), escape);
 
+        /// <summary>A lexer word: bare when <see cref="IsPlainWord"/> (for readability), else <see cref="Quote(Value, char)"/>.</summary>
+        public static string Word(Value value, char escape) => IsPlainWord(value) ? LexWord(value, escape) : Quote(value, escape);
+
+        public static string Word(string text, char escape) => Word(Value.Literal(text), escape);
+
         /// <summary>
         /// A value as an unquoted lexer word for JSON-form COPY/ADD/VOLUME, whose elements still pass through the
         /// word lexer: outside quotes the escape character makes any next character literal.

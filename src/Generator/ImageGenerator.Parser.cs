@@ -1,0 +1,146 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using ImageDsl.Generator.Model;
+using ImageDsl.Internal;
+using ImageDsl.Rendering;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace ImageDsl.Generator
+{
+    public sealed partial class ImageGenerator
+    {
+        /// <summary>
+        /// Syntax and symbols of one [Image] class → an <see cref="ImageSpec"/>. Never throws: every problem becomes a
+        /// diagnostic in the spec (a half-typed definition in an editor is normal input, not an exception).
+        /// </summary>
+        internal static class Parser
+        {
+            public static ImageSpec Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+            {
+                var type = (INamedTypeSymbol)context.TargetSymbol;
+                var declaration = (ClassDeclarationSyntax)context.TargetNode;
+                var diagnostics = new List<DiagnosticInfo>();
+                var attribute = context.Attributes[0];
+
+                var imageName = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string ?? "" : "";
+                var nameLocation = LocationInfo.From(AttributeArgument(attribute, 0, cancellationToken) ?? declaration.Identifier.Parent);
+                if (!Syntax.IsRepositoryName(imageName))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.InvalidImageName, nameLocation,
+                        $"'{imageName}' is not a valid image name: use lowercase letters, digits and separators ('.', '_', '-', '/'), e.g. \"team/hello-world\"; tags go in Tags."));
+                }
+
+                var context_ = ".";
+                var tags = new List<string> { "latest" };
+                string? expectOutput = null;
+                var expectExitCode = 0;
+                var smokeRun = true;
+                foreach (var named in attribute.NamedArguments)
+                {
+                    switch (named.Key)
+                    {
+                        case "Context" when named.Value.Value is string directory: context_ = directory; break;
+                        case "Tags" when !named.Value.IsNull: tags = named.Value.Values.Select(v => v.Value as string ?? "").ToList(); break;
+                        case "ExpectOutput": expectOutput = named.Value.Value as string; break;
+                        case "ExpectExitCode" when named.Value.Value is int code: expectExitCode = code; break;
+                        case "SmokeRun" when named.Value.Value is bool run: smokeRun = run; break;
+                    }
+                }
+
+                foreach (var tag in tags)
+                {
+                    if (!System.Text.RegularExpressions.Regex.IsMatch(tag, @"^[\w][\w.-]{0,127}$"))
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.InvalidImageName, nameLocation,
+                            $"'{tag}' is not a valid tag: a tag is 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'."));
+                    }
+                }
+
+                var containing = new List<ContainingType>();
+                for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+                {
+                    containing.Insert(0, new ContainingType(outer.IsRecord ? "record" : outer.TypeKind == TypeKind.Struct ? "struct" : "class", outer.Name));
+                }
+
+                var ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
+                string? text = null;
+
+                if (!type.IsStatic || !declaration.Modifiers.Any(SyntaxKind.PartialKeyword) || type.IsGenericType || type.ContainingType?.IsGenericType == true)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.ClassNotStaticPartial, LocationInfo.From(declaration.Identifier.GetLocation()),
+                        $"[Image] class '{type.Name}' must be declared 'static partial' (and not generic) so that the generator can add its DockerfileText constant."));
+                }
+                else if (FindDefine(type) is not { } define)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.MissingDefine, LocationInfo.From(declaration.Identifier.GetLocation()),
+                        $"[Image] class '{type.Name}' needs a method 'static Dockerfile Define()' that returns the image definition."));
+                }
+                else
+                {
+                    text = Evaluate(define, context.SemanticModel, diagnostics, cancellationToken);
+                }
+
+                return new ImageSpec(ns, EquatableList<ContainingType>.From(containing), type.Name, imageName, nameLocation, context_,
+                    EquatableList<string>.From(tags), expectOutput, expectExitCode, smokeRun, text, EquatableList<DiagnosticInfo>.From(diagnostics));
+            }
+
+            private static IMethodSymbol? FindDefine(INamedTypeSymbol type) =>
+                type.GetMembers("Define").OfType<IMethodSymbol>().FirstOrDefault(m =>
+                    m.IsStatic && m.Parameters.Length == 0 && !m.IsGenericMethod &&
+                    m.ReturnType.ToDisplayString() == "ImageDsl.Dockerfile" && m.DeclaringSyntaxReferences.Length > 0);
+
+            private static string? Evaluate(IMethodSymbol define, SemanticModel model, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+            {
+                var syntax = define.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken);
+                var semanticModel = syntax.SyntaxTree == model.SyntaxTree ? model : model.Compilation.GetSemanticModel(syntax.SyntaxTree);
+
+                // Code the compiler rejects already has its errors; evaluating it would only add noise (an editor
+                // mid-keystroke produces exactly this). Report nothing more and emit nothing.
+                if (syntax.ContainsDiagnostics || semanticModel.GetDiagnostics(syntax.Span, cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error))
+                {
+                    return null;
+                }
+
+                var fallback = LocationInfo.From(((MethodDeclarationSyntax)syntax).Identifier.GetLocation());
+                var evaluator = new DefinitionEvaluator(semanticModel, cancellationToken);
+                try
+                {
+                    if (evaluator.EvaluateMethodBody(syntax) is not Dockerfile dockerfile)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.UnsupportedConstruct, fallback, "Define() must return a Dockerfile value."));
+                        return null;
+                    }
+
+                    var hasError = false;
+                    foreach (var problem in dockerfile.Validate())
+                    {
+                        hasError |= problem.IsError;
+                        diagnostics.Add(DiagnosticInfo.Create(problem.Id, evaluator.Locate(problem) ?? fallback, problem.Message));
+                    }
+
+                    return hasError ? null : DockerfileRenderer.RenderValidated(dockerfile);
+                }
+                catch (EvaluationException failure)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(failure.Id, failure.Location ?? fallback, failure.Message));
+                    return null;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.UnsupportedConstruct, fallback,
+                        $"ImageDsl could not evaluate this definition ({e.GetType().Name}: {e.Message}). Please report this with the definition."));
+                    return null;
+                }
+            }
+
+            private static SyntaxNode? AttributeArgument(AttributeData attribute, int index, CancellationToken cancellationToken) =>
+                attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is AttributeSyntax { ArgumentList: { } list } && list.Arguments.Count > index
+                    ? list.Arguments[index]
+                    : null;
+        }
+    }
+}

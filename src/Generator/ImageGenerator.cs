@@ -1,0 +1,66 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using ImageDsl.Generator.Model;
+using Microsoft.CodeAnalysis;
+
+namespace ImageDsl.Generator
+{
+    /// <summary>
+    /// Turns every <c>[Image]</c> class into <c>DockerfileText</c> / <c>ImageName</c> constants and an assembly-level
+    /// <c>GeneratedImageAttribute</c> that the build step reads from metadata.
+    /// </summary>
+    [Generator(LanguageNames.CSharp)]
+    public sealed partial class ImageGenerator : IIncrementalGenerator
+    {
+        /// <summary>Names of the pipeline steps, for tests that assert what was cached.</summary>
+        public static class TrackingNames
+        {
+            /// <summary>One <c>ImageSpec</c> per [Image] class: parsing and evaluating its definition.</summary>
+            public const string ImageSpecs = nameof(ImageSpecs);
+
+            /// <summary>All image names with their locations, for the duplicate-name check.</summary>
+            public const string ImageNames = nameof(ImageNames);
+        }
+
+        public void Initialize(IncrementalGeneratorInitializationContext context)
+        {
+            // ForAttributeWithMetadataName visits only classes carrying [Image], cheaply, by syntax first. The transform
+            // evaluates the definition into a value-equatable ImageSpec; only a spec that differs from the previous run's
+            // reaches the output step below.
+            var images = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    "ImageDsl.ImageAttribute",
+                    predicate: static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax,
+                    transform: static (ctx, ct) => Parser.Parse(ctx, ct))
+                .WithTrackingName(TrackingNames.ImageSpecs);
+
+            context.RegisterSourceOutput(images, static (spc, spec) =>
+            {
+                foreach (var diagnostic in spec.Diagnostics) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+                if (spec.DockerfileText is not null) spc.AddSource(Emitter.HintName(spec), Emitter.Emit(spec));
+            });
+
+            // Image names must be unique per assembly: the build step keys images by name. Narrow to (name, location)
+            // before collecting, so an edit that changes a Dockerfile but not a name leaves this step cached.
+            var names = images
+                .Select(static (spec, _) => (spec.ImageName, spec.ImageNameLocation))
+                .Collect()
+                .WithTrackingName(TrackingNames.ImageNames);
+
+            context.RegisterSourceOutput(names, static (spc, all) => ReportDuplicateNames(spc, all));
+        }
+
+        private static void ReportDuplicateNames(SourceProductionContext context, ImmutableArray<(string Name, LocationInfo? Location)> names)
+        {
+            var seen = new HashSet<string>();
+            foreach (var (name, location) in names)
+            {
+                if (name.Length > 0 && !seen.Add(name))
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DuplicateImageName, location?.ToLocation(),
+                        $"Another [Image] class in this assembly is already named '{name}': image names must be unique, since the build tags images by name."));
+                }
+            }
+        }
+    }
+}
