@@ -112,6 +112,8 @@ namespace ImageDsl.Generator
             {
                 case IConversionOperation conversion:
                     return EvaluateConversion(conversion);
+                case IDelegateCreationOperation { Target: IAnonymousFunctionOperation lambda, Type: INamedTypeSymbol delegateType }:
+                    return MakeDelegate(lambda, delegateType);
                 case ILocalReferenceOperation local when _variables.TryGetValue(local.Local, out var value):
                     return value;
                 case IParameterReferenceOperation parameter when _variables.TryGetValue(parameter.Parameter, out var value):

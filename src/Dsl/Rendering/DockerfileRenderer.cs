@@ -81,7 +81,7 @@ namespace ImageDsl.Rendering
                 case RunInstruction run:
                     return "RUN " + RunFlags(run.Mounts, run.Network, run.Security) + RenderCommand(run.Command, shell, escape);
                 case RunHeredocInstruction run:
-                    return "RUN " + RunFlags(run.Mounts, run.Network, run.Security) + Heredoc(run.Script, null);
+                    return "RUN " + RunFlags(run.Mounts, run.Network, run.Security) + Heredoc(TrimFinalNewline(run.Script), null);
                 case CmdInstruction cmd:
                     return "CMD " + RenderCommand(cmd.Command, shell, escape);
                 case EntrypointInstruction entrypoint:
@@ -120,7 +120,7 @@ namespace ImageDsl.Rendering
                            + Excludes(add.Exclude) + Paths(add.Sources, add.Destination, escape);
                 case CopyHeredocInstruction copy:
                     return "COPY " + Flags(("chown", copy.Chown?.ToString()), ("chmod", copy.Chmod?.ToString()))
-                           + Heredoc(copy.Content.Substring(0, copy.Content.Length - 1), Syntax.LexWord(copy.Destination, escape));
+                           + Heredoc(TrimFinalNewline(copy.Content), Syntax.LexWord(copy.Destination, escape));
                 case HealthcheckInstruction { Test: null }:
                     return "HEALTHCHECK NONE";
                 case HealthcheckInstruction health:
@@ -226,6 +226,9 @@ namespace ImageDsl.Rendering
                 ? string.Join(" ", all.Select(p => Syntax.LexWord(p, escape)))
                 : Syntax.JsonArray(all.Select(p => Syntax.LexWord(p, escape)));
         }
+
+        // The heredoc body's lines end where the delimiter line starts, so one final newline is implied.
+        private static string TrimFinalNewline(string text) => text.EndsWith("\n", StringComparison.Ordinal) ? text.Substring(0, text.Length - 1) : text;
 
         /// <summary>A heredoc with a quoted delimiter (no expansion) that no line of the body equals.</summary>
         private static string Heredoc(string body, string? destination)
