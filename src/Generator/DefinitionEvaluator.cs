@@ -232,7 +232,9 @@ namespace ImageDsl.Generator
             }
 
             return InvokeMethod(method, instance, values, syntax, parameterName =>
-                ordered.FirstOrDefault(a => a.Parameter?.Name == parameterName && a.ArgumentKind != ArgumentKind.DefaultValue)?.Syntax);
+                ordered.FirstOrDefault(a => a.Parameter?.Name == parameterName && a.ArgumentKind != ArgumentKind.DefaultValue) is { } argument
+                    ? (argument.Syntax as ArgumentSyntax)?.Expression ?? argument.Syntax
+                    : null);
         }
 
         private object? InvokeMethod(IMethodSymbol method, object? instance, object?[] values, SyntaxNode syntax, Func<string?, SyntaxNode?> argumentSyntax)
@@ -244,8 +246,8 @@ namespace ImageDsl.Generator
             }
             catch (TargetInvocationException e) when (e.InnerException is DockerfileException dsl)
             {
-                var at = argumentSyntax(dsl.ParamName) ?? syntax;
-                throw new EvaluationException(dsl.Id, LocationInfo.From(at is InvocationExpressionSyntax ? CallLocationNode(at) : at), dsl.Detail);
+                var argument = argumentSyntax(dsl.ParamName);
+                throw new EvaluationException(dsl.Id, argument is null ? CallLocation(syntax) : LocationInfo.From(argument), dsl.Detail);
             }
             catch (TargetInvocationException e) when (e.InnerException is EvaluationException inner)
             {
@@ -368,10 +370,11 @@ namespace ImageDsl.Generator
             }
         }
 
-        /// <summary>From the method name to the closing parenthesis: <c>.Run("…")</c> rather than the whole chain before it.</summary>
-        private static LocationInfo? CallLocation(SyntaxNode syntax) => LocationInfo.From(CallLocationNode(syntax));
-
-        private static SyntaxNode CallLocationNode(SyntaxNode syntax) => syntax;
+        /// <summary>From the method name to the closing parenthesis: <c>Run("…")</c> rather than the whole chain before it.</summary>
+        private static LocationInfo? CallLocation(SyntaxNode syntax) =>
+            syntax is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax member } invocation
+                ? LocationInfo.From(Location.Create(invocation.SyntaxTree, Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(member.Name.SpanStart, invocation.Span.End)))
+                : LocationInfo.From(syntax);
 
         private static bool IsDslType(ITypeSymbol? type) => type?.ContainingAssembly?.Name == DslAssemblyName;
 

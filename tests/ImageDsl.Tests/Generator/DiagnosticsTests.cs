@@ -1,0 +1,170 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace ImageDsl.Tests.Generator;
+
+/// <summary>
+/// Each case is a definition body with the expected location marked <c>[|like this|]</c>. The generator must report
+/// exactly one diagnostic with the given id, exactly there, and (for errors) emit no DockerfileText.
+/// </summary>
+public class DiagnosticsTests
+{
+    public static TheoryData<string, string> Cases => new()
+    {
+        { DiagnosticIds.NotConstant, """Dockerfile.From([|System.Environment.GetEnvironmentVariable("BASE")|])""" },
+        { DiagnosticIds.NotConstant, """Dockerfile.From("busybox").Env("A", [|System.DateTime.Now.ToString()|])""" },
+        { DiagnosticIds.NotConstant, """Dockerfile.From("busybox").Arg(Version).Env("A", $"v[|{Version}|]")""" },
+        { DiagnosticIds.NotConstant, """Dockerfile.From("busybox").Expose([|Helper.Port|])""" },
+        { DiagnosticIds.PortOutOfRange, """Dockerfile.From("busybox").Expose(80, [|70000|])""" },
+        { DiagnosticIds.PortOutOfRange, """Dockerfile.From("busybox").Expose(Port.Range(90, [|80|]))""" },
+        { DiagnosticIds.RelativeWorkdir, """Dockerfile.From("busybox").Workdir([|"app"|])""" },
+        { DiagnosticIds.InvalidStageName, """Dockerfile.From("busybox").As([|"Build"|])""" },
+        { DiagnosticIds.InexpressibleValue, """Dockerfile.From("busybox").Env("A", [|"line\nbreak"|])""" },
+        { DiagnosticIds.InexpressibleValue, """Dockerfile.From("busybox").Copy("a", "/b", exclude: [|["grüße"]|])""" },
+        { DiagnosticIds.InexpressibleValue, """Dockerfile.From("busybox").Run("x", mounts: [Mount.Cache([|"/a b"|])])""" },
+        { DiagnosticIds.InexpressibleValue, """Dockerfile.From("busybox").[|Healthcheck("check \\")|]""" },
+        { DiagnosticIds.InvalidImageReference, """Dockerfile.From([|"Not A Reference"|])""" },
+        { DiagnosticIds.InvalidArgument, """Dockerfile.From("busybox").Copy("a", "/b", chmod: FileMode.Octal([|"9"|]))""" },
+        { DiagnosticIds.UnsupportedConstruct, """Dockerfile.From("busybox").OnBuild(b => { [|System.Console.WriteLine();|] return b; })""" },
+        { DiagnosticIds.RepeatedSingletonInstruction, """Dockerfile.From("busybox").Cmd("a").[|Cmd("b")|]""" },
+        { DiagnosticIds.UndeclaredBuildArgument, """Dockerfile.From("busybox").[|Env("V", Version)|]""" },
+        { DiagnosticIds.ConflictingBuildArgument, """Dockerfile.From("busybox").Arg(Version).[|Arg(new BuildArg("VERSION", "2"))|]""" },
+        { DiagnosticIds.UnnamedStageReference, """Dockerfile.From("busybox").[|Copy("/a", "/a", from: Dockerfile.From("busybox"))|]""" },
+        { DiagnosticIds.DuplicateStageName, """Dockerfile.From("busybox").Copy("/a", "/a", from: Dockerfile.From("busybox").As("x")).Copy("/b", "/b", from: Dockerfile.From("alpine").[|As("x")|])""" },
+        { DiagnosticIds.MisplacedDirective, """Dockerfile.From("busybox").Copy("/a", "/a", from: Dockerfile.From("busybox").As("x").[|WithEscape('`')|])""" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Reports_the_id_at_the_exact_location(string id, string marked)
+    {
+        var (body, span) = Markers.Extract(marked);
+        var prefix = """
+            using ImageDsl;
+            static class Helper { public static int Port => 80; }
+            [Image("app")]
+            public static partial class App
+            {
+                static readonly BuildArg Version = new("VERSION", "1");
+                static Dockerfile Define() =>
+            """;
+        var result = GeneratorHarness.Run(prefix + body + ";\n}\n");
+
+        var diagnostic = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(prefix.Length + span.Start, diagnostic.Location.SourceSpan.Start);
+        Assert.Equal(span.Length, diagnostic.Location.SourceSpan.Length);
+        Assert.False(string.IsNullOrWhiteSpace(diagnostic.GetMessage()));
+        var isError = diagnostic.Severity == DiagnosticSeverity.Error;
+        Assert.Equal(!isError, result.Run.Results.Single().GeneratedSources.Any());
+    }
+
+    [Fact]
+    public void Statement_other_than_locals_and_return_is_reported_where_it_stands()
+    {
+        const string source = """
+            using ImageDsl;
+            [Image("app")]
+            public static partial class App
+            {
+                static Dockerfile Define()
+                {
+                    var image = "busybox";
+                    [|if (image.Length > 3) image = "alpine";|]
+                    return Dockerfile.From(image);
+                }
+            }
+            """;
+        AssertSingle(DiagnosticIds.UnsupportedConstruct, source);
+    }
+
+    [Fact]
+    public void Class_that_is_not_static_partial_is_reported_at_its_name()
+    {
+        AssertSingle(DiagnosticIds.ClassNotStaticPartial, """
+            using ImageDsl;
+            [Image("app")]
+            public partial class [|App|] { static Dockerfile Define() => Dockerfile.From("busybox"); }
+            """);
+    }
+
+    [Fact]
+    public void Class_without_Define_is_reported_at_its_name()
+    {
+        AssertSingle(DiagnosticIds.MissingDefine, """
+            using ImageDsl;
+            [Image("app")]
+            public static partial class [|App|] { static Dockerfile Build() => Dockerfile.From("busybox"); }
+            """);
+    }
+
+    [Fact]
+    public void Invalid_image_name_is_reported_at_the_attribute_argument()
+    {
+        AssertSingle(DiagnosticIds.InvalidImageName, """
+            using ImageDsl;
+            [Image([|"Not Valid"|])]
+            public static partial class App { static Dockerfile Define() => Dockerfile.From("busybox"); }
+            """);
+    }
+
+    [Fact]
+    public void Duplicate_image_name_is_reported_at_the_second_attribute()
+    {
+        AssertSingle(DiagnosticIds.DuplicateImageName, """
+            using ImageDsl;
+            [Image("app")]
+            public static partial class One { static Dockerfile Define() => Dockerfile.From("busybox"); }
+            [Image([|"app"|])]
+            public static partial class Two { static Dockerfile Define() => Dockerfile.From("busybox"); }
+            """);
+    }
+
+    [Fact]
+    public void Locals_static_fields_consts_and_interpolated_constants_evaluate()
+    {
+        var result = GeneratorHarness.Run("""
+            using ImageDsl;
+            [Image("app")]
+            public static partial class App
+            {
+                const string Registry = "127.0.0.1:5000";
+                static readonly BuildArg Version = new("VERSION", "1");
+                static readonly Dockerfile Build = Dockerfile.From($"{Registry}/base:1").As("build").Run("make");
+                static Dockerfile Define()
+                {
+                    var greeting = "hi" + " there";
+                    string[] command = ["echo", greeting];
+                    return Dockerfile.From(Build).Arg(Version).Env("V", "v" + Version).Cmd(command).Expose(Port.Udp(53));
+                }
+            }
+            """);
+
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Contains("""FROM 127.0.0.1:5000/base:1 AS build""", result.GeneratedSource("App.ImageDsl.g.cs"));
+        Assert.Contains("""CMD [""echo"", ""hi there""]""", result.GeneratedSource("App.ImageDsl.g.cs"));
+        Assert.Contains("""ENV V=v${VERSION}""", result.GeneratedSource("App.ImageDsl.g.cs"));
+    }
+
+    private static void AssertSingle(string id, string marked)
+    {
+        var (source, span) = Markers.Extract(marked);
+        var result = GeneratorHarness.Run(source);
+        var diagnostic = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(span, diagnostic.Location.SourceSpan);
+    }
+}
+
+internal static class Markers
+{
+    /// <summary>Removes one <c>[|…|]</c> pair and returns the text with the span it enclosed.</summary>
+    public static (string Text, Microsoft.CodeAnalysis.Text.TextSpan Span) Extract(string marked)
+    {
+        var start = marked.IndexOf("[|", System.StringComparison.Ordinal);
+        var end = marked.IndexOf("|]", start, System.StringComparison.Ordinal);
+        var text = marked.Remove(end, 2).Remove(start, 2);
+        return (text, new Microsoft.CodeAnalysis.Text.TextSpan(start, end - start - 2));
+    }
+}

@@ -1,0 +1,48 @@
+extern alias generator;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using ImageGenerator = generator::ImageDsl.Generator.ImageGenerator;
+
+namespace ImageDsl.Tests.Generator;
+
+/// <summary>Drives the generator over in-memory sources, the way the compiler does, with step tracking on.</summary>
+internal static class GeneratorHarness
+{
+    private static readonly MetadataReference[] References =
+        Basic.Reference.Assemblies.Net100.References.All
+            .Append(MetadataReference.CreateFromFile(typeof(Dockerfile).Assembly.Location))
+            .ToArray();
+
+    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
+
+    public static CSharpCompilation Compile(params string[] sources) =>
+        CSharpCompilation.Create("UserProject",
+            sources.Select((source, i) => CSharpSyntaxTree.ParseText(source, ParseOptions, path: $"Source{i}.cs")),
+            References,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+    public static GeneratorDriver CreateDriver() =>
+        CSharpGeneratorDriver.Create(
+            new[] { new ImageGenerator().AsSourceGenerator() },
+            parseOptions: ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+    public sealed record Result(GeneratorDriver Driver, GeneratorDriverRunResult Run, Compilation Output, ImmutableArray<Diagnostic> GeneratorDiagnostics)
+    {
+        public IEnumerable<Diagnostic> CompilerDiagnostics => Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning);
+
+        public string GeneratedSource(string hintName) =>
+            Run.Results.Single().GeneratedSources.Single(s => s.HintName == hintName).SourceText.ToString();
+    }
+
+    public static Result Run(Compilation compilation, GeneratorDriver? driver = null)
+    {
+        driver = (driver ?? CreateDriver()).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+        return new Result(driver, driver.GetRunResult(), output, diagnostics);
+    }
+
+    public static Result Run(params string[] sources) => Run(Compile(sources));
+}
