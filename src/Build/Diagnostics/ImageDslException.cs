@@ -1,0 +1,70 @@
+using System;
+using System.Globalization;
+using System.Resources;
+
+namespace ImageDsl.Build.Diagnostics;
+
+/// <summary>
+/// An expected failure with a code and a message that says what to do. The tasks log exactly one error for it;
+/// anything else that escapes the engine is a bug. Messages live in Resources/Strings.resx, keyed by code.
+/// </summary>
+public sealed class ImageDslException : Exception
+{
+    private static readonly ResourceManager Messages = new("ImageDsl.Build.Resources.Strings", typeof(ImageDslException).Assembly);
+
+    public ImageDslException(string code, params object?[] args)
+        : this(code, null, args)
+    {
+    }
+
+    public ImageDslException(string code, Exception? inner, params object?[] args)
+        : base(Format(code, args), inner)
+    {
+        Code = code;
+    }
+
+    /// <summary>The error code, e.g. IMAGEDSL3001.</summary>
+    public string Code { get; }
+
+    /// <summary>The message without the code prefix (MSBuild shows the code separately).</summary>
+    public string Text => Message.Substring(Code.Length + 2);
+
+    private static string Format(string code, object?[] args)
+    {
+        var template = Messages.GetString(code, CultureInfo.InvariantCulture) ?? throw new InvalidOperationException("No message for " + code);
+        return code + ": " + string.Format(CultureInfo.InvariantCulture, template, args);
+    }
+}
+
+/// <summary>The codes, banded by cause like the .NET SDK's container errors.</summary>
+public static class ErrorCodes
+{
+    // 1xxx: registry
+    public const string RegistryAuthenticationFailed = "IMAGEDSL1001";
+    public const string RegistryUnreachable = "IMAGEDSL1002";
+    public const string PushFailed = "IMAGEDSL1003";
+    public const string CredentialHelperFailed = "IMAGEDSL1004";
+    public const string InvalidPushReference = "IMAGEDSL1005";
+    public const string DockerConfigUnreadable = "IMAGEDSL1006";
+
+    // 2xxx: input (definitions, context, image behaviour)
+    public const string StaleDockerfile = "IMAGEDSL2001";
+    public const string UnsupportedFeature = "IMAGEDSL2002";
+    public const string ContextMissing = "IMAGEDSL2003";
+    public const string BuildStepFailed = "IMAGEDSL2004";
+    public const string SmokeExitCode = "IMAGEDSL2005";
+    public const string SmokeOutput = "IMAGEDSL2006";
+    public const string SmokeTimeout = "IMAGEDSL2007";
+    public const string MetadataUnreadable = "IMAGEDSL2008";
+    public const string ContextUnreadable = "IMAGEDSL2009";
+
+    // 3xxx: local daemon
+    public const string DaemonUnreachable = "IMAGEDSL3001";
+    public const string TlsIncomplete = "IMAGEDSL3002";
+    public const string DaemonFailed = "IMAGEDSL3003";
+    public const string ContextNotFound = "IMAGEDSL3004";
+    public const string DaemonTimeout = "IMAGEDSL3005";
+
+    // 4xxx: task parameters
+    public const string InvalidProperty = "IMAGEDSL4001";
+}

@@ -1,0 +1,338 @@
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Docker.DotNet.X509;
+using ImageDsl.Build.Context;
+using ImageDsl.Build.Diagnostics;
+using ImageDsl.Build.Registry;
+using Version = System.Version;
+
+namespace ImageDsl.Build.Docker;
+
+/// <summary>
+/// ImageDsl's client of one Docker daemon, over the Engine API through Docker.DotNet: build (BuildKit when the
+/// daemon offers it), smoke-run and push. Every expected failure is an <see cref="ImageDslException"/> with a code.
+/// </summary>
+public sealed class DockerEngine : IDisposable
+{
+    /// <summary>Engine API 1.41 (Engine 20.10) is the oldest ImageDsl needs and every current daemon still serves it.</summary>
+    public static readonly Version ApiVersion = new(1, 41);
+
+    private readonly DockerClient _client;
+
+    private DockerEngine(DockerClient client, DockerEndpoint endpoint, Version engineVersion, string os)
+    {
+        _client = client;
+        Endpoint = endpoint;
+        EngineVersion = engineVersion;
+        Os = os;
+    }
+
+    public DockerEndpoint Endpoint { get; }
+
+    public Version EngineVersion { get; }
+
+    public string Os { get; }
+
+    /// <summary>BuildKit through the Engine API (version=2) exists on Linux daemons with API 1.39 and later.</summary>
+    public bool OffersBuildKit => Os == "linux";
+
+    /// <summary>Connects and asks for the daemon's version, failing within <paramref name="timeout"/> with a coded error.</summary>
+    public static async Task<DockerEngine> ConnectAsync(DockerEndpoint endpoint, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var builder = new DockerClientBuilder().WithEndpoint(endpoint.Uri).WithApiVersion(ApiVersion);
+        if (endpoint.TlsCertificatePath is { } certificates)
+        {
+            try
+            {
+                var tls = DockerTlsCertificates.LoadFromDirectory(certificates, endpoint.VerifyTls, "ca.pem", "cert.pem", "key.pem");
+                builder = builder.WithAuthProvider(tls.CreateCredentials());
+            }
+            catch (Exception e) when (e is IOException or System.Security.Cryptography.CryptographicException or ArgumentException)
+            {
+                throw new ImageDslException(ErrorCodes.TlsIncomplete, e, endpoint.Uri, e.Message);
+            }
+        }
+
+        var client = builder.Build();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            var version = await client.System.GetVersionAsync(deadline.Token).ConfigureAwait(false);
+            var engine = Version.TryParse(new string(version.Version.TakeWhile(c => char.IsDigit(c) || c == '.').ToArray()), out var parsed) ? parsed : new Version(0, 0);
+            return new DockerEngine(client, endpoint, engine, version.Os);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            client.Dispose();
+            throw new ImageDslException(ErrorCodes.DaemonTimeout, endpoint.Uri, (int)timeout.TotalSeconds);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not ImageDslException)
+        {
+            client.Dispose();
+            throw new ImageDslException(ErrorCodes.DaemonUnreachable, e, $"{endpoint.Uri} (from {endpoint.Source})", Innermost(e));
+        }
+    }
+
+    /// <summary>
+    /// Builds one image. The context tar is written into a pipe that the HTTP request reads from, so it streams
+    /// to the daemon as it is produced. Cancelling aborts the request, which cancels the build on the daemon.
+    /// </summary>
+    public async Task<string> BuildAsync(BuildRequest request, IReadOnlyList<ContextEntry> context, BuilderKind builder, IBuildLog log, CancellationToken cancellationToken)
+    {
+        var parameters = new ImageBuildParameters
+        {
+            Dockerfile = ContextPacker.DockerfileName,
+            Tags = request.Tags.ToList(),
+            BuildArgs = request.BuildArgs.ToDictionary(p => p.Key, p => p.Value),
+            Labels = request.Labels.ToDictionary(p => p.Key, p => p.Value),
+            Target = request.Target,
+            Platform = request.Platform,
+            NoCache = request.NoCache,
+            CacheFrom = request.CacheFrom?.ToList(),
+            NetworkMode = request.NetworkMode,
+            Remove = true,
+            ForceRemove = true,
+            Version = builder == BuilderKind.BuildKit ? "2" : "1",
+        };
+
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19));
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var writer = Task.Run(async () =>
+        {
+            try
+            {
+                await using var output = pipe.Writer.AsStream();
+                await ContextPacker.WriteAsync(context, request.Dockerfile, output, abort.Token).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                await pipe.Writer.CompleteAsync(e).ConfigureAwait(false);
+                throw;
+            }
+        }, abort.Token);
+
+        var decoder = new BuildProgressDecoder(log);
+        try
+        {
+            await using var body = pipe.Reader.AsStream();
+            // The raw-stream overload (obsolete in the fork only because it leaves waiting to the caller, which is what
+            // we want) is the one that tolerates BuildKit's string "aux" records; the IProgress<JSONMessage> one throws.
+#pragma warning disable CS0618
+            using var progress = await _client.Images.BuildImageFromDockerfileAsync(body, parameters, abort.Token).ConfigureAwait(false);
+#pragma warning restore CS0618
+            await decoder.ReadAsync(progress, abort.Token).ConfigureAwait(false);
+        }
+        catch (DockerApiException e)
+        {
+            abort.Cancel();
+            throw new ImageDslException(ErrorCodes.DaemonFailed, e, Endpoint.Uri, $"build image '{request.ImageName}'", e.ResponseBody?.Trim() ?? e.Message);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            abort.Cancel();
+            if (writer.IsFaulted && writer.Exception!.InnerException is ImageDslException packing) throw packing;
+            throw new ImageDslException(ErrorCodes.DaemonFailed, e, Endpoint.Uri, $"build image '{request.ImageName}'", Innermost(e));
+        }
+
+        try
+        {
+            await writer.ConfigureAwait(false);
+        }
+        catch (Exception e) when (decoder.Error is not null && e is not OperationCanceledException)
+        {
+            // The daemon stopped reading the context because the build already failed; its error says why.
+        }
+
+        if (decoder.Error is not null)
+        {
+            var output = decoder.FailedOutput.Count > 0 ? string.Join("\n", decoder.FailedOutput.TakeLast(30)) + "\n" + decoder.Error : decoder.Error;
+            throw new ImageDslException(ErrorCodes.BuildStepFailed, request.ImageName, decoder.FailedStep ?? "(before the first step)", output);
+        }
+
+        return decoder.ImageId ?? throw new ImageDslException(ErrorCodes.DaemonFailed, Endpoint.Uri, $"build image '{request.ImageName}'", "the daemon did not report an image id");
+    }
+
+    /// <summary>
+    /// The smoke run: create a container with no network, start it, wait up to <paramref name="timeout"/>, capture
+    /// its output and exit code, and always remove it.
+    /// </summary>
+    public async Task<RunResult> RunAsync(string image, TimeSpan timeout, string networkMode, CancellationToken cancellationToken, IList<string>? command = null)
+    {
+        string id;
+        try
+        {
+            var created = await _client.Containers.CreateContainerAsync(new CreateContainerParameters
+            {
+                Image = image,
+                Cmd = command!,
+                AttachStdout = true,
+                AttachStderr = true,
+                HostConfig = new HostConfig { NetworkMode = networkMode },
+                Labels = new Dictionary<string, string> { ["org.imagedsl.smoke-run"] = "true" },
+            }, cancellationToken).ConfigureAwait(false);
+            id = created.ID;
+        }
+        catch (DockerApiException e)
+        {
+            throw new ImageDslException(ErrorCodes.DaemonFailed, e, Endpoint.Uri, $"create a container from '{image}'", e.ResponseBody?.Trim() ?? e.Message);
+        }
+
+        try
+        {
+            await _client.Containers.StartContainerAsync(id, new ContainerStartParameters(), cancellationToken).ConfigureAwait(false);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(timeout);
+            long exitCode;
+            try
+            {
+                exitCode = (await _client.Containers.WaitContainerAsync(id, deadline.Token).ConfigureAwait(false)).StatusCode;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new ImageDslException(ErrorCodes.SmokeTimeout, image, (int)timeout.TotalSeconds);
+            }
+
+            using var logs = await _client.Containers.GetContainerLogsAsync(id, new ContainerLogsParameters { ShowStdout = true, ShowStderr = true }, cancellationToken).ConfigureAwait(false);
+            var (stdout, stderr) = await logs.ReadOutputToEndAsync(cancellationToken).ConfigureAwait(false);
+            return new RunResult(exitCode, stdout, stderr);
+        }
+        catch (DockerApiException e)
+        {
+            throw new ImageDslException(ErrorCodes.DaemonFailed, e, Endpoint.Uri, $"run a container from '{image}'", e.ResponseBody?.Trim() ?? e.Message);
+        }
+        finally
+        {
+            await _client.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true }, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The image's configuration as the daemon stored it, or null when there is no such image.</summary>
+    public async Task<ImageInspectResponse?> InspectImageAsync(string image, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _client.Images.InspectImageAsync(image, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerImageNotFoundException)
+        {
+            return null;
+        }
+        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Tags a built image with a registry reference.</summary>
+    public async Task TagAsync(string image, ImageReference reference, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.Images.TagImageAsync(image, new ImageTagParameters { RepositoryName = reference.DaemonRepository, Tag = reference.Tag }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerApiException e)
+        {
+            throw new ImageDslException(ErrorCodes.DaemonFailed, e, Endpoint.Uri, $"tag '{image}' as {reference}", e.ResponseBody?.Trim() ?? e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Pushes one tag and returns its digest. Transient failures (connection reset, registry 5xx) are retried with
+    /// exponential backoff; refused credentials are not. A registry makes a tag visible only when the manifest — the
+    /// last upload — succeeds, so a failed push publishes no partial tag.
+    /// </summary>
+    public async Task<string> PushAsync(ImageReference reference, RegistryCredential? credential, int attempts, TimeSpan firstDelay, Action<string> log, CancellationToken cancellationToken)
+    {
+        var auth = new AuthConfig { ServerAddress = reference.Registry };
+        if (credential is { IsIdentityToken: true }) auth.IdentityToken = credential.Secret;
+        else if (credential is not null)
+        {
+            auth.Username = credential.Username;
+            auth.Password = credential.Secret;
+        }
+
+        string? lastError = null;
+        for (var attempt = 1; attempt <= attempts; attempt++)
+        {
+            string? digest = null;
+            string? error = null;
+            var progress = new Progress(message =>
+            {
+                if (message.Error is { } e) error = e.Message;
+                else if (message.Status is { } status && status.Contains("digest: sha256:", StringComparison.Ordinal))
+                {
+                    digest = status.Substring(status.IndexOf("sha256:", StringComparison.Ordinal)).Split(' ')[0];
+                }
+            });
+            try
+            {
+                await _client.Images.PushImageAsync(reference.DaemonRepository, new ImagePushParameters { Tag = reference.Tag }, auth, progress, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DockerApiException e)
+            {
+                error = e.ResponseBody?.Trim() ?? e.Message;
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+            {
+                throw new ImageDslException(ErrorCodes.DaemonFailed, e, Endpoint.Uri, $"push {reference}", Innermost(e));
+            }
+
+            if (error is null && digest is not null) return digest;
+            error ??= "the daemon reported no digest";
+            if (IsAuthenticationError(error)) throw new ImageDslException(ErrorCodes.RegistryAuthenticationFailed, reference.Registry, reference.FullName, Redact(error, credential));
+            lastError = Redact(error, credential);
+            if (!IsTransient(error)) break;
+            if (attempt < attempts)
+            {
+                log($"Push of {reference} failed ({lastError}); retrying in {firstDelay.TotalSeconds * Math.Pow(2, attempt - 1):0.#} s.");
+                await Task.Delay(firstDelay * Math.Pow(2, attempt - 1), cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                throw new ImageDslException(ErrorCodes.PushFailed, reference.Registry, reference.FullName, lastError, attempts);
+            }
+        }
+
+        throw IsUnreachable(lastError!)
+            ? new ImageDslException(ErrorCodes.RegistryUnreachable, reference.Registry, reference.FullName, lastError)
+            : new ImageDslException(ErrorCodes.PushFailed, reference.Registry, reference.FullName, lastError, 1);
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    private static bool IsAuthenticationError(string error) =>
+        error.Contains("unauthorized", StringComparison.OrdinalIgnoreCase) || error.Contains("authentication required", StringComparison.OrdinalIgnoreCase) ||
+        error.Contains("no basic auth credentials", StringComparison.OrdinalIgnoreCase) || error.Contains("denied", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsUnreachable(string error) =>
+        error.Contains("connection refused", StringComparison.OrdinalIgnoreCase) || error.Contains("no such host", StringComparison.OrdinalIgnoreCase) ||
+        error.Contains("i/o timeout", StringComparison.OrdinalIgnoreCase);
+
+    // Refused connections mean no registry is listening: retrying does not help. Resets, EOFs and 5xx answers can pass.
+    private static bool IsTransient(string error) =>
+        !IsUnreachable(error) && (error.Contains("connection reset", StringComparison.OrdinalIgnoreCase) || error.Contains("EOF", StringComparison.Ordinal) ||
+        error.Contains("broken pipe", StringComparison.OrdinalIgnoreCase) || error.Contains(" 50", StringComparison.Ordinal) ||
+        error.Contains("timeout", StringComparison.OrdinalIgnoreCase) || error.Contains("unexpected", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>A registry's error text should never contain the password, but make sure of it.</summary>
+    private static string Redact(string text, RegistryCredential? credential) =>
+        credential is null || credential.Secret.Length == 0 ? text : text.Replace(credential.Secret, "***", StringComparison.Ordinal);
+
+    private static string Innermost(Exception e)
+    {
+        while (e.InnerException is not null) e = e.InnerException;
+        return e is SocketException socket ? socket.SocketErrorCode + ": " + socket.Message : e.Message;
+    }
+
+    private sealed class Progress : IProgress<JSONMessage>
+    {
+        private readonly Action<JSONMessage> _report;
+
+        public Progress(Action<JSONMessage> report) => _report = report;
+
+        public void Report(JSONMessage value) => _report(value);
+    }
+}

@@ -1,0 +1,59 @@
+using System.Text.RegularExpressions;
+using ImageDsl.Build.Diagnostics;
+
+namespace ImageDsl.Build.Registry;
+
+/// <summary>
+/// An image reference normalised as docker does: a first path component counts as a registry host only if it
+/// contains '.' or ':' or is "localhost"; otherwise the registry is docker.io and a single-component name gets
+/// "library/" (<c>busybox</c> → <c>docker.io/library/busybox:latest</c>).
+/// </summary>
+public sealed record ImageReference(string Registry, string Repository, string Tag)
+{
+    public const string DockerHub = "docker.io";
+
+    private static readonly Regex RepositoryPattern = new("^[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*)*$", RegexOptions.CultureInvariant);
+    private static readonly Regex TagPattern = new(@"^[\w][\w.-]{0,127}$", RegexOptions.CultureInvariant);
+
+    /// <summary>The fully qualified form, e.g. docker.io/library/busybox:latest.</summary>
+    public string FullName => $"{Registry}/{Repository}:{Tag}";
+
+    /// <summary>The name the daemon uses for the repository (without the docker.io prefix that it adds itself).</summary>
+    public string DaemonRepository => Registry == DockerHub ? Repository : $"{Registry}/{Repository}";
+
+    /// <summary>The key of this registry in docker's config.json "auths".</summary>
+    public string AuthKey => Registry == DockerHub ? "https://index.docker.io/v1/" : Registry;
+
+    public override string ToString() => FullName;
+
+    public static ImageReference Parse(string reference)
+    {
+        var name = reference;
+        var tag = "latest";
+        var lastSlash = name.LastIndexOf('/');
+        var colon = name.LastIndexOf(':');
+        if (colon > lastSlash)
+        {
+            tag = name.Substring(colon + 1);
+            name = name.Substring(0, colon);
+        }
+
+        var registry = DockerHub;
+        var firstSlash = name.IndexOf('/');
+        if (firstSlash > 0)
+        {
+            var first = name.Substring(0, firstSlash);
+            if (first.Contains('.') || first.Contains(':') || first == "localhost")
+            {
+                registry = first;
+                name = name.Substring(firstSlash + 1);
+            }
+        }
+
+        if (registry == DockerHub && !name.Contains('/')) name = "library/" + name;
+        if (registry == "index.docker.io") registry = DockerHub;
+        if (!RepositoryPattern.IsMatch(name)) throw new ImageDslException(ErrorCodes.InvalidPushReference, reference, "the repository name must be lowercase letters, digits and separators");
+        if (!TagPattern.IsMatch(tag)) throw new ImageDslException(ErrorCodes.InvalidPushReference, reference, "a tag is up to 128 letters, digits, '_', '.' or '-'");
+        return new ImageReference(registry, name, tag);
+    }
+}

@@ -1,0 +1,156 @@
+using ImageDsl.Build.Docker;
+using Xunit;
+
+namespace ImageDsl.IntegrationTests;
+
+/// <summary>
+/// The exactness contract, judged by the daemon: every hostile value goes into ENV, LABEL (key and value), an ARG
+/// default, WORKDIR, USER, a COPY source and destination file name and an exec-form CMD; the image is built by
+/// both builders and what `docker inspect` and the container's file system show must equal the input byte for byte.
+/// </summary>
+public sealed class HostileValueRoundTripTests : IClassFixture<HostileValueRoundTripTests.Images>
+{
+    public static readonly string[] Values =
+    {
+        "plain",
+        "say \"hi\" and 'bye'",
+        "$HOME ${PATH} $1 $$ $",
+        @"back\slash \n not a newline",
+        @"ends with a backslash\",
+        @"C:\Program Files\App\",
+        "# not a comment",
+        "  leading and trailing blanks  ",
+        "tab\tinside",
+        "grüße — 日本語 🐳",
+        "[\"looks\", \"like\", \"json\"]",
+        "cat <<EOF",
+        "key=value; a=b",
+        "`backticks` and %PERCENT%",
+        "{{ template }} & | > <",
+        "-- starts like a flag",
+    };
+
+    public static TheoryData<int, BuilderKind> Cases()
+    {
+        var data = new TheoryData<int, BuilderKind>();
+        foreach (var builder in new[] { BuilderKind.Classic, BuilderKind.BuildKit })
+        {
+            for (var i = 0; i < Values.Length; i++) data.Add(i, builder);
+        }
+
+        return data;
+    }
+
+    private readonly Images _images;
+
+    public HostileValueRoundTripTests(Images images) => _images = images;
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Env_and_arg_default_arrive_exactly(int index, BuilderKind builder)
+    {
+        var env = _images.Config(builder).Env ?? new List<string>();
+        Assert.Contains($"E{index}={Values[index]}", env);
+        Assert.Contains($"A{index}={Values[index]}", env);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Label_key_and_value_arrive_exactly(int index, BuilderKind builder)
+    {
+        var labels = _images.Config(builder).Labels;
+        Assert.NotNull(labels);
+        Assert.Equal(Values[index], labels[$"L{index}"]);
+        Assert.Equal($"{index}", labels[LabelKey(index)]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Copied_file_names_arrive_exactly(int index, BuilderKind builder)
+    {
+        Assert.Contains(FileName(index), _images.Listing(builder));
+        Assert.Contains("copy-" + FileName(index), _images.Listing(builder));
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Workdir_user_and_exec_cmd_arrive_exactly(int index, BuilderKind builder)
+    {
+        var image = await _images.SingleAsync(index, builder);
+        var config = image.Config!;
+        Assert.Equal("/w/" + Values[index], config.WorkingDir);
+        Assert.Equal(UserName(index), config.User);
+        Assert.Equal(new[] { "printf", "%s", Values[index] }, config.Cmd);
+        Assert.Equal(new[] { "/bin/sh", "-c", Values[index] }, config.Entrypoint);
+    }
+
+    // A label key cannot contain '=' (the parser splits there) — the DSL refuses it — so keys drop it.
+    private static string LabelKey(int index) => "K " + Values[index].Replace("=", "");
+
+    // File names cannot contain '/', and COPY sources are glob patterns ('[' and '*' would match other names).
+    private static string FileName(int index) => $"{index:00} " + Values[index].Replace("[", "(").Replace("]", ")").Replace("*", "+");
+
+    // USER "a:b" means user a, group b, so ':' cannot be part of a user name.
+    private static string UserName(int index) => Values[index].Replace(":", ".");
+
+    public sealed class Images : IAsyncLifetime
+    {
+        private readonly Dictionary<BuilderKind, Docker.DotNet.Models.ImageInspectResponse> _all = new();
+        private readonly Dictionary<BuilderKind, string[]> _listings = new();
+        private readonly Dictionary<(int, BuilderKind), Docker.DotNet.Models.ImageInspectResponse> _single = new();
+        private DockerEngine _engine = null!;
+
+        public Docker.DotNet.Models.DockerOCIImageConfig Config(BuilderKind builder) => _all[builder].Config!;
+
+        public string[] Listing(BuilderKind builder) => _listings[builder];
+
+        public async Task InitializeAsync()
+        {
+            _engine = await TestEngine.ConnectAsync();
+            foreach (var builder in new[] { BuilderKind.Classic, BuilderKind.BuildKit })
+            {
+                var stage = Dockerfile.From(TestEngine.BaseImage);
+                var files = new Dictionary<string, string>();
+                for (var i = 0; i < Values.Length; i++)
+                {
+                    var arg = new BuildArg($"ARG{i}", Values[i]);
+                    stage = stage.Arg(arg)
+                        .Env($"E{i}", Values[i])
+                        .Env($"A{i}", arg)
+                        .Label($"L{i}", Values[i])
+                        .Label(LabelKey(i), $"{i}")
+                        .Copy(FileName(i), "/copied/")
+                        .Copy(FileName(i), "/copied/copy-" + FileName(i));
+                    files[FileName(i)] = Values[i];
+                }
+
+                var tag = $"imagedsl-tests/hostile-all:{builder.ToString().ToLowerInvariant()}";
+                await TestEngine.BuildAsync(_engine, tag, stage.ToString(), builder, files);
+                _all[builder] = (await _engine.InspectImageAsync(tag, CancellationToken.None))!;
+                var run = await _engine.RunAsync(tag, TimeSpan.FromSeconds(30), "none", CancellationToken.None, new[] { "find", "/copied", "-mindepth", "1", "-print0" });
+                // find prints names as raw bytes (busybox ls would mask tabs and non-ASCII as '?').
+                _listings[builder] = run.Stdout.Split('\0', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Substring("/copied/".Length)).ToArray();
+            }
+        }
+
+        /// <summary>WORKDIR, USER and CMD hold one value per image, so each value gets its own small image.</summary>
+        public async Task<Docker.DotNet.Models.ImageInspectResponse> SingleAsync(int index, BuilderKind builder)
+        {
+            if (_single.TryGetValue((index, builder), out var known)) return known;
+            var definition = Dockerfile.From(TestEngine.BaseImage)
+                .Workdir("/w/" + Values[index])
+                .User(UserName(index))
+                .EntrypointShell(Values[index])
+                .Cmd("printf", "%s", Values[index]);
+            var tag = $"imagedsl-tests/hostile-{index}:{builder.ToString().ToLowerInvariant()}";
+            await TestEngine.BuildAsync(_engine, tag, definition.ToString(), builder);
+            return _single[(index, builder)] = (await _engine.InspectImageAsync(tag, CancellationToken.None))!;
+        }
+
+        public Task DisposeAsync()
+        {
+            _engine.Dispose();
+            return Task.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using ImageDsl.Build.Context;
+using ImageDsl.Build.Docker;
+
+namespace ImageDsl.IntegrationTests;
+
+/// <summary>
+/// The real engine as eng/engine.sh set it up. Settings come from the environment eng/test.sh exports, or from
+/// 'eng/engine.sh --env' when a developer runs the tests directly. Nothing here skips: no daemon is a failure.
+/// </summary>
+public static class TestEngine
+{
+    private static readonly Lazy<IReadOnlyDictionary<string, string>> Settings = new(LoadSettings);
+
+    public static string Get(string name) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value
+        : Settings.Value.TryGetValue(name, out var fromScript) ? fromScript
+        : throw new InvalidOperationException($"{name} is not set: run the tests through eng/test.sh, which starts the engine.");
+
+    public static string BaseImage => Get("IMAGEDSL_BASE_IMAGE");
+
+    public static string Registry => Get("IMAGEDSL_REGISTRY");
+
+    public static string AuthRegistry => Get("IMAGEDSL_AUTH_REGISTRY");
+
+    public static string AuthRegistryUser => Get("IMAGEDSL_AUTH_REGISTRY_USER");
+
+    public static string AuthRegistryPassword => File.ReadAllText(Get("IMAGEDSL_AUTH_REGISTRY_PASSWORD_FILE")).Trim();
+
+    public static DockerEndpoint SocketEndpoint => new(new Uri(DockerEndpointResolver.DefaultUnixSocket), null, false, "tests");
+
+    public static DockerEndpoint TlsEndpoint
+    {
+        get
+        {
+            var certs = Get("IMAGEDSL_TLS_CERT_PATH");
+            return new DockerEndpoint(new Uri(Get("IMAGEDSL_TLS_HOST")), certs, true, "tests");
+        }
+    }
+
+    public static Task<DockerEngine> ConnectAsync(DockerEndpoint? endpoint = null) =>
+        DockerEngine.ConnectAsync(endpoint ?? SocketEndpoint, TimeSpan.FromSeconds(10), CancellationToken.None);
+
+    /// <summary>Builds a Dockerfile with a context made of the given files, and returns the image id.</summary>
+    public static async Task<string> BuildAsync(DockerEngine engine, string tag, string dockerfile, BuilderKind builder, IReadOnlyDictionary<string, string>? files = null, IBuildLog? log = null)
+    {
+        var directory = Directory.CreateTempSubdirectory("imagedsl-context-");
+        try
+        {
+            foreach (var (name, content) in files ?? new Dictionary<string, string>())
+            {
+                var path = Path.Combine(directory.FullName, name);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                await File.WriteAllTextAsync(path, content);
+            }
+
+            var request = new BuildRequest(tag, dockerfile, directory.FullName, new[] { tag }, new Dictionary<string, string>(), new Dictionary<string, string>());
+            return await engine.BuildAsync(request, ContextPacker.List(directory.FullName), builder, log ?? new ListLog(), CancellationToken.None);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    private static IReadOnlyDictionary<string, string> LoadSettings()
+    {
+        var script = Path.Combine(ImageDsl.Tests.AllDefinitions.RepositoryRoot, "eng", "engine.sh");
+        var start = new System.Diagnostics.ProcessStartInfo("bash", $"\"{script}\" --env") { RedirectStandardOutput = true };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return output.Split('\n')
+            .Where(l => l.StartsWith("export ", StringComparison.Ordinal))
+            .Select(l => l.Substring("export ".Length).Split('=', 2))
+            .ToDictionary(p => p[0], p => p[1]);
+    }
+}
+
+/// <summary>A build log that keeps what it is told, for assertions.</summary>
+public sealed class ListLog : IBuildLog
+{
+    public List<string> Steps { get; } = new();
+
+    public List<string> Lines { get; } = new();
+
+    public void Step(string text)
+    {
+        lock (Steps) Steps.Add(text);
+    }
+
+    public void Output(string line)
+    {
+        lock (Lines) Lines.Add(line);
+    }
+}
