@@ -67,4 +67,7 @@ public static class ErrorCodes
 
     // 4xxx: task parameters
     public const string InvalidProperty = "IMAGEDSL4001";
+
+    // 9xxx: ImageDsl itself
+    public const string Internal = "IMAGEDSL9000";
 }

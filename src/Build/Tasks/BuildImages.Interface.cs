@@ -1,0 +1,46 @@
+using Microsoft.Build.Framework;
+
+namespace ImageDsl.Build.Tasks;
+
+/// <summary>
+/// Builds each image through the Docker Engine API. Skips an image whose stamp (Dockerfile, settings, daemon and
+/// every context file's bytes) matches the last successful build, without contacting the daemon at all.
+/// </summary>
+public sealed partial class BuildImages
+{
+    /// <summary>The images from WriteDockerfiles.</summary>
+    [Required] public ITaskItem[] Images { get; set; } = Array.Empty<ITaskItem>();
+
+    /// <summary>Where build stamps are kept (obj/…/imagedsl/).</summary>
+    [Required] public string StampDirectory { get; set; } = "";
+
+    /// <summary>auto (BuildKit when the daemon offers it), buildkit or classic (ImageDslBuilder).</summary>
+    public string Builder { get; set; } = "auto";
+
+    /// <summary>Build arguments: Include = name, metadata Value (ImageDslBuildArg items).</summary>
+    public ITaskItem[] BuildArgs { get; set; } = Array.Empty<ITaskItem>();
+
+    /// <summary>Build arguments as NAME=VALUE;NAME2=VALUE2 (the ImageDslBuildArgs property); items win over it.</summary>
+    public string? BuildArgList { get; set; }
+
+    /// <summary>Image labels: Include = key, metadata Value (ImageDslLabel items, OCI annotations by default).</summary>
+    public ITaskItem[] Labels { get; set; } = Array.Empty<ITaskItem>();
+
+    /// <summary>The stage to build (ImageDslTarget).</summary>
+    public string? Target { get; set; }
+
+    /// <summary>The platform to build for, e.g. linux/amd64 (ImageDslPlatform).</summary>
+    public string? Platform { get; set; }
+
+    /// <summary>Build without the daemon's cache (ImageDslNoCache).</summary>
+    public bool NoCache { get; set; }
+
+    /// <summary>Images to use as cache sources (ImageDslCacheFrom).</summary>
+    public string[] CacheFrom { get; set; } = Array.Empty<string>();
+
+    /// <summary>The network RUN steps use (ImageDslNetworkMode; default host, since no bridge is assumed).</summary>
+    public string NetworkMode { get; set; } = "host";
+
+    /// <summary>The images with metadata ImageId, Tags and Rebuilt (false when the stamp matched).</summary>
+    [Output] public ITaskItem[] BuiltImages { get; set; } = Array.Empty<ITaskItem>();
+}

@@ -1,0 +1,102 @@
+using ImageDsl.Build.Context;
+using ImageDsl.Build.Diagnostics;
+using ImageDsl.Build.Docker;
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+using Task = System.Threading.Tasks.Task;
+
+namespace ImageDsl.Build.Tasks;
+
+public sealed partial class BuildImages : ImageDslTask
+{
+    protected override async Task ExecuteAsync(CancellationToken cancellationToken)
+    {
+        var builderChoice = Builder.ToLowerInvariant() switch
+        {
+            "" or "auto" => (BuilderKind?)null,
+            "buildkit" => BuilderKind.BuildKit,
+            "classic" => BuilderKind.Classic,
+            _ => throw new ImageDslException(ErrorCodes.InvalidProperty, "ImageDslBuilder", Builder, "use auto, buildkit or classic"),
+        };
+        var endpoint = DockerEndpointResolver.Resolve(DockerHost, Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+        DockerEngine? engine = null;
+        var built = new List<ITaskItem>();
+        try
+        {
+            foreach (var image in Images)
+            {
+                var name = image.ItemSpec;
+                var contextDirectory = image.GetMetadata("ContextDirectory");
+                if (!Directory.Exists(contextDirectory)) throw new ImageDslException(ErrorCodes.ContextMissing, name, contextDirectory);
+                var dockerfile = File.ReadAllText(image.GetMetadata("DockerfilePath"));
+                var tags = image.GetMetadata("Tags").Split(';', StringSplitOptions.RemoveEmptyEntries).Select(t => name + ":" + t).ToList();
+                var request = new BuildRequest(name, dockerfile, contextDirectory, tags,
+                    ParseBuildArgs(),
+                    LastWins(Labels),
+                    string.IsNullOrEmpty(Target) ? null : Target, string.IsNullOrEmpty(Platform) ? null : Platform, NoCache, CacheFrom, NetworkMode);
+
+                var entries = ContextPacker.List(contextDirectory);
+                var stampPath = Path.Combine(StampDirectory, name.Replace('/', '-') + ".stamp");
+                var stamp = ContextPacker.Stamp(entries, dockerfile, request.Settings + "\nendpoint=" + endpoint.Uri + "\nbuilder=" + builderChoice);
+                var previous = File.Exists(stampPath) ? File.ReadAllLines(stampPath) : Array.Empty<string>();
+                string imageId;
+                var rebuilt = false;
+                if (!NoCache && previous.Length == 2 && previous[0] == stamp)
+                {
+                    imageId = previous[1];
+                    Log.LogMessage(MessageImportance.High, "ImageDsl: {0} is up to date ({1}); nothing sent to the daemon.", name, Short(imageId));
+                }
+                else
+                {
+                    engine ??= await ConnectAsync(cancellationToken).ConfigureAwait(false);
+                    var builder = builderChoice ?? (engine.OffersBuildKit ? BuilderKind.BuildKit : BuilderKind.Classic);
+                    new BuilderCapabilities(builder, engine.EngineVersion).Check(name, dockerfile);
+                    Log.LogMessage(MessageImportance.High, "ImageDsl: building {0} with {1} ({2} context entries)…", name, builder == BuilderKind.BuildKit ? "BuildKit" : "the classic builder", entries.Count);
+                    File.Delete(stampPath);
+                    imageId = await engine.BuildAsync(request, entries, builder, new TaskBuildLog(Log, name), cancellationToken).ConfigureAwait(false);
+                    Directory.CreateDirectory(StampDirectory);
+                    File.WriteAllLines(stampPath, new[] { stamp, imageId });
+                    rebuilt = true;
+                    Log.LogMessage(MessageImportance.High, "ImageDsl: built {0} as {1} ({2}).", name, Short(imageId), string.Join(", ", tags));
+                }
+
+                var item = new TaskItem(name);
+                image.CopyMetadataTo(item);
+                item.SetMetadata("ImageId", imageId);
+                item.SetMetadata("References", string.Join(";", tags));
+                item.SetMetadata("Rebuilt", rebuilt ? "true" : "false");
+                built.Add(item);
+            }
+        }
+        finally
+        {
+            engine?.Dispose();
+        }
+
+        BuiltImages = built.ToArray();
+    }
+
+    private Dictionary<string, string> ParseBuildArgs()
+    {
+        var args = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in (BuildArgList ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = pair.IndexOf('=');
+            if (equals <= 0) throw new ImageDslException(ErrorCodes.InvalidProperty, "ImageDslBuildArgs", pair, "write NAME=VALUE pairs separated by ';'");
+            args[pair.Substring(0, equals).Trim()] = pair.Substring(equals + 1);
+        }
+
+        foreach (var (key, value) in LastWins(BuildArgs)) args[key] = value;
+        return args;
+    }
+
+    // Items added later (a project's own ImageDslLabel) override earlier ones (the OCI defaults).
+    private static Dictionary<string, string> LastWins(IEnumerable<ITaskItem> items)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var item in items) result[item.ItemSpec] = item.GetMetadata("Value");
+        return result;
+    }
+
+    private static string Short(string imageId) => imageId.StartsWith("sha256:", StringComparison.Ordinal) ? imageId.Substring(7, 12) : imageId;
+}

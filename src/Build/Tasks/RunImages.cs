@@ -1,0 +1,62 @@
+using System.Globalization;
+using ImageDsl.Build.Diagnostics;
+using Microsoft.Build.Framework;
+using Task = System.Threading.Tasks.Task;
+
+namespace ImageDsl.Build.Tasks;
+
+public sealed partial class RunImages : ImageDslTask
+{
+    protected override async Task ExecuteAsync(CancellationToken cancellationToken)
+    {
+        if (NetworkMode is not ("none" or "host"))
+        {
+            throw new ImageDslException(ErrorCodes.InvalidProperty, "ImageDslSmokeRunNetwork", NetworkMode, "use none or host; ImageDsl never creates bridge networks");
+        }
+
+        var toRun = Images.Where(i => i.GetMetadata("SmokeRun") != "false" && (!OnlyRebuilt || i.GetMetadata("Rebuilt") == "true")).ToList();
+        if (toRun.Count == 0) return;
+        using var engine = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var image in toRun)
+        {
+            try
+            {
+                await SmokeRunAsync(engine, image, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ImageDslException)
+            {
+                // Without this, the next build would find the stamp, skip the build and the smoke run, and pass.
+                if (!string.IsNullOrEmpty(StampDirectory)) File.Delete(Path.Combine(StampDirectory, image.ItemSpec.Replace('/', '-') + ".stamp"));
+                throw;
+            }
+        }
+    }
+
+    private async Task SmokeRunAsync(Docker.DockerEngine engine, ITaskItem image, CancellationToken cancellationToken)
+    {
+        {
+            var name = image.ItemSpec;
+            var result = await engine.RunAsync(image.GetMetadata("ImageId"), TimeSpan.FromSeconds(TimeoutSeconds), NetworkMode, cancellationToken).ConfigureAwait(false);
+            foreach (var line in result.Output.TrimEnd('\n').Split('\n'))
+            {
+                Log.LogMessage(MessageImportance.High, "  [{0}] | {1}", name, line);
+            }
+
+            var expectedExit = int.Parse(image.GetMetadata("ExpectExitCode") is { Length: > 0 } code ? code : "0", CultureInfo.InvariantCulture);
+            if (result.ExitCode != expectedExit) throw new ImageDslException(ErrorCodes.SmokeExitCode, name, result.ExitCode, expectedExit, Tail(result.Output));
+            var expected = image.GetMetadata("ExpectOutput");
+            if (image.GetMetadata("HasExpectOutput") == "true" && !result.Output.Contains(expected, StringComparison.Ordinal))
+            {
+                throw new ImageDslException(ErrorCodes.SmokeOutput, name, expected, Tail(result.Output));
+            }
+
+            Log.LogMessage(MessageImportance.High, "ImageDsl: smoke run of {0} passed (exit code {1}).", name, result.ExitCode);
+        }
+    }
+
+    private static string Tail(string output)
+    {
+        var lines = output.TrimEnd('\n').Split('\n');
+        return string.Join("\n", lines.Skip(Math.Max(0, lines.Length - 20)));
+    }
+}

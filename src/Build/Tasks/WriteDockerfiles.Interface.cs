@@ -1,0 +1,31 @@
+using Microsoft.Build.Framework;
+
+namespace ImageDsl.Build.Tasks;
+
+/// <summary>
+/// Reads the images a built assembly defines (from its metadata; no user code runs) and writes their Dockerfiles:
+/// always under <see cref="IntermediateDirectory"/>, and into <see cref="CheckedInDirectory"/> when set.
+/// </summary>
+public sealed partial class WriteDockerfiles
+{
+    /// <summary>The compiled assembly that carries the generator's GeneratedImageAttribute records.</summary>
+    [Required] public string AssemblyPath { get; set; } = "";
+
+    /// <summary>The project directory: build contexts are relative to it.</summary>
+    [Required] public string ProjectDirectory { get; set; } = "";
+
+    /// <summary>Where the build's copies go (obj/…/imagedsl/).</summary>
+    [Required] public string IntermediateDirectory { get; set; } = "";
+
+    /// <summary>A folder for reviewed, checked-in copies (ImageDslDockerfileDirectory); empty for none.</summary>
+    public string? CheckedInDirectory { get; set; }
+
+    /// <summary>Fail with IMAGEDSL2001 and a diff when a checked-in copy is stale, instead of updating it (ImageDslCheckDockerfiles).</summary>
+    public bool Check { get; set; }
+
+    /// <summary>
+    /// One item per image (Include = image name) with metadata DockerfilePath, ContextDirectory, Tags (';'-separated),
+    /// ExpectOutput, ExpectExitCode and SmokeRun.
+    /// </summary>
+    [Output] public ITaskItem[] Images { get; set; } = Array.Empty<ITaskItem>();
+}

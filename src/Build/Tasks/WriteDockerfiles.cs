@@ -1,0 +1,43 @@
+using System.Globalization;
+using ImageDsl.Build.Files;
+using ImageDsl.Build.Metadata;
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+using Task = System.Threading.Tasks.Task;
+
+namespace ImageDsl.Build.Tasks;
+
+public sealed partial class WriteDockerfiles : ImageDslTask
+{
+    protected override Task ExecuteAsync(CancellationToken cancellationToken)
+    {
+        var images = ImageMetadataReader.Read(AssemblyPath);
+        var items = new List<ITaskItem>();
+        foreach (var image in images)
+        {
+            var path = Path.GetFullPath(Path.Combine(IntermediateDirectory, DockerfileFiles.FileName(image)));
+            if (DockerfileFiles.WriteIfChanged(path, image.Dockerfile)) Log.LogMessage(MessageImportance.Low, "ImageDsl: wrote {0}.", path);
+            var item = new TaskItem(image.Name);
+            item.SetMetadata("DockerfilePath", path);
+            item.SetMetadata("ContextDirectory", Path.GetFullPath(Path.Combine(ProjectDirectory, image.Context)));
+            item.SetMetadata("Tags", string.Join(";", image.Tags));
+            item.SetMetadata("ExpectOutput", image.ExpectOutput ?? "");
+            item.SetMetadata("HasExpectOutput", image.ExpectOutput is null ? "false" : "true");
+            item.SetMetadata("ExpectExitCode", image.ExpectExitCode.ToString(CultureInfo.InvariantCulture));
+            item.SetMetadata("SmokeRun", image.SmokeRun ? "true" : "false");
+            items.Add(item);
+        }
+
+        if (!string.IsNullOrEmpty(CheckedInDirectory))
+        {
+            var directory = Path.GetFullPath(Path.Combine(ProjectDirectory, CheckedInDirectory));
+            foreach (var path in DockerfileFiles.SyncCheckedIn(images, directory, Check))
+            {
+                Log.LogMessage(MessageImportance.High, "ImageDsl: updated {0}; review and commit it.", path);
+            }
+        }
+
+        Images = items.ToArray();
+        return Task.CompletedTask;
+    }
+}
