@@ -1,0 +1,90 @@
+using System.Formats.Tar;
+using ImageDsl.Build.Context;
+using Xunit;
+
+namespace ImageDsl.IntegrationTests.Engine;
+
+public sealed class ContextPackerTests : IDisposable
+{
+    private readonly DirectoryInfo _context = Directory.CreateTempSubdirectory("imagedsl-pack-");
+    private readonly DirectoryInfo _outside = Directory.CreateTempSubdirectory("imagedsl-outside-");
+
+    public void Dispose()
+    {
+        _context.Delete(true);
+        _outside.Delete(true);
+    }
+
+    [Fact]
+    public async Task Packs_like_the_docker_cli()
+    {
+        Write("app/run.sh", "#!/bin/sh\necho run\n");
+        File.SetUnixFileMode(Path(("app/run.sh")), (UnixFileMode)0b111_101_101);
+        Write("app/data.txt", "data");
+        Write("ignored/big.bin", "x");
+        Write("notes.md", "n");
+        Write(".dockerignore", "ignored\n*.md\n.dockerignore\n");
+        Write(System.IO.Path.Combine(_outside.FullName, "secret.txt"), "outside the context");
+        File.CreateSymbolicLink(Path("app/link-out"), System.IO.Path.Combine(_outside.FullName, "secret.txt"));
+        File.CreateSymbolicLink(Path("app/link-in"), "data.txt");
+
+        var entries = await ReadTarAsync(ContextPacker.List(_context.FullName), "FROM scratch\n");
+
+        Assert.Equal("FROM scratch\n", entries[ContextPacker.DockerfileName].Content);
+        Assert.Contains(".dockerignore", entries.Keys); // always sent, even when it excludes itself
+        Assert.DoesNotContain("ignored/", entries.Keys);
+        Assert.DoesNotContain("ignored/big.bin", entries.Keys);
+        Assert.DoesNotContain("notes.md", entries.Keys);
+        Assert.Equal((UnixFileMode)0b111_101_101, entries["app/run.sh"].Mode);
+        Assert.Equal(TarEntryType.SymbolicLink, entries["app/link-out"].Type);
+        Assert.Equal(System.IO.Path.Combine(_outside.FullName, "secret.txt"), entries["app/link-out"].LinkName);
+        Assert.Null(entries["app/link-out"].Content); // stored as a link, never followed
+        Assert.Equal("data.txt", entries["app/link-in"].LinkName);
+        Assert.Equal(TarEntryType.Directory, entries["app/"].Type);
+        Assert.All(entries.Values, e => Assert.Equal(0, e.Uid));
+    }
+
+    [Fact]
+    public void Stamp_ignores_timestamps_but_not_content_or_mode()
+    {
+        Write("a.txt", "one");
+        string Stamp() => ContextPacker.Stamp(ContextPacker.List(_context.FullName), "FROM scratch\n", "settings");
+        var first = Stamp();
+
+        File.SetLastWriteTimeUtc(Path("a.txt"), DateTime.UtcNow.AddHours(-5));
+        Assert.Equal(first, Stamp());
+
+        Write("a.txt", "two");
+        var changed = Stamp();
+        Assert.NotEqual(first, changed);
+
+        File.SetUnixFileMode(Path("a.txt"), (UnixFileMode)0b111_000_000);
+        Assert.NotEqual(changed, Stamp());
+        Assert.NotEqual(Stamp(), ContextPacker.Stamp(ContextPacker.List(_context.FullName), "FROM busybox\n", "settings"));
+    }
+
+    private string Path(string relative) => System.IO.Path.Combine(_context.FullName, relative);
+
+    private void Write(string relative, string content)
+    {
+        var path = System.IO.Path.IsPathRooted(relative) ? relative : Path(relative);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content);
+    }
+
+    private static async Task<Dictionary<string, (TarEntryType Type, UnixFileMode Mode, string LinkName, string? Content, int Uid)>> ReadTarAsync(IReadOnlyList<ContextEntry> context, string dockerfile)
+    {
+        using var buffer = new MemoryStream();
+        await ContextPacker.WriteAsync(context, dockerfile, buffer, CancellationToken.None);
+        buffer.Position = 0;
+        var entries = new Dictionary<string, (TarEntryType, UnixFileMode, string, string?, int)>();
+        using var reader = new TarReader(buffer);
+        while (await reader.GetNextEntryAsync() is { } entry)
+        {
+            string? content = entry.DataStream is null ? null : await new StreamReader(entry.DataStream).ReadToEndAsync();
+            entries[entry.Name] = (entry.EntryType, entry.Mode, entry.LinkName, content, entry.Uid);
+        }
+
+        return entries;
+    }
+}
