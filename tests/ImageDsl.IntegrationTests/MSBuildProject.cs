@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+
+namespace ImageDsl.IntegrationTests;
+
+/// <summary>
+/// A throwaway project, set up the way a user's project uses ImageDsl (the Dsl library, the generator as an
+/// analyzer, the build props and targets), built with the real `dotnet build` against the real daemon.
+/// </summary>
+public sealed class MSBuildProject : IDisposable
+{
+    private static readonly string Configuration =
+        typeof(MSBuildProject).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "Configuration").Value!;
+
+    private static string Root => ImageDsl.Tests.AllDefinitions.RepositoryRoot;
+
+    public MSBuildProject(string definition, IReadOnlyDictionary<string, string>? files = null)
+    {
+        Directory = System.IO.Directory.CreateTempSubdirectory("imagedsl-project-");
+        File.WriteAllText(Path.Combine(Directory.FullName, "App.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImageDslTasksAssembly>{Root}src/Build/bin/{Configuration}/net8.0/ImageDsl.Build.dll</ImageDslTasksAssembly>
+                <ImageDslTasksOutOfProc>true</ImageDslTasksOutOfProc>
+              </PropertyGroup>
+              <Import Project="{Root}src/Build/build/ImageDsl.props" />
+              <ItemGroup>
+                <Reference Include="{Root}src/Dsl/bin/{Configuration}/netstandard2.0/ImageDsl.dll" />
+                <Analyzer Include="{Root}src/Generator/bin/{Configuration}/netstandard2.0/ImageDsl.Generator.dll" />
+              </ItemGroup>
+              <Import Project="{Root}src/Build/build/ImageDsl.targets" />
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(Directory.FullName, ".dockerignore"), "bin/\nobj/\n*.cs\n*.csproj\n");
+        WriteDefinition(definition);
+        foreach (var (name, content) in files ?? new Dictionary<string, string>()) Write(name, content);
+    }
+
+    public DirectoryInfo Directory { get; }
+
+    public void WriteDefinition(string definition) => Write("Image.cs", "using ImageDsl;\n" + definition);
+
+    public void Write(string relativePath, string content)
+    {
+        var path = Path.Combine(Directory.FullName, relativePath);
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content);
+    }
+
+    public string Read(string relativePath) => File.ReadAllText(Path.Combine(Directory.FullName, relativePath));
+
+    public sealed record Result(int ExitCode, string Output)
+    {
+        /// <summary>
+        /// One line per distinct error (MSBuild repeats errors in its summary and prints each line of a multi-line
+        /// message with the location and code again), e.g. "…: ImageDsl error IMAGEDSL3001: …".
+        /// </summary>
+        public string[] Errors => Output.Split('\n')
+            .Select(l => System.Text.RegularExpressions.Regex.Replace(l.Trim(), @"^\d+>", ""))
+            .Select(l => (Line: l, Match: System.Text.RegularExpressions.Regex.Match(l, @"^(.*?): (?:\w+ )?error ([A-Z]+[0-9]+):")))
+            .Where(x => x.Match.Success)
+            .GroupBy(x => x.Match.Groups[1].Value + " " + x.Match.Groups[2].Value)
+            .Select(g => g.First().Line)
+            .ToArray();
+    }
+
+    /// <summary>Runs `dotnet build` with the given arguments; environment entries with a null value are removed.</summary>
+    public Result Build(string arguments = "", IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        var start = new ProcessStartInfo("dotnet", $"build \"{Directory.FullName}\" -nologo -v:n -nodeReuse:false {arguments}")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Directory.FullName,
+        };
+        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null) start.Environment.Remove(key);
+            else start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        process.WaitForExit();
+        return new Result(process.ExitCode, output.ToString());
+    }
+
+    public void Dispose() => Directory.Delete(true);
+}

@@ -1,0 +1,238 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ImageDsl.Build.Docker;
+using Xunit;
+
+namespace ImageDsl.IntegrationTests;
+
+/// <summary>`dotnet build` of a user-shaped project, end to end, against the real daemon and registries.</summary>
+[Collection(nameof(MSBuildTests))]
+public class MSBuildTests
+{
+    private static string Definition(string name, string message, string extra = "") => $$"""
+        [Image("{{name}}", ExpectOutput = "{{message}}")]
+        public static partial class App
+        {
+            static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
+            static Dockerfile Define() => Dockerfile.From(BaseImage)
+                .Copy("message.txt", "/message.txt"){{extra}}
+                .Cmd("cat", "/message.txt");
+        }
+        """;
+
+    private static string BaseArgs => $"-p:ImageDslBuildArgs=BASE_IMAGE={TestEngine.BaseImage}";
+
+    [Fact]
+    public async Task Dotnet_build_generates_builds_runs_and_pushes_then_skips_the_daemon_when_nothing_changed()
+    {
+        var tag = "t" + Guid.NewGuid().ToString("N")[..10];
+        using var project = new MSBuildProject(Definition("tests/msbuild-flow", "hello from msbuild"), new Dictionary<string, string> { ["message.txt"] = "hello from msbuild\n" });
+        var flow = $"{BaseArgs} -p:ImageDslBuildOnBuild=true -p:ImageDslPushOnBuild=true -p:ImageDslRegistry={TestEngine.Registry} -p:Version=2.3.4";
+
+        var first = project.Build(flow + $" -p:ImageDslImageRevision={tag}");
+
+        Assert.True(first.ExitCode == 0, first.Output);
+        Assert.Contains("| hello from msbuild", first.Output);
+        Assert.Contains($"pushed {TestEngine.Registry}/tests/msbuild-flow:latest@sha256:", first.Output);
+        Assert.Contains("[2/2] COPY message.txt /message.txt", first.Output);
+        Assert.Contains("CMD [\"cat\", \"/message.txt\"]", project.Read("obj/Debug/net10.0/imagedsl/tests-msbuild-flow.Dockerfile"));
+        using (var engine = await TestEngine.ConnectAsync())
+        {
+            var labels = (await engine.InspectImageAsync("tests/msbuild-flow:latest", CancellationToken.None))!.Config!.Labels!;
+            Assert.Equal("2.3.4", labels["org.opencontainers.image.version"]);
+            Assert.Equal(tag, labels["org.opencontainers.image.revision"]);
+            Assert.True(DateTimeOffset.TryParse(labels["org.opencontainers.image.created"], out _));
+        }
+
+        // Same settings without pushing: the labels (version, revision) are part of what decides a rebuild.
+        var same = $"{BaseArgs} -p:ImageDslBuildOnBuild=true -p:Version=2.3.4 -p:ImageDslImageRevision={tag}";
+        var second = project.Build(same);
+        Assert.True(second.ExitCode == 0, second.Output);
+        Assert.Contains("tests/msbuild-flow is up to date", second.Output);
+        Assert.DoesNotContain("building tests/msbuild-flow", second.Output);
+        Assert.DoesNotContain("| hello from msbuild", second.Output);
+
+        project.Write("message.txt", "hello again\n");
+        project.WriteDefinition(Definition("tests/msbuild-flow", "hello again"));
+        var third = project.Build(same);
+        Assert.True(third.ExitCode == 0, third.Output);
+        Assert.Contains("building tests/msbuild-flow", third.Output);
+        Assert.Contains("| hello again", third.Output);
+    }
+
+    [Fact]
+    public async Task BuildImages_target_returns_the_image_id_as_an_output_item()
+    {
+        using var project = new MSBuildProject(Definition("tests/msbuild-items", "items"), new Dictionary<string, string> { ["message.txt"] = "items\n" });
+
+        var result = project.Build($"{BaseArgs} -t:BuildImages -getItem:ImageDslBuiltImage");
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        var json = JsonDocument.Parse(result.Output.Substring(result.Output.IndexOf('{')));
+        var item = json.RootElement.GetProperty("Items").GetProperty("ImageDslBuiltImage")[0];
+        using var engine = await TestEngine.ConnectAsync();
+        var inspected = await engine.InspectImageAsync("tests/msbuild-items:latest", CancellationToken.None);
+        Assert.Equal(inspected!.ID, item.GetProperty("ImageId").GetString());
+        Assert.Equal("tests/msbuild-items", item.GetProperty("Identity").GetString());
+    }
+
+    [Fact]
+    public void Checked_in_dockerfile_is_written_and_a_stale_copy_fails_the_check_with_a_diff()
+    {
+        using var project = new MSBuildProject(Definition("tests/reviewed", "r"), new Dictionary<string, string> { ["message.txt"] = "r\n" });
+
+        var write = project.Build("-p:ImageDslDockerfileDirectory=images");
+        Assert.True(write.ExitCode == 0, write.Output);
+        Assert.Contains("COPY message.txt /message.txt", project.Read("images/tests-reviewed.Dockerfile"));
+
+        Assert.Equal(0, project.Build("-p:ImageDslDockerfileDirectory=images -p:ImageDslCheckDockerfiles=true").ExitCode);
+
+        project.WriteDefinition(Definition("tests/reviewed", "r", "\n                .Env(\"MODE\", \"reviewed\")"));
+        var check = project.Build("-p:ImageDslDockerfileDirectory=images -p:ImageDslCheckDockerfiles=true");
+
+        Assert.NotEqual(0, check.ExitCode);
+        var error = Assert.Single(check.Errors);
+        Assert.Contains("IMAGEDSL2001", error);
+        Assert.Contains("+ ENV MODE=reviewed", check.Output);
+        Assert.DoesNotContain("MODE", project.Read("images/tests-reviewed.Dockerfile"));
+    }
+
+    [Fact]
+    public void Unreachable_daemon_is_one_coded_error_without_a_stack_trace()
+    {
+        using var project = new MSBuildProject(Definition("tests/no-daemon", "x"), new Dictionary<string, string> { ["message.txt"] = "x\n" });
+
+        var result = project.Build($"{BaseArgs} -p:ImageDslBuildOnBuild=true -p:ImageDslDockerHost=unix:///run/imagedsl-nothing-here.sock");
+
+        Assert.NotEqual(0, result.ExitCode);
+        var error = Assert.Single(result.Errors);
+        Assert.Contains("error IMAGEDSL3001", error);
+        Assert.Contains("unix:///run/imagedsl-nothing-here.sock", error);
+        Assert.DoesNotContain("   at ", result.Output);
+    }
+
+    [Fact]
+    public void Remote_daemon_over_tls_from_the_docker_environment_variables()
+    {
+        using var project = new MSBuildProject(Definition("tests/over-tls", "tls"), new Dictionary<string, string> { ["message.txt"] = "tls\n" });
+
+        var result = project.Build($"{BaseArgs} -p:ImageDslBuildOnBuild=true", new Dictionary<string, string?>
+        {
+            ["DOCKER_HOST"] = TestEngine.Get("IMAGEDSL_TLS_HOST"),
+            ["DOCKER_TLS_VERIFY"] = "1",
+            ["DOCKER_CERT_PATH"] = TestEngine.Get("IMAGEDSL_TLS_CERT_PATH"),
+        });
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("using the Docker daemon at tcp://127.0.0.1:2376/ (from DOCKER_HOST)", result.Output);
+        Assert.Contains("| tls", result.Output);
+    }
+
+    [Fact]
+    public void Current_docker_context_selects_the_daemon()
+    {
+        using var project = new MSBuildProject(Definition("tests/by-context", "context"), new Dictionary<string, string> { ["message.txt"] = "context\n" });
+        var config = Directory.CreateTempSubdirectory("imagedsl-docker-config-");
+        try
+        {
+            var id = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes("imagedsl-tls"))).ToLowerInvariant();
+            Directory.CreateDirectory(Path.Combine(config.FullName, "contexts", "meta", id));
+            File.WriteAllText(Path.Combine(config.FullName, "contexts", "meta", id, "meta.json"),
+                $$"""{ "Name": "imagedsl-tls", "Endpoints": { "docker": { "Host": "{{TestEngine.Get("IMAGEDSL_TLS_HOST")}}", "SkipTLSVerify": false } } }""");
+            var tls = Path.Combine(config.FullName, "contexts", "tls", id, "docker");
+            Directory.CreateDirectory(tls);
+            foreach (var file in new[] { "ca.pem", "cert.pem", "key.pem" }) File.Copy(Path.Combine(TestEngine.Get("IMAGEDSL_TLS_CERT_PATH"), file), Path.Combine(tls, file));
+            File.WriteAllText(Path.Combine(config.FullName, "config.json"), """{ "currentContext": "imagedsl-tls" }""");
+
+            var result = project.Build($"{BaseArgs} -p:ImageDslBuildOnBuild=true", new Dictionary<string, string?> { ["DOCKER_CONFIG"] = config.FullName, ["DOCKER_HOST"] = null, ["DOCKER_CONTEXT"] = null });
+
+            Assert.True(result.ExitCode == 0, result.Output);
+            Assert.Contains("(from docker context 'imagedsl-tls')", result.Output);
+        }
+        finally
+        {
+            config.Delete(true);
+        }
+    }
+
+    [Fact]
+    public void Smoke_run_with_unexpected_output_fails_on_every_build_until_fixed()
+    {
+        using var project = new MSBuildProject(Definition("tests/smoke-mismatch", "expected text"), new Dictionary<string, string> { ["message.txt"] = "something else\n" });
+
+        foreach (var attempt in new[] { 1, 2 })
+        {
+            var result = project.Build($"{BaseArgs} -p:ImageDslBuildOnBuild=true");
+            Assert.NotEqual(0, result.ExitCode);
+            var error = Assert.Single(result.Errors);
+            Assert.Contains("IMAGEDSL2006", error);
+            Assert.Contains("something else", result.Output);
+        }
+    }
+
+    [Fact]
+    public void Authenticated_push_uses_environment_credentials_and_never_prints_them()
+    {
+        using var project = new MSBuildProject(Definition("tests/private", "private"), new Dictionary<string, string> { ["message.txt"] = "private\n" });
+        var push = $"{BaseArgs} -t:PushImages -p:ImageDslRegistry={TestEngine.AuthRegistry}";
+        var noHome = Directory.CreateTempSubdirectory("imagedsl-empty-home-");
+        try
+        {
+            var refused = project.Build(push, new Dictionary<string, string?> { ["DOCKER_CONFIG"] = noHome.FullName });
+            Assert.NotEqual(0, refused.ExitCode);
+            Assert.Contains("IMAGEDSL1001", Assert.Single(refused.Errors));
+
+            var password = TestEngine.AuthRegistryPassword;
+            var accepted = project.Build(push, new Dictionary<string, string?>
+            {
+                ["DOCKER_CONFIG"] = noHome.FullName,
+                ["IMAGEDSL_REGISTRY_USERNAME"] = TestEngine.AuthRegistryUser,
+                ["IMAGEDSL_REGISTRY_PASSWORD"] = password,
+            });
+            Assert.True(accepted.ExitCode == 0, accepted.Output);
+            Assert.Contains($"pushed {TestEngine.AuthRegistry}/tests/private:latest@sha256:", accepted.Output);
+            Assert.DoesNotContain(password, accepted.Output + refused.Output);
+        }
+        finally
+        {
+            noHome.Delete(true);
+        }
+    }
+
+    [Fact]
+    public void Feature_the_daemon_cannot_run_is_refused_before_the_build()
+    {
+        using var project = new MSBuildProject(Definition("tests/heredoc", "h", "\n                .RunHeredoc(\"echo hi\\n\")"), new Dictionary<string, string> { ["message.txt"] = "h\n" });
+
+        var result = project.Build($"{BaseArgs} -p:ImageDslBuildOnBuild=true");
+
+        Assert.NotEqual(0, result.ExitCode);
+        var error = Assert.Single(result.Errors);
+        Assert.Contains("IMAGEDSL2002", error);
+        Assert.Contains("a heredoc", error);
+        Assert.DoesNotContain("building tests/heredoc", result.Output);
+    }
+
+    [Fact]
+    public void Definition_error_is_a_compiler_diagnostic_at_the_argument()
+    {
+        using var project = new MSBuildProject("""
+            [Image("tests/bad")]
+            public static partial class App
+            {
+                static Dockerfile Define() => Dockerfile.From("busybox").Workdir("relative/dir");
+            }
+            """);
+
+        var result = project.Build();
+
+        var line = project.Read("Image.cs").Split('\n')[4];
+        var column = line.IndexOf("\"relative/dir\"", StringComparison.Ordinal) + 1;
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains($"Image.cs(5,{column}): error IDSL0003", Assert.Single(result.Errors));
+    }
+}
+
+[CollectionDefinition(nameof(MSBuildTests), DisableParallelization = true)]
+public sealed class MSBuildTestsCollection;
