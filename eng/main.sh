@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
-# The main job on a fresh machine: set up the engine, build the solution, and show the hello-world sample's
-# generated Dockerfile (the DockerfileText constant the generator wrote at compile time).
+# The main job on a fresh machine: set up the engine, then `dotnet build` the hello-world sample, which generates
+# the Dockerfile at compile time, builds the image through the daemon, runs it (the greeting appears below) and
+# pushes it to the local registry. The base image is a local stand-in for busybox (no internet registry here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 eval "$(eng/engine.sh)"
-dotnet build samples/HelloWorld -c Release -nologo -clp:ErrorsOnly -p:EmitCompilerGeneratedFiles=true
-echo "--- Dockerfile generated for the hello-world sample ---"
-sed -n '/DockerfileText = @"/,/^";/p' samples/HelloWorld/obj/Release/net10.0/generated/ImageDsl.Generator/ImageDsl.Generator.ImageGenerator/Samples.HelloWorld.ImageDsl.g.cs \
-  | sed -e '1s/.*DockerfileText = @"//' -e '$d' -e 's/""/"/g'
+dotnet build samples/HelloWorld -c Release -nologo \
+  -p:ImageDslBuildOnBuild=true \
+  -p:ImageDslPushOnBuild=true \
+  -p:ImageDslRegistry="$IMAGEDSL_REGISTRY" \
+  -p:ImageDslBuildArgs="BASE_IMAGE=$IMAGEDSL_BASE_IMAGE"
+echo "--- The Dockerfile the generator wrote (samples/HelloWorld/obj/Release/net10.0/imagedsl/hello-world.Dockerfile) ---"
+cat samples/HelloWorld/obj/Release/net10.0/imagedsl/hello-world.Dockerfile
+echo "--- Pulled back from the registry ---"
+docker pull -q "$IMAGEDSL_REGISTRY/hello-world:latest"
+docker run --rm --network none "$IMAGEDSL_REGISTRY/hello-world:latest"
