@@ -1,0 +1,29 @@
+using BenchmarkDotNet.Running;
+
+namespace ImageDsl.Benchmarks;
+
+public static class Program
+{
+    // `dotnet run -c Release -- generator|build|noop|memory` (see docs/performance.md).
+    public static int Main(string[] args)
+    {
+        var which = args.FirstOrDefault() ?? "generator";
+        switch (which)
+        {
+            case "generator":
+                BenchmarkRunner.Run<GeneratorBenchmarks>(null, args.Skip(1).ToArray());
+                return 0;
+            case "build":
+                BenchmarkRunner.Run<ImageBuildBenchmarks>(null, args.Skip(1).ToArray());
+                return 0;
+            case "noop":
+                BenchmarkRunner.Run<NoOpBuildBenchmarks>(null, args.Skip(1).ToArray());
+                return 0;
+            case "memory":
+                return ContextMemoryMeasurement.Run(args.Skip(1).ToArray()).GetAwaiter().GetResult();
+            default:
+                Console.Error.WriteLine("usage: generator | build | noop | memory");
+                return 2;
+        }
+    }
+}
