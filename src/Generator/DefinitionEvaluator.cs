@@ -1,8 +1,8 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using ImageDsl.Generator.Model;
 using Microsoft.CodeAnalysis;
@@ -39,7 +39,10 @@ namespace ImageDsl.Generator
         // compilation they come from the ImageDsl assembly.
         private const string DslAssemblyName = "ImageDsl";
         private static readonly Assembly DslAssembly = typeof(Dockerfile).Assembly;
-        private static readonly ConcurrentDictionary<string, MethodBase?> MethodCache = new ConcurrentDictionary<string, MethodBase?>();
+        // Keyed by symbol: the DSL's metadata symbols are shared by every compilation that references the same
+        // ImageDsl assembly, so these caches hit across runs without formatting any symbol as text.
+        private static readonly ConditionalWeakTable<IMethodSymbol, Box<MethodBase?>> MethodCache = new ConditionalWeakTable<IMethodSymbol, Box<MethodBase?>>();
+        private static readonly ConditionalWeakTable<ITypeSymbol, Box<Type?>> TypeCache = new ConditionalWeakTable<ITypeSymbol, Box<Type?>>();
         private static readonly MethodInfo MakeFuncMethod = typeof(DefinitionEvaluator).GetMethod(nameof(MakeFunc), BindingFlags.NonPublic | BindingFlags.Static)!;
 
         private readonly SemanticModel _model;
@@ -59,11 +62,11 @@ namespace ImageDsl.Generator
         }
 
         /// <summary>Evaluates a method body (expression- or block-bodied) and returns what it returns.</summary>
-        public object? EvaluateMethodBody(SyntaxNode method)
+        public object? EvaluateMethodBody(IOperation method)
         {
-            var body = _model.GetOperation(method, _cancellationToken) as IMethodBodyBaseOperation;
+            var body = method as IMethodBodyBaseOperation;
             var block = body?.BlockBody ?? body?.ExpressionBody;
-            if (block is null) throw Unsupported(method, "Define() needs a body.");
+            if (block is null) throw Unsupported(method.Syntax, "Define() needs a body.");
             return EvaluateBlock(block);
         }
 
@@ -264,9 +267,9 @@ namespace ImageDsl.Generator
             var elementType = collection.Type switch
             {
                 IArrayTypeSymbol array => array.ElementType,
-                INamedTypeSymbol { TypeArguments.Length: 1 } named when named.OriginalDefinition.ToDisplayString() is
-                    "System.Collections.Generic.IEnumerable<T>" or "System.Collections.Generic.IReadOnlyList<T>" or
-                    "System.Collections.Generic.IReadOnlyCollection<T>" => named.TypeArguments[0],
+                INamedTypeSymbol { TypeArguments.Length: 1 } named when named.OriginalDefinition.SpecialType is
+                    SpecialType.System_Collections_Generic_IEnumerable_T or SpecialType.System_Collections_Generic_IReadOnlyList_T or
+                    SpecialType.System_Collections_Generic_IReadOnlyCollection_T => named.TypeArguments[0],
                 _ => null,
             };
             if (elementType is null) throw NotConstant(collection.Syntax);
@@ -336,7 +339,7 @@ namespace ImageDsl.Generator
         private Delegate MakeDelegate(IAnonymousFunctionOperation lambda, INamedTypeSymbol delegateType)
         {
             var parameters = lambda.Symbol.Parameters;
-            if (delegateType.OriginalDefinition.ToDisplayString() != "System.Func<T, TResult>" || parameters.Length != 1)
+            if (!IsSystemType(delegateType, "Func`2") || parameters.Length != 1)
             {
                 throw Unsupported(lambda.Syntax, "Only single-parameter lambdas passed to the DSL are evaluated.");
             }
@@ -379,28 +382,32 @@ namespace ImageDsl.Generator
         private static bool IsDslType(ITypeSymbol? type) => type?.ContainingAssembly?.Name == DslAssemblyName;
 
         private static bool IsEvaluable(IMethodSymbol method) =>
-            IsDslType(method.ContainingType) || method.ContainingType.ToDisplayString() == "System.TimeSpan";
+            IsDslType(method.ContainingType) || IsSystemType(method.ContainingType, "TimeSpan");
 
-        private MethodBase? ResolveMethod(IMethodSymbol method)
+        private static bool IsSystemType(INamedTypeSymbol type, string metadataName) =>
+            type.MetadataName == metadataName && type.ContainingType is null &&
+            type.ContainingNamespace is { Name: "System", ContainingNamespace.IsGlobalNamespace: true };
+
+        private static MethodBase? ResolveMethod(IMethodSymbol method) =>
+            MethodCache.GetValue(method, static m => new Box<MethodBase?>(FindMethod(m))).Value;
+
+        private static MethodBase? FindMethod(IMethodSymbol method)
         {
-            var key = method.ContainingType.ToDisplayString() + "::" + method.MetadataName + "(" +
-                      string.Join(",", method.Parameters.Select(p => p.Type.ToDisplayString())) + ")" + method.ReturnType.ToDisplayString();
-            return MethodCache.GetOrAdd(key, _ =>
-            {
-                var type = MapType(method.ContainingType);
-                var parameterTypes = method.Parameters.Select(p => MapType(p.Type)).ToArray();
-                if (type is null || parameterTypes.Any(t => t is null)) return null;
-                const BindingFlags flags = BindingFlags.Public | BindingFlags.Static | BindingFlags.Instance;
-                if (method.MethodKind == MethodKind.Constructor) return type.GetConstructor(flags, null, parameterTypes!, null);
-                var returnType = method.ReturnsVoid ? typeof(void) : MapType(method.ReturnType);
-                return type.GetMethods(flags).FirstOrDefault(m =>
-                    m.Name == method.MetadataName && m.ReturnType == returnType &&
-                    m.GetParameters().Select(p => p.ParameterType).SequenceEqual(parameterTypes!));
-            });
+            var type = MapType(method.ContainingType);
+            var parameterTypes = method.Parameters.Select(p => MapType(p.Type)).ToArray();
+            if (type is null || parameterTypes.Any(t => t is null)) return null;
+            const BindingFlags flags = BindingFlags.Public | BindingFlags.Static | BindingFlags.Instance;
+            if (method.MethodKind == MethodKind.Constructor) return type.GetConstructor(flags, null, parameterTypes!, null);
+            var returnType = method.ReturnsVoid ? typeof(void) : MapType(method.ReturnType);
+            return type.GetMethods(flags).FirstOrDefault(m =>
+                m.Name == method.MetadataName && m.ReturnType == returnType &&
+                m.GetParameters().Select(p => p.ParameterType).SequenceEqual(parameterTypes!));
         }
 
         /// <summary>The runtime type inside the generator that a compilation's type stands for.</summary>
-        private static Type? MapType(ITypeSymbol type)
+        private static Type? MapType(ITypeSymbol type) => TypeCache.GetValue(type, static t => new Box<Type?>(FindType(t))).Value;
+
+        private static Type? FindType(ITypeSymbol type)
         {
             switch (type.SpecialType)
             {
@@ -418,19 +425,16 @@ namespace ImageDsl.Generator
             if (type is not INamedTypeSymbol named) return null;
             if (named.IsGenericType)
             {
-                var definition = named.OriginalDefinition.ToDisplayString() switch
-                {
-                    "T?" or "System.Nullable<T>" => typeof(Nullable<>),
-                    "System.Collections.Generic.IEnumerable<T>" => typeof(IEnumerable<>),
-                    "System.Collections.Generic.IReadOnlyList<T>" => typeof(IReadOnlyList<>),
-                    "System.Func<T, TResult>" => typeof(Func<,>),
-                    _ => null,
-                };
+                var definition = named.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T ? typeof(Nullable<>)
+                    : named.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T ? typeof(IEnumerable<>)
+                    : named.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IReadOnlyList_T ? typeof(IReadOnlyList<>)
+                    : IsSystemType(named, "Func`2") ? typeof(Func<,>)
+                    : null;
                 var arguments = named.TypeArguments.Select(MapType).ToArray();
                 return definition is null || arguments.Any(a => a is null) ? null : definition.MakeGenericType(arguments!);
             }
 
-            if (named.ToDisplayString() == "System.TimeSpan") return typeof(TimeSpan);
+            if (IsSystemType(named, "TimeSpan")) return typeof(TimeSpan);
             if (!IsDslType(named)) return null;
             var metadataName = named.ContainingType is null
                 ? named.ContainingNamespace.ToDisplayString() + "." + named.MetadataName
@@ -466,6 +470,13 @@ namespace ImageDsl.Generator
         {
             var line = text.Split('\n')[0].TrimEnd('\r');
             return line.Length <= 60 && line.Length == text.Length ? line : line.Substring(0, Math.Min(line.Length, 57)) + "...";
+        }
+
+        private sealed class Box<T>
+        {
+            public Box(T value) => Value = value;
+
+            public T Value { get; }
         }
 
         private sealed class ReferenceComparer : IEqualityComparer<object>

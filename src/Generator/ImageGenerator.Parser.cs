@@ -8,6 +8,7 @@ using ImageDsl.Rendering;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace ImageDsl.Generator
 {
@@ -91,7 +92,8 @@ namespace ImageDsl.Generator
             private static IMethodSymbol? FindDefine(INamedTypeSymbol type) =>
                 type.GetMembers("Define").OfType<IMethodSymbol>().FirstOrDefault(m =>
                     m.IsStatic && m.Parameters.Length == 0 && !m.IsGenericMethod &&
-                    m.ReturnType.ToDisplayString() == "ImageDsl.Dockerfile" && m.DeclaringSyntaxReferences.Length > 0);
+                    m.ReturnType is INamedTypeSymbol { Name: "Dockerfile", ContainingNamespace: { Name: "ImageDsl", ContainingNamespace.IsGlobalNamespace: true } } &&
+                    m.DeclaringSyntaxReferences.Length > 0);
 
             private static string? Evaluate(IMethodSymbol define, SemanticModel model, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
             {
@@ -99,17 +101,18 @@ namespace ImageDsl.Generator
                 var semanticModel = syntax.SyntaxTree == model.SyntaxTree ? model : model.Compilation.GetSemanticModel(syntax.SyntaxTree);
 
                 // Code the compiler rejects already has its errors; evaluating it would only add noise (an editor
-                // mid-keystroke produces exactly this). Report nothing more and emit nothing.
-                if (syntax.ContainsDiagnostics || semanticModel.GetDiagnostics(syntax.Span, cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error))
-                {
-                    return null;
-                }
+                // mid-keystroke produces exactly this). Report nothing more and emit nothing. Syntax errors show on
+                // the node; binding errors as invalid operations in the tree that evaluation needs anyway (asking the
+                // semantic model for diagnostics would bind the body a second time).
+                if (syntax.ContainsDiagnostics) return null;
+                var body = semanticModel.GetOperation(syntax, cancellationToken);
+                if (body is null || HasInvalidOperation(body)) return null;
 
                 var fallback = LocationInfo.From(((MethodDeclarationSyntax)syntax).Identifier.GetLocation());
                 var evaluator = new DefinitionEvaluator(semanticModel, cancellationToken);
                 try
                 {
-                    if (evaluator.EvaluateMethodBody(syntax) is not Dockerfile dockerfile)
+                    if (evaluator.EvaluateMethodBody(body) is not Dockerfile dockerfile)
                     {
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.UnsupportedConstruct, fallback, "Define() must return a Dockerfile value."));
                         return null;
@@ -135,6 +138,17 @@ namespace ImageDsl.Generator
                         $"ImageDsl could not evaluate this definition ({e.GetType().Name}: {e.Message}). Please report this with the definition."));
                     return null;
                 }
+            }
+
+            private static bool HasInvalidOperation(IOperation operation)
+            {
+                if (operation.Kind == OperationKind.Invalid) return true;
+                foreach (var child in operation.ChildOperations)
+                {
+                    if (HasInvalidOperation(child)) return true;
+                }
+
+                return false;
             }
 
             private static SyntaxNode? AttributeArgument(AttributeData attribute, int index, CancellationToken cancellationToken) =>

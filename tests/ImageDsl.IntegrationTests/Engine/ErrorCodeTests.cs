@@ -1,0 +1,34 @@
+using System.Reflection;
+using ImageDsl.Build.Diagnostics;
+using Xunit;
+
+namespace ImageDsl.IntegrationTests.Engine;
+
+public class ErrorCodeTests
+{
+    public static TheoryData<string> Codes()
+    {
+        var data = new TheoryData<string>();
+        foreach (var field in typeof(ErrorCodes).GetFields(BindingFlags.Public | BindingFlags.Static)) data.Add((string)field.GetRawConstantValue()!);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Codes))]
+    public void Every_code_has_a_message_that_starts_with_it_and_a_row_in_docs(string code)
+    {
+        var error = new ImageDslException(code, "a0", "a1", "a2", "a3", "a4", "a5");
+        Assert.StartsWith(code + ": ", error.Message);
+        Assert.DoesNotContain("{", error.Text);
+        var doc = File.ReadAllText(Path.Combine(ImageDsl.Tests.AllDefinitions.RepositoryRoot, "docs", "errors.md"));
+        Assert.Contains($"| {code} |", doc);
+    }
+
+    [Fact]
+    public void Codes_are_unique_and_banded()
+    {
+        var codes = typeof(ErrorCodes).GetFields(BindingFlags.Public | BindingFlags.Static).Select(f => (string)f.GetRawConstantValue()!).ToList();
+        Assert.Equal(codes.Count, codes.Distinct().Count());
+        Assert.All(codes, c => Assert.Matches("^IMAGEDSL[12349][0-9]{3}$", c));
+    }
+}
