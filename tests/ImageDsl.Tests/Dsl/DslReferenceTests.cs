@@ -1,0 +1,108 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Xunit;
+
+namespace ImageDsl.Tests.Dsl;
+
+/// <summary>
+/// docs/dsl.md is generated from these examples: the C# is the example's own source text, the Dockerfile line is what
+/// the renderer produces for it. The test fails when the document is not current and writes docs/dsl.received.md.
+/// </summary>
+public class DslReferenceTests
+{
+    private static readonly Dockerfile Base = Dockerfile.From("busybox");
+    private static readonly BuildArg Version = new("VERSION", "1.0");
+
+    private static readonly List<(string Section, string Code, string Dockerfile)> Examples = new();
+
+    private static void Example(string section, Func<Dockerfile> define, [CallerArgumentExpression(nameof(define))] string code = "")
+    {
+        var full = define().ToString();
+        var shown = full.StartsWith("FROM busybox\n", StringComparison.Ordinal) ? full.Substring("FROM busybox\n".Length) : full;
+        Examples.Add((section, code.Substring(code.IndexOf("=>", StringComparison.Ordinal) + 2).Trim(), shown.TrimEnd('\n')));
+    }
+
+    static DslReferenceTests()
+    {
+        Example("FROM", () => Dockerfile.From("busybox:1.36"));
+        Example("FROM", () => Dockerfile.From("busybox:1.36", Platform.LinuxArm64));
+        Example("FROM", () => Dockerfile.From("busybox:" + Version));
+        Example("FROM", () => Dockerfile.From(Dockerfile.From("busybox").As("base")).As("final"));
+        Example("FROM", () => Dockerfile.Scratch);
+        Example("RUN", () => Base.Run("make install"));
+        Example("RUN", () => Base.RunExec(["/bin/make", "install"]));
+        Example("RUN", () => Base.Run(Command.Exec("/bin/make", "install")));
+        Example("RUN", () => Base.Run("echo done \\"));
+        Example("RUN", () => Base.Run("dotnet restore", mounts: [Mount.Cache("/root/.nuget/packages", sharing: CacheSharing.Locked)]));
+        Example("RUN", () => Base.Run("make", mounts: [Mount.Bind("/src", source: "src", readWrite: true)]));
+        Example("RUN", () => Base.Run("make", mounts: [Mount.Tmpfs("/tmp", sizeBytes: 1048576)]));
+        Example("RUN", () => Base.Run("cat /run/secrets/token", mounts: [Mount.Secret("token", required: true)]));
+        Example("RUN", () => Base.Run("ssh git@example.com", mounts: [Mount.Ssh()]));
+        Example("RUN", () => Base.Run("apk add curl", network: RunNetwork.Host, security: RunSecurity.Insecure));
+        Example("RUN", () => Base.RunHeredoc("set -e\necho one\necho two\n"));
+        Example("CMD / ENTRYPOINT / SHELL", () => Base.Cmd("/app/server", "--port", "80"));
+        Example("CMD / ENTRYPOINT / SHELL", () => Base.CmdShell("echo $HOME"));
+        Example("CMD / ENTRYPOINT / SHELL", () => Base.Entrypoint("/docker-entrypoint.sh"));
+        Example("CMD / ENTRYPOINT / SHELL", () => Base.EntrypointShell("exec /app/server"));
+        Example("CMD / ENTRYPOINT / SHELL", () => Base.Shell("/bin/bash", "-o", "pipefail", "-c").CmdShell("[ -f /ready ]"));
+        Example("ENV / LABEL / ARG", () => Base.Env("GREETING", "say \"hi\" to $USER"));
+        Example("ENV / LABEL / ARG", () => Base.Label("org.opencontainers.image.title", "My app"));
+        Example("ENV / LABEL / ARG", () => Base.Arg(Version).Env("APP_VERSION", "v" + Version));
+        Example("ENV / LABEL / ARG", () => Base.Arg(new BuildArg("CHANNEL")));
+        Example("EXPOSE / USER / WORKDIR / VOLUME", () => Base.Expose(80, Port.Udp(53), Port.Sctp(9899), Port.Range(8000, 8010)));
+        Example("EXPOSE / USER / WORKDIR / VOLUME", () => Base.User(Owner.Id(1000, 1000)));
+        Example("EXPOSE / USER / WORKDIR / VOLUME", () => Base.User("app"));
+        Example("EXPOSE / USER / WORKDIR / VOLUME", () => Base.Workdir("/srv/my app"));
+        Example("EXPOSE / USER / WORKDIR / VOLUME", () => Base.Volume("/data", "/var/log"));
+        Example("COPY / ADD", () => Base.Copy("app.dll", "/app/"));
+        Example("COPY / ADD", () => Base.Copy(["a b.txt", "c.txt"], "/app/"));
+        Example("COPY / ADD", () => Base.Copy("/out", "/app", from: Dockerfile.From("busybox").As("build")));
+        Example("COPY / ADD", () => Base.Copy("/etc/nginx/nginx.conf", "/etc/", from: "nginx:1.27"));
+        Example("COPY / ADD", () => Base.Copy("run.sh", "/app/", chown: Owner.Name("app", "app"), chmod: FileMode.Octal("755"), link: true));
+        Example("COPY / ADD", () => Base.Copy("src", "/app/", parents: true, exclude: ["*.tmp"]));
+        Example("COPY / ADD", () => Base.CopyHeredoc("[settings]\nname=demo\n", "/etc/app.ini"));
+        Example("COPY / ADD", () => Base.Add("https://example.com/app.tar.gz", "/opt/", checksum: "sha256:" + new string('0', 64)));
+        Example("COPY / ADD", () => Base.Add("git@example.com:team/repo.git", "/src", keepGitDir: true));
+        Example("HEALTHCHECK / STOPSIGNAL / ONBUILD", () => Base.Healthcheck(Command.Exec("/bin/check"), interval: TimeSpan.FromSeconds(30), timeout: TimeSpan.FromSeconds(3), startPeriod: TimeSpan.FromSeconds(10), startInterval: TimeSpan.FromSeconds(2), retries: 3));
+        Example("HEALTHCHECK / STOPSIGNAL / ONBUILD", () => Base.Healthcheck("wget -q -O- http://localhost/health || exit 1"));
+        Example("HEALTHCHECK / STOPSIGNAL / ONBUILD", () => Base.HealthcheckNone());
+        Example("HEALTHCHECK / STOPSIGNAL / ONBUILD", () => Base.StopSignal(Signal.SIGQUIT));
+        Example("HEALTHCHECK / STOPSIGNAL / ONBUILD", () => Base.OnBuild(next => next.Copy(".", "/src").Run("make -C /src")));
+        Example("Directives and comments", () => Base.WithSyntax("docker/dockerfile:1.7").WithEscape('`').WithCheck("skip=JSONArgsRecommended"));
+        Example("Directives and comments", () => Base.Comment("Runtime stage"));
+    }
+
+    [Fact]
+    public void Reference_document_is_current()
+    {
+        var text = new StringBuilder();
+        text.Append("# DSL reference\n\n");
+        text.Append("<!-- Generated by tests/ImageDsl.Tests/Dsl/DslReferenceTests.cs from live examples; edit the examples, not this file. -->\n\n");
+        text.Append("Every method of `Dockerfile` with the Dockerfile text it emits. `Base` is `Dockerfile.From(\"busybox\")` and its\n");
+        text.Append("`FROM` line is left out; `Version` is `new BuildArg(\"VERSION\", \"1.0\")`. Values are written exactly: what you pass\n");
+        text.Append("arrives in the image byte for byte, or the compiler reports a diagnostic ([diagnostics.md](diagnostics.md)).\n");
+        foreach (var section in Examples.GroupBy(e => e.Section))
+        {
+            text.Append("\n## ").Append(section.Key).Append("\n");
+            foreach (var (_, code, dockerfile) in section)
+            {
+                text.Append("\n```csharp\n").Append(code).Append("\n```\n```dockerfile\n").Append(dockerfile).Append("\n```\n");
+            }
+        }
+
+        var path = Path.Combine(AllDefinitions.RepositoryRoot, "docs", "dsl.md");
+        var received = Path.Combine(AllDefinitions.RepositoryRoot, "docs", "dsl.received.md");
+        if (File.Exists(path) && File.ReadAllText(path) == text.ToString())
+        {
+            File.Delete(received);
+            return;
+        }
+
+        File.WriteAllText(received, text.ToString());
+        Assert.Fail("docs/dsl.md is not current: review docs/dsl.received.md and rename it over docs/dsl.md.");
+    }
+}
