@@ -46,7 +46,9 @@ public class DaemonTests
     public async Task Failing_step_is_one_error_naming_the_step_with_its_output(BuilderKind builder)
     {
         using var engine = await TestEngine.ConnectAsync();
-        var dockerfile = Dockerfile.From(TestEngine.BaseImage).Run("echo preparing").Run("echo the-step-output && exit 3").ToString();
+        // A unique first step, so that the daemon's cache from an earlier run cannot hide its output.
+        var marker = Guid.NewGuid().ToString("N");
+        var dockerfile = Dockerfile.From(TestEngine.BaseImage).Run("echo preparing " + marker).Run("echo the-step-output && exit 3").ToString();
         var log = new ListLog();
 
         var error = await Assert.ThrowsAsync<ImageDslException>(() => TestEngine.BuildAsync(engine, "imagedsl-tests/failing:1", dockerfile, builder, log: log));
@@ -54,7 +56,7 @@ public class DaemonTests
         Assert.Equal(ErrorCodes.BuildStepFailed, error.Code);
         Assert.Contains("echo the-step-output && exit 3", error.Message.Split('\n')[0]);
         Assert.Contains("the-step-output", error.Message);
-        Assert.Contains(log.Lines, l => l.Contains("preparing"));
+        Assert.Contains(log.Lines, l => l.Contains("preparing " + marker));
     }
 
     [Fact]
