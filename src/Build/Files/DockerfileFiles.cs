@@ -11,8 +11,14 @@ namespace ImageDsl.Build.Files;
 /// </summary>
 public static class DockerfileFiles
 {
-    /// <summary>A file name for an image: the repository name with '/' turned into '-'.</summary>
-    public static string FileName(ImageDefinition image) => image.Name.Replace('/', '-') + ".Dockerfile";
+    /// <summary>The file name of an image's Dockerfile (obj/ and the checked-in folder).</summary>
+    public static string FileName(ImageDefinition image) => FileStem(image.Name) + ".Dockerfile";
+
+    /// <summary>The path of an image's build stamp (see BuildImages): one rule for every task that reads or drops it.</summary>
+    public static string StampPath(string stampDirectory, string imageName) => Path.Combine(stampDirectory, FileStem(imageName) + ".stamp");
+
+    // An image name may contain '/' (team/app); files for it live flat in one folder.
+    private static string FileStem(string imageName) => imageName.Replace('/', '-');
 
     /// <summary>Writes <paramref name="content"/> unless the file already holds exactly it. Returns whether it wrote.</summary>
     public static bool WriteIfChanged(string path, string content)

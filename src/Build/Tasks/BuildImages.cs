@@ -18,7 +18,7 @@ public sealed partial class BuildImages : ImageDslTask
             "classic" => BuilderKind.Classic,
             _ => throw new ImageDslException(ErrorCodes.InvalidProperty, "ImageDslBuilder", Builder, "use auto, buildkit or classic"),
         };
-        var endpoint = DockerEndpointResolver.Resolve(DockerHost, Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+        var endpoint = ResolveEndpoint();
         DockerEngine? engine = null;
         var built = new List<ITaskItem>();
         try
@@ -36,7 +36,7 @@ public sealed partial class BuildImages : ImageDslTask
                     string.IsNullOrEmpty(Target) ? null : Target, string.IsNullOrEmpty(Platform) ? null : Platform, NoCache, CacheFrom, NetworkMode);
 
                 var entries = ContextPacker.List(contextDirectory);
-                var stampPath = Path.Combine(StampDirectory, name.Replace('/', '-') + ".stamp");
+                var stampPath = Files.DockerfileFiles.StampPath(StampDirectory, name);
                 var stamp = ContextPacker.Stamp(entries, dockerfile, request.Settings + "\nendpoint=" + endpoint.Uri + "\nbuilder=" + builderChoice);
                 var previous = File.Exists(stampPath) ? File.ReadAllLines(stampPath) : Array.Empty<string>();
                 string imageId;
@@ -48,7 +48,7 @@ public sealed partial class BuildImages : ImageDslTask
                 }
                 else
                 {
-                    engine ??= await ConnectAsync(cancellationToken).ConfigureAwait(false);
+                    engine ??= await ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
                     var builder = builderChoice ?? (engine.OffersBuildKit ? BuilderKind.BuildKit : BuilderKind.Classic);
                     new BuilderCapabilities(builder, engine.EngineVersion).Check(name, dockerfile);
                     Log.LogMessage(MessageImportance.High, "ImageDsl: building {0} with {1} ({2} context entries)…", name, builder == BuilderKind.BuildKit ? "BuildKit" : "the classic builder", entries.Count);

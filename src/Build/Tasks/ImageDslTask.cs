@@ -49,9 +49,14 @@ public abstract class ImageDslTask : Microsoft.Build.Utilities.Task, ICancelable
     protected void LogError(ImageDslException e) =>
         Log.LogError(subcategory: "ImageDsl", errorCode: e.Code, helpKeyword: null, file: null, lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: e.Text.Replace("{", "{{").Replace("}", "}}"));
 
-    protected Task<DockerEngine> ConnectAsync(CancellationToken cancellationToken)
+    /// <summary>The daemon as the docker CLI would find it, from this process's environment and home directory.</summary>
+    protected DockerEndpoint ResolveEndpoint() =>
+        DockerEndpointResolver.Resolve(DockerHost, Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+
+    protected Task<DockerEngine> ConnectAsync(CancellationToken cancellationToken) => ConnectAsync(ResolveEndpoint(), cancellationToken);
+
+    protected Task<DockerEngine> ConnectAsync(DockerEndpoint endpoint, CancellationToken cancellationToken)
     {
-        var endpoint = DockerEndpointResolver.Resolve(DockerHost, Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
         Log.LogMessage(MessageImportance.Normal, "ImageDsl: using the Docker daemon at {0} (from {1}).", endpoint.Uri, endpoint.Source);
         return DockerEngine.ConnectAsync(endpoint, TimeSpan.FromSeconds(ConnectTimeoutSeconds), cancellationToken);
     }
