@@ -27,6 +27,8 @@ export IMAGEDSL_AUTH_REGISTRY=127.0.0.1:$AUTH_REGISTRY_PORT
 export IMAGEDSL_AUTH_REGISTRY_USER=$REGISTRY_USER
 export IMAGEDSL_AUTH_REGISTRY_PASSWORD_FILE=$REGISTRY_PASSWORD_FILE
 export IMAGEDSL_BASE_IMAGE=local/busybox:1
+export IMAGEDSL_DOTNET_SDK_IMAGE=local/dotnet-sdk:10.0
+export IMAGEDSL_ASPNET_IMAGE=local/aspnet:10.0
 ENV
 }
 
@@ -134,6 +136,36 @@ make_base_images() {
   fi
 }
 
+# Stand-ins for mcr.microsoft.com/dotnet/sdk:10.0 and aspnet:10.0 (no internet registry is reachable): a Debian
+# bookworm root filesystem from debootstrap (from the mirror apt is configured with) plus this machine's .NET.
+debian_mirror() {
+  local uri
+  uri=$(grep -rhE '^URIs:|^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null | grep -E '/debian/?( |$)' | grep -v security | head -1 | grep -oE 'https?://[^ ]+' || true)
+  echo "${uri:-}"
+}
+
+make_dotnet_images() {
+  if docker image inspect local/dotnet-sdk:10.0 >/dev/null 2>&1 && docker image inspect local/aspnet:10.0 >/dev/null 2>&1; then return 0; fi
+  command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+  local root="$STATE_DIR/rootfs-bookworm" dotnet_root
+  dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
+  if [[ ! -f "$root/.complete" ]]; then
+    log "debootstrap bookworm for the .NET stand-in images (once per machine)"
+    rm -rf "$root"
+    debootstrap --variant=minbase --include=ca-certificates,libicu72,libssl3,tzdata bookworm "$root" $(debian_mirror) >"$STATE_DIR/debootstrap.log" 2>&1
+    ln -sf /usr/share/dotnet/dotnet "$root/usr/bin/dotnet"
+    rm -rf "$root/var/cache/apt/archives"/*.deb
+    touch "$root/.complete"
+  fi
+  local env=(-c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' -c 'ENV DOTNET_CLI_TELEMETRY_OPTOUT=1' -c 'ENV DOTNET_NOLOGO=1' -c 'ENV DOTNET_ROOT=/usr/share/dotnet')
+  log "importing local/dotnet-sdk:10.0 and local/aspnet:10.0"
+  tar -C "$root" --exclude=./.complete -c . -C "$(dirname "$dotnet_root")" --transform="s,^$(basename "$dotnet_root"),./usr/share/dotnet," "$(basename "$dotnet_root")" \
+    | docker import "${env[@]}" - local/dotnet-sdk:10.0 >/dev/null
+  tar -C "$root" --exclude=./.complete -c . -C "$(dirname "$dotnet_root")" --transform="s,^$(basename "$dotnet_root"),./usr/share/dotnet," \
+      "$(basename "$dotnet_root")/dotnet" "$(basename "$dotnet_root")/host" "$(basename "$dotnet_root")/shared" \
+    | docker import "${env[@]}" -c 'ENV ASPNETCORE_HTTP_PORTS=8080' - local/aspnet:10.0 >/dev/null
+}
+
 mkdir -p "$STATE_DIR"
 install_packages
 make_certs
@@ -149,5 +181,6 @@ auth:
     realm: imagedsl-test
     path: $STATE_DIR/htpasswd"
 make_base_images
+make_dotnet_images
 log "ready"
 print_env

@@ -264,6 +264,16 @@ namespace ImageDsl
             return stage;
         }
 
+        /// <summary>
+        /// Applies a group of steps written once and reused, e.g. <c>Func&lt;Dockerfile, Dockerfile&gt; tools = s =&gt; s.Run(…).Env(…)</c>
+        /// and then <c>.Apply(tools)</c> in several stages.
+        /// </summary>
+        public Dockerfile Apply(Func<Dockerfile, Dockerfile> steps)
+        {
+            Require(steps, nameof(steps));
+            return steps(this) ?? throw new DockerfileException(DiagnosticIds.InvalidArgument, "The steps returned null.", nameof(steps));
+        }
+
         /// <summary>A <c># comment</c> line (several lines for a multi-line text).</summary>
         public Dockerfile Comment(string text)
         {

@@ -49,6 +49,8 @@ namespace ImageDsl.Generator
         private readonly CancellationToken _cancellationToken;
         private readonly Dictionary<ISymbol, object?> _variables = new Dictionary<ISymbol, object?>(SymbolEqualityComparer.Default);
         private readonly HashSet<IFieldSymbol> _fieldsInProgress = new HashSet<IFieldSymbol>(SymbolEqualityComparer.Default);
+        private const int MaxHelperDepth = 16;
+        private int _depth;
 
         // Where each DSL object came from, so that problems found later by validation point at the call that caused
         // them. Reference identity on purpose: two equal instructions written twice are two places.
@@ -64,6 +66,7 @@ namespace ImageDsl.Generator
         /// <summary>Evaluates a method body (expression- or block-bodied) and returns what it returns.</summary>
         public object? EvaluateMethodBody(IOperation method)
         {
+            if (method is IBlockOperation expressionBody) return EvaluateBlock(expressionBody);
             var body = method as IMethodBodyBaseOperation;
             var block = body?.BlockBody ?? body?.ExpressionBody;
             if (block is null) throw Unsupported(method.Syntax, "Define() needs a body.");
@@ -204,8 +207,42 @@ namespace ImageDsl.Generator
             _nameOrigins = parent._nameOrigins;
         }
 
+        /// <summary>
+        /// A static method or property getter of the project itself (e.g. a shared base stage): its body is evaluated
+        /// like Define()'s, with the arguments bound to its parameters.
+        /// </summary>
+        private bool IsUserHelper(IMethodSymbol method) =>
+            method.IsStatic && !method.IsGenericMethod && method.DeclaringSyntaxReferences.Length == 1 &&
+            SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, _model.Compilation.Assembly);
+
+        private object? EvaluateHelper(IMethodSymbol method, object?[] arguments, SyntaxNode callSite)
+        {
+            if (_depth >= MaxHelperDepth)
+            {
+                throw Unsupported(callSite, $"Helpers call each other more than {MaxHelperDepth} levels deep (recursion is not evaluated).");
+            }
+
+            var syntax = method.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken);
+            var model = syntax.SyntaxTree == _model.SyntaxTree ? _model : _model.Compilation.GetSemanticModel(syntax.SyntaxTree);
+            var helper = new DefinitionEvaluator(model, _cancellationToken, this) { _depth = _depth + 1 };
+            for (var i = 0; i < method.Parameters.Length; i++) helper._variables[method.Parameters[i]] = arguments[i];
+            var body = model.GetOperation(syntax, _cancellationToken);
+            var result = body switch
+            {
+                IMethodBodyBaseOperation methodBody => helper.EvaluateMethodBody(methodBody),
+                IBlockOperation block => helper.EvaluateBlock(block),
+                _ => throw NotConstant(callSite),
+            };
+            return result;
+        }
+
         private object? EvaluateProperty(IPropertyReferenceOperation reference)
         {
+            if (reference.Property.GetMethod is { } userGetter && IsUserHelper(userGetter) && reference.Arguments.Length == 0)
+            {
+                return EvaluateHelper(userGetter, Array.Empty<object?>(), reference.Syntax);
+            }
+
             if (reference.Property.GetMethod is not { } getter || !IsEvaluable(getter) || reference.Arguments.Length > 0)
             {
                 throw NotConstant(reference.Syntax);
@@ -217,6 +254,18 @@ namespace ImageDsl.Generator
 
         private object? EvaluateInvocation(IInvocationOperation invocation)
         {
+            if (IsUserHelper(invocation.TargetMethod))
+            {
+                var arguments = new object?[invocation.TargetMethod.Parameters.Length];
+                foreach (var argument in invocation.Arguments)
+                {
+                    if (argument.Parameter is null) throw NotConstant(argument.Syntax);
+                    arguments[argument.Parameter.Ordinal] = Evaluate(argument.Value);
+                }
+
+                return EvaluateHelper(invocation.TargetMethod, arguments, invocation.Syntax);
+            }
+
             if (!IsEvaluable(invocation.TargetMethod)) throw NotConstant(invocation.Syntax);
             var instance = invocation.Instance is null ? null : Evaluate(invocation.Instance);
             var result = Invoke(invocation.TargetMethod, instance, invocation.Arguments, invocation.Syntax);

@@ -37,7 +37,7 @@ public sealed partial class BuildImages : ImageDslTask
 
                 var entries = ContextPacker.List(contextDirectory);
                 var stampPath = Files.DockerfileFiles.StampPath(StampDirectory, name);
-                var stamp = ContextPacker.Stamp(entries, dockerfile, request.Settings + "\nendpoint=" + endpoint.Uri + "\nbuilder=" + builderChoice);
+                var stamp = ContextPacker.Stamp(entries, dockerfile, request.Settings + "\nendpoint=" + endpoint.Uri + "\nbuilder=" + builderChoice + "\nimagedsl=" + ImageDslVersion);
                 var previous = File.Exists(stampPath) ? File.ReadAllLines(stampPath) : Array.Empty<string>();
                 string imageId;
                 var rebuilt = false;
@@ -97,6 +97,9 @@ public sealed partial class BuildImages : ImageDslTask
         foreach (var item in items) result[item.ItemSpec] = item.GetMetadata("Value");
         return result;
     }
+
+    // A new ImageDsl may pack or build differently: its version is part of the stamp.
+    private static readonly string ImageDslVersion = typeof(BuildImages).Assembly.ManifestModule.ModuleVersionId.ToString();
 
     private static string Short(string imageId) => imageId.StartsWith("sha256:", StringComparison.Ordinal) ? imageId.Substring(7, 12) : imageId;
 }

@@ -15,7 +15,8 @@ public class DiagnosticsTests
         { DiagnosticIds.NotConstant, """Dockerfile.From([|System.Environment.GetEnvironmentVariable("BASE")|])""" },
         { DiagnosticIds.NotConstant, """Dockerfile.From("busybox").Env("A", [|System.DateTime.Now.ToString()|])""" },
         { DiagnosticIds.NotConstant, """Dockerfile.From("busybox").Arg(Version).Env("A", $"v[|{Version}|]")""" },
-        { DiagnosticIds.NotConstant, """Dockerfile.From("busybox").Expose([|Helper.Port|])""" },
+        { DiagnosticIds.NotConstant, """Dockerfile.From("busybox").Expose([|new System.Random().Next()|])""" },
+        { DiagnosticIds.NotConstant, """Dockerfile.From("busybox").Expose([|Helper.RuntimePort|])""" },
         { DiagnosticIds.PortOutOfRange, """Dockerfile.From("busybox").Expose(80, [|70000|])""" },
         { DiagnosticIds.PortOutOfRange, """Dockerfile.From("busybox").Expose(Port.Range(90, [|80|]))""" },
         { DiagnosticIds.RelativeWorkdir, """Dockerfile.From("busybox").Workdir([|"app"|])""" },
@@ -42,7 +43,7 @@ public class DiagnosticsTests
         var (body, span) = Markers.Extract(marked);
         var prefix = """
             using ImageDsl;
-            static class Helper { public static int Port => 80; }
+            static class Helper { public static int Port => 80; public static int RuntimePort { get; set; } }
             [Image("app")]
             public static partial class App
             {
@@ -145,6 +146,48 @@ public class DiagnosticsTests
         Assert.Contains("""FROM 127.0.0.1:5000/base:1 AS build""", result.GeneratedSource("App.ImageDsl.g.cs"));
         Assert.Contains("""CMD [""echo"", ""hi there""]""", result.GeneratedSource("App.ImageDsl.g.cs"));
         Assert.Contains("""ENV V=v${VERSION}""", result.GeneratedSource("App.ImageDsl.g.cs"));
+    }
+
+    [Fact]
+    public void Static_helpers_of_the_project_and_reusable_step_lambdas_evaluate()
+    {
+        var result = GeneratorHarness.Run("""
+            using System;
+            using ImageDsl;
+            static class Shared
+            {
+                public static Dockerfile Base => Dockerfile.From("busybox").As("base").Env("TEAM", "platform");
+                public static Dockerfile WithUser(Dockerfile stage, uint id) => stage.User(Owner.Id(id, id));
+            }
+            [Image("app")]
+            public static partial class App
+            {
+                static Dockerfile Define()
+                {
+                    Func<Dockerfile, Dockerfile> tools = s => s.Run("install-tools").Env("TOOLS", "yes");
+                    return Shared.WithUser(Dockerfile.From(Shared.Base).Apply(tools), 1000).Cmd("run");
+                }
+            }
+            """);
+
+        Assert.Empty(result.GeneratorDiagnostics);
+        var text = result.GeneratedSource("App.ImageDsl.g.cs");
+        Assert.Contains("FROM busybox AS base", text);
+        Assert.Contains("RUN install-tools", text);
+        Assert.Contains("USER 1000:1000", text);
+    }
+
+    [Fact]
+    public void Recursive_helper_is_reported_not_followed_forever()
+    {
+        var result = GeneratorHarness.Run("""
+            using ImageDsl;
+            static class Loop { public static Dockerfile Forever(Dockerfile d) => Forever(d.Run("x")); }
+            [Image("app")]
+            public static partial class App { static Dockerfile Define() => Loop.Forever(Dockerfile.From("busybox")); }
+            """);
+
+        Assert.Equal(DiagnosticIds.UnsupportedConstruct, Assert.Single(result.GeneratorDiagnostics).Id);
     }
 
     private static void AssertSingle(string id, string marked)
