@@ -68,13 +68,17 @@ public sealed class MSBuildProject : IDisposable
     }
 
     /// <summary>Runs `dotnet build` with the given arguments; environment entries with a null value are removed.</summary>
-    public Result Build(string arguments = "", IReadOnlyDictionary<string, string?>? environment = null)
+    public Result Build(string arguments = "", IReadOnlyDictionary<string, string?>? environment = null) =>
+        Dotnet($"build \"{Directory.FullName}\" -nologo -v:n {arguments}", environment, Directory.FullName);
+
+    /// <summary>Runs the dotnet CLI, without MSBuild node reuse (each run sees the task assemblies as they are now).</summary>
+    public static Result Dotnet(string arguments, IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null)
     {
-        var start = new ProcessStartInfo("dotnet", $"build \"{Directory.FullName}\" -nologo -v:n -nodeReuse:false {arguments}")
+        var start = new ProcessStartInfo("dotnet", arguments + " -nodeReuse:false")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = Directory.FullName,
+            WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
         };
         start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
         foreach (var (key, value) in environment ?? new Dictionary<string, string?>())

@@ -13,6 +13,9 @@ public static class AllDefinitions
         typeof(ImageDsl.Tests.Definitions.KitchenSink).Assembly,
         typeof(Samples.HelloWorld).Assembly,
         typeof(Samples.Greeter).Assembly,
+        typeof(Samples.ManyImages.ApiImage).Assembly,
+        typeof(Samples.PrivateRegistry.PrivateImage).Assembly,
+        typeof(Samples.WebApi.WebApiImage).Assembly,
     };
 
     public static IEnumerable<Type> Types =>

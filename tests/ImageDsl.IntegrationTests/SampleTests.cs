@@ -1,0 +1,237 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using ImageDsl.Build.Docker;
+using Xunit;
+
+namespace ImageDsl.IntegrationTests;
+
+/// <summary>
+/// The samples exactly as a user has them: `dotnet pack` into a fresh local feed, the samples copied out of the
+/// repository, restored into an empty packages folder, then built, run and pushed against the real daemon and
+/// registries.
+/// </summary>
+[Collection(nameof(MSBuildTests))]
+public sealed class SampleTests : IClassFixture<SampleTests.PackedSamples>
+{
+    private readonly PackedSamples _samples;
+
+    public SampleTests(PackedSamples samples) => _samples = samples;
+
+    [Fact]
+    public void Package_holds_the_library_the_generator_the_task_with_its_dependencies_and_the_build_files()
+    {
+        using var package = ZipFile.OpenRead(_samples.Package);
+        var entries = package.Entries.Select(e => e.FullName).ToHashSet();
+
+        Assert.Contains("lib/netstandard2.0/ImageDsl.dll", entries);
+        Assert.Contains("analyzers/dotnet/cs/ImageDsl.Generator.dll", entries);
+        Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.Contains("Generator"));
+        Assert.Contains("tasks/net8.0/ImageDsl.Build.dll", entries);
+        Assert.Contains("tasks/net8.0/Docker.DotNet.dll", entries);
+        Assert.Contains("tasks/net8.0/Docker.DotNet.Unix.dll", entries);
+        Assert.Contains("tasks/net8.0/Docker.DotNet.X509.dll", entries);
+        foreach (var folder in new[] { "build", "buildTransitive" })
+        {
+            Assert.Contains($"{folder}/ImageDsl.props", entries);
+            Assert.Contains($"{folder}/ImageDsl.targets", entries);
+        }
+
+        using var nuspec = new StreamReader(package.GetEntry("ImageDsl.nuspec")!.Open());
+        var text = nuspec.ReadToEnd();
+        Assert.Contains("<license type=\"expression\">MIT</license>", text);
+        Assert.Contains("<readme>README.md</readme>", text);
+        Assert.Contains("<repository type=\"git\"", text);
+        Assert.Contains($"<version>{_samples.Version}</version>", text);
+    }
+
+    [Fact]
+    public void Every_sample_restored_ImageDsl_from_the_local_feed_into_the_empty_packages_folder()
+    {
+        Assert.True(Directory.Exists(Path.Combine(_samples.PackagesFolder, "imagedsl", _samples.Version)));
+        Assert.All(_samples.Restored, r => Assert.True(r.ExitCode == 0, r.Output));
+    }
+
+    [Fact]
+    public void HelloWorld_builds_runs_with_its_greeting_and_pushes()
+    {
+        var result = _samples.Build("HelloWorld", $"-p:ImageDslBuildOnBuild=true -p:ImageDslPushOnBuild=true -p:ImageDslRegistry={TestEngine.Registry} -p:ImageDslBuildArgs=BASE_IMAGE={TestEngine.BaseImage}");
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("[hello-world] | Hello from ImageDsl!", result.Output);
+        Assert.Contains($"pushed {TestEngine.Registry}/hello-world:latest@sha256:", result.Output);
+    }
+
+    [Fact]
+    public void MultiStage_builds_and_its_smoke_run_passes()
+    {
+        var result = _samples.Build("MultiStage", $"-p:ImageDslBuildOnBuild=true -p:ImageDslBuildArgs=BASE_IMAGE={TestEngine.BaseImage}");
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("| Hello from a multi-stage build, nobody", result.Output);
+    }
+
+    [Fact]
+    public void ManyImages_builds_every_image_from_the_shared_base()
+    {
+        var result = _samples.Build("ManyImages", $"-p:ImageDslBuildOnBuild=true -p:ImageDslBuildArgs=BASE_IMAGE={TestEngine.BaseImage}");
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        foreach (var image in new[] { "samples/many-api", "samples/many-worker", "samples/many-migrations" })
+        {
+            Assert.Contains($"smoke run of {image} passed", result.Output);
+        }
+
+        Assert.Contains("api: serving as platform", result.Output);
+        Assert.Contains("migrations: 3 applied", result.Output);
+    }
+
+    [Fact]
+    public async Task PrivateRegistry_pushes_with_credentials_and_pulls_back_by_digest()
+    {
+        var password = TestEngine.AuthRegistryPassword;
+        var result = _samples.Build("PrivateRegistry",
+            $"-t:PushImages -p:ImageDslRegistry={TestEngine.AuthRegistry} -p:ImageDslBuildArgs=BASE_IMAGE={TestEngine.BaseImage} -getItem:ImageDslPushedImage",
+            new Dictionary<string, string?> { ["IMAGEDSL_REGISTRY_USERNAME"] = TestEngine.AuthRegistryUser, ["IMAGEDSL_REGISTRY_PASSWORD"] = password });
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.DoesNotContain(password, result.Output);
+        var pushed = JsonDocument.Parse(result.Output.Substring(result.Output.IndexOf('{'))).RootElement.GetProperty("Items").GetProperty("ImageDslPushedImage");
+        Assert.Equal(2, pushed.GetArrayLength());
+        var digest = pushed[0].GetProperty("Digest").GetString()!;
+        Assert.Equal(digest, pushed[1].GetProperty("Digest").GetString());
+
+        using var client = new DockerClientBuilder().WithEndpoint(TestEngine.SocketEndpoint.Uri).WithApiVersion(DockerEngine.ApiVersion).Build();
+        var repository = $"{TestEngine.AuthRegistry}/team/private-app";
+        var auth = new AuthConfig { ServerAddress = TestEngine.AuthRegistry, Username = TestEngine.AuthRegistryUser, Password = password };
+        await client.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = repository, Tag = digest }, auth, new Progress<JSONMessage>());
+        var pulled = await client.Images.InspectImageAsync($"{repository}@{digest}");
+        var built = await client.Images.InspectImageAsync("team/private-app:1.0");
+        Assert.Equal(built.ID, pulled.ID);
+    }
+
+    [Fact]
+    public async Task WebApi_builds_from_the_stand_in_images_serves_health_and_restore_survives_a_source_change()
+    {
+        var args = $"-t:BuildImages \"-p:ImageDslBuildArgs=SDK_IMAGE={TestEngine.Get("IMAGEDSL_DOTNET_SDK_IMAGE")}%3BRUNTIME_IMAGE={TestEngine.Get("IMAGEDSL_ASPNET_IMAGE")}\"";
+        var first = _samples.Build("WebApi", args, project: "WebApi.Images.csproj");
+        Assert.True(first.ExitCode == 0, first.Output);
+
+        using (var engine = await TestEngine.ConnectAsync())
+        {
+            var config = (await engine.InspectImageAsync("samples/webapi:latest", CancellationToken.None))!.Config!;
+            Assert.Equal("1654:1654", config.User);
+            Assert.Contains("8080/tcp", config.ExposedPorts!.Keys);
+            Assert.Equal(new[] { "CMD", "dotnet", "/app/WebApi.dll", "--check-health" }, config.Healthcheck!.Test);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await HealthAsync("samples/webapi:latest"));
+
+        var program = Path.Combine(_samples.Root, "WebApi", "app", "Program.cs");
+        File.WriteAllText(program, File.ReadAllText(program).Replace("Hello from the ImageDsl WebApi sample", "Hello again"));
+        var second = _samples.Build("WebApi", args, project: "WebApi.Images.csproj");
+
+        Assert.True(second.ExitCode == 0, second.Output);
+        Assert.Matches(new Regex(@"\[build \d/\d\] RUN .*dotnet restore WebApi\.csproj CACHED"), second.Output);
+        Assert.Matches(new Regex(@"\[build \d/\d\] RUN .*dotnet publish WebApi\.csproj .* \d+\.\ds\r?\n"), second.Output);
+    }
+
+    /// <summary>Starts the image with host networking on a free port and asks its /health endpoint.</summary>
+    private static async Task<HttpStatusCode> HealthAsync(string image)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+
+        using var client = new DockerClientBuilder().WithEndpoint(TestEngine.SocketEndpoint.Uri).WithApiVersion(DockerEngine.ApiVersion).Build();
+        var container = await client.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Image = image,
+            Env = new List<string> { $"ASPNETCORE_HTTP_PORTS={port}" },
+            HostConfig = new HostConfig { NetworkMode = "host" },
+        });
+        try
+        {
+            await client.Containers.StartContainerAsync(container.ID, new ContainerStartParameters());
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            for (var attempt = 0; attempt < 120; attempt++)
+            {
+                try
+                {
+                    using var response = await http.GetAsync($"http://127.0.0.1:{port}/health");
+                    return response.StatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    await Task.Delay(250); // the server is still starting
+                }
+            }
+
+            throw new InvalidOperationException("The WebApi container never answered on /health.");
+        }
+        finally
+        {
+            await client.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true });
+        }
+    }
+
+    /// <summary>Packs ImageDsl into a fresh feed and copies the samples next to it, as a user's checkout would have them.</summary>
+    public sealed class PackedSamples : IDisposable
+    {
+        private static readonly string RepositoryRoot = ImageDsl.Tests.AllDefinitions.RepositoryRoot;
+        private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("imagedsl-samples-");
+
+        public PackedSamples()
+        {
+            Version = Regex.Match(File.ReadAllText(Path.Combine(RepositoryRoot, "Directory.Build.props")), "<ImageDslVersion>(.*?)</ImageDslVersion>").Groups[1].Value;
+            Root = Path.Combine(_root.FullName, "samples");
+            PackagesFolder = Path.Combine(_root.FullName, "artifacts", "sample-packages");
+            Directory.CreateDirectory(PackagesFolder);
+            var feed = Path.Combine(_root.FullName, "artifacts", "packages");
+            var pack = MSBuildProject.Dotnet($"pack \"{RepositoryRoot}src/Dsl\" -c Release -o \"{feed}\" -nologo");
+            if (pack.ExitCode != 0) throw new InvalidOperationException(pack.Output);
+            Package = Path.Combine(feed, $"ImageDsl.{Version}.nupkg");
+
+            CopyDirectory(Path.Combine(RepositoryRoot, "samples"), Root);
+            File.WriteAllText(Path.Combine(_root.FullName, "Directory.Build.props"),
+                $"<Project><PropertyGroup><ImageDslVersion>{Version}</ImageDslVersion></PropertyGroup></Project>");
+            Assert.Empty(Directory.EnumerateFileSystemEntries(PackagesFolder));
+            foreach (var sample in new[] { "HelloWorld", "MultiStage", "ManyImages", "PrivateRegistry", "WebApi/WebApi.Images.csproj" })
+            {
+                Restored.Add(MSBuildProject.Dotnet($"restore \"{Path.Combine(Root, sample)}\" -nologo"));
+            }
+        }
+
+        public string Version { get; }
+
+        public string Root { get; }
+
+        public string Package { get; }
+
+        public string PackagesFolder { get; }
+
+        public List<MSBuildProject.Result> Restored { get; } = new();
+
+        public MSBuildProject.Result Build(string sample, string arguments, IReadOnlyDictionary<string, string?>? environment = null, string? project = null) =>
+            MSBuildProject.Dotnet($"build \"{Path.Combine(Root, sample, project ?? "")}\" --no-restore -nologo -v:n {arguments}", environment);
+
+        public void Dispose() => _root.Delete(true);
+
+        private static void CopyDirectory(string from, string to)
+        {
+            foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+            {
+                var relative = Path.GetRelativePath(from, file);
+                if (relative.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj")) continue;
+                var target = Path.Combine(to, relative);
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
+            }
+        }
+    }
+}
