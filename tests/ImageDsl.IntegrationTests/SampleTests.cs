@@ -132,7 +132,8 @@ public sealed class SampleTests : IClassFixture<SampleTests.PackedSamples>
         Assert.Equal(HttpStatusCode.OK, await HealthAsync("samples/webapi:latest"));
 
         var program = Path.Combine(_samples.Root, "WebApi", "app", "Program.cs");
-        File.WriteAllText(program, File.ReadAllText(program).Replace("Hello from the ImageDsl WebApi sample", "Hello again"));
+        // A unique edit: the daemon's cache must not already hold a publish of this exact source from an earlier run.
+        File.WriteAllText(program, File.ReadAllText(program).Replace("Hello from the ImageDsl WebApi sample", "Hello again " + Guid.NewGuid().ToString("N")));
         var second = _samples.Build("WebApi", args, project: "WebApi.Images.csproj");
 
         Assert.True(second.ExitCode == 0, second.Output);
