@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Sets up everything the integration tests and the main job need, on a fresh Debian machine or again on a
 # machine where it already ran (every step is idempotent):
-#   - Debian's docker.io (Engine 20.10, embedded BuildKit), docker-registry, busybox-static, apache2-utils;
+#   - Debian's docker.io (Engine 20.10, embedded BuildKit), docker-registry, busybox-static, apache2-utils, debootstrap;
 #   - dockerd on the unix socket and on tcp://127.0.0.1:2376 with TLS (certificates generated here);
 #   - an anonymous registry on 127.0.0.1:5000 and an htpasswd-protected one on 127.0.0.1:5001;
-#   - local base images (nothing can be pulled from an internet registry here).
+#   - local base images (nothing can be pulled from an internet registry here): busybox, and .NET SDK / ASP.NET
+#     stand-ins built from a debootstrapped Debian and this machine's .NET.
 # No bridge network is ever created: the daemon runs with --bridge=none and all traffic stays on 127.0.0.1.
 # Prints the environment the tests read (eval "$(eng/engine.sh --env)" to load it into a shell).
 set -euo pipefail
@@ -44,6 +45,7 @@ install_packages() {
   command -v htpasswd >/dev/null || missing+=(apache2-utils)
   command -v openssl >/dev/null || missing+=(openssl)
   command -v curl >/dev/null || missing+=(curl)
+  command -v debootstrap >/dev/null || missing+=(debootstrap)
   if ((${#missing[@]})); then
     log "installing ${missing[*]}"
     apt-get update -qq
@@ -146,7 +148,6 @@ debian_mirror() {
 
 make_dotnet_images() {
   if docker image inspect local/dotnet-sdk:10.0 >/dev/null 2>&1 && docker image inspect local/aspnet:10.0 >/dev/null 2>&1; then return 0; fi
-  command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
   local root="$STATE_DIR/rootfs-bookworm" dotnet_root
   dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
   if [[ ! -f "$root/.complete" ]]; then
