@@ -72,6 +72,35 @@ public class DaemonTests
         Assert.Contains(log.Steps, s => s.StartsWith("[2/2] RUN echo progress-check", StringComparison.Ordinal) && s.EndsWith(" CACHED", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(BuilderKind.BuildKit)]
+    [InlineData(BuilderKind.Classic)]
+    public async Task Target_stage_build_arguments_labels_and_platform_reach_the_build(BuilderKind builder)
+    {
+        using var engine = await TestEngine.ConnectAsync();
+        var flavour = new BuildArg("FLAVOUR", "default");
+        var first = Dockerfile.From(TestEngine.BaseImage).As("first").Arg(flavour).Env("STAGE", "first").Env("FLAVOUR", flavour);
+        var dockerfile = Dockerfile.From(first).As("second").Env("STAGE", "second").ToString();
+        var tag = "imagedsl-tests/target:" + builder.ToString().ToLowerInvariant();
+        var directory = Directory.CreateTempSubdirectory("imagedsl-target-");
+        try
+        {
+            var request = new BuildRequest(tag, dockerfile, directory.FullName, new[] { tag },
+                new Dictionary<string, string> { ["FLAVOUR"] = "from-msbuild" }, new Dictionary<string, string> { ["org.example.origin"] = "test" },
+                Target: "first", Platform: "linux/amd64", NoCache: true);
+            await engine.BuildAsync(request, ContextPacker.List(directory.FullName), builder, new ListLog(), CancellationToken.None);
+        }
+        finally
+        {
+            directory.Delete(true);
+        }
+
+        var config = (await engine.InspectImageAsync(tag, CancellationToken.None))!.Config!;
+        Assert.Contains("STAGE=first", config.Env!);
+        Assert.Contains("FLAVOUR=from-msbuild", config.Env!);
+        Assert.Equal("test", config.Labels!["org.example.origin"]);
+    }
+
     [Fact]
     public async Task Cache_mount_runs_with_BuildKit()
     {

@@ -215,6 +215,43 @@ public class MSBuildTests
     }
 
     [Fact]
+    public async Task Ctrl_C_cancels_the_build_on_the_daemon()
+    {
+        var marker = Guid.NewGuid().ToString("N");
+        using var project = new MSBuildProject(Definition("tests/cancelled", "x", $"\n                .Run(\"echo {marker} && sleep 300\")"),
+            new Dictionary<string, string> { ["message.txt"] = "x\n" });
+        Assert.Equal(0, project.Build().ExitCode); // compile first, so that the interrupt lands in the image build
+
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet", $"build \"{project.Directory.FullName}\" -nologo -v:n -nodeReuse:false --no-restore {BaseArgs} -p:ImageDslBuildOnBuild=true")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = new StringBuilder();
+        var started = new TaskCompletionSource();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (output) output.AppendLine(e.Data);
+            if (e.Data.Contains(marker) && !e.Data.Contains("RUN ")) started.TrySetResult();
+        };
+        process.BeginOutputReadLine();
+        await started.Task.WaitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.Equal(0, Kill(process.Id, 2)); // SIGINT, as Ctrl+C in a terminal
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.NotEqual(0, process.ExitCode);
+        Assert.DoesNotContain("built tests/cancelled", output.ToString());
+        using var engine = await TestEngine.ConnectAsync();
+        Assert.Null(await engine.InspectImageAsync("tests/cancelled:latest", CancellationToken.None));
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
+    [Fact]
     public void Definition_error_is_a_compiler_diagnostic_at_the_argument()
     {
         using var project = new MSBuildProject("""
