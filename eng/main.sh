@@ -3,13 +3,7 @@
 # the Dockerfile at compile time, builds the image through the daemon, runs it (the greeting appears below) and
 # pushes it to the local registry. The base image is a local stand-in for busybox (no internet registry here).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-eval "$(eng/engine.sh)"
-export MSBUILDDISABLENODEREUSE=1
-# The samples consume the ImageDsl package from this local feed (see samples/Directory.Build.props): pack it
-# first, into an emptied feed and packages folder, so nothing stale of the same version can be restored.
-rm -rf artifacts/packages artifacts/sample-packages
-dotnet pack src/Dsl -c Release -o artifacts/packages -nologo -clp:ErrorsOnly
+source "$(dirname "$0")/prepare.sh"
 dotnet build samples/HelloWorld -c Release -nologo \
   -p:ImageDslBuildOnBuild=true \
   -p:ImageDslPushOnBuild=true \

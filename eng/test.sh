@@ -2,13 +2,7 @@
 # Runs every test on a fresh machine: sets up the engine (packages, dockerd on the socket and TLS, registries,
 # base images), then builds the solution and runs all test projects. A missing daemon or registry fails the run.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-eval "$(eng/engine.sh)"
-export MSBUILDDISABLENODEREUSE=1
-# The samples consume the ImageDsl package from this local feed (see samples/Directory.Build.props): pack it
-# first, into an emptied feed and packages folder, so nothing stale of the same version can be restored.
-rm -rf artifacts/packages artifacts/sample-packages
-dotnet pack src/Dsl -c Release -o artifacts/packages -nologo -clp:ErrorsOnly
+source "$(dirname "$0")/prepare.sh"
 dotnet build ImageDsl.sln -c Release -nologo -clp:ErrorsOnly
 status=0
 log=$(mktemp)
