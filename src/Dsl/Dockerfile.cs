@@ -303,7 +303,7 @@ namespace ImageDsl
         /// <summary>The <c># check=</c> directive, e.g. <c>"skip=JSONArgsRecommended;error=true"</c>.</summary>
         public Dockerfile WithCheck(string check)
         {
-            Syntax.RequireFlagSafe(check, "a check directive", nameof(check), allowSemicolon: true);
+            Syntax.RequireFlagSafe(check, "a check directive", nameof(check), allowComma: true);
             return this with { Directives = Directives with { Check = check } };
         }
 

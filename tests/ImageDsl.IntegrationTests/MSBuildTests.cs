@@ -159,7 +159,7 @@ public class MSBuildTests
     [Fact]
     public void Smoke_run_with_unexpected_output_fails_on_every_build_until_fixed()
     {
-        using var project = new MSBuildProject(Definition("tests/smoke-mismatch", "expected text"), new Dictionary<string, string> { ["message.txt"] = "something else\n" });
+        using var project = new MSBuildProject(Definition("tests/smoke-mismatch", "expected text"), new Dictionary<string, string> { ["message.txt"] = "something {else} ${HOME}\n" });
 
         foreach (var attempt in new[] { 1, 2 })
         {
@@ -167,7 +167,7 @@ public class MSBuildTests
             Assert.NotEqual(0, result.ExitCode);
             var error = Assert.Single(result.Errors);
             Assert.Contains("IMAGEDSL2006", error);
-            Assert.Contains("something else", result.Output);
+            Assert.Contains("something {else} ${HOME}", result.Output); // braces arrive as printed, not doubled or formatted
         }
     }
 

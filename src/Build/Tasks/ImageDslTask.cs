@@ -47,7 +47,7 @@ public abstract class ImageDslTask : Microsoft.Build.Utilities.Task, ICancelable
     protected abstract Task ExecuteAsync(CancellationToken cancellationToken);
 
     protected void LogError(ImageDslException e) =>
-        Log.LogError(subcategory: "ImageDsl", errorCode: e.Code, helpKeyword: null, file: null, lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: e.Text.Replace("{", "{{").Replace("}", "}}"));
+        Log.LogError(subcategory: "ImageDsl", errorCode: e.Code, helpKeyword: null, file: null, lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: e.Text);
 
     /// <summary>The daemon as the docker CLI would find it, from this process's environment and home directory.</summary>
     protected DockerEndpoint ResolveEndpoint() =>

@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using ImageDsl.Internal;
 using ImageDsl.Rendering;
 
@@ -47,7 +46,5 @@ namespace ImageDsl
         }
 
         public static implicit operator Command(string commandLine) => Shell(commandLine);
-
-        internal IEnumerable<string> ExecArguments => Arguments;
     }
 }

@@ -52,7 +52,7 @@ namespace ImageDsl.Rendering
                 var stage = stages[i];
                 output.Append("FROM ");
                 if (stage.Platform is not null) output.Append("--platform=").Append(stage.Platform.Text).Append(' ');
-                output.Append(stage.BaseStage is { } baseStage ? baseStage.Name : RenderImage(stage.BaseImage!, escape));
+                output.Append(stage.BaseStage is { } baseStage ? baseStage.Name : RenderImage(stage.BaseImage!));
                 if (stage.Name is not null) output.Append(" AS ").Append(stage.Name);
                 output.Append('\n');
 
@@ -69,7 +69,7 @@ namespace ImageDsl.Rendering
             return output.ToString();
         }
 
-        private static string RenderImage(Value image, char escape) =>
+        private static string RenderImage(Value image) =>
             // FROM splits its arguments on blanks without quoting, so a reference is written bare; a literal one is
             // already validated reference syntax, and build arguments are written as ${NAME}.
             string.Concat(image.Parts.Select(p => p.Literal ?? "${" + p.Argument!.Name + "}"));

@@ -121,13 +121,13 @@ namespace ImageDsl.Rendering
         /// byte by byte with its own quoting and mount options are comma-separated, so a flag value is limited to
         /// printable ASCII without blanks, quotes, backslashes, commas or '$' (which --chown and --from expand).
         /// </summary>
-        public static void RequireFlagSafe(string value, string what, string parameter, bool allowSemicolon = false)
+        public static void RequireFlagSafe(string value, string what, string parameter, bool allowComma = false)
         {
             if (value is null) throw new DockerfileException(DiagnosticIds.InvalidArgument, $"{Capital(what)} cannot be null.", parameter);
             if (value.Length == 0) throw new DockerfileException(DiagnosticIds.InvalidArgument, $"{Capital(what)} cannot be empty.", parameter);
             foreach (var c in value)
             {
-                var ok = c > ' ' && c < 127 && c is not ('"' or '\'' or '\\' or '`' or '$') && (c != ',' || allowSemicolon);
+                var ok = c > ' ' && c < 127 && c is not ('"' or '\'' or '\\' or '`' or '$') && (c != ',' || allowComma);
                 if (!ok)
                 {
                     var shown = c < ' ' || c >= 127 ? $"U+{(int)c:X4}" : $"'{c}'";

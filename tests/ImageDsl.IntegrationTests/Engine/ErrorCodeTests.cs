@@ -32,3 +32,25 @@ public class ErrorCodeTests
         Assert.All(codes, c => Assert.Matches("^IMAGEDSL[12349][0-9]{3}$", c));
     }
 }
+
+public class MSBuildDocumentationTests
+{
+    [Fact]
+    public void Every_public_property_and_target_is_documented()
+    {
+        var root = ImageDsl.Tests.AllDefinitions.RepositoryRoot;
+        var build = File.ReadAllText(Path.Combine(root, "src", "Build", "build", "ImageDsl.props")) + File.ReadAllText(Path.Combine(root, "src", "Build", "build", "ImageDsl.targets"));
+        var doc = File.ReadAllText(Path.Combine(root, "docs", "msbuild.md"));
+        // Internal plumbing a user does not set: where the task assembly is, and how this repository loads it.
+        var internalNames = new[] { "ImageDslTasksAssembly", "ImageDslTasksOutOfProc", "ImageDslIntermediateDirectory" };
+
+        var properties = System.Text.RegularExpressions.Regex.Matches(build, @"\$\((ImageDsl\w+)\)").Select(m => m.Groups[1].Value)
+            .Concat(System.Text.RegularExpressions.Regex.Matches(build, @"<(ImageDsl\w+)[ >]").Select(m => m.Groups[1].Value))
+            .Distinct().Except(internalNames).ToList();
+        var targets = System.Text.RegularExpressions.Regex.Matches(build, "<Target Name=\"([A-Za-z]\\w+)\"").Select(m => m.Groups[1].Value).ToList();
+
+        Assert.NotEmpty(properties);
+        Assert.All(properties, p => Assert.Contains("`" + p, doc));
+        Assert.All(targets, t => Assert.Contains("`" + t + "`", doc));
+    }
+}

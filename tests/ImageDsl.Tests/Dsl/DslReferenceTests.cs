@@ -33,6 +33,7 @@ public class DslReferenceTests
         Example("FROM", () => Dockerfile.From("busybox:" + Version));
         Example("FROM", () => Dockerfile.From(Dockerfile.From("busybox").As("base")).As("final"));
         Example("FROM", () => Dockerfile.Scratch);
+        Example("FROM", () => Dockerfile.From("busybox", Platform.TargetPlatform).Copy("/bin/tool", "/tool", from: Dockerfile.From("golang", Platform.LinuxAmd64).As("cross")));
         Example("RUN", () => Base.Run("make install"));
         Example("RUN", () => Base.RunExec(["/bin/make", "install"]));
         Example("RUN", () => Base.Run(Command.Exec("/bin/make", "install")));
@@ -74,6 +75,24 @@ public class DslReferenceTests
         Example("HEALTHCHECK / STOPSIGNAL / ONBUILD", () => Base.OnBuild(next => next.Copy(".", "/src").Run("make -C /src")));
         Example("Directives and comments", () => Base.WithSyntax("docker/dockerfile:1.7").WithEscape('`').WithCheck("skip=JSONArgsRecommended"));
         Example("Directives and comments", () => Base.Comment("Runtime stage"));
+        Example("Reuse", () => Base.Apply(stage => stage.Run("install-tools").Env("TOOLS", "installed")));
+        Example("Reuse", () => Base.Expose(Port.Tcp(80), Port.Udp(53)).Copy("a", "/a", chmod: FileMode.FromBits(0x1ED), chown: Owner.Id(1000)).Run("true", mounts: [Mount.Bind("/ctx", from: StageOrImage.FromImage("busybox"))]).Cmd(["true"]));
+        Example("Reuse", () => Dockerfile.From("busybox", Platform.Parse("linux/arm64/v8")).Copy("/x", "/x", from: StageOrImage.FromStage(Dockerfile.From("busybox", Platform.BuildPlatform).As("tools"))).Run(Command.Shell("make"), mounts: [Mount.Cache("/c")]).Arg(Version).Env("P", Value.Concat("a", Value.Of(Version), Value.Literal("$"))));
+    }
+
+    [Fact]
+    public void Every_public_method_of_the_DSL_appears_in_the_reference()
+    {
+        var doc = File.ReadAllText(Path.Combine(AllDefinitions.RepositoryRoot, "docs", "dsl.md"));
+        var types = new[] { typeof(Dockerfile), typeof(Mount), typeof(Command), typeof(Port), typeof(Owner), typeof(FileMode), typeof(Platform), typeof(Value), typeof(StageOrImage) };
+        var methods = types.SelectMany(t => t.GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.DeclaredOnly)
+                .Where(m => !m.IsSpecialName && m.Name is not ("ToString" or "Equals" or "GetHashCode" or "Deconstruct" or "PrintMembers" or "<Clone>$" or "Validate"))
+                .Select(m => t.Name + "." + m.Name))
+            .Concat(types.SelectMany(t => t.GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static).Select(p => t.Name + "." + p.Name)))
+            .Distinct();
+
+        var missing = methods.Where(m => !doc.Contains("." + m.Split('.')[1] + "(", StringComparison.Ordinal) && !doc.Contains(m, StringComparison.Ordinal)).ToList();
+        Assert.True(missing.Count == 0, "Not in docs/dsl.md: " + string.Join(", ", missing));
     }
 
     [Fact]
