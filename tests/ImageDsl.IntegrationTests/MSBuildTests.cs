@@ -49,9 +49,20 @@ public class MSBuildTests
         var same = $"{BaseArgs} -p:ImageDslBuildOnBuild=true -p:Version=2.3.4 -p:ImageDslImageRevision={tag}";
         var second = project.Build(same);
         Assert.True(second.ExitCode == 0, second.Output);
-        Assert.Contains("tests/msbuild-flow is up to date", second.Output);
-        Assert.DoesNotContain("building tests/msbuild-flow", second.Output);
-        Assert.DoesNotContain("| hello from msbuild", second.Output);
+        Assert.DoesNotContain("ImageDsl:", second.Output); // MSBuild's own up-to-date check: no ImageDsl task even loads
+        Assert.Contains("Skipping target \"_ImageDslBuildIfChanged\" because all output files are up-to-date", second.Output);
+
+        File.SetLastWriteTimeUtc(Path.Combine(project.Directory.FullName, "message.txt"), DateTime.UtcNow.AddSeconds(5));
+        var touched = project.Build(same);
+        Assert.True(touched.ExitCode == 0, touched.Output);
+        Assert.Contains("tests/msbuild-flow is up to date", touched.Output); // same bytes: the content stamp holds
+        Assert.DoesNotContain("building tests/msbuild-flow", touched.Output);
+        Assert.DoesNotContain("| hello from msbuild", touched.Output);
+
+        project.Write("added-to-context.txt", "a new file is a new context\n");
+        var added = project.Build(same);
+        Assert.True(added.ExitCode == 0, added.Output);
+        Assert.Contains("building tests/msbuild-flow", added.Output);
 
         project.Write("message.txt", "hello again\n");
         project.WriteDefinition(Definition("tests/msbuild-flow", "hello again"));

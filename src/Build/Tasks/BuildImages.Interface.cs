@@ -14,6 +14,12 @@ public sealed partial class BuildImages
     /// <summary>Where build stamps are kept (obj/…/imagedsl/).</summary>
     [Required] public string StampDirectory { get; set; } = "";
 
+    /// <summary>
+    /// Where to record every file of the build contexts (one path a line; the context directories go to the same name
+    /// plus ".dirs"), so that the on-build target's Inputs can skip the whole chain when none of them changed. Optional.
+    /// </summary>
+    public string? ContextInputsFile { get; set; }
+
     /// <summary>auto (BuildKit when the daemon offers it), buildkit or classic (ImageDslBuilder).</summary>
     public string Builder { get; set; } = "auto";
 

@@ -21,6 +21,8 @@ public sealed partial class BuildImages : ImageDslTask
         var endpoint = ResolveEndpoint();
         DockerEngine? engine = null;
         var built = new List<ITaskItem>();
+        var contextInputs = new List<string>();
+        var contextDirectories = new List<string>();
         try
         {
             foreach (var image in Images)
@@ -36,6 +38,9 @@ public sealed partial class BuildImages : ImageDslTask
                     string.IsNullOrEmpty(Target) ? null : Target, string.IsNullOrEmpty(Platform) ? null : Platform, NoCache, CacheFrom, NetworkMode);
 
                 var entries = ContextPacker.List(contextDirectory);
+                contextDirectories.Add(contextDirectory);
+                contextInputs.AddRange(entries.Where(e => e.Type != System.Formats.Tar.TarEntryType.Directory).Select(e => e.FullPath));
+                contextInputs.Add(image.GetMetadata("DockerfilePath"));
                 var stampPath = Files.DockerfileFiles.StampPath(StampDirectory, name);
                 var stamp = ContextPacker.Stamp(entries, dockerfile, request.Settings + "\nendpoint=" + endpoint.Uri + "\nbuilder=" + builderChoice + "\nimagedsl=" + ImageDslVersion);
                 var previous = File.Exists(stampPath) ? File.ReadAllLines(stampPath) : Array.Empty<string>();
@@ -74,6 +79,13 @@ public sealed partial class BuildImages : ImageDslTask
         }
 
         BuiltImages = built.ToArray();
+        if (!string.IsNullOrEmpty(ContextInputsFile))
+        {
+            // Files (a removed one is a missing input, which MSBuild rebuilds for) and, separately, the context
+            // directories, which the targets glob to notice added files: MSBuild cannot take a directory as an input.
+            Files.DockerfileFiles.WriteIfChanged(ContextInputsFile!, string.Join("\n", contextInputs.Distinct(StringComparer.Ordinal)) + "\n");
+            Files.DockerfileFiles.WriteIfChanged(ContextInputsFile + ".dirs", string.Join("\n", contextDirectories.Distinct(StringComparer.Ordinal)) + "\n");
+        }
     }
 
     private Dictionary<string, string> ParseBuildArgs()
