@@ -19,6 +19,12 @@ public static class Program
             case "noop":
                 BenchmarkRunner.Run<NoOpBuildBenchmarks>(null, args.Skip(1).ToArray());
                 return 0;
+            case "generator-loop":
+                // For profilers (dotnet-trace): the cold-driver benchmark body in a plain loop.
+                var benchmark = new GeneratorBenchmarks();
+                benchmark.Setup();
+                for (var i = 0; i < int.Parse(args.ElementAtOrDefault(1) ?? "50"); i++) benchmark.Generate_200();
+                return 0;
             case "memory":
                 return ContextMemoryMeasurement.Run(args.Skip(1).ToArray()).GetAwaiter().GetResult();
             default:
