@@ -35,26 +35,28 @@ namespace ImageDsl.Generator
                         $"'{imageName}' is not a valid image name: use lowercase letters, digits and separators ('.', '_', '-', '/'), e.g. \"team/hello-world\"; tags go in Tags."));
                 }
 
-                var context_ = ".";
-                var tags = new List<string> { "latest" };
-                string? expectOutput = null;
-                var expectExitCode = 0;
-                var smokeRun = true;
+                // The defaults come from the attribute class itself (compiled into the generator), so they exist once.
+                var defaults = new ImageAttribute(imageName);
+                var context_ = defaults.Context;
+                var tags = defaults.Tags.ToList();
+                var expectOutput = defaults.ExpectOutput;
+                var expectExitCode = defaults.ExpectExitCode;
+                var smokeRun = defaults.SmokeRun;
                 foreach (var named in attribute.NamedArguments)
                 {
                     switch (named.Key)
                     {
-                        case "Context" when named.Value.Value is string directory: context_ = directory; break;
-                        case "Tags" when !named.Value.IsNull: tags = named.Value.Values.Select(v => v.Value as string ?? "").ToList(); break;
-                        case "ExpectOutput": expectOutput = named.Value.Value as string; break;
-                        case "ExpectExitCode" when named.Value.Value is int code: expectExitCode = code; break;
-                        case "SmokeRun" when named.Value.Value is bool run: smokeRun = run; break;
+                        case nameof(ImageAttribute.Context) when named.Value.Value is string directory: context_ = directory; break;
+                        case nameof(ImageAttribute.Tags) when !named.Value.IsNull: tags = named.Value.Values.Select(v => v.Value as string ?? "").ToList(); break;
+                        case nameof(ImageAttribute.ExpectOutput): expectOutput = named.Value.Value as string; break;
+                        case nameof(ImageAttribute.ExpectExitCode) when named.Value.Value is int code: expectExitCode = code; break;
+                        case nameof(ImageAttribute.SmokeRun) when named.Value.Value is bool run: smokeRun = run; break;
                     }
                 }
 
                 foreach (var tag in tags)
                 {
-                    if (!System.Text.RegularExpressions.Regex.IsMatch(tag, @"^[\w][\w.-]{0,127}$"))
+                    if (!Syntax.IsTag(tag))
                     {
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.InvalidImageName, nameLocation,
                             $"'{tag}' is not a valid tag: a tag is 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'."));

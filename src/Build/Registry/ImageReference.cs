@@ -1,5 +1,5 @@
-using System.Text.RegularExpressions;
 using ImageDsl.Build.Diagnostics;
+using ImageDsl.Rendering;
 
 namespace ImageDsl.Build.Registry;
 
@@ -11,9 +11,6 @@ namespace ImageDsl.Build.Registry;
 public sealed record ImageReference(string Registry, string Repository, string Tag)
 {
     public const string DockerHub = "docker.io";
-
-    private static readonly Regex RepositoryPattern = new("^[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*)*$", RegexOptions.CultureInvariant);
-    private static readonly Regex TagPattern = new(@"^[\w][\w.-]{0,127}$", RegexOptions.CultureInvariant);
 
     /// <summary>The fully qualified form, e.g. docker.io/library/busybox:latest.</summary>
     public string FullName => $"{Registry}/{Repository}:{Tag}";
@@ -52,8 +49,8 @@ public sealed record ImageReference(string Registry, string Repository, string T
 
         if (registry == DockerHub && !name.Contains('/')) name = "library/" + name;
         if (registry == "index.docker.io") registry = DockerHub;
-        if (!RepositoryPattern.IsMatch(name)) throw new ImageDslException(ErrorCodes.InvalidPushReference, reference, "the repository name must be lowercase letters, digits and separators");
-        if (!TagPattern.IsMatch(tag)) throw new ImageDslException(ErrorCodes.InvalidPushReference, reference, "a tag is up to 128 letters, digits, '_', '.' or '-'");
+        if (!ReferenceGrammar.IsRepositoryPath(name)) throw new ImageDslException(ErrorCodes.InvalidPushReference, reference, "the repository name must be lowercase letters, digits and separators");
+        if (!ReferenceGrammar.IsTag(tag)) throw new ImageDslException(ErrorCodes.InvalidPushReference, reference, "a tag is up to 128 letters, digits, '_', '.' or '-'");
         return new ImageReference(registry, name, tag);
     }
 }

@@ -13,16 +13,6 @@ namespace ImageDsl.Rendering
     /// </summary>
     public static class Syntax
     {
-        // docker/distribution's reference grammar: [domain[:port]/]path[:tag][@digest].
-        private const string DomainComponent = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
-        private const string Domain = DomainComponent + @"(?:\." + DomainComponent + @")*(?::[0-9]+)?";
-        private const string PathComponent = "[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*";
-        private const string Name = "(?:" + Domain + "/)?" + PathComponent + "(?:/" + PathComponent + ")*";
-        private const string Tag = @"[\w][\w.-]{0,127}";
-        private const string Digest = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
-
-        private static readonly Regex ImageReference = new Regex("^" + Name + "(?::" + Tag + ")?(?:@" + Digest + ")?$", RegexOptions.CultureInvariant);
-        private static readonly Regex RepositoryName = new Regex("^" + Name + "$", RegexOptions.CultureInvariant);
         private static readonly Regex StageName = new Regex(@"^[a-z][a-z0-9\-_.]*$", RegexOptions.CultureInvariant);
         private static readonly Regex Checksum = new Regex("^sha256:[0-9a-f]{64}$", RegexOptions.CultureInvariant);
 
@@ -45,10 +35,12 @@ namespace ImageDsl.Rendering
         /// <summary>BuildKit's stage-name rule (instructions/parse.go).</summary>
         public static bool IsStageName(string? name) => name is not null && StageName.IsMatch(name);
 
-        public static bool IsImageReference(string? reference) => reference is not null && ImageReference.IsMatch(reference);
+        public static bool IsImageReference(string? reference) => ReferenceGrammar.IsImageReference(reference);
 
         /// <summary>A repository name without tag or digest, as <c>[Image("name")]</c> takes.</summary>
-        public static bool IsRepositoryName(string? name) => name is not null && RepositoryName.IsMatch(name);
+        public static bool IsRepositoryName(string? name) => ReferenceGrammar.IsRepositoryName(name);
+
+        public static bool IsTag(string? tag) => ReferenceGrammar.IsTag(tag);
 
         public static bool IsChecksum(string? checksum) => checksum is not null && Checksum.IsMatch(checksum);
 
