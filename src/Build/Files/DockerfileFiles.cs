@@ -75,8 +75,8 @@ public static class DockerfileFiles
         while (x < a.Length || y < b.Length)
         {
             if (x < a.Length && y < b.Length && a[x] == b[y]) { x++; y++; }
-            else if (y < b.Length && (x == a.Length || lcs[x, y + 1] >= lcs[x + 1, y])) lines.Add("+ " + b[y++]);
-            else lines.Add("- " + a[x++]);
+            else if (x < a.Length && (y == b.Length || lcs[x + 1, y] >= lcs[x, y + 1])) lines.Add("- " + a[x++]); // removed lines first, as in a unified diff
+            else lines.Add("+ " + b[y++]);
         }
 
         var shown = lines.Take(maxLines).ToList();
