@@ -263,6 +263,21 @@ public class MSBuildTests
     private static extern int Kill(int pid, int signal);
 
     [Fact]
+    public void Multi_targeting_project_builds_its_images_once()
+    {
+        using var project = new MSBuildProject(Definition("tests/multi-target", "multi"), new Dictionary<string, string> { ["message.txt"] = "multi\n" });
+        var csproj = Path.Combine(project.Directory.FullName, "App.csproj");
+        File.WriteAllText(csproj, File.ReadAllText(csproj).Replace("<TargetFramework>net10.0</TargetFramework>", "<TargetFrameworks>net10.0;netstandard2.0</TargetFrameworks><LangVersion>latest</LangVersion>"));
+
+        var result = project.Build($"{BaseArgs} -p:ImageDslBuildOnBuild=true -p:ImageDslDockerfileDirectory=images");
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(result.Output, "smoke run of tests/multi-target passed"));
+        Assert.True(result.Output.Split('\n').Count(l => l.Contains("ImageDsl: building tests/multi-target")) == 1, result.Output);
+        Assert.Contains("COPY message.txt /message.txt", project.Read("images/tests-multi-target.Dockerfile"));
+    }
+
+    [Fact]
     public void Definition_error_is_a_compiler_diagnostic_at_the_argument()
     {
         using var project = new MSBuildProject("""
