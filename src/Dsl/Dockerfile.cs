@@ -236,6 +236,17 @@ namespace ImageDsl
             return Append(new StopSignalInstruction(signal));
         }
 
+        /// <summary><c>STOPSIGNAL</c> by number (1–64), e.g. a real-time signal that has no name in <see cref="Signal"/>.</summary>
+        public Dockerfile StopSignal(int signalNumber)
+        {
+            if (signalNumber < 1 || signalNumber > 64)
+            {
+                throw new DockerfileException(DiagnosticIds.InvalidArgument, $"{signalNumber} is not a Linux signal number: use 1 to 64.", nameof(signalNumber));
+            }
+
+            return Append(new StopSignalInstruction((Signal)signalNumber));
+        }
+
         /// <summary>
         /// <c>ONBUILD</c>: instructions that run when another Dockerfile builds FROM this image. The lambda receives an
         /// empty stage; each instruction it adds becomes one ONBUILD trigger.

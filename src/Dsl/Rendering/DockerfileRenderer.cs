@@ -132,7 +132,8 @@ namespace ImageDsl.Rendering
                                ("retries", health.Retries?.ToString(CultureInfo.InvariantCulture)))
                            + "CMD " + RenderCommand(health.Test, shell, escape);
                 case StopSignalInstruction stop:
-                    return "STOPSIGNAL " + stop.Signal;
+                    // A named signal by name; any other number (a real-time signal) as the number.
+                    return "STOPSIGNAL " + (Enum.IsDefined(typeof(Signal), stop.Signal) ? stop.Signal.ToString() : ((int)stop.Signal).ToString(CultureInfo.InvariantCulture));
                 case OnBuildInstruction onBuild:
                     return "ONBUILD " + RenderInstruction(onBuild.Trigger, shell, escape, globals);
                 case CommentInstruction comment:

@@ -72,6 +72,7 @@ public class DslReferenceTests
         Example("HEALTHCHECK / STOPSIGNAL / ONBUILD", () => Base.Healthcheck("wget -q -O- http://localhost/health || exit 1"));
         Example("HEALTHCHECK / STOPSIGNAL / ONBUILD", () => Base.HealthcheckNone());
         Example("HEALTHCHECK / STOPSIGNAL / ONBUILD", () => Base.StopSignal(Signal.SIGQUIT));
+        Example("HEALTHCHECK / STOPSIGNAL / ONBUILD", () => Base.StopSignal(37));
         Example("HEALTHCHECK / STOPSIGNAL / ONBUILD", () => Base.OnBuild(next => next.Copy(".", "/src").Run("make -C /src")));
         Example("Directives and comments", () => Base.WithSyntax("docker/dockerfile:1.7").WithEscape('`').WithCheck("skip=JSONArgsRecommended"));
         Example("Directives and comments", () => Base.Comment("Runtime stage"));

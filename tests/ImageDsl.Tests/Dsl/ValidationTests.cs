@@ -34,6 +34,7 @@ public class ValidationTests
         { DiagnosticIds.InvalidArgument, () => Base.Run("   ") },
         { DiagnosticIds.InvalidArgument, () => Base.Cmd() },
         { DiagnosticIds.InvalidArgument, () => Base.WithEscape('!') },
+        { DiagnosticIds.InvalidArgument, () => Base.StopSignal(65) },
         { DiagnosticIds.InvalidArgument, () => Dockerfile.From("busybox", Platform.Parse("Linux/AMD64")) },
     };
 
