@@ -16,8 +16,11 @@ public class DaemonTests
         Assert.True(engine.EngineVersion.Major >= 20);
 
         var id = await TestEngine.BuildAsync(engine, "imagedsl-tests/over-tls:1",
-            Dockerfile.From(TestEngine.BaseImage).Env("OVER", "tls").ToString(), BuilderKind.BuildKit);
+            Dockerfile.From(TestEngine.BaseImage).Env("OVER", "tls").StopSignal(37).ToString(), BuilderKind.BuildKit);
         Assert.StartsWith("sha256:", id);
+        var config = (await engine.InspectImageAsync(id, CancellationToken.None))!.Config!;
+        Assert.Contains("OVER=tls", config.Env!);
+        Assert.Equal("37", config.StopSignal);
     }
 
     [Fact]
