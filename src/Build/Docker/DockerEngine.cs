@@ -254,51 +254,48 @@ public sealed class DockerEngine : IDisposable
             auth.Password = credential.Secret;
         }
 
-        string? lastError = null;
-        for (var attempt = 1; attempt <= attempts; attempt++)
+        for (var attempt = 1; ; attempt++)
         {
-            string? digest = null;
-            string? error = null;
-            var progress = new Progress(message =>
-            {
-                if (message.Error is { } e) error = e.Message;
-                else if (message.Status is { } status && status.Contains("digest: sha256:", StringComparison.Ordinal))
-                {
-                    digest = status.Substring(status.IndexOf("sha256:", StringComparison.Ordinal)).Split(' ')[0];
-                }
-            });
-            try
-            {
-                await _client.Images.PushImageAsync(reference.DaemonRepository, new ImagePushParameters { Tag = reference.Tag }, auth, progress, cancellationToken).ConfigureAwait(false);
-            }
-            catch (DockerApiException e)
-            {
-                error = e.ResponseBody?.Trim() ?? e.Message;
-            }
-            catch (Exception e) when (e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
-            {
-                throw new ImageDslException(ErrorCodes.DaemonFailed, e, Endpoint.Uri, $"push {reference}", Innermost(e));
-            }
-
+            var (digest, error) = await PushOnceAsync(reference, auth, cancellationToken).ConfigureAwait(false);
             if (error is null && digest is not null) return digest;
-            error ??= "the daemon reported no digest";
-            if (IsAuthenticationError(error)) throw new ImageDslException(ErrorCodes.RegistryAuthenticationFailed, reference.Registry, reference.FullName, Redact(error, credential));
-            lastError = Redact(error, credential);
-            if (!IsTransient(error)) break;
-            if (attempt < attempts)
+            var reason = Redact(error ?? "the daemon reported no digest", credential);
+            if (IsAuthenticationError(reason)) throw new ImageDslException(ErrorCodes.RegistryAuthenticationFailed, reference.Registry, reference.FullName, reason);
+            if (IsUnreachable(reason)) throw new ImageDslException(ErrorCodes.RegistryUnreachable, reference.Registry, reference.FullName, reason);
+            if (!IsTransient(reason) || attempt >= attempts) throw new ImageDslException(ErrorCodes.PushFailed, reference.Registry, reference.FullName, reason, attempt);
+
+            var delay = TimeSpan.FromTicks(firstDelay.Ticks << (attempt - 1));
+            log($"Push of {reference} failed ({reason}); retrying in {delay.TotalSeconds:0.#} s.");
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One push: the digest on success, else the registry's or daemon's error text.</summary>
+    private async Task<(string? Digest, string? Error)> PushOnceAsync(ImageReference reference, AuthConfig auth, CancellationToken cancellationToken)
+    {
+        string? digest = null;
+        string? error = null;
+        var progress = new Progress(message =>
+        {
+            if (message.Error is { } e) error = e.Message;
+            else if (message.Status is { } status && status.Contains("digest: sha256:", StringComparison.Ordinal))
             {
-                log($"Push of {reference} failed ({lastError}); retrying in {firstDelay.TotalSeconds * Math.Pow(2, attempt - 1):0.#} s.");
-                await Task.Delay(firstDelay * Math.Pow(2, attempt - 1), cancellationToken).ConfigureAwait(false);
+                digest = status.Substring(status.IndexOf("sha256:", StringComparison.Ordinal)).Split(' ')[0];
             }
-            else
-            {
-                throw new ImageDslException(ErrorCodes.PushFailed, reference.Registry, reference.FullName, lastError, attempts);
-            }
+        });
+        try
+        {
+            await _client.Images.PushImageAsync(reference.DaemonRepository, new ImagePushParameters { Tag = reference.Tag }, auth, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerApiException e)
+        {
+            error = e.ResponseBody?.Trim() ?? e.Message;
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ImageDslException(ErrorCodes.DaemonFailed, e, Endpoint.Uri, $"push {reference}", Innermost(e));
         }
 
-        throw IsUnreachable(lastError!)
-            ? new ImageDslException(ErrorCodes.RegistryUnreachable, reference.Registry, reference.FullName, lastError)
-            : new ImageDslException(ErrorCodes.PushFailed, reference.Registry, reference.FullName, lastError, 1);
+        return (digest, error);
     }
 
     public void Dispose() => _client.Dispose();
