@@ -43,5 +43,13 @@ namespace ImageDsl
         public const string ConflictingBuildArgument = "IDSL0017";
         /// <summary>Parser directives (syntax, escape, check) set on a stage other than the final one.</summary>
         public const string MisplacedDirective = "IDSL0018";
+        /// <summary>A build argument in a literal COPY/ADD source, where docker would read its value as a pattern.</summary>
+        public const string SourceArgumentIsPattern = "IDSL0019";
+        /// <summary>(Warning) A literal COPY/ADD source holds '*', '?' or '[': it copies the file of exactly that name, not a pattern.</summary>
+        public const string LiteralLooksLikePattern = "IDSL0020";
+        /// <summary>A stage name that FROM, COPY --from or a mount would read as an image of the same name (or scratch).</summary>
+        public const string StageNameCapturesImage = "IDSL0021";
+        /// <summary>A shell-form command that needs the exec form, in a stage whose shell comes from its base image.</summary>
+        public const string UnknownShell = "IDSL0022";
     }
 }

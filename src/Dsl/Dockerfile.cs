@@ -44,7 +44,17 @@ namespace ImageDsl
         {
             if (image is null) throw new DockerfileException(DiagnosticIds.InvalidArgument, "An image cannot be null.", nameof(image));
             if (image.IsLiteral) Syntax.RequireImageReference(image.LiteralText, nameof(image));
-            else Syntax.RequireSingleLine(image, "an image reference", nameof(image));
+            else
+            {
+                Syntax.RequireSingleLine(image, "an image reference", nameof(image));
+                // With the build arguments' defaults the reference is known now; the daemon would only refuse it later.
+                if (Syntax.WithDefaults(image) is { } withDefaults && !Syntax.IsImageReference(withDefaults))
+                {
+                    throw new DockerfileException(DiagnosticIds.InvalidImageReference,
+                        $"With its build arguments' defaults, '{image}' is '{withDefaults}', which is not an image reference: write [registry/]name[:tag][@digest] with a lowercase name, e.g. busybox:1.36.", nameof(image));
+                }
+            }
+
             return new Dockerfile(image, null, platform);
         }
 
@@ -160,19 +170,33 @@ namespace ImageDsl
             return Append(new VolumeInstruction(EquatableList<Value>.From(paths.Select(p => RequireValue(p, "a VOLUME path", nameof(paths))))));
         }
 
-        /// <summary><c>COPY source destination</c> from the build context, or from <paramref name="from"/> (a stage or an image).</summary>
+        /// <summary>
+        /// <c>COPY source destination</c> from the build context, or from <paramref name="from"/> (a stage or an image).
+        /// The source is a literal path: the file or directory of exactly that name is copied, whatever characters it
+        /// holds. For a pattern, pass a <see cref="Glob"/>.
+        /// </summary>
         public Dockerfile Copy(Value source, Value destination, StageOrImage? from = null, Owner? chown = null, FileMode? chmod = null,
-            bool link = false, bool parents = false, IEnumerable<string>? exclude = null) =>
-            CopyCore(Sources(new[] { source }, nameof(source)), destination, from, chown, chmod, link, parents, exclude);
+            bool link = false, bool parents = false, IEnumerable<Glob>? exclude = null) =>
+            CopyCore(Paths(new[] { source }, nameof(source)), destination, from, chown, chmod, link, parents, exclude);
 
-        /// <summary><c>COPY sources... destination</c>.</summary>
+        /// <summary><c>COPY sources... destination</c>: several literal paths.</summary>
         public Dockerfile Copy(Value[] sources, Value destination, StageOrImage? from = null, Owner? chown = null, FileMode? chmod = null,
-            bool link = false, bool parents = false, IEnumerable<string>? exclude = null) =>
-            CopyCore(Sources(sources, nameof(sources)), destination, from, chown, chmod, link, parents, exclude);
+            bool link = false, bool parents = false, IEnumerable<Glob>? exclude = null) =>
+            CopyCore(Paths(sources, nameof(sources)), destination, from, chown, chmod, link, parents, exclude);
 
-        private Dockerfile CopyCore(EquatableList<Value> sources, Value destination, StageOrImage? from, Owner? chown, FileMode? chmod,
-            bool link, bool parents, IEnumerable<string>? exclude) =>
-            Append(new CopyInstruction(sources, RequireValue(destination, "a destination", nameof(destination)), from,
+        /// <summary><c>COPY pattern destination</c>: every file or directory the pattern matches, e.g. <c>Glob.Of("*.csproj")</c>.</summary>
+        public Dockerfile Copy(Glob source, Value destination, StageOrImage? from = null, Owner? chown = null, FileMode? chmod = null,
+            bool link = false, bool parents = false, IEnumerable<Glob>? exclude = null) =>
+            CopyCore(Patterns(new[] { source }, nameof(source)), destination, from, chown, chmod, link, parents, exclude);
+
+        /// <summary><c>COPY patterns... destination</c>; <see cref="Glob.Literal"/> lists an exact name among them.</summary>
+        public Dockerfile Copy(Glob[] sources, Value destination, StageOrImage? from = null, Owner? chown = null, FileMode? chmod = null,
+            bool link = false, bool parents = false, IEnumerable<Glob>? exclude = null) =>
+            CopyCore(Patterns(sources, nameof(sources)), destination, from, chown, chmod, link, parents, exclude);
+
+        private Dockerfile CopyCore(EquatableList<CopySource> sources, Value destination, StageOrImage? from, Owner? chown, FileMode? chmod,
+            bool link, bool parents, IEnumerable<Glob>? exclude) =>
+            Append(new CopyInstruction(sources, RequirePath(destination, "a destination", nameof(destination)), from,
                 Chown(chown, nameof(chown)), chmod, link, parents, Excludes(exclude, nameof(exclude))));
 
         /// <summary><c>COPY &lt;&lt;EOF destination</c>: writes <paramref name="content"/> (which must end with a newline) to a file.</summary>
@@ -189,18 +213,35 @@ namespace ImageDsl
             return Append(new CopyHeredocInstruction(content, RequireValue(destination, "a destination", nameof(destination)), Chown(chown, nameof(chown)), chmod));
         }
 
-        /// <summary><c>ADD</c>: like COPY, and also fetches URLs and git repositories and unpacks local archives.</summary>
+        /// <summary>
+        /// <c>ADD</c>: like COPY, and unpacks local tar archives. The source is a literal path in the build context;
+        /// to fetch a URL or a git repository, pass a <see cref="Uri"/>.
+        /// </summary>
         public Dockerfile Add(Value source, Value destination, Owner? chown = null, FileMode? chmod = null, bool link = false,
-            string? checksum = null, bool keepGitDir = false, IEnumerable<string>? exclude = null) =>
-            AddCore(Sources(new[] { source }, nameof(source)), destination, chown, chmod, link, checksum, keepGitDir, exclude);
+            string? checksum = null, bool keepGitDir = false, IEnumerable<Glob>? exclude = null) =>
+            AddCore(Paths(new[] { source }, nameof(source)), destination, chown, chmod, link, checksum, keepGitDir, exclude);
 
-        /// <summary><c>ADD sources... destination</c>.</summary>
+        /// <summary><c>ADD sources... destination</c>: several literal paths.</summary>
         public Dockerfile Add(Value[] sources, Value destination, Owner? chown = null, FileMode? chmod = null, bool link = false,
-            string? checksum = null, bool keepGitDir = false, IEnumerable<string>? exclude = null) =>
-            AddCore(Sources(sources, nameof(sources)), destination, chown, chmod, link, checksum, keepGitDir, exclude);
+            string? checksum = null, bool keepGitDir = false, IEnumerable<Glob>? exclude = null) =>
+            AddCore(Paths(sources, nameof(sources)), destination, chown, chmod, link, checksum, keepGitDir, exclude);
 
-        private Dockerfile AddCore(EquatableList<Value> sources, Value destination, Owner? chown, FileMode? chmod, bool link,
-            string? checksum, bool keepGitDir, IEnumerable<string>? exclude)
+        /// <summary><c>ADD pattern destination</c>: every file or directory of the context the pattern matches.</summary>
+        public Dockerfile Add(Glob source, Value destination, Owner? chown = null, FileMode? chmod = null, bool link = false,
+            string? checksum = null, bool keepGitDir = false, IEnumerable<Glob>? exclude = null) =>
+            AddCore(Patterns(new[] { source }, nameof(source)), destination, chown, chmod, link, checksum, keepGitDir, exclude);
+
+        /// <summary>
+        /// <c>ADD url destination</c>: fetches an http(s) file, or a git repository (<c>https://…/repo.git#ref</c>,
+        /// <c>ssh://git@host/repo.git</c>). The URL is written as given (<see cref="Uri.OriginalString"/>).
+        /// </summary>
+        public Dockerfile Add(Uri url, Value destination, Owner? chown = null, FileMode? chmod = null, bool link = false,
+            string? checksum = null, bool keepGitDir = false, IEnumerable<Glob>? exclude = null) =>
+            AddCore(EquatableList<CopySource>.Empty.Add(new CopySource(Syntax.RequireUrl(url, nameof(url)), SourceKind.Url)),
+                destination, chown, chmod, link, checksum, keepGitDir, exclude);
+
+        private Dockerfile AddCore(EquatableList<CopySource> sources, Value destination, Owner? chown, FileMode? chmod, bool link,
+            string? checksum, bool keepGitDir, IEnumerable<Glob>? exclude)
         {
             if (checksum is not null && !Syntax.IsChecksum(checksum))
             {
@@ -208,7 +249,7 @@ namespace ImageDsl
                     $"'{checksum}' is not a checksum: write sha256:<64 lowercase hex digits>.", nameof(checksum));
             }
 
-            return Append(new AddInstruction(sources, RequireValue(destination, "a destination", nameof(destination)),
+            return Append(new AddInstruction(sources, RequirePath(destination, "a destination", nameof(destination)),
                 Chown(chown, nameof(chown)), chmod, link, checksum, keepGitDir, Excludes(exclude, nameof(exclude))));
         }
 
@@ -336,16 +377,48 @@ namespace ImageDsl
             return value;
         }
 
-        private static EquatableList<Value> Sources(Value[] sources, string parameter)
+        /// <summary>Literal source paths. A path may hold any character but NUL (the JSON form carries line breaks).</summary>
+        private static EquatableList<CopySource> Paths(Value[] sources, string parameter)
         {
             if (sources is null || sources.Length == 0) throw new DockerfileException(DiagnosticIds.InvalidArgument, "Give at least one source.", parameter);
+            var list = new List<CopySource>();
             foreach (var source in sources)
             {
-                RequireValue(source, "a source path", parameter);
+                RequirePath(source, "a source path", parameter);
                 if (source.Parts.Count == 0) throw new DockerfileException(DiagnosticIds.InvalidArgument, "A source path cannot be empty.", parameter);
+                Syntax.RequireLiteralSource(source, parameter);
+                list.Add(new CopySource(source, SourceKind.Path));
             }
 
-            return EquatableList<Value>.From(sources);
+            return EquatableList<CopySource>.From(list);
+        }
+
+        private static EquatableList<CopySource> Patterns(Glob[] sources, string parameter)
+        {
+            if (sources is null || sources.Length == 0) throw new DockerfileException(DiagnosticIds.InvalidArgument, "Give at least one source.", parameter);
+            var list = new List<CopySource>();
+            foreach (var source in sources)
+            {
+                Require(source, parameter);
+                if (source.Pattern.Parts.Count == 0) throw new DockerfileException(DiagnosticIds.InvalidArgument, "A source pattern cannot be empty.", parameter);
+                list.Add(source.ExactPath is { } exact
+                    ? new CopySource(Value.Literal(exact), SourceKind.Path, Confirmed: true)
+                    : new CopySource(source.Pattern, SourceKind.Pattern));
+            }
+
+            return EquatableList<CopySource>.From(list);
+        }
+
+        /// <summary>A COPY/ADD path (source or destination): written in the JSON form when needed, so only NUL and lone surrogates are refused.</summary>
+        private static Value RequirePath(Value value, string what, string parameter)
+        {
+            Require(value, parameter);
+            foreach (var part in value.Parts)
+            {
+                if (part.Literal is not null) Syntax.RequireText(part.Literal, what, parameter);
+            }
+
+            return value;
         }
 
         private static Owner? Chown(Owner? owner, string parameter)
@@ -358,10 +431,16 @@ namespace ImageDsl
             return owner;
         }
 
-        private static EquatableList<string> Excludes(IEnumerable<string>? patterns, string parameter)
+        private static EquatableList<Glob> Excludes(IEnumerable<Glob>? patterns, string parameter)
         {
-            var list = EquatableList<string>.From(patterns);
-            foreach (var pattern in list) Syntax.RequireFlagSafe(pattern, "--exclude", parameter);
+            var list = EquatableList<Glob>.From(patterns);
+            foreach (var pattern in list)
+            {
+                Require(pattern, parameter);
+                if (!pattern.Pattern.IsLiteral) throw new DockerfileException(DiagnosticIds.InexpressibleValue, "An --exclude pattern cannot hold a build argument: --exclude is not expanded.", parameter);
+                Syntax.RequireFlagSafe(Syntax.GlobText(pattern.Pattern).LiteralText, "--exclude", parameter);
+            }
+
             return list;
         }
     }

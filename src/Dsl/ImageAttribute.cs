@@ -38,8 +38,9 @@ namespace ImageDsl
     [AttributeUsage(AttributeTargets.Assembly, AllowMultiple = true, Inherited = false)]
     public sealed class GeneratedImageAttribute : Attribute
     {
-        public GeneratedImageAttribute(string name, string dockerfile, string context, string tags, string? expectOutput, int expectExitCode, bool smokeRun)
+        public GeneratedImageAttribute(string name, string dockerfile, string context, string tags, string? expectOutput, int expectExitCode, bool smokeRun, string manifest)
         {
+            Manifest = manifest;
             Name = name;
             Dockerfile = dockerfile;
             Context = context;
@@ -63,5 +64,8 @@ namespace ImageDsl
         public int ExpectExitCode { get; }
 
         public bool SmokeRun { get; }
+
+        /// <summary>What the build reads from its context and how its stages depend on each other, as JSON.</summary>
+        public string Manifest { get; }
     }
 }

@@ -281,6 +281,7 @@ namespace ImageDsl.Generator
             {
                 if (argument.Parameter is null) throw NotConstant(argument.Syntax);
                 values[argument.Parameter.Ordinal] = Evaluate(argument.Value);
+                if (argument.ArgumentKind != ArgumentKind.DefaultValue) TrackArgument(values[argument.Parameter.Ordinal], argument.Value.Syntax);
             }
 
             return InvokeMethod(method, instance, values, syntax, parameterName =>
@@ -422,6 +423,36 @@ namespace ImageDsl.Generator
             }
         }
 
+        /// <summary>
+        /// Where an argument value (a source path, a stage reference…) was written, so that a problem validation finds
+        /// in that very value points at the argument. The elements of an array argument are tracked one by one.
+        /// </summary>
+        private void TrackArgument(object? value, SyntaxNode syntax)
+        {
+            switch (value)
+            {
+                case null or string or Dockerfile:
+                    return;
+                case Array array when syntax is CollectionExpressionSyntax or ArrayCreationExpressionSyntax or ImplicitArrayCreationExpressionSyntax:
+                    var elements = syntax switch
+                    {
+                        CollectionExpressionSyntax collection => collection.Elements.Select(e => (SyntaxNode)e).ToList(),
+                        ArrayCreationExpressionSyntax { Initializer: { } init } => init.Expressions.Select(e => (SyntaxNode)e).ToList(),
+                        ImplicitArrayCreationExpressionSyntax implicitArray => implicitArray.Initializer.Expressions.Select(e => (SyntaxNode)e).ToList(),
+                        _ => new List<SyntaxNode>(),
+                    };
+                    for (var i = 0; i < array.Length && i < elements.Count; i++) TrackArgument(array.GetValue(i), elements[i]);
+                    return;
+                default:
+                    if (!value.GetType().IsValueType && value.GetType().Assembly == DslAssembly && !_origins.ContainsKey(value) && LocationInfo.From(syntax) is { } location)
+                    {
+                        _origins[value] = location;
+                    }
+
+                    return;
+            }
+        }
+
         /// <summary>From the method name to the closing parenthesis: <c>Run("…")</c> rather than the whole chain before it.</summary>
         private static LocationInfo? CallLocation(SyntaxNode syntax) =>
             syntax is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax member } invocation
@@ -431,7 +462,7 @@ namespace ImageDsl.Generator
         private static bool IsDslType(ITypeSymbol? type) => type?.ContainingAssembly?.Name == DslAssemblyName;
 
         private static bool IsEvaluable(IMethodSymbol method) =>
-            IsDslType(method.ContainingType) || IsSystemType(method.ContainingType, "TimeSpan");
+            IsDslType(method.ContainingType) || IsSystemType(method.ContainingType, "TimeSpan") || IsSystemType(method.ContainingType, "Uri");
 
         private static bool IsSystemType(INamedTypeSymbol type, string metadataName) =>
             type.MetadataName == metadataName && type.ContainingType is null &&
@@ -484,6 +515,7 @@ namespace ImageDsl.Generator
             }
 
             if (IsSystemType(named, "TimeSpan")) return typeof(TimeSpan);
+            if (IsSystemType(named, "Uri")) return typeof(Uri);
             if (!IsDslType(named)) return null;
             var metadataName = named.ContainingType is null
                 ? named.ContainingNamespace.ToDisplayString() + "." + named.MetadataName

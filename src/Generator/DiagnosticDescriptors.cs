@@ -31,6 +31,11 @@ namespace ImageDsl.Generator
         public static readonly DiagnosticDescriptor DuplicateImageName = Error(DiagnosticIds.DuplicateImageName, "Duplicate image name");
         public static readonly DiagnosticDescriptor ConflictingBuildArgument = Error(DiagnosticIds.ConflictingBuildArgument, "Build argument declared with different defaults");
         public static readonly DiagnosticDescriptor MisplacedDirective = Error(DiagnosticIds.MisplacedDirective, "Parser directive on a non-final stage");
+        public static readonly DiagnosticDescriptor SourceArgumentIsPattern = Error(DiagnosticIds.SourceArgumentIsPattern, "Build argument in a literal source path");
+        public static readonly DiagnosticDescriptor LiteralLooksLikePattern = new DiagnosticDescriptor(DiagnosticIds.LiteralLooksLikePattern,
+            "Literal source path holds pattern characters", "{0}", Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+        public static readonly DiagnosticDescriptor StageNameCapturesImage = Error(DiagnosticIds.StageNameCapturesImage, "Stage name shadows an image reference");
+        public static readonly DiagnosticDescriptor UnknownShell = Error(DiagnosticIds.UnknownShell, "Shell-form fallback needs the stage's shell");
 
         private static readonly Dictionary<string, DiagnosticDescriptor> All = new Dictionary<string, DiagnosticDescriptor>
         {
@@ -41,7 +46,9 @@ namespace ImageDsl.Generator
             [ClassNotStaticPartial.Id] = ClassNotStaticPartial, [UnsupportedConstruct.Id] = UnsupportedConstruct,
             [InvalidArgument.Id] = InvalidArgument, [UnnamedStageReference.Id] = UnnamedStageReference, [InvalidImageName.Id] = InvalidImageName,
             [DuplicateImageName.Id] = DuplicateImageName, [ConflictingBuildArgument.Id] = ConflictingBuildArgument,
-            [MisplacedDirective.Id] = MisplacedDirective,
+            [MisplacedDirective.Id] = MisplacedDirective, [SourceArgumentIsPattern.Id] = SourceArgumentIsPattern,
+            [LiteralLooksLikePattern.Id] = LiteralLooksLikePattern, [StageNameCapturesImage.Id] = StageNameCapturesImage,
+            [UnknownShell.Id] = UnknownShell,
         };
 
         /// <summary>The descriptor for an id; an unknown id (a Dsl bug) is reported as an invalid argument rather than thrown.</summary>

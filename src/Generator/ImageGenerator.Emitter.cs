@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 using ImageDsl.Generator.Model;
+using ImageDsl.Internal;
+using ImageDsl.Rendering;
 using Microsoft.CodeAnalysis.CSharp;
 
 namespace ImageDsl.Generator
@@ -31,7 +33,8 @@ namespace ImageDsl.Generator
                     .Append(Literal(string.Join(";", spec.Tags))).Append(", ")
                     .Append(spec.ExpectOutput is null ? "null" : Literal(spec.ExpectOutput)).Append(", ")
                     .Append(spec.ExpectExitCode.ToString(CultureInfo.InvariantCulture)).Append(", ")
-                    .Append(spec.SmokeRun ? "true" : "false").Append(")]\n\n");
+                    .Append(spec.SmokeRun ? "true" : "false").Append(", ")
+                    .Append(Literal(ManifestJson(spec.Manifest))).Append(")]\n\n");
 
                 var indent = "";
                 if (spec.Namespace is not null)
@@ -64,6 +67,61 @@ namespace ImageDsl.Generator
 
                 if (spec.Namespace is not null) source.Append("}\n");
                 return source.ToString();
+            }
+
+            /// <summary>
+            /// The manifest as JSON for the build step's reader:
+            /// <c>{"stages":[{"name":…,"base":[parts]|null,"needs":[…]}],"reads":[{"stage":0,"kind":"path"|"pattern","parts":[parts]}]}</c>,
+            /// where a part is <c>{"text":…}</c> or <c>{"arg":…,"default":…|null}</c>.
+            /// </summary>
+            public static string ManifestJson(ManifestSpec manifest)
+            {
+                var json = new StringBuilder("{\"stages\":[");
+                for (var i = 0; i < manifest.Stages.Count; i++)
+                {
+                    var stage = manifest.Stages[i];
+                    if (i > 0) json.Append(',');
+                    json.Append("{\"name\":");
+                    if (stage.Name is null) json.Append("null");
+                    else Syntax.AppendJsonString(json, stage.Name);
+                    json.Append(",\"base\":");
+                    if (stage.BaseImage is null) json.Append("null");
+                    else AppendParts(json.Append('['), stage.BaseImage).Append(']');
+                    json.Append(",\"needs\":[").Append(string.Join(",", stage.Needs.Select(n => n.ToString(CultureInfo.InvariantCulture)))).Append("]}");
+                }
+
+                json.Append("],\"reads\":[");
+                for (var i = 0; i < manifest.Reads.Count; i++)
+                {
+                    var read = manifest.Reads[i];
+                    if (i > 0) json.Append(',');
+                    json.Append("{\"stage\":").Append(read.Stage.ToString(CultureInfo.InvariantCulture)).Append(",\"kind\":\"").Append(read.Kind).Append("\",\"parts\":[");
+                    AppendParts(json, read.Parts).Append("]}");
+                }
+
+                return json.Append("]}").ToString();
+            }
+
+            private static StringBuilder AppendParts(StringBuilder json, EquatableList<PathPartSpec> parts)
+            {
+                for (var j = 0; j < parts.Count; j++)
+                {
+                    var part = parts[j];
+                    if (j > 0) json.Append(',');
+                    if (part.Text is not null)
+                    {
+                        Syntax.AppendJsonString(json.Append("{\"text\":"), part.Text).Append('}');
+                    }
+                    else
+                    {
+                        Syntax.AppendJsonString(json.Append("{\"arg\":"), part.Argument!).Append(",\"default\":");
+                        if (part.Default is null) json.Append("null");
+                        else Syntax.AppendJsonString(json, part.Default);
+                        json.Append('}');
+                    }
+                }
+
+                return json;
             }
 
             private static string Literal(string text) => SymbolDisplay.FormatLiteral(text, quote: true);

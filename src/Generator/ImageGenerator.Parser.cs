@@ -71,6 +71,7 @@ namespace ImageDsl.Generator
 
                 var ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
                 string? text = null;
+                var manifest = ManifestSpec.Empty;
 
                 if (!type.IsStatic || !declaration.Modifiers.Any(SyntaxKind.PartialKeyword) || type.IsGenericType || type.ContainingType?.IsGenericType == true)
                 {
@@ -84,11 +85,11 @@ namespace ImageDsl.Generator
                 }
                 else
                 {
-                    text = Evaluate(define, context.SemanticModel, diagnostics, cancellationToken);
+                    (text, manifest) = Evaluate(define, context.SemanticModel, diagnostics, cancellationToken);
                 }
 
                 return new ImageSpec(ns, EquatableList<ContainingType>.From(containing), type.Name, imageName, nameLocation, context_,
-                    EquatableList<string>.From(tags), expectOutput, expectExitCode, smokeRun, text, EquatableList<DiagnosticInfo>.From(diagnostics));
+                    EquatableList<string>.From(tags), expectOutput, expectExitCode, smokeRun, text, manifest, EquatableList<DiagnosticInfo>.From(diagnostics));
             }
 
             private static IMethodSymbol? FindDefine(INamedTypeSymbol type) =>
@@ -97,7 +98,7 @@ namespace ImageDsl.Generator
                     m.ReturnType is INamedTypeSymbol { Name: "Dockerfile", ContainingNamespace: { Name: "ImageDsl", ContainingNamespace.IsGlobalNamespace: true } } &&
                     m.DeclaringSyntaxReferences.Length > 0);
 
-            private static string? Evaluate(IMethodSymbol define, SemanticModel model, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+            private static (string? Text, ManifestSpec Manifest) Evaluate(IMethodSymbol define, SemanticModel model, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
             {
                 var syntax = define.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken);
                 var semanticModel = syntax.SyntaxTree == model.SyntaxTree ? model : model.Compilation.GetSemanticModel(syntax.SyntaxTree);
@@ -106,9 +107,9 @@ namespace ImageDsl.Generator
                 // mid-keystroke produces exactly this). Report nothing more and emit nothing. Syntax errors show on
                 // the node; binding errors as invalid operations in the tree that evaluation needs anyway (asking the
                 // semantic model for diagnostics would bind the body a second time).
-                if (syntax.ContainsDiagnostics) return null;
+                if (syntax.ContainsDiagnostics) return (null, ManifestSpec.Empty);
                 var body = semanticModel.GetOperation(syntax, cancellationToken);
-                if (body is null || HasInvalidOperation(body)) return null;
+                if (body is null || HasInvalidOperation(body)) return (null, ManifestSpec.Empty);
 
                 var fallback = LocationInfo.From(((MethodDeclarationSyntax)syntax).Identifier.GetLocation());
                 var evaluator = new DefinitionEvaluator(semanticModel, cancellationToken);
@@ -117,7 +118,7 @@ namespace ImageDsl.Generator
                     if (evaluator.EvaluateMethodBody(body) is not Dockerfile dockerfile)
                     {
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.UnsupportedConstruct, fallback, "Define() must return a Dockerfile value."));
-                        return null;
+                        return (null, ManifestSpec.Empty);
                     }
 
                     var hasError = false;
@@ -127,20 +128,33 @@ namespace ImageDsl.Generator
                         diagnostics.Add(DiagnosticInfo.Create(problem.Id, evaluator.Locate(problem) ?? fallback, problem.Message));
                     }
 
-                    return hasError ? null : DockerfileRenderer.RenderValidated(dockerfile);
+                    return hasError ? (null, ManifestSpec.Empty) : (DockerfileRenderer.RenderValidated(dockerfile), Manifest(dockerfile));
                 }
                 catch (EvaluationException failure)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(failure.Id, failure.Location ?? fallback, failure.Message));
-                    return null;
+                    return (null, ManifestSpec.Empty);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.UnsupportedConstruct, fallback,
                         $"ImageDsl could not evaluate this definition ({e.GetType().Name}: {e.Message}). Please report this with the definition."));
-                    return null;
+                    return (null, ManifestSpec.Empty);
                 }
             }
+
+            /// <summary>The stages and context reads of a valid definition, for the build step (see ContextUse).</summary>
+            private static ManifestSpec Manifest(Dockerfile dockerfile)
+            {
+                var (stages, reads) = ContextUse.Of(dockerfile);
+                return new ManifestSpec(
+                    EquatableList<StageSpec>.From(stages.Select(s => new StageSpec(s.Name, s.BaseImage is null ? null : Parts(s.BaseImage), EquatableList<int>.From(s.Needs)))),
+                    EquatableList<ContextReadSpec>.From(reads.Select(r => new ContextReadSpec(r.Stage, r.Kind == SourceKind.Pattern ? "pattern" : "path",
+                        Parts(r.Kind == SourceKind.Pattern ? Syntax.GlobText(r.Text) : r.Text)))));
+            }
+
+            private static EquatableList<PathPartSpec> Parts(Value value) =>
+                EquatableList<PathPartSpec>.From(value.Parts.Select(p => new PathPartSpec(p.Literal, p.Argument?.Name, p.Argument?.DefaultValue)));
 
             private static bool HasInvalidOperation(IOperation operation)
             {

@@ -24,5 +24,6 @@ public static partial class Hostile
         .Workdir("/tmp/dir with spaces/$notavar/quote\"d")
         .User("user name")
         .Copy("file with spaces.txt", "/copied/it's \"here\"$.txt")
+        .Shell("/bin/sh", "-c")
         .CmdShell("[\"echo\", \"not exec\"]");
 }

@@ -40,7 +40,7 @@ public static partial class KitchenSink
             .Label("version", "v" + Version + "-" + Channel);
 
         var assets = Dockerfile.Scratch.As("assets")
-            .Copy(["a.txt", "b dir/c.txt"], "/assets/", chown: Owner.Name("app", "app"), chmod: FileMode.Octal("644"), link: true, parents: true, exclude: ["*.tmp", "**/secret*"])
+            .Copy(["a.txt", "b dir/c.txt"], "/assets/", chown: Owner.Name("app", "app"), chmod: FileMode.Octal("644"), link: true, parents: true, exclude: [Glob.Of("*.tmp"), Glob.Of("**/secret*")])
             .CopyHeredoc("[settings]\nname=demo\n", "/assets/settings.ini", chown: Owner.Id(1000), chmod: FileMode.Octal("600"));
 
         var greeting = $"{Greeting}, world";
@@ -50,8 +50,10 @@ public static partial class KitchenSink
             .Copy("/opt/", "/opt/", from: tools)
             .Copy("/assets/", "/srv/", from: assets)
             .Copy("/etc/nginx/nginx.conf", "/etc/nginx.conf", from: "nginx:1.27")
-            .Add("https://example.com/archive.tar.gz", "/downloads/", checksum: "sha256:" + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", link: true)
-            .Add("git@git.example.com:team/repo.git", "/repo", keepGitDir: true, exclude: ["*.md"])
+            .Add(new Uri("https://example.com/archive.tar.gz"), "/downloads/", checksum: "sha256:" + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", link: true)
+            .Add(new Uri("ssh://git@git.example.com/team/repo.git"), "/repo", keepGitDir: true, exclude: [Glob.Of("*.md")])
+            .Copy(Glob.Of("*.csproj"), "/src/")
+            .Copy([Glob.Of("config/*.json"), Glob.Literal("odd [name].txt")], "/etc/app/")
             .Add("vendor.tar", "/vendor/", chown: Owner.Id(0, 0), chmod: FileMode.Octal("0755"))
             .Run("cp /assets/settings.ini /etc/", mounts: [Mount.Bind("/assets", from: assets), Mount.Cache("/cache", from: tools, source: "/opt", readOnly: true)])
             .Env("GREETING", greeting)
@@ -79,15 +81,17 @@ public static partial class AlternateForms
         .Env("WINDOWS_PATH", @"C:\Program Files\App\")
         .Healthcheck("curl -f http://localhost/ || exit 1")
         .Entrypoint("/docker-entrypoint.sh")
+        .Shell("/bin/sh", "-c")
         .CmdShell("echo `date`");
 }
 
-/// <summary>HEALTHCHECK NONE, and shell-form commands that only the exec form can carry exactly.</summary>
+/// <summary>HEALTHCHECK NONE, and shell-form commands that only the exec form of the stated SHELL can carry exactly.</summary>
 [Image("tests/shell-fallbacks", SmokeRun = false)]
 public static partial class ShellFallbacks
 {
     static Dockerfile Define() => Dockerfile.From("busybox")
         .HealthcheckNone()
+        .Shell("/bin/sh", "-c")
         .Run("  leading and trailing blanks  ")
         .Run("echo continued \\")
         .Run("[\"looks\", \"like\", \"json\"]")

@@ -38,11 +38,28 @@ namespace ImageDsl
 
     public sealed record VolumeInstruction(EquatableList<Value> Paths) : Instruction;
 
-    public sealed record CopyInstruction(EquatableList<Value> Sources, Value Destination, StageOrImage? From, Owner? Chown, FileMode? Chmod,
-        bool Link, bool Parents, EquatableList<string> Exclude) : Instruction;
+    public sealed record CopyInstruction(EquatableList<CopySource> Sources, Value Destination, StageOrImage? From, Owner? Chown, FileMode? Chmod,
+        bool Link, bool Parents, EquatableList<Glob> Exclude) : Instruction;
 
-    public sealed record AddInstruction(EquatableList<Value> Sources, Value Destination, Owner? Chown, FileMode? Chmod, bool Link,
-        string? Checksum, bool KeepGitDir, EquatableList<string> Exclude) : Instruction;
+    public sealed record AddInstruction(EquatableList<CopySource> Sources, Value Destination, Owner? Chown, FileMode? Chmod, bool Link,
+        string? Checksum, bool KeepGitDir, EquatableList<Glob> Exclude) : Instruction;
+
+    /// <summary>What a COPY/ADD source string means: one file or directory, a pattern, or (ADD only) a URL.</summary>
+    public enum SourceKind
+    {
+        /// <summary>The file or directory of exactly this name (a plain string).</summary>
+        Path,
+        /// <summary>Every file or directory the pattern matches (<see cref="Glob"/>).</summary>
+        Pattern,
+        /// <summary>A remote file or git repository that ADD fetches (<see cref="System.Uri"/>).</summary>
+        Url,
+    }
+
+    /// <summary>
+    /// One COPY/ADD source: its text (with build-argument references) and what the text means. <see cref="Confirmed"/>
+    /// marks a literal path given as <see cref="Glob.Literal"/>: meant exactly as written, so no IDSL0020 warning.
+    /// </summary>
+    public sealed record CopySource(Value Text, SourceKind Kind, bool Confirmed = false);
 
     /// <summary><c>COPY &lt;&lt;EOF dest</c>: a file whose content is written inline.</summary>
     public sealed record CopyHeredocInstruction(string Content, Value Destination, Owner? Chown, FileMode? Chmod) : Instruction;

@@ -1,3 +1,4 @@
+using System.Linq;
 using ImageDsl.Rendering;
 
 namespace ImageDsl
@@ -21,9 +22,19 @@ namespace ImageDsl
         public static StageOrImage FromStage(Dockerfile stage) =>
             new StageOrImage(stage ?? throw new DockerfileException(DiagnosticIds.InvalidArgument, "A stage cannot be null.", nameof(stage)), null);
 
+        /// <summary>
+        /// An image reference (or named build context). A bare number is refused: both builders read <c>--from=0</c> as
+        /// the first stage of the file, not as an image.
+        /// </summary>
         public static StageOrImage FromImage(string image)
         {
             Syntax.RequireImageReference(image, nameof(image));
+            if (image.All(char.IsDigit))
+            {
+                throw new DockerfileException(DiagnosticIds.InvalidImageReference,
+                    $"'{image}' in --from or from= is read as stage number {image}, not as an image: pass the stage itself (a Dockerfile value), or write the image's full name, e.g. docker.io/library/{image}.", nameof(image));
+            }
+
             return new StageOrImage(null, image);
         }
 

@@ -9,6 +9,8 @@ namespace ImageDsl
         Stage,
         /// <summary><see cref="DockerfileProblem.Subject"/> is the stage whose name (<c>As</c>) is at fault.</summary>
         StageName,
+        /// <summary><see cref="DockerfileProblem.Subject"/> is the argument value at fault (e.g. a source <see cref="Value"/>).</summary>
+        Argument,
     }
 
     /// <summary>A problem found by <see cref="Dockerfile.Validate"/>.</summary>

@@ -217,12 +217,15 @@ namespace ImageDsl.Rendering
             return builder.ToString();
         }
 
-        private static string Excludes(IEnumerable<string> patterns) => string.Concat(patterns.Select(p => "--exclude=" + p + " "));
+        private static string Excludes(IEnumerable<Glob> patterns) => string.Concat(patterns.Select(p => "--exclude=" + Syntax.GlobText(p.Pattern).LiteralText + " "));
 
-        /// <summary>The plain form when every path is a plain word, else the JSON form (which keeps blanks).</summary>
-        private static string Paths(IEnumerable<Value> sources, Value destination, char escape)
+        /// <summary>
+        /// The plain form when every path is a plain word, else the JSON form (which keeps blanks and line breaks).
+        /// Each source is written so that the builders read it as what it is (see Syntax.SourceText).
+        /// </summary>
+        private static string Paths(IEnumerable<CopySource> sources, Value destination, char escape)
         {
-            var all = sources.Concat(new[] { destination }).ToList();
+            var all = sources.Select(Syntax.SourceText).Concat(new[] { destination }).ToList();
             return all.All(Syntax.IsPlainWord)
                 ? string.Join(" ", all.Select(p => Syntax.LexWord(p, escape)))
                 : Syntax.JsonArray(all.Select(p => Syntax.LexWord(p, escape)));

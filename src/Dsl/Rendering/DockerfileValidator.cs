@@ -17,6 +17,8 @@ namespace ImageDsl.Rendering
             var escape = final.Directives.Escape;
             var names = new Dictionary<string, Dockerfile>();
             var defaults = new Dictionary<string, BuildArg>();
+            var shellKnown = new Dictionary<Dockerfile, bool>();
+            var images = ImageReferences(stages);
 
             foreach (var stage in stages)
             {
@@ -37,6 +39,11 @@ namespace ImageDsl.Rendering
                     {
                         names[name] = stage;
                     }
+
+                    if (CapturedImage(name, images) is { } captured)
+                    {
+                        problems.Add(new DockerfileProblem(DiagnosticIds.StageNameCapturesImage, true, captured, ProblemSubject.StageName, stage));
+                    }
                 }
 
                 foreach (var (referenced, by) in StageGraph.References(stage))
@@ -51,13 +58,18 @@ namespace ImageDsl.Rendering
                 }
 
                 foreach (var argument in stage.BaseImage?.Arguments ?? Enumerable.Empty<BuildArg>()) CheckDefault(argument, stage, ProblemSubject.Stage, defaults, problems);
-                CheckStage(stage, escape, defaults, problems);
+                // A stage's SHELL is known when the definition states it, inherits it from a stage of its own, or starts
+                // from scratch (no shell set); FROM an image, it is that image's SHELL, which only the daemon sees.
+                var known = stage.BaseStage is { } baseStage ? shellKnown.TryGetValue(baseStage, out var inherited) && inherited
+                    : stage.BaseImage is { IsLiteral: true } image && string.Equals(image.LiteralText, "scratch", System.StringComparison.OrdinalIgnoreCase);
+                shellKnown[stage] = CheckStage(stage, escape, known, defaults, problems);
             }
 
             return problems;
         }
 
-        private static void CheckStage(Dockerfile stage, char escape, Dictionary<string, BuildArg> defaults, List<DockerfileProblem> problems)
+        /// <summary>Checks one stage's instructions; returns whether its shell is known at the end of the stage.</summary>
+        private static bool CheckStage(Dockerfile stage, char escape, bool shellKnown, Dictionary<string, BuildArg> defaults, List<DockerfileProblem> problems)
         {
             var declared = new HashSet<string>();
             var singletons = new Dictionary<string, Instruction>();
@@ -92,15 +104,94 @@ namespace ImageDsl.Rendering
                     singletons[singleton] = instruction;
                 }
 
+                if (instruction is ShellInstruction) shellKnown = true;
                 var mustBeExact = instruction is HealthcheckInstruction or OnBuildInstruction;
                 var shellCommand = Syntax.ShellCommandOf(instruction is OnBuildInstruction onBuild ? onBuild.Trigger : instruction);
-                if (mustBeExact && shellCommand is not null && !Syntax.IsExactShellForm(shellCommand, escape))
+                if (shellCommand is not null && !Syntax.IsExactShellForm(shellCommand, escape))
                 {
-                    problems.Add(new DockerfileProblem(DiagnosticIds.InexpressibleValue, true,
-                        "This shell-form command cannot be written in a Dockerfile unchanged (surrounding blanks, a trailing escape character, a leading '[' or '--', a line break or '<<'), and this instruction cannot fall back to the exec form: use Command.Exec(\"/bin/sh\", \"-c\", ...).",
-                        ProblemSubject.Instruction, instruction));
+                    if (mustBeExact)
+                    {
+                        problems.Add(new DockerfileProblem(DiagnosticIds.InexpressibleValue, true,
+                            "This shell-form command cannot be written in a Dockerfile unchanged (surrounding blanks, a trailing escape character, a leading '[' or '--', a line break or '<<'), and this instruction cannot fall back to the exec form: use Command.Exec(\"/bin/sh\", \"-c\", ...).",
+                            ProblemSubject.Instruction, instruction));
+                    }
+                    else if (!shellKnown)
+                    {
+                        problems.Add(new DockerfileProblem(DiagnosticIds.UnknownShell, true,
+                            "This shell-form command cannot be written in a Dockerfile unchanged (surrounding blanks, a trailing escape character, a leading '[' or '--', a line break or '<<'), so ImageDsl writes it in the exec form of the stage's shell; but this stage's shell is its base image's SHELL, which ImageDsl cannot see. State it earlier in the stage, e.g. .Shell(\"/bin/sh\", \"-c\") (or the shell the base image uses), or write Command.Exec(...).",
+                            ProblemSubject.Instruction, instruction));
+                    }
+                }
+
+                foreach (var source in LiteralSources(instruction))
+                {
+                    if (Syntax.HasPatternCharacter(source.LiteralText))
+                    {
+                        problems.Add(new DockerfileProblem(DiagnosticIds.LiteralLooksLikePattern, false,
+                            $"'{source.LiteralText}' is a literal path: it copies the file or directory of exactly that name. To copy what a pattern matches, write Glob.Of(\"{source.LiteralText}\"); to keep the exact name without this warning, write Glob.Literal(\"{source.LiteralText}\").",
+                            ProblemSubject.Argument, source));
+                    }
                 }
             }
+
+            return shellKnown;
+        }
+
+        private static IEnumerable<Value> LiteralSources(Instruction instruction)
+        {
+            var sources = instruction switch
+            {
+                CopyInstruction copy => copy.Sources,
+                AddInstruction add => add.Sources,
+                _ => null,
+            };
+            return sources is null ? Enumerable.Empty<Value>() : sources.Where(s => s.Kind == SourceKind.Path && !s.Confirmed).Select(s => s.Text);
+        }
+
+        /// <summary>
+        /// Every image reference the Dockerfile names where a stage name could also stand: FROM (with build arguments
+        /// replaced by their defaults, when all have one), COPY --from and a mount's from=. BuildKit and the classic
+        /// builder look a name up among the stages first (case-insensitively), so a stage of that name would win.
+        /// </summary>
+        private static HashSet<string> ImageReferences(IEnumerable<Dockerfile> stages)
+        {
+            var references = new HashSet<string>(System.StringComparer.OrdinalIgnoreCase);
+            foreach (var stage in stages)
+            {
+                if (stage.BaseImage is { } image && Syntax.WithDefaults(image) is { } text) references.Add(text);
+                foreach (var instruction in stage.Instructions)
+                {
+                    switch (instruction)
+                    {
+                        case CopyInstruction { From.Image: { } from }:
+                            references.Add(from);
+                            break;
+                        case RunInstruction run:
+                            references.UnionWith(MountImages(run.Mounts));
+                            break;
+                        case RunHeredocInstruction run:
+                            references.UnionWith(MountImages(run.Mounts));
+                            break;
+                    }
+                }
+            }
+
+            return references;
+        }
+
+        private static IEnumerable<string> MountImages(IEnumerable<Mount> mounts) =>
+            mounts.Select(m => m switch { BindMount b => b.From?.Image, CacheMount c => c.From?.Image, _ => null }).Where(i => i is not null)!;
+
+        private static string? CapturedImage(string name, HashSet<string> images)
+        {
+            if (string.Equals(name, "scratch", System.StringComparison.OrdinalIgnoreCase))
+            {
+                return "A stage cannot be named 'scratch': FROM scratch would start from this stage instead of an empty filesystem. Name the stage differently.";
+            }
+
+            return images.Contains(name)
+                ? $"Stage name '{name}' is also an image this Dockerfile uses: docker looks names up among the stages first, so that FROM or --from would start from this stage instead of the image '{name}'. Name the stage differently, e.g. '{name}-stage'."
+                : null;
         }
 
         private static void CheckDefault(BuildArg argument, object subject, ProblemSubject kind, Dictionary<string, BuildArg> defaults, List<DockerfileProblem> problems)
@@ -124,8 +215,8 @@ namespace ImageDsl.Rendering
             LabelInstruction label => label.Value.Arguments,
             WorkdirInstruction workdir => workdir.Path.Arguments,
             VolumeInstruction volume => volume.Paths.SelectMany(p => p.Arguments),
-            CopyInstruction copy => copy.Sources.SelectMany(s => s.Arguments).Concat(copy.Destination.Arguments),
-            AddInstruction add => add.Sources.SelectMany(s => s.Arguments).Concat(add.Destination.Arguments),
+            CopyInstruction copy => copy.Sources.SelectMany(s => s.Text.Arguments).Concat(copy.Destination.Arguments),
+            AddInstruction add => add.Sources.SelectMany(s => s.Text.Arguments).Concat(add.Destination.Arguments),
             CopyHeredocInstruction copy => copy.Destination.Arguments,
             // ONBUILD triggers expand arguments in the downstream build, which declares them; nothing to check here.
             _ => Enumerable.Empty<BuildArg>(),

@@ -11,7 +11,7 @@ namespace ImageDsl.Rendering
     /// own parser (moby/buildkit frontend/dockerfile/parser: parser.go, split_command.go, line_parsers.go) and
     /// word lexer (frontend/dockerfile/shell/lex.go); the comments cite what each rule protects against.
     /// </summary>
-    public static class Syntax
+    public static partial class Syntax
     {
         private static readonly Regex StageName = new Regex(@"^[a-z][a-z0-9\-_.]*$", RegexOptions.CultureInvariant);
         private static readonly Regex Checksum = new Regex("^sha256:[0-9a-f]{64}$", RegexOptions.CultureInvariant);
@@ -43,6 +43,23 @@ namespace ImageDsl.Rendering
         public static bool IsTag(string? tag) => ReferenceGrammar.IsTag(tag);
 
         public static bool IsChecksum(string? checksum) => checksum is not null && Checksum.IsMatch(checksum);
+
+        /// <summary>
+        /// The text a value has when every build argument takes its default, as docker substitutes ${NAME} when no
+        /// value is given; null when an argument has no default (its value only exists at build time).
+        /// </summary>
+        public static string? WithDefaults(Value value)
+        {
+            var builder = new StringBuilder();
+            foreach (var part in value.Parts)
+            {
+                if (part.Literal is not null) builder.Append(part.Literal);
+                else if (part.Argument!.DefaultValue is { } defaultValue) builder.Append(defaultValue);
+                else return null;
+            }
+
+            return builder.ToString();
+        }
 
         public static void RequireImageReference(string reference, string parameter)
         {
@@ -254,27 +271,33 @@ namespace ImageDsl.Rendering
             {
                 if (!first) builder.Append(", ");
                 first = false;
-                builder.Append('"');
-                foreach (var c in item)
-                {
-                    switch (c)
-                    {
-                        case '"': builder.Append("\\\""); break;
-                        case '\\': builder.Append("\\\\"); break;
-                        case '\n': builder.Append("\\n"); break;
-                        case '\r': builder.Append("\\r"); break;
-                        case '\t': builder.Append("\\t"); break;
-                        default:
-                            if (c < ' ' || c == '\u2028' || c == '\u2029') builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                            else builder.Append(c);
-                            break;
-                    }
-                }
-
-                builder.Append('"');
+                AppendJsonString(builder, item);
             }
 
             return builder.Append(']').ToString();
+        }
+
+        /// <summary>A JSON string literal (quotes included), escaped so that any JSON reader gets the exact text back.</summary>
+        public static StringBuilder AppendJsonString(StringBuilder builder, string text)
+        {
+            builder.Append('"');
+            foreach (var c in text)
+            {
+                switch (c)
+                {
+                    case '"': builder.Append("\\\""); break;
+                    case '\\': builder.Append("\\\\"); break;
+                    case '\n': builder.Append("\\n"); break;
+                    case '\r': builder.Append("\\r"); break;
+                    case '\t': builder.Append("\\t"); break;
+                    default:
+                        if (c < ' ' || c == '\u2028' || c == '\u2029') builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                        else builder.Append(c);
+                        break;
+                }
+            }
+
+            return builder.Append('"');
         }
 
         /// <summary>A duration as Go's time.ParseDuration reads it, in the largest exact unit.</summary>

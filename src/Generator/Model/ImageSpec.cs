@@ -22,5 +22,6 @@ namespace ImageDsl.Generator.Model
         int ExpectExitCode,
         bool SmokeRun,
         string? DockerfileText,
+        ManifestSpec Manifest,
         EquatableList<DiagnosticInfo> Diagnostics);
 }

@@ -37,7 +37,7 @@ public class DslReferenceTests
         Example("RUN", () => Base.Run("make install"));
         Example("RUN", () => Base.RunExec(["/bin/make", "install"]));
         Example("RUN", () => Base.Run(Command.Exec("/bin/make", "install")));
-        Example("RUN", () => Base.Run("echo done \\"));
+        Example("RUN", () => Base.Shell("/bin/sh", "-c").Run("echo done \\"));
         Example("RUN", () => Base.Run("dotnet restore", mounts: [Mount.Cache("/root/.nuget/packages", sharing: CacheSharing.Locked)]));
         Example("RUN", () => Base.Run("make", mounts: [Mount.Bind("/src", source: "src", readWrite: true)]));
         Example("RUN", () => Base.Run("make", mounts: [Mount.Tmpfs("/tmp", sizeBytes: 1048576)]));
@@ -57,17 +57,22 @@ public class DslReferenceTests
         Example("EXPOSE / USER / WORKDIR / VOLUME", () => Base.Expose(80, Port.Udp(53), Port.Sctp(9899), Port.Range(8000, 8010)));
         Example("EXPOSE / USER / WORKDIR / VOLUME", () => Base.User(Owner.Id(1000, 1000)));
         Example("EXPOSE / USER / WORKDIR / VOLUME", () => Base.User("app"));
+        Example("EXPOSE / USER / WORKDIR / VOLUME", () => Base.User("1000:1000"));
+        Example("EXPOSE / USER / WORKDIR / VOLUME", () => Base.User(Owner.Parse("app:staff")));
         Example("EXPOSE / USER / WORKDIR / VOLUME", () => Base.Workdir("/srv/my app"));
         Example("EXPOSE / USER / WORKDIR / VOLUME", () => Base.Volume("/data", "/var/log"));
         Example("COPY / ADD", () => Base.Copy("app.dll", "/app/"));
         Example("COPY / ADD", () => Base.Copy(["a b.txt", "c.txt"], "/app/"));
+        Example("COPY / ADD", () => Base.Copy("notes [draft]*.txt", "/docs/"));
+        Example("COPY / ADD", () => Base.Copy(Glob.Of("*.csproj"), "/src/"));
+        Example("COPY / ADD", () => Base.Copy([Glob.Of("config/*.json"), Glob.Literal("odd [name].txt")], "/etc/app/"));
         Example("COPY / ADD", () => Base.Copy("/out", "/app", from: Dockerfile.From("busybox").As("build")));
         Example("COPY / ADD", () => Base.Copy("/etc/nginx/nginx.conf", "/etc/", from: "nginx:1.27"));
         Example("COPY / ADD", () => Base.Copy("run.sh", "/app/", chown: Owner.Name("app", "app"), chmod: FileMode.Octal("755"), link: true));
-        Example("COPY / ADD", () => Base.Copy("src", "/app/", parents: true, exclude: ["*.tmp"]));
+        Example("COPY / ADD", () => Base.Copy("src", "/app/", parents: true, exclude: [Glob.Of("*.tmp")]));
         Example("COPY / ADD", () => Base.CopyHeredoc("[settings]\nname=demo\n", "/etc/app.ini"));
-        Example("COPY / ADD", () => Base.Add("https://example.com/app.tar.gz", "/opt/", checksum: "sha256:" + new string('0', 64)));
-        Example("COPY / ADD", () => Base.Add("git@example.com:team/repo.git", "/src", keepGitDir: true));
+        Example("COPY / ADD", () => Base.Add(new Uri("https://example.com/app.tar.gz"), "/opt/", checksum: "sha256:" + new string('0', 64)));
+        Example("COPY / ADD", () => Base.Add(new Uri("https://example.com/team/repo.git#v1.0"), "/src", keepGitDir: true));
         Example("HEALTHCHECK / STOPSIGNAL / ONBUILD", () => Base.Healthcheck(Command.Exec("/bin/check"), interval: TimeSpan.FromSeconds(30), timeout: TimeSpan.FromSeconds(3), startPeriod: TimeSpan.FromSeconds(10), startInterval: TimeSpan.FromSeconds(2), retries: 3));
         Example("HEALTHCHECK / STOPSIGNAL / ONBUILD", () => Base.Healthcheck("wget -q -O- http://localhost/health || exit 1"));
         Example("HEALTHCHECK / STOPSIGNAL / ONBUILD", () => Base.HealthcheckNone());
@@ -85,7 +90,7 @@ public class DslReferenceTests
     public void Every_public_method_of_the_DSL_appears_in_the_reference()
     {
         var doc = File.ReadAllText(Path.Combine(AllDefinitions.RepositoryRoot, "docs", "dsl.md"));
-        var types = new[] { typeof(Dockerfile), typeof(Mount), typeof(Command), typeof(Port), typeof(Owner), typeof(FileMode), typeof(Platform), typeof(Value), typeof(StageOrImage) };
+        var types = new[] { typeof(Dockerfile), typeof(Mount), typeof(Command), typeof(Port), typeof(Owner), typeof(FileMode), typeof(Platform), typeof(Value), typeof(StageOrImage), typeof(Glob) };
         var methods = types.SelectMany(t => t.GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.DeclaredOnly)
                 .Where(m => !m.IsSpecialName && m.Name is not ("ToString" or "Equals" or "GetHashCode" or "Deconstruct" or "PrintMembers" or "<Clone>$" or "Validate"))
                 .Select(m => t.Name + "." + m.Name))
@@ -96,6 +101,39 @@ public class DslReferenceTests
         Assert.True(missing.Count == 0, "Not in docs/dsl.md: " + string.Join(", ", missing));
     }
 
+    /// <summary>What a string means in each position, so that a reviewer of a definition knows what will be copied.</summary>
+    private const string StringMeanings = """
+
+        ## What a string means where
+
+        A plain C# string means exactly one thing in each position. Where docker would read text in another way (a
+        pattern, a URL, a stage name), ImageDsl writes it so that docker reads what the string says, or refuses it at
+        compile time and names the typed alternative.
+
+        | position | a string is | to mean something else |
+        | --- | --- | --- |
+        | `Copy` / `Add` source | a literal path: the file or directory of exactly that name, whatever characters it holds (`*`, `?`, `[`, `\`, blanks, line breaks) | `Glob.Of("*.csproj")` for a pattern (Go `filepath.Match` syntax: `*`, `?`, `[a-z]`, `[^a-z]`, `\c`); `Glob.Literal(...)` lists an exact name among patterns; `new Uri("https://…")` for an `Add` URL or git repository |
+        | `exclude:` | — (a `Glob` only) | `Glob.Of("**/*.md")` (.dockerignore syntax, with `**`) |
+        | `Copy` / `Add` destination, `Workdir`, `Volume` | a literal path in the image | a `BuildArg` joined with `+` for a build-time value |
+        | `Dockerfile.From`, `from:` (COPY --from, mounts) | an image reference `[registry/]name[:tag][@digest]`, checked at compile time | a stage value (a `Dockerfile`) for a stage; a bare number is refused (docker reads it as a stage index) |
+        | `.As(...)` | a stage name; it may not be `scratch` or any image reference the same Dockerfile uses (docker would pick the stage instead of the image) | — |
+        | `Env`, `Label`, `BuildArg` default, `User`, `Cmd`/`Entrypoint`/`RunExec` arguments | literal text, byte for byte (`$`, quotes and backslashes included) | a `BuildArg` joined with `+` to expand `${NAME}` |
+        | `Run`, `CmdShell`, `EntrypointShell`, `Healthcheck` command line | a shell command line, given to the stage's shell unchanged | `Command.Exec(...)` for an argument vector without a shell |
+        | `User` | docker's `user[:group]` | `Owner.Id(1000, 1000)`, `Owner.Name("app", "staff")` |
+
+        A literal source whose name needs escaping (it holds `*`, `?` or `[`) is written as a pattern that
+        matches only that name, e.g. `[[]draft].txt`; ImageDsl warns (IDSL0020) because such names are usually meant as
+        patterns. Before a build, ImageDsl checks that every literal source exists in the build context. One limit it
+        cannot check: a literal name with `*`, `?` or `[` copied `from:` another stage or image that does not exist
+        there copies nothing with BuildKit (which allows a pattern to match nothing) instead of failing.
+
+        A shell-form command that the Dockerfile parser would change (surrounding blanks, a trailing escape character,
+        a leading `[` or `--`, a line break, `<<`) is written in the exec form of the stage's shell. That needs the
+        shell to be known: set by `.Shell(...)` in the stage or a stage it starts from, or `FROM scratch`. In a stage
+        that starts from an image, whose SHELL only the daemon sees, such a command is IDSL0022.
+
+        """;
+
     [Fact]
     public void Reference_document_is_current()
     {
@@ -105,6 +143,7 @@ public class DslReferenceTests
         text.Append("Every method of `Dockerfile` with the Dockerfile text it emits. `Base` is `Dockerfile.From(\"busybox\")` and its\n");
         text.Append("`FROM` line is left out; `Version` is `new BuildArg(\"VERSION\", \"1.0\")`. Values are written exactly: what you pass\n");
         text.Append("arrives in the image byte for byte, or the compiler reports a diagnostic ([diagnostics.md](diagnostics.md)).\n");
+        text.Append(StringMeanings);
         foreach (var section in Examples.GroupBy(e => e.Section))
         {
             text.Append("\n## ").Append(section.Key).Append("\n");

@@ -75,4 +75,37 @@ public class SyntaxTests
     [InlineData("a//b", false)]
     public void Image_references_follow_the_distribution_grammar(string reference, bool valid) =>
         Assert.Equal(valid, Syntax.IsImageReference(reference));
+
+    [Theory]
+    [InlineData("plain.txt", "plain.txt")]
+    [InlineData("back\\slash", "back\\slash")]
+    [InlineData("[bracket].txt", "[[]bracket].txt")]
+    [InlineData("star*.txt", "star[*].txt")]
+    [InlineData("q?.txt", "q[?].txt")]
+    [InlineData("a\\*b", "a\\*b")] // '\' hides the '*' from both builders: looked up as this literal name
+    [InlineData("a\\[b*", "a[\\\\][[]b[*]")]
+    [InlineData("only]close", "only]close")]
+    [InlineData("http://example.com/x", "./http://example.com/x")]
+    [InlineData("https:/x", "https:/x")]
+    [InlineData("git@host:repo", "./git@host:repo")]
+    public void A_literal_path_is_written_so_that_both_builders_find_exactly_that_name(string path, string expected) =>
+        Assert.Equal(expected, Syntax.EscapeLiteralPath(path));
+
+    [Theory]
+    [InlineData("*.txt", "*.txt")]
+    [InlineData("a\\*b", "a[*]b")]
+    [InlineData("a\\\\b", "a[\\\\]b")]
+    [InlineData("[\\]]x", "[\\]]x")]
+    [InlineData("[^a]\\?", "[^a][?]")]
+    public void A_glob_escape_becomes_a_class_so_that_BuildKit_reads_it_as_filepath_Match_does(string pattern, string expected) =>
+        Assert.Equal(expected, Syntax.GlobText(Glob.Of(pattern).Pattern).LiteralText);
+
+    [Theory]
+    [InlineData("a*", true)]
+    [InlineData("a?", true)]
+    [InlineData("a[", true)]
+    [InlineData("a]", false)]
+    [InlineData("a\\*", false)]
+    [InlineData("a\\\\*", true)]
+    public void HasWildcard_is_containsWildcards_of_both_builders(string path, bool expected) => Assert.Equal(expected, Syntax.HasWildcard(path));
 }

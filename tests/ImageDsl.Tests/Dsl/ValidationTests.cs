@@ -19,7 +19,7 @@ public class ValidationTests
         { DiagnosticIds.InexpressibleValue, () => Base.Label("a", "carriage\rreturn") },
         { DiagnosticIds.InexpressibleValue, () => Base.Env("A", "nul\0") },
         { DiagnosticIds.InexpressibleValue, () => Base.Env("A", "lone \ud800 surrogate") },
-        { DiagnosticIds.InexpressibleValue, () => Base.Copy("a", "/b", exclude: ["grüße"]) },
+        { DiagnosticIds.InexpressibleValue, () => Base.Copy("a", "/b", exclude: [Glob.Of("grüße")]) },
         { DiagnosticIds.InexpressibleValue, () => Base.Copy("a", "/b", chown: Owner.Name("user name")) },
         { DiagnosticIds.InexpressibleValue, () => Base.Run("x", mounts: [Mount.Cache("/a,b")]) },
         { DiagnosticIds.InexpressibleValue, () => Base.Label("a=b", "c") },
@@ -36,7 +36,113 @@ public class ValidationTests
         { DiagnosticIds.InvalidArgument, () => Base.WithEscape('!') },
         { DiagnosticIds.InvalidArgument, () => Base.StopSignal(65) },
         { DiagnosticIds.InvalidArgument, () => Dockerfile.From("busybox", Platform.Parse("Linux/AMD64")) },
+        { DiagnosticIds.SourceArgumentIsPattern, () => Base.Arg(new BuildArg("V", "1")).Copy("app-" + new BuildArg("V", "1") + ".jar", "/app.jar") },
+        { DiagnosticIds.InvalidImageReference, () => Dockerfile.From("busybox:" + new BuildArg("TAG", "bad tag")) },
+        { DiagnosticIds.InvalidImageReference, () => Dockerfile.From("local/busybox:" + new BuildArg("TAG", "")) },
+        { DiagnosticIds.InvalidImageReference, () => Base.Copy("/a", "/a", from: "0") },
+        { DiagnosticIds.InvalidImageReference, () => Base.Run("x", mounts: [Mount.Bind("/m", from: "12")]) },
+        { DiagnosticIds.InvalidArgument, () => Base.User("a:b:c") },
+        { DiagnosticIds.InvalidArgument, () => Base.User(":staff") },
+        { DiagnosticIds.InvalidArgument, () => Base.Add(new Uri("file:///etc/passwd"), "/x") },
+        { DiagnosticIds.InvalidArgument, () => Base.Copy(Glob.Of("[abc"), "/x") },
+        { DiagnosticIds.InexpressibleValue, () => Base.Copy("nul\0name", "/x") },
     };
+
+    public static TheoryData<string> MalformedPatterns => new() { "[", "[abc", "[]", "a[]b", "[-a]", "[a-]", "x\\", "[^]", "[a\\" };
+
+    [Theory]
+    [MemberData(nameof(MalformedPatterns))]
+    public void Malformed_patterns_are_refused_as_filepath_Match_would(string pattern)
+    {
+        var error = Assert.Throws<DockerfileException>(() => Glob.Of(pattern));
+        Assert.Equal(DiagnosticIds.InvalidArgument, error.Id);
+        Assert.Contains("filepath.Match", error.Message);
+    }
+
+    [Theory]
+    [InlineData("*.txt")]
+    [InlineData("[a-z]?.json")]
+    [InlineData("[^.]*")]
+    [InlineData("\\[literal\\]")]
+    [InlineData("[\\]]x")]
+    [InlineData("dir/**/x")]
+    public void Well_formed_patterns_are_accepted(string pattern) => Assert.Equal(pattern, Glob.Of(pattern).Pattern.LiteralText);
+
+    [Fact]
+    public void A_build_argument_whose_default_makes_a_valid_reference_is_accepted()
+    {
+        var tag = new BuildArg("TAG", "1.36");
+        Assert.Contains("FROM busybox:${TAG}", Dockerfile.From("busybox:" + tag).ToString());
+        // Without a default the value only exists at build time, where the build step checks it.
+        Assert.Contains("FROM busybox:${NOTAG}", Dockerfile.From("busybox:" + new BuildArg("NOTAG")).ToString());
+    }
+
+    [Fact]
+    public void User_string_is_dockers_user_and_group_form()
+    {
+        Assert.EndsWith("USER 1000:1000\n", Base.User("1000:1000").ToString());
+        Assert.Equal(Owner.Id(1000, 1000), Owner.Parse("1000:1000"));
+        Assert.Equal("app", Owner.Parse("app").User);
+        Assert.Null(Owner.Parse("app").Group);
+    }
+
+    public static TheoryData<Func<Dockerfile>> CapturingStageNames => new()
+    {
+        () => Base.Copy("/a", "/a", from: Dockerfile.From("busybox").As("scratch")),
+        () => Base.Copy("/a", "/a", from: Dockerfile.From("busybox").As("SCRATCH".ToLowerInvariant())),
+        () => Dockerfile.From("hello-world").Copy("/a", "/a", from: Dockerfile.From("busybox").As("hello-world")),
+        () => Base.Copy("/a", "/a", from: "tools").Copy("/b", "/b", from: Dockerfile.From("busybox").As("tools")),
+        () => Base.Run("x", mounts: [Mount.Bind("/m", from: "tools")]).Copy("/b", "/b", from: Dockerfile.From("busybox").As("tools")),
+        () => Base.Run("x", mounts: [Mount.Cache("/m", from: "tools")]).Copy("/b", "/b", from: Dockerfile.From("busybox").As("tools")),
+        () => Dockerfile.From(new BuildArg("BASE", "build")).Copy("/b", "/b", from: Dockerfile.From("busybox").As("build")),
+    };
+
+    [Theory]
+    [MemberData(nameof(CapturingStageNames))]
+    public void Stage_name_that_an_image_reference_would_resolve_to_is_an_error_at_the_stage_name(Func<Dockerfile> define)
+    {
+        var problem = Assert.Single(define().Validate());
+        Assert.Equal(DiagnosticIds.StageNameCapturesImage, problem.Id);
+        Assert.Equal(ProblemSubject.StageName, problem.SubjectKind);
+        Assert.True(problem.IsError);
+    }
+
+    [Fact]
+    public void Similar_stage_and_image_names_are_fine()
+    {
+        var definition = Dockerfile.From("hello-world:latest").Copy("/a", "/a", from: Dockerfile.From("busybox").As("hello-world-stage"))
+            .Copy("/b", "/b", from: "registry.local/build").Copy("/c", "/c", from: Dockerfile.From("busybox").As("build"));
+        Assert.Empty(definition.Validate());
+    }
+
+    [Fact]
+    public void Shell_form_fallback_needs_a_known_shell()
+    {
+        var problem = Assert.Single(Base.Run("echo continued \\").Validate());
+        Assert.Equal(DiagnosticIds.UnknownShell, problem.Id);
+        Assert.IsType<RunInstruction>(problem.Subject);
+
+        Assert.Empty(Base.Shell("/bin/ash", "-c").Run("echo continued \\").Validate());
+        Assert.Empty(Dockerfile.Scratch.CmdShell(" padded ").Validate());
+        var withShell = Dockerfile.From("busybox").As("base").Shell("/bin/sh", "-ec");
+        Assert.Contains("CMD [\"/bin/sh\", \"-ec\", \" padded \"]", Dockerfile.From(withShell).CmdShell(" padded ").ToString());
+        var withoutShell = Dockerfile.From("busybox").As("base");
+        Assert.Equal(DiagnosticIds.UnknownShell, Assert.Single(Dockerfile.From(withoutShell).EntrypointShell(" padded ").Validate()).Id);
+        // An exact shell form needs no shell of ImageDsl's: the builder prepends whatever SHELL the stage has.
+        Assert.Empty(Base.Run("echo exact").Validate());
+    }
+
+    [Fact]
+    public void Literal_source_with_pattern_characters_is_a_warning_on_that_source()
+    {
+        var definition = Base.Copy(["plain.txt", "star*.txt"], "/dst/");
+        var problem = Assert.Single(definition.Validate());
+        Assert.Equal(DiagnosticIds.LiteralLooksLikePattern, problem.Id);
+        Assert.False(problem.IsError);
+        Assert.Equal(ProblemSubject.Argument, problem.SubjectKind);
+        Assert.Same(((CopyInstruction)definition.Instructions[0]).Sources[1].Text, problem.Subject);
+        Assert.Empty(Base.Copy(Glob.Literal("star*.txt"), "/dst/").Validate());
+    }
 
     [Theory]
     [MemberData(nameof(ArgumentErrors))]
