@@ -59,7 +59,7 @@ internal static class ContextMemoryMeasurement
     private static Task<string> Build(DockerEngine engine, string dockerfile, string context)
     {
         var request = new BuildRequest("bench/big-context", dockerfile, context, new[] { "bench/big-context:1" }, new Dictionary<string, string>(), new Dictionary<string, string>(), NoCache: true);
-        return engine.BuildAsync(request, ContextPacker.List(context), BuilderKind.BuildKit, new Silent(), CancellationToken.None);
+        return engine.BuildAsync(request, ContextLayout.Plain(ContextPacker.List(context)), BuilderKind.BuildKit, new Silent(), CancellationToken.None);
     }
 
     private sealed class Silent : IBuildLog

@@ -52,7 +52,7 @@ public class ImageBuildBenchmarks
     {
         using var engine = await DockerEngine.ConnectAsync(new DockerEndpoint(new Uri(DockerEndpointResolver.DefaultUnixSocket), null, false, "bench"), TimeSpan.FromSeconds(10), CancellationToken.None);
         var request = new BuildRequest(tag, _dockerfile, _context.FullName, new[] { tag }, new Dictionary<string, string>(), new Dictionary<string, string>(), NoCache: true);
-        await engine.BuildAsync(request, _entries, builder, NullLog.Instance, CancellationToken.None);
+        await engine.BuildAsync(request, builder == BuilderKind.Classic ? DockerfilePlacement.ForClassicBuilder(_entries, _context.FullName)! : ContextLayout.Plain(_entries), builder, NullLog.Instance, CancellationToken.None);
     }
 
     private sealed class NullLog : IBuildLog

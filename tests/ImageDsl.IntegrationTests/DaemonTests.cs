@@ -91,7 +91,7 @@ public class DaemonTests
             var request = new BuildRequest(tag, dockerfile, directory.FullName, new[] { tag },
                 new Dictionary<string, string> { ["FLAVOUR"] = "from-msbuild" }, new Dictionary<string, string> { ["org.example.origin"] = "test" },
                 Target: "first", Platform: "linux/amd64", NoCache: true);
-            await engine.BuildAsync(request, ContextPacker.List(directory.FullName), builder, new ListLog(), CancellationToken.None);
+            await engine.BuildAsync(request, TestEngine.Layout(directory.FullName, builder), builder, new ListLog(), CancellationToken.None);
         }
         finally
         {
@@ -151,7 +151,7 @@ public class DaemonTests
         Assert.Equal(7, result.ExitCode);
         Assert.Equal("to-stdout\n", result.Stdout);
         Assert.Equal("to-stderr\n", result.Stderr);
-        Assert.Empty(await LeftoverSmokeContainersAsync());
+        Assert.Empty(await LeftoverSmokeContainersAsync("imagedsl-tests/exit:1"));
     }
 
     [Fact]
@@ -163,7 +163,7 @@ public class DaemonTests
         var error = await Assert.ThrowsAsync<ImageDslException>(() => engine.RunAsync("imagedsl-tests/sleeper:1", TimeSpan.FromSeconds(2), "none", CancellationToken.None));
 
         Assert.Equal(ErrorCodes.SmokeTimeout, error.Code);
-        Assert.Empty(await LeftoverSmokeContainersAsync());
+        Assert.Empty(await LeftoverSmokeContainersAsync("imagedsl-tests/sleeper:1"));
     }
 
     [Fact]
@@ -179,7 +179,7 @@ public class DaemonTests
         try
         {
             var request = new BuildRequest(tag, dockerfile, directory.FullName, new[] { tag }, new Dictionary<string, string>(), new Dictionary<string, string>(), NoCache: true);
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => engine.BuildAsync(request, ContextPacker.List(directory.FullName), BuilderKind.BuildKit, log, cancellation.Token));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => engine.BuildAsync(request, TestEngine.Layout(directory.FullName, BuilderKind.BuildKit), BuilderKind.BuildKit, log, cancellation.Token));
         }
         finally
         {
@@ -189,13 +189,18 @@ public class DaemonTests
         Assert.Null(await engine.InspectImageAsync(tag, CancellationToken.None));
     }
 
-    private static async Task<IList<Docker.DotNet.Models.ContainerListResponse>> LeftoverSmokeContainersAsync()
+    // Other test classes run containers at the same time: only those of this test's image count.
+    private static async Task<IList<Docker.DotNet.Models.ContainerListResponse>> LeftoverSmokeContainersAsync(string image)
     {
         using var client = new Docker.DotNet.DockerClientBuilder().WithEndpoint(TestEngine.SocketEndpoint.Uri).WithApiVersion(DockerEngine.ApiVersion).Build();
         return await client.Containers.ListContainersAsync(new Docker.DotNet.Models.ContainersListParameters
         {
             All = true,
-            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { ["org.imagedsl.smoke-run=true"] = true } },
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["label"] = new Dictionary<string, bool> { ["org.imagedsl.smoke-run=true"] = true },
+                ["ancestor"] = new Dictionary<string, bool> { [image] = true },
+            },
         });
     }
 

@@ -15,7 +15,8 @@ public sealed class MSBuildProject : IDisposable
 
     private static string Root => ImageDsl.Tests.AllDefinitions.RepositoryRoot;
 
-    public MSBuildProject(string definition, IReadOnlyDictionary<string, string>? files = null)
+    /// <summary>A project with the given definition and files; <paramref name="dockerignore"/> null writes none.</summary>
+    public MSBuildProject(string definition, IReadOnlyDictionary<string, string>? files = null, string? dockerignore = "bin/\nobj/\n*.cs\n*.csproj\n")
     {
         Directory = System.IO.Directory.CreateTempSubdirectory("imagedsl-project-");
         File.WriteAllText(Path.Combine(Directory.FullName, "App.csproj"), $"""
@@ -34,7 +35,7 @@ public sealed class MSBuildProject : IDisposable
               <Import Project="{Root}src/Build/build/ImageDsl.targets" />
             </Project>
             """);
-        File.WriteAllText(Path.Combine(Directory.FullName, ".dockerignore"), "bin/\nobj/\n*.cs\n*.csproj\n");
+        if (dockerignore is not null) File.WriteAllText(Path.Combine(Directory.FullName, ".dockerignore"), dockerignore);
         WriteDefinition(definition);
         foreach (var (name, content) in files ?? new Dictionary<string, string>()) Write(name, content);
     }

@@ -1,5 +1,6 @@
 using ImageDsl.Build.Context;
 using ImageDsl.Build.Docker;
+using Xunit;
 
 namespace ImageDsl.IntegrationTests;
 
@@ -54,12 +55,34 @@ public static class TestEngine
             }
 
             var request = new BuildRequest(tag, dockerfile, directory.FullName, new[] { tag }, new Dictionary<string, string>(), new Dictionary<string, string>());
-            return await engine.BuildAsync(request, ContextPacker.List(directory.FullName), builder, log ?? new ListLog(), CancellationToken.None);
+            return await engine.BuildAsync(request, Layout(directory.FullName, builder), builder, log ?? new ListLog(), CancellationToken.None);
         }
         finally
         {
             directory.Delete(recursive: true);
         }
+    }
+
+    /// <summary>A context directory laid out for the builder as the build task lays it out.</summary>
+    public static ContextLayout Layout(string directory, BuilderKind builder) =>
+        DockerfilePlacement.For(builder, "test", ContextPacker.List(directory), directory, new[] { EverythingRead }, new Dictionary<string, string>());
+
+    /// <summary>A read of the whole context, as <c>COPY . …</c> makes (tests build Dockerfiles without a manifest).</summary>
+    public static readonly ImageDsl.Build.Metadata.ContextPath EverythingRead = new(0, false, new[] { new ImageDsl.Build.Metadata.PathPart(".", null, null) });
+
+    /// <summary>
+    /// Every regular file under the given directories of an image, with its content, read in a container (names as
+    /// raw bytes: busybox ls would mask tabs and non-ASCII). Directories that do not exist contribute nothing.
+    /// </summary>
+    public static async Task<(string Path, string Content)[]> ReadFilesAsync(DockerEngine engine, string image, params string[] directories)
+    {
+        var script = "for d in \"$@\"; do [ -d \"$d\" ] && find \"$d\" -type f -exec sh -c 'printf \"%s\\0\" \"$1\"; cat \"$1\"; printf \"\\0\"' _ {} \\; ; done; true";
+        var run = await engine.RunAsync(image, TimeSpan.FromSeconds(60), "none", CancellationToken.None, new[] { "sh", "-c", script, "sh" }.Concat(directories).ToList());
+        Assert.True(run.ExitCode == 0, run.Output);
+        var fields = run.Stdout.Split('\0');
+        var files = new List<(string, string)>();
+        for (var i = 0; i + 1 < fields.Length; i += 2) files.Add((fields[i], fields[i + 1]));
+        return files.ToArray();
     }
 
     private static IReadOnlyDictionary<string, string> LoadSettings()

@@ -18,6 +18,9 @@ public sealed class DockerIgnore
 
     public bool HasExceptions => _patterns.Any(p => p.IsException);
 
+    /// <summary>The cleaned texts of the patterns that exclude (not the '!' exceptions), in file order.</summary>
+    public IEnumerable<string> ExcludingPatterns => _patterns.Where(p => !p.IsException).Select(p => p.Text);
+
     public static DockerIgnore Load(string contextDirectory)
     {
         var path = Path.Combine(contextDirectory, ".dockerignore");

@@ -57,6 +57,9 @@ public static class ErrorCodes
     public const string SmokeTimeout = "IMAGEDSL2007";
     public const string MetadataUnreadable = "IMAGEDSL2008";
     public const string ContextUnreadable = "IMAGEDSL2009";
+    public const string ContextSourceMissing = "IMAGEDSL2010";
+    public const string DockerfileWouldBeCopied = "IMAGEDSL2011";
+    public const string InvalidBaseImage = "IMAGEDSL2012";
 
     // 3xxx: local daemon
     public const string DaemonUnreachable = "IMAGEDSL3001";

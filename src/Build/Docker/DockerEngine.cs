@@ -80,11 +80,11 @@ public sealed class DockerEngine : IDisposable
     /// Builds one image. The context tar is written into a pipe that the HTTP request reads from, so it streams
     /// to the daemon as it is produced. Cancelling aborts the request, which cancels the build on the daemon.
     /// </summary>
-    public async Task<string> BuildAsync(BuildRequest request, IReadOnlyList<ContextEntry> context, BuilderKind builder, IBuildLog log, CancellationToken cancellationToken)
+    public async Task<string> BuildAsync(BuildRequest request, ContextLayout context, BuilderKind builder, IBuildLog log, CancellationToken cancellationToken)
     {
         var parameters = new ImageBuildParameters
         {
-            Dockerfile = ContextPacker.DockerfileName,
+            Dockerfile = context.DockerfileName,
             Tags = request.Tags.ToList(),
             BuildArgs = request.BuildArgs.ToDictionary(p => p.Key, p => p.Value),
             Labels = request.Labels.ToDictionary(p => p.Key, p => p.Value),

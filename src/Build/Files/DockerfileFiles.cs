@@ -14,6 +14,9 @@ public static class DockerfileFiles
     /// <summary>The file name of an image's Dockerfile (obj/ and the checked-in folder).</summary>
     public static string FileName(ImageDefinition image) => FileStem(image.Name) + ".Dockerfile";
 
+    /// <summary>The file name of an image's manifest (its stages and context reads), beside its Dockerfile under obj/.</summary>
+    public static string ManifestFileName(ImageDefinition image) => FileStem(image.Name) + ".manifest.json";
+
     /// <summary>The path of an image's build stamp (see BuildImages): one rule for every task that reads or drops it.</summary>
     public static string StampPath(string stampDirectory, string imageName) => Path.Combine(stampDirectory, FileStem(imageName) + ".stamp");
 

@@ -8,4 +8,9 @@ public sealed record ImageDefinition(
     IReadOnlyList<string> Tags,
     string? ExpectOutput,
     int ExpectExitCode,
-    bool SmokeRun);
+    bool SmokeRun,
+    string ManifestJson)
+{
+    /// <summary>The parsed manifest (stages and context reads).</summary>
+    public ImageManifest Manifest => ImageManifest.Parse(ManifestJson);
+}

@@ -35,12 +35,13 @@ public static class ImageMetadataReader
                     Tags: ((string)args[3].Value!).Split(';', StringSplitOptions.RemoveEmptyEntries),
                     ExpectOutput: (string?)args[4].Value,
                     ExpectExitCode: (int)args[5].Value!,
-                    SmokeRun: (bool)args[6].Value!));
+                    SmokeRun: (bool)args[6].Value!,
+                    ManifestJson: (string)args[7].Value!));
             }
 
             return images;
         }
-        catch (Exception e) when (e is IOException or BadImageFormatException or InvalidOperationException or InvalidCastException or IndexOutOfRangeException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or BadImageFormatException or InvalidOperationException or InvalidCastException or IndexOutOfRangeException or ArgumentOutOfRangeException or UnauthorizedAccessException)
         {
             throw new ImageDslException(ErrorCodes.MetadataUnreadable, e, assemblyPath, e.Message);
         }

@@ -20,6 +20,12 @@ public sealed partial class BuildImages
     /// </summary>
     public string? ContextInputsFile { get; set; }
 
+    /// <summary>
+    /// Folders left out of a context that has no .dockerignore: the project's bin/ and obj/ (absolute paths). ImageDsl's
+    /// own folder (<see cref="StampDirectory"/>) is never part of a context.
+    /// </summary>
+    public string[] DefaultExcludedDirectories { get; set; } = Array.Empty<string>();
+
     /// <summary>auto (BuildKit when the daemon offers it), buildkit or classic (ImageDslBuilder).</summary>
     public string Builder { get; set; } = "auto";
 

@@ -1,6 +1,7 @@
 using ImageDsl.Build.Context;
 using ImageDsl.Build.Diagnostics;
 using ImageDsl.Build.Docker;
+using ImageDsl.Build.Metadata;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using Task = System.Threading.Tasks.Task;
@@ -37,7 +38,11 @@ public sealed partial class BuildImages : ImageDslTask
                     LastWins(Labels),
                     string.IsNullOrEmpty(Target) ? null : Target, string.IsNullOrEmpty(Platform) ? null : Platform, NoCache, CacheFrom, NetworkMode);
 
-                var entries = ContextPacker.List(contextDirectory);
+                var entries = ContextPacker.List(contextDirectory, new ContextExclusions(new[] { StampDirectory }, DefaultExcludedDirectories));
+                var manifest = File.Exists(image.GetMetadata("ManifestPath")) ? ImageManifest.Parse(File.ReadAllText(image.GetMetadata("ManifestPath"))) : ImageManifest.Empty;
+                var reads = manifest.ReadsFor(request.Target).ToList();
+                manifest.CheckBaseImages(name, request.BuildArgs);
+                ContextReads.RequireLiteralSources(name, reads, request.BuildArgs, entries, contextDirectory);
                 contextDirectories.Add(contextDirectory);
                 contextInputs.AddRange(entries.Where(e => e.Type != System.Formats.Tar.TarEntryType.Directory).Select(e => e.FullPath));
                 contextInputs.Add(image.GetMetadata("DockerfilePath"));
@@ -58,7 +63,8 @@ public sealed partial class BuildImages : ImageDslTask
                     new BuilderCapabilities(builder, engine.EngineVersion).Check(name, dockerfile);
                     Log.LogMessage(MessageImportance.High, "ImageDsl: building {0} with {1} ({2} context entries)…", name, builder == BuilderKind.BuildKit ? "BuildKit" : "the classic builder", entries.Count);
                     File.Delete(stampPath);
-                    imageId = await engine.BuildAsync(request, entries, builder, new TaskBuildLog(Log, name), cancellationToken).ConfigureAwait(false);
+                    var layout = DockerfilePlacement.For(builder, name, entries, contextDirectory, reads, request.BuildArgs);
+                    imageId = await engine.BuildAsync(request, layout, builder, new TaskBuildLog(Log, name), cancellationToken).ConfigureAwait(false);
                     Directory.CreateDirectory(StampDirectory);
                     File.WriteAllLines(stampPath, new[] { stamp, imageId });
                     rebuilt = true;

@@ -24,7 +24,7 @@ public sealed partial class WriteDockerfiles
     public bool Check { get; set; }
 
     /// <summary>
-    /// One item per image (Include = image name) with metadata DockerfilePath, ContextDirectory, Tags (';'-separated),
+    /// One item per image (Include = image name) with metadata DockerfilePath, ManifestPath, ContextDirectory, Tags (';'-separated),
     /// ExpectOutput, ExpectExitCode and SmokeRun.
     /// </summary>
     [Output] public ITaskItem[] Images { get; set; } = Array.Empty<ITaskItem>();

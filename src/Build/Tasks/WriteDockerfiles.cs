@@ -17,8 +17,11 @@ public sealed partial class WriteDockerfiles : ImageDslTask
         {
             var path = Path.GetFullPath(Path.Combine(IntermediateDirectory, DockerfileFiles.FileName(image)));
             if (DockerfileFiles.WriteIfChanged(path, image.Dockerfile)) Log.LogMessage(MessageImportance.Low, "ImageDsl: wrote {0}.", path);
+            var manifestPath = Path.GetFullPath(Path.Combine(IntermediateDirectory, DockerfileFiles.ManifestFileName(image)));
+            DockerfileFiles.WriteIfChanged(manifestPath, image.ManifestJson);
             var item = new TaskItem(image.Name);
             item.SetMetadata("DockerfilePath", path);
+            item.SetMetadata("ManifestPath", manifestPath);
             item.SetMetadata("ContextDirectory", Path.GetFullPath(Path.Combine(ProjectDirectory, image.Context)));
             item.SetMetadata("Tags", string.Join(";", image.Tags));
             item.SetMetadata("ExpectOutput", image.ExpectOutput ?? "");

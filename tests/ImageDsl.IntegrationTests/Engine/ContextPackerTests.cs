@@ -75,7 +75,7 @@ public sealed class ContextPackerTests : IDisposable
     private static async Task<Dictionary<string, (TarEntryType Type, UnixFileMode Mode, string LinkName, string? Content, int Uid)>> ReadTarAsync(IReadOnlyList<ContextEntry> context, string dockerfile)
     {
         using var buffer = new MemoryStream();
-        await ContextPacker.WriteAsync(context, dockerfile, buffer, CancellationToken.None);
+        await ContextPacker.WriteAsync(ContextLayout.Plain(context), dockerfile, buffer, CancellationToken.None);
         buffer.Position = 0;
         var entries = new Dictionary<string, (TarEntryType, UnixFileMode, string, string?, int)>();
         using var reader = new TarReader(buffer);

@@ -1,0 +1,105 @@
+using System.Text;
+using System.Text.Json;
+
+namespace ImageDsl.Build.Metadata;
+
+/// <summary>A stage of the generated Dockerfile: its name (if any), its base image (null: FROM another stage) and the indexes of the stages it needs.</summary>
+public sealed record ManifestStage(string? Name, IReadOnlyList<PathPart>? BaseImage, IReadOnlyList<int> Needs);
+
+/// <summary>A part of a context path or image reference: literal text, or a build argument (with its default) that docker substitutes.</summary>
+public sealed record PathPart(string? Text, string? Argument, string? Default)
+{
+    /// <summary>The text with build arguments substituted: a given value, else the default, else empty — as docker does.</summary>
+    public static string Resolve(IEnumerable<PathPart> parts, IReadOnlyDictionary<string, string> buildArgs)
+    {
+        var text = new StringBuilder();
+        foreach (var part in parts)
+        {
+            text.Append(part.Text ?? (buildArgs.TryGetValue(part.Argument!, out var value) ? value : part.Default ?? ""));
+        }
+
+        return text.ToString();
+    }
+
+    public static IReadOnlyList<PathPart> Parse(JsonElement parts) =>
+        parts.EnumerateArray().Select(p => p.TryGetProperty("text", out var text)
+            ? new PathPart(text.GetString(), null, null)
+            : new PathPart(null, p.GetProperty("arg").GetString(), p.GetProperty("default").GetString())).ToArray();
+}
+
+/// <summary>
+/// A path a stage reads from the build context: a literal path (COPY/ADD source, bind mount source) or a pattern in
+/// filepath.Match syntax, as the generator recorded it.
+/// </summary>
+public sealed record ContextPath(int Stage, bool IsPattern, IReadOnlyList<PathPart> Parts)
+{
+    /// <summary>The text with build arguments substituted (see <see cref="PathPart.Resolve"/>).</summary>
+    public string Resolve(IReadOnlyDictionary<string, string> buildArgs) => PathPart.Resolve(Parts, buildArgs);
+}
+
+/// <summary>What the generator knows about an image beyond its Dockerfile: its stages and what they read from the context.</summary>
+public sealed record ImageManifest(IReadOnlyList<ManifestStage> Stages, IReadOnlyList<ContextPath> Reads)
+{
+    public static ImageManifest Empty { get; } = new(Array.Empty<ManifestStage>(), Array.Empty<ContextPath>());
+
+    /// <summary>The context reads of the stages a build of <paramref name="target"/> (default: the last stage) runs.</summary>
+    public IEnumerable<ContextPath> ReadsFor(string? target)
+    {
+        if (Stages.Count == 0) return Reads;
+        var start = string.IsNullOrEmpty(target) ? Stages.Count - 1
+            : Stages.Select((s, i) => (s, i)).FirstOrDefault(x => string.Equals(x.s.Name, target, StringComparison.OrdinalIgnoreCase), (null!, -1)).Item2;
+        if (start < 0) return Reads; // an unknown target fails in the daemon with its own message
+        var reachable = new HashSet<int>();
+        var pending = new Stack<int>(new[] { start });
+        while (pending.Count > 0)
+        {
+            var stage = pending.Pop();
+            if (!reachable.Add(stage)) continue;
+            foreach (var needed in Stages[stage].Needs) pending.Push(needed);
+        }
+
+        return Reads.Where(r => reachable.Contains(r.Stage));
+    }
+
+    public static ImageManifest Parse(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var root = document.RootElement;
+        var stages = root.GetProperty("stages").EnumerateArray()
+            .Select(s => new ManifestStage(s.GetProperty("name").GetString(),
+                s.GetProperty("base").ValueKind == JsonValueKind.Null ? null : PathPart.Parse(s.GetProperty("base")),
+                s.GetProperty("needs").EnumerateArray().Select(n => n.GetInt32()).ToArray()))
+            .ToArray();
+        var reads = root.GetProperty("reads").EnumerateArray()
+            .Select(r => new ContextPath(r.GetProperty("stage").GetInt32(), r.GetProperty("kind").GetString() == "pattern", PathPart.Parse(r.GetProperty("parts"))))
+            .ToArray();
+        return new ImageManifest(stages, reads);
+    }
+
+    /// <summary>
+    /// Every FROM image with this build's build arguments substituted must be an image reference (or scratch), and must
+    /// not be the name of a stage of the same file, which docker would use instead (IMAGEDSL2012). The generator
+    /// checks the defaults; this checks the values the build really uses, before anything is sent.
+    /// </summary>
+    public void CheckBaseImages(string imageName, IReadOnlyDictionary<string, string> buildArgs)
+    {
+        var names = new HashSet<string>(Stages.Where(s => s.Name is not null).Select(s => s.Name!), StringComparer.OrdinalIgnoreCase);
+        foreach (var stage in Stages)
+        {
+            if (stage.BaseImage is not { } parts || parts.All(p => p.Text is not null)) continue;
+            var written = string.Concat(parts.Select(p => p.Text ?? "${" + p.Argument + "}"));
+            var resolved = PathPart.Resolve(parts, buildArgs);
+            if (names.Contains(resolved))
+            {
+                throw new Diagnostics.ImageDslException(Diagnostics.ErrorCodes.InvalidBaseImage, imageName, written, resolved,
+                    $"that is the name of a stage of the same Dockerfile, which docker would start from instead of the image; pass another value");
+            }
+
+            if (!string.Equals(resolved, "scratch", StringComparison.OrdinalIgnoreCase) && !Rendering.ReferenceGrammar.IsImageReference(resolved))
+            {
+                throw new Diagnostics.ImageDslException(Diagnostics.ErrorCodes.InvalidBaseImage, imageName, written, resolved,
+                    "that is not an image reference ([registry/]name[:tag][@digest], lowercase name); pass a valid value with ImageDslBuildArgs or ImageDslBuildArg");
+            }
+        }
+    }
+}
