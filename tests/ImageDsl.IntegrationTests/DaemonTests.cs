@@ -118,8 +118,8 @@ public class DaemonTests
     public static TheoryData<BuilderKind, string, string> UnsupportedCases => new()
     {
         { BuilderKind.BuildKit, Dockerfile.From("busybox").RunHeredoc("echo hi\n").ToString(), "a heredoc" },
-        { BuilderKind.BuildKit, Dockerfile.From("busybox").Run("cat /run/secrets/token", mounts: [Mount.Secret("token")]).ToString(), "a secret mount" },
-        { BuilderKind.BuildKit, Dockerfile.From("busybox").Run("ssh-add -l", mounts: [Mount.Ssh()]).ToString(), "an ssh mount" },
+        { BuilderKind.Classic, Dockerfile.From("busybox").Run("cat /run/secrets/token", mounts: [Mount.Secret("token")]).ToString(), "a secret mount" },
+        { BuilderKind.Classic, Dockerfile.From("busybox").Run("ssh-add -l", mounts: [Mount.Ssh()]).ToString(), "an ssh mount" },
         { BuilderKind.BuildKit, Dockerfile.From("busybox").Copy("a", "/a", link: true).ToString(), "COPY --link" },
         { BuilderKind.Classic, Dockerfile.From("busybox").Run("make", mounts: [Mount.Cache("/c")]).ToString(), "RUN --mount" },
         { BuilderKind.Classic, Dockerfile.From("busybox").Copy("a", "/a", chmod: FileMode.Octal("755")).ToString(), "COPY --chmod" },

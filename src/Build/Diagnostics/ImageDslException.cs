@@ -67,6 +67,8 @@ public static class ErrorCodes
     public const string DaemonFailed = "IMAGEDSL3003";
     public const string ContextNotFound = "IMAGEDSL3004";
     public const string DaemonTimeout = "IMAGEDSL3005";
+    public const string SessionFailed = "IMAGEDSL3006";
+    public const string SessionClosed = "IMAGEDSL3007";
 
     // 4xxx: task parameters
     public const string InvalidProperty = "IMAGEDSL4001";

@@ -12,6 +12,11 @@ public interface IBuildLog
 
     /// <summary>A line a step printed.</summary>
     void Output(string line);
+
+    /// <summary>What the build's session sent the daemon (BuildKit builds).</summary>
+    void Sent(long files, long bytes)
+    {
+    }
 }
 
 /// <summary>
@@ -42,6 +47,18 @@ public sealed class BuildProgressDecoder
 
     /// <summary>What the failing step printed (the last lines).</summary>
     public IReadOnlyList<string> FailedOutput { get; private set; } = Array.Empty<string>();
+
+    /// <summary>The built image's id, or the coded error the progress reported: the failed step with its last output lines.</summary>
+    public string ImageIdOrThrow(string imageName, Uri endpoint)
+    {
+        if (Error is not null)
+        {
+            var output = FailedOutput.Count > 0 ? string.Join("\n", FailedOutput.TakeLast(30)) + "\n" + Error : Error;
+            throw new Diagnostics.ImageDslException(Diagnostics.ErrorCodes.BuildStepFailed, imageName, FailedStep ?? "(before the first step)", output);
+        }
+
+        return ImageId ?? throw new Diagnostics.ImageDslException(Diagnostics.ErrorCodes.DaemonFailed, endpoint, $"build image '{imageName}'", "the daemon did not report an image id");
+    }
 
     public async Task ReadAsync(Stream progress, CancellationToken cancellationToken)
     {

@@ -12,7 +12,8 @@ public sealed record BuildRequest(
     string? Platform = null,
     bool NoCache = false,
     IReadOnlyList<string>? CacheFrom = null,
-    string NetworkMode = "host")
+    string NetworkMode = "host",
+    Session.SessionResources? Session = null)
 {
     /// <summary>The settings that change the result, in a stable text form.</summary>
     public string Settings =>

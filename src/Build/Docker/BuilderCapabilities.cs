@@ -66,16 +66,16 @@ public sealed class BuilderCapabilities
 
     private IEnumerable<(string Feature, string Why)> Unsupported(string instruction, IReadOnlyList<(string Name, string Value)> flags, bool heredoc, bool customFrontend)
     {
-        foreach (var (name, value) in flags)
-        {
-            if (name == "mount" && value.Contains("type=secret", StringComparison.Ordinal))
-                yield return ("a secret mount", "Secret mounts need a BuildKit session, which ImageDsl's build step does not open; pass the value as a build argument or build this image with 'docker buildx build'.");
-            if (name == "mount" && value.Contains("type=ssh", StringComparison.Ordinal))
-                yield return ("an ssh mount", "SSH mounts need a BuildKit session, which ImageDsl's build step does not open; build this image with 'docker buildx build'.");
-        }
-
         if (_builder == BuilderKind.Classic)
         {
+            foreach (var (name, value) in flags)
+            {
+                if (name == "mount" && value.Contains("type=secret", StringComparison.Ordinal))
+                    yield return ("a secret mount", "Secret mounts need BuildKit and its session: build with ImageDslBuilder=buildkit (or auto).");
+                if (name == "mount" && value.Contains("type=ssh", StringComparison.Ordinal))
+                    yield return ("an ssh mount", "SSH mounts need BuildKit and its session: build with ImageDslBuilder=buildkit (or auto).");
+            }
+
             if (heredoc) yield return ("a heredoc", "Use BuildKit (ImageDslBuilder=buildkit) or write the content to a file.");
             foreach (var (name, _) in flags)
             {

@@ -77,10 +77,17 @@ public sealed class DockerEngine : IDisposable
     }
 
     /// <summary>
-    /// Builds one image. The context tar is written into a pipe that the HTTP request reads from, so it streams
-    /// to the daemon as it is produced. Cancelling aborts the request, which cancels the build on the daemon.
+    /// Builds one image: with BuildKit through a session (see Session/SessionBuild), with the classic builder from a
+    /// context tar written into a pipe that the HTTP request reads from, so it streams to the daemon as it is produced.
+    /// Cancelling aborts the request, which cancels the build on the daemon.
     /// </summary>
-    public async Task<string> BuildAsync(BuildRequest request, ContextLayout context, BuilderKind builder, IBuildLog log, CancellationToken cancellationToken)
+    public Task<string> BuildAsync(BuildRequest request, ContextLayout context, BuilderKind builder, IBuildLog log, CancellationToken cancellationToken) =>
+        builder == BuilderKind.BuildKit
+            ? Session.SessionBuild.RunAsync(Endpoint, request, context, log, cancellationToken)
+            : BuildFromTarAsync(request, context, builder, log, cancellationToken);
+
+    /// <summary>The classic builder's way: the context and the Dockerfile in one tar, the request's body.</summary>
+    private async Task<string> BuildFromTarAsync(BuildRequest request, ContextLayout context, BuilderKind builder, IBuildLog log, CancellationToken cancellationToken)
     {
         var parameters = new ImageBuildParameters
         {
@@ -146,13 +153,7 @@ public sealed class DockerEngine : IDisposable
             // The daemon stopped reading the context because the build already failed; its error says why.
         }
 
-        if (decoder.Error is not null)
-        {
-            var output = decoder.FailedOutput.Count > 0 ? string.Join("\n", decoder.FailedOutput.TakeLast(30)) + "\n" + decoder.Error : decoder.Error;
-            throw new ImageDslException(ErrorCodes.BuildStepFailed, request.ImageName, decoder.FailedStep ?? "(before the first step)", output);
-        }
-
-        return decoder.ImageId ?? throw new ImageDslException(ErrorCodes.DaemonFailed, Endpoint.Uri, $"build image '{request.ImageName}'", "the daemon did not report an image id");
+        return decoder.ImageIdOrThrow(request.ImageName, Endpoint.Uri);
     }
 
     /// <summary>

@@ -7,21 +7,23 @@ namespace ImageDsl.Rendering
     // or '[' (BuildKit: tonistiigi/fsutil copy.go containsWildcards/splitWildcards/resolveWildcards; the classic
     // builder: moby builder/dockerfile/copy.go containsWildcards/copyWithWildcards), and then match it with Go's
     // path/filepath.Match, whose '\' escapes the next character. A '\' also hides the next character from
-    // containsWildcards, so "a\*" is looked up as the literal name a\* — not what filepath.Match would say. The one
-    // escape both builders and both modes agree on is a one-character class: "[*]" matches exactly '*'.
+    // containsWildcards, so "a\*" is looked up as the literal name a\* — not what filepath.Match would say. And with
+    // BuildKit the source is first a follow path of the context transfer, which the client's fsutil always matches as
+    // a pattern (walker.go, prefix.Match with path.Match): a plain name with a '\' in it is not sent at all. The one
+    // escape every one of these readers agrees on is a one-character class: "[*]" matches exactly '*', "[\\]" a '\'.
     // Before that, both treat a source that starts with http:// or https:// as a URL (COPY refuses it).
     public static partial class Syntax
     {
         private static readonly string[] RemotePrefixes = { "http://", "https://", "git@", "git://", "ssh://" };
 
         /// <summary>
-        /// The source text for a literal path, so that the builders copy exactly the file of that name: a path that
-        /// would be read as a pattern has every '*', '?', '[' and '\' written as a one-character class, and one that
-        /// would be read as a URL is anchored with "./". Any other path is written as it is.
+        /// The source text for a literal path, so that the builders copy exactly the file of that name: a path with a
+        /// '*', '?', '[' or '\' has each of them written as a one-character class, and one that would be read as a URL
+        /// is anchored with "./". Any other path is written as it is.
         /// </summary>
         public static string EscapeLiteralPath(string path)
         {
-            var text = HasWildcard(path) ? EscapeGlob(path) : path;
+            var text = path.IndexOfAny(new[] { '*', '?', '[', '\\' }) >= 0 ? EscapeGlob(path) : path;
             foreach (var prefix in RemotePrefixes)
             {
                 if (text.StartsWith(prefix, StringComparison.Ordinal)) return "./" + text;

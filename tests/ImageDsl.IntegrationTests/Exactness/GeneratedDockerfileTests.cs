@@ -20,6 +20,7 @@ public class GeneratedDockerfileTests
         foreach (var ignore in new[] { "(none)", "*.log\n", ".dockerignore\n*.log\n", "*.log\n.imagedsl.Dockerfile\n", "# a comment only\n*.log\n!keep.log\n", "secret/\n" })
         {
             data.Add(ignore, BuilderKind.Classic);
+            data.Add(ignore, BuilderKind.BuildKit);
         }
 
         return data;

@@ -121,11 +121,12 @@ public class DslReferenceTests
         | `Run`, `CmdShell`, `EntrypointShell`, `Healthcheck` command line | a shell command line, given to the stage's shell unchanged | `Command.Exec(...)` for an argument vector without a shell |
         | `User` | docker's `user[:group]` | `Owner.Id(1000, 1000)`, `Owner.Name("app", "staff")` |
 
-        A literal source whose name needs escaping (it holds `*`, `?` or `[`) is written as a pattern that
-        matches only that name, e.g. `[[]draft].txt`; ImageDsl warns (IDSL0020) because such names are usually meant as
+        A literal source whose name holds `*`, `?`, `[` or `\` is written as a pattern that matches only that name,
+        e.g. `[[]draft].txt` (the one escape that BuildKit's transfer filter, its copy, and the classic builder all
+        read the same way); ImageDsl warns (IDSL0020) for `*`, `?` and `[`, because such names are usually meant as
         patterns. Before a build, ImageDsl checks that every literal source exists in the build context. One limit it
-        cannot check: a literal name with `*`, `?` or `[` copied `from:` another stage or image that does not exist
-        there copies nothing with BuildKit (which allows a pattern to match nothing) instead of failing.
+        cannot check: such a name copied `from:` another stage or image that does not exist there copies nothing with
+        BuildKit (which allows a pattern to match nothing) instead of failing.
 
         A shell-form command that the Dockerfile parser would change (surrounding blanks, a trailing escape character,
         a leading `[` or `--`, a line break, `<<`) is written in the exec form of the stage's shell. That needs the

@@ -78,11 +78,11 @@ public class SyntaxTests
 
     [Theory]
     [InlineData("plain.txt", "plain.txt")]
-    [InlineData("back\\slash", "back\\slash")]
+    [InlineData("back\\slash", "back[\\\\]slash")] // BuildKit's transfer filter reads '\' as an escape even without wildcards
     [InlineData("[bracket].txt", "[[]bracket].txt")]
     [InlineData("star*.txt", "star[*].txt")]
     [InlineData("q?.txt", "q[?].txt")]
-    [InlineData("a\\*b", "a\\*b")] // '\' hides the '*' from both builders: looked up as this literal name
+    [InlineData("a\\*b", "a[\\\\][*]b")]
     [InlineData("a\\[b*", "a[\\\\][[]b[*]")]
     [InlineData("only]close", "only]close")]
     [InlineData("http://example.com/x", "./http://example.com/x")]

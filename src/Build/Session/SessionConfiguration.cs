@@ -1,0 +1,30 @@
+namespace ImageDsl.Build.Session;
+
+/// <summary>
+/// Everything the session helper needs, sent as one JSON line on its standard input (never on the command line, where
+/// other users could read it): how to reach the daemon, the session's identity, the directories it may send and the
+/// secrets, SSH agents and registry credentials it may hand out. Also compiled into the helper.
+/// </summary>
+public sealed record SessionConfiguration(
+    string Endpoint,
+    string? TlsDirectory,
+    bool VerifyTls,
+    string SessionId,
+    string Name,
+    string SharedKey,
+    IReadOnlyList<SyncedDirectory> Directories,
+    IReadOnlyList<SecretSource> Secrets,
+    IReadOnlyList<SshAgent> SshAgents,
+    IReadOnlyList<HostCredential> Credentials);
+
+/// <summary>A directory the daemon may ask for by name ("context", "dockerfile"), and the entries of it that may be sent ('/'-separated, parents first).</summary>
+public sealed record SyncedDirectory(string Name, string Root, IReadOnlyList<string> Entries);
+
+/// <summary>Where a build secret's value comes from: an environment variable or a file. The helper reads it only when the daemon asks.</summary>
+public sealed record SecretSource(string Id, string? Environment, string? File);
+
+/// <summary>An SSH agent socket the daemon may forward for an id (<c>default</c> unless the definition names one).</summary>
+public sealed record SshAgent(string Id, string Socket);
+
+/// <summary>A registry login for the daemon's pulls through the session (private base images).</summary>
+public sealed record HostCredential(string Host, string Username, string Secret);

@@ -1,0 +1,130 @@
+using System.Threading.Channels;
+using Google.Protobuf;
+using Grpc.Core;
+using ImageDsl.Build.Context;
+using ImageDsl.Session.Protocol;
+
+namespace ImageDsl.Session.FileSync;
+
+/// <summary>
+/// The sending side of fsutil's DiffCopy (tonistiigi/fsutil send.go): one STAT packet per entry in walk order, each
+/// taking the next id, then an empty STAT; the daemon compares the stats with what it kept from the last transfer
+/// under the session's shared key and REQuests by id only the files that changed; each requested file goes as DATA
+/// packets of at most 32 KiB and an empty DATA; FIN from the daemon is answered with FIN. Owners are sent as 0, as
+/// the docker CLI does for a context. Packets reach the stream through one writer, since gRPC allows one at a time.
+/// </summary>
+internal sealed class DiffCopySender
+{
+    private const int ChunkSize = 32 * 1024;
+
+    private readonly string _root;
+    private readonly IReadOnlyList<string> _entries;
+    private readonly TransferStatistics _statistics;
+
+    public DiffCopySender(string root, IReadOnlyList<string> entries, TransferStatistics statistics)
+    {
+        _root = root;
+        _entries = entries;
+        _statistics = statistics;
+    }
+
+    public async Task RunAsync(IAsyncStreamReader<Packet> incoming, IServerStreamWriter<Packet> outgoing, CancellationToken cancellationToken)
+    {
+        var output = Channel.CreateBounded<Packet>(new BoundedChannelOptions(64) { SingleReader = true });
+        var writer = Task.Run(async () =>
+        {
+            await foreach (var packet in output.Reader.ReadAllAsync(cancellationToken)) await outgoing.WriteAsync(packet, cancellationToken);
+        }, cancellationToken);
+
+        try
+        {
+            var files = new Dictionary<uint, string>();
+            uint id = 0;
+            foreach (var entry in _entries)
+            {
+                var path = Path.Combine(_root, entry);
+                var status = FileStatus.Of(path);
+                await output.Writer.WriteAsync(new Packet { Type = Packet.Types.PacketType.PacketStat, Stat = Stat(entry, path, status) }, cancellationToken);
+                if (status.Kind == FileKind.Regular) files[id] = path;
+                id++;
+            }
+
+            await output.Writer.WriteAsync(new Packet { Type = Packet.Types.PacketType.PacketStat }, cancellationToken);
+
+            var requested = Channel.CreateUnbounded<(uint Id, string Path)>(new UnboundedChannelOptions { SingleReader = true });
+            var sender = Task.Run(async () =>
+            {
+                await foreach (var (fileId, path) in requested.Reader.ReadAllAsync(cancellationToken)) await SendFileAsync(fileId, path, output.Writer, cancellationToken);
+            }, cancellationToken);
+
+            await foreach (var packet in incoming.ReadAllAsync(cancellationToken))
+            {
+                switch (packet.Type)
+                {
+                    case Packet.Types.PacketType.PacketReq:
+                        if (!files.Remove(packet.ID, out var file)) throw new RpcException(new Status(StatusCode.InvalidArgument, $"invalid file id {packet.ID}"));
+                        requested.Writer.TryWrite((packet.ID, file));
+                        break;
+                    case Packet.Types.PacketType.PacketFin:
+                        requested.Writer.Complete();
+                        await sender;
+                        await output.Writer.WriteAsync(new Packet { Type = Packet.Types.PacketType.PacketFin }, cancellationToken);
+                        output.Writer.Complete();
+                        await writer;
+                        return;
+                    case Packet.Types.PacketType.PacketErr:
+                        throw new RpcException(new Status(StatusCode.Aborted, "error from receiver: " + packet.Data.ToStringUtf8()));
+                }
+            }
+
+            throw new RpcException(new Status(StatusCode.Aborted, "the daemon ended the transfer without FIN"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Tell the daemon rather than leave it waiting, and fail the call.
+            await outgoing.WriteAsync(new Packet { Type = Packet.Types.PacketType.PacketErr, Data = ByteString.CopyFromUtf8(e.Message) }, cancellationToken);
+            throw new RpcException(new Status(StatusCode.Unavailable, e.Message));
+        }
+        finally
+        {
+            output.Writer.TryComplete();
+        }
+    }
+
+    private async Task SendFileAsync(uint id, string path, ChannelWriter<Packet> output, CancellationToken cancellationToken)
+    {
+        long sent = 0;
+        await using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.Asynchronous | FileOptions.SequentialScan))
+        {
+            var buffer = new byte[ChunkSize];
+            int read;
+            while ((read = await file.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                await output.WriteAsync(new Packet { Type = Packet.Types.PacketType.PacketData, ID = id, Data = ByteString.CopyFrom(buffer, 0, read) }, cancellationToken);
+                sent += read;
+            }
+        }
+
+        await output.WriteAsync(new Packet { Type = Packet.Types.PacketType.PacketData, ID = id }, cancellationToken);
+        _statistics.Add(1, sent);
+    }
+
+    private static Stat Stat(string relative, string path, FileStatus status)
+    {
+        var stat = new Stat
+        {
+            Path = relative,
+            Mode = status.GoFileMode,
+            ModTime = status.ModifiedSeconds * 1_000_000_000 + status.ModifiedNanoseconds,
+        };
+        if (status.Kind != FileKind.Directory) stat.Size = status.Size;
+        if (status.Kind == FileKind.SymbolicLink) stat.Linkname = new FileInfo(path).LinkTarget ?? "";
+        if (status.Kind is FileKind.CharacterDevice or FileKind.BlockDevice)
+        {
+            stat.Devmajor = status.DeviceMajor;
+            stat.Devminor = status.DeviceMinor;
+        }
+
+        return stat;
+    }
+}

@@ -1,0 +1,22 @@
+using Grpc.Core;
+using ImageDsl.Build.Session;
+using ImageDsl.Session.FileSync;
+using ImageDsl.Session.Protocol;
+
+namespace ImageDsl.Session.Services;
+
+/// <summary>
+/// Sends the directories the task allowed ("context" for COPY and ADD, "dockerfile" for the generated Dockerfile),
+/// narrowed to what the daemon asks for; a name the task did not allow is NotFound.
+/// </summary>
+internal sealed class FileSyncService(SessionConfiguration configuration, TransferStatistics statistics) : Protocol.FileSync.FileSyncBase
+{
+    public override Task DiffCopy(IAsyncStreamReader<Packet> requestStream, IServerStreamWriter<Packet> responseStream, ServerCallContext context)
+    {
+        var request = SyncRequest.From(context.GetHttpContext().Request.Headers);
+        var directory = configuration.Directories.FirstOrDefault(d => d.Name == request.DirectoryName)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"no access allowed to dir \"{request.DirectoryName}\""));
+        var sender = new DiffCopySender(directory.Root, SyncSelection.Select(directory.Root, directory.Entries, request), statistics);
+        return sender.RunAsync(requestStream, responseStream, context.CancellationToken);
+    }
+}
