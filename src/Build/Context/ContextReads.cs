@@ -51,24 +51,8 @@ public static class ContextReads
             return PathPattern.Match(first, name);
         });
 
-    /// <summary>A context path as the builders resolve it: rooted at the context, '.', '..' and empty parts resolved.</summary>
-    public static string Clean(string path)
-    {
-        var parts = new List<string>();
-        foreach (var part in path.Split('/'))
-        {
-            if (part.Length == 0 || part == ".") continue;
-            if (part == "..")
-            {
-                if (parts.Count > 0) parts.RemoveAt(parts.Count - 1);
-                continue;
-            }
-
-            parts.Add(part);
-        }
-
-        return string.Join('/', parts);
-    }
+    /// <summary>A context path as the builders resolve it (see <see cref="PathPattern.Clean"/>).</summary>
+    public static string Clean(string path) => PathPattern.Clean(path);
 
     // A symbolic link inside the path: both builders follow it within the context, which the listing does not; trust it.
     private static bool PassesThroughLink(string path, Dictionary<string, TarEntryType> present)

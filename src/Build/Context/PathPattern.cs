@@ -10,6 +10,40 @@ namespace ImageDsl.Build.Context;
 /// </summary>
 public static class PathPattern
 {
+    /// <summary>
+    /// A context path as the builders resolve it (path.Clean under the context root): '/'-separated, no leading '/',
+    /// '.' and empty parts dropped, '..' resolved without leaving the root. The root itself is "".
+    /// </summary>
+    public static string Clean(string path)
+    {
+        var parts = new List<string>();
+        foreach (var part in path.Split('/'))
+        {
+            if (part.Length == 0 || part == ".") continue;
+            if (part == "..")
+            {
+                if (parts.Count > 0) parts.RemoveAt(parts.Count - 1);
+                continue;
+            }
+
+            parts.Add(part);
+        }
+
+        return string.Join('/', parts);
+    }
+
+    /// <summary>fsutil's and the classic builder's containsWildcards: a '*', '?' or '[' not hidden behind a '\'.</summary>
+    public static bool ContainsWildcards(string name)
+    {
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (name[i] == '\\') i++;
+            else if (name[i] is '*' or '?' or '[') return true;
+        }
+
+        return false;
+    }
+
     /// <summary>Whether <paramref name="name"/> matches the whole <paramref name="pattern"/>; a malformed pattern matches nothing.</summary>
     public static bool Match(string pattern, string name)
     {

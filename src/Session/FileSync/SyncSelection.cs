@@ -101,7 +101,7 @@ internal static class SyncSelection
         var slash = path.LastIndexOf('/');
         var directory = slash < 0 ? "" : path.Substring(0, slash);
         var name = slash < 0 ? path : path.Substring(slash + 1);
-        if (allowWildcard && ContainsWildcards(name))
+        if (allowWildcard && PathPattern.ContainsWildcards(name))
         {
             var directoryPath = Path.Combine(root, directory);
             if (!Directory.Exists(directoryPath)) return null;
@@ -119,33 +119,5 @@ internal static class SyncSelection
         return new List<string> { link.StartsWith('/') ? Clean(link) : Clean(directory + "/" + link) };
     }
 
-    // fsutil's containsWildcards: '*', '?' or '[' not hidden behind a backslash.
-    private static bool ContainsWildcards(string name)
-    {
-        for (var i = 0; i < name.Length; i++)
-        {
-            if (name[i] == '\\') i++;
-            else if (name[i] is '*' or '?' or '[') return true;
-        }
-
-        return false;
-    }
-
-    private static string Clean(string path)
-    {
-        var parts = new List<string>();
-        foreach (var part in path.Split('/'))
-        {
-            if (part.Length == 0 || part == ".") continue;
-            if (part == "..")
-            {
-                if (parts.Count > 0) parts.RemoveAt(parts.Count - 1);
-                continue;
-            }
-
-            parts.Add(part);
-        }
-
-        return string.Join('/', parts);
-    }
+    private static string Clean(string path) => PathPattern.Clean(path);
 }
