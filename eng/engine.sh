@@ -46,6 +46,7 @@ install_packages() {
   command -v openssl >/dev/null || missing+=(openssl)
   command -v curl >/dev/null || missing+=(curl)
   command -v debootstrap >/dev/null || missing+=(debootstrap)
+  command -v ssh-agent >/dev/null || missing+=(openssh-client)
   if ((${#missing[@]})); then
     log "installing ${missing[*]}"
     apt-get update -qq

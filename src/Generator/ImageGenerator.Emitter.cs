@@ -71,8 +71,9 @@ namespace ImageDsl.Generator
 
             /// <summary>
             /// The manifest as JSON for the build step's reader:
-            /// <c>{"stages":[{"name":…,"base":[parts]|null,"needs":[…]}],"reads":[{"stage":0,"kind":"path"|"pattern","parts":[parts]}]}</c>,
-            /// where a part is <c>{"text":…}</c> or <c>{"arg":…,"default":…|null}</c>.
+            /// <c>{"stages":[{"name":…,"base":[parts]|null,"needs":[…]}],"reads":[{"stage":0,"kind":"path"|"pattern","parts":[parts]}],
+            /// "secrets":[{"stage":0,"id":…,"required":…}],"ssh":[…],"images":[{"stage":0,"ref":…}]}</c>, where a part is
+            /// <c>{"text":…}</c> or <c>{"arg":…,"default":…|null}</c>.
             /// </summary>
             public static string ManifestJson(ManifestSpec manifest)
             {
@@ -99,7 +100,27 @@ namespace ImageDsl.Generator
                     AppendParts(json, read.Parts).Append("]}");
                 }
 
+                AppendMounts(json.Append("],\"secrets\":["), manifest.Secrets);
+                AppendMounts(json.Append("],\"ssh\":["), manifest.SshAgents);
+                json.Append("],\"images\":[");
+                for (var i = 0; i < manifest.Images.Count; i++)
+                {
+                    if (i > 0) json.Append(',');
+                    json.Append("{\"stage\":").Append(manifest.Images[i].Stage.ToString(CultureInfo.InvariantCulture)).Append(",\"ref\":");
+                    Syntax.AppendJsonString(json, manifest.Images[i].Reference).Append('}');
+                }
+
                 return json.Append("]}").ToString();
+            }
+
+            private static void AppendMounts(StringBuilder json, EquatableList<MountSpec> mounts)
+            {
+                for (var i = 0; i < mounts.Count; i++)
+                {
+                    if (i > 0) json.Append(',');
+                    json.Append("{\"stage\":").Append(mounts[i].Stage.ToString(CultureInfo.InvariantCulture)).Append(",\"id\":");
+                    Syntax.AppendJsonString(json, mounts[i].Id).Append(",\"required\":").Append(mounts[i].Required ? "true" : "false").Append('}');
+                }
             }
 
             private static StringBuilder AppendParts(StringBuilder json, EquatableList<PathPartSpec> parts)

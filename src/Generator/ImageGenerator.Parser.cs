@@ -146,11 +146,14 @@ namespace ImageDsl.Generator
             /// <summary>The stages and context reads of a valid definition, for the build step (see ContextUse).</summary>
             private static ManifestSpec Manifest(Dockerfile dockerfile)
             {
-                var (stages, reads) = ContextUse.Of(dockerfile);
+                var use = ContextUse.Of(dockerfile);
                 return new ManifestSpec(
-                    EquatableList<StageSpec>.From(stages.Select(s => new StageSpec(s.Name, s.BaseImage is null ? null : Parts(s.BaseImage), EquatableList<int>.From(s.Needs)))),
-                    EquatableList<ContextReadSpec>.From(reads.Select(r => new ContextReadSpec(r.Stage, r.Kind == SourceKind.Pattern ? "pattern" : "path",
-                        Parts(r.Kind == SourceKind.Pattern ? Syntax.GlobText(r.Text) : r.Text)))));
+                    EquatableList<StageSpec>.From(use.Stages.Select(s => new StageSpec(s.Name, s.BaseImage is null ? null : Parts(s.BaseImage), EquatableList<int>.From(s.Needs)))),
+                    EquatableList<ContextReadSpec>.From(use.Reads.Select(r => new ContextReadSpec(r.Stage, r.Kind == SourceKind.Pattern ? "pattern" : "path",
+                        Parts(r.Kind == SourceKind.Pattern ? Syntax.GlobText(r.Text) : r.Text)))),
+                    EquatableList<MountSpec>.From(use.Secrets.Select(m => new MountSpec(m.Stage, m.Id, m.Required))),
+                    EquatableList<MountSpec>.From(use.SshAgents.Select(m => new MountSpec(m.Stage, m.Id, m.Required))),
+                    EquatableList<ImageUseSpec>.From(use.Images.Select(i => new ImageUseSpec(i.Stage, i.Reference))));
             }
 
             private static EquatableList<PathPartSpec> Parts(Value value) =>

@@ -16,7 +16,7 @@ public sealed class MSBuildProject : IDisposable
     private static string Root => ImageDsl.Tests.AllDefinitions.RepositoryRoot;
 
     /// <summary>A project with the given definition and files; <paramref name="dockerignore"/> null writes none.</summary>
-    public MSBuildProject(string definition, IReadOnlyDictionary<string, string>? files = null, string? dockerignore = "bin/\nobj/\n*.cs\n*.csproj\n")
+    public MSBuildProject(string definition, IReadOnlyDictionary<string, string>? files = null, string? dockerignore = "bin/\nobj/\n*.cs\n*.csproj\n", string projectXml = "")
     {
         Directory = System.IO.Directory.CreateTempSubdirectory("imagedsl-project-");
         File.WriteAllText(Path.Combine(Directory.FullName, "App.csproj"), $"""
@@ -32,6 +32,7 @@ public sealed class MSBuildProject : IDisposable
                 <Reference Include="{Root}src/Dsl/bin/{Configuration}/netstandard2.0/ImageDsl.dll" />
                 <Analyzer Include="{Root}src/Generator/bin/{Configuration}/netstandard2.0/ImageDsl.Generator.dll" />
               </ItemGroup>
+              {projectXml}
               <Import Project="{Root}src/Build/build/ImageDsl.targets" />
             </Project>
             """);

@@ -60,6 +60,8 @@ public static class ErrorCodes
     public const string ContextSourceMissing = "IMAGEDSL2010";
     public const string DockerfileWouldBeCopied = "IMAGEDSL2011";
     public const string InvalidBaseImage = "IMAGEDSL2012";
+    public const string SecretUnavailable = "IMAGEDSL2013";
+    public const string SshAgentUnavailable = "IMAGEDSL2014";
 
     // 3xxx: local daemon
     public const string DaemonUnreachable = "IMAGEDSL3001";

@@ -227,6 +227,21 @@ public sealed class DockerEngine : IDisposable
         }
     }
 
+    /// <summary>Removes an image reference (the image itself goes when no other reference keeps it); no such reference is no error.</summary>
+    public async Task RemoveImageAsync(string reference, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.Images.DeleteImageAsync(reference, new ImageDeleteParameters { Force = true }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerImageNotFoundException)
+        {
+        }
+        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+        }
+    }
+
     /// <summary>Tags a built image with a registry reference.</summary>
     public async Task TagAsync(string image, ImageReference reference, CancellationToken cancellationToken)
     {

@@ -37,18 +37,34 @@ public sealed record ContextPath(int Stage, bool IsPattern, IReadOnlyList<PathPa
     public string Resolve(IReadOnlyDictionary<string, string> buildArgs) => PathPart.Resolve(Parts, buildArgs);
 }
 
-/// <summary>What the generator knows about an image beyond its Dockerfile: its stages and what they read from the context.</summary>
-public sealed record ImageManifest(IReadOnlyList<ManifestStage> Stages, IReadOnlyList<ContextPath> Reads)
+/// <summary>A secret or SSH agent id a stage's RUN mounts, and whether the mount is required.</summary>
+public sealed record MountedId(int Stage, string Id, bool Required);
+
+/// <summary>An image a stage copies or mounts from.</summary>
+public sealed record ImageUse(int Stage, string Reference);
+
+/// <summary>
+/// What the generator knows about an image beyond its Dockerfile: its stages, what they read from the context, the
+/// secrets and SSH agents they mount, and the images they copy from.
+/// </summary>
+public sealed record ImageManifest(IReadOnlyList<ManifestStage> Stages, IReadOnlyList<ContextPath> Reads, IReadOnlyList<MountedId> Secrets,
+    IReadOnlyList<MountedId> SshAgents, IReadOnlyList<ImageUse> Images)
 {
-    public static ImageManifest Empty { get; } = new(Array.Empty<ManifestStage>(), Array.Empty<ContextPath>());
+    public static ImageManifest Empty { get; } = new(Array.Empty<ManifestStage>(), Array.Empty<ContextPath>(), Array.Empty<MountedId>(), Array.Empty<MountedId>(), Array.Empty<ImageUse>());
 
     /// <summary>The context reads of the stages a build of <paramref name="target"/> (default: the last stage) runs.</summary>
-    public IEnumerable<ContextPath> ReadsFor(string? target)
+    public IEnumerable<ContextPath> ReadsFor(string? target) => ForTarget(target).Reads;
+
+    /// <summary>
+    /// The manifest of a build of <paramref name="target"/> (default: the last stage): only the stages it runs — the
+    /// target and every stage it needs — keep their reads, mounts and images.
+    /// </summary>
+    public ImageManifest ForTarget(string? target)
     {
-        if (Stages.Count == 0) return Reads;
+        if (Stages.Count == 0) return this;
         var start = string.IsNullOrEmpty(target) ? Stages.Count - 1
             : Stages.Select((s, i) => (s, i)).FirstOrDefault(x => string.Equals(x.s.Name, target, StringComparison.OrdinalIgnoreCase), (null!, -1)).Item2;
-        if (start < 0) return Reads; // an unknown target fails in the daemon with its own message
+        if (start < 0) return this; // an unknown target fails in the daemon with its own message
         var reachable = new HashSet<int>();
         var pending = new Stack<int>(new[] { start });
         while (pending.Count > 0)
@@ -58,8 +74,20 @@ public sealed record ImageManifest(IReadOnlyList<ManifestStage> Stages, IReadOnl
             foreach (var needed in Stages[stage].Needs) pending.Push(needed);
         }
 
-        return Reads.Where(r => reachable.Contains(r.Stage));
+        return this with
+        {
+            Reads = Reads.Where(r => reachable.Contains(r.Stage)).ToArray(),
+            Secrets = Secrets.Where(m => reachable.Contains(m.Stage)).ToArray(),
+            SshAgents = SshAgents.Where(m => reachable.Contains(m.Stage)).ToArray(),
+            Images = Images.Where(i => reachable.Contains(i.Stage)).ToArray(),
+        };
     }
+
+    /// <summary>Every image a build with these build arguments pulls: FROM images (arguments substituted) and images copied from.</summary>
+    public IEnumerable<string> ImageReferences(IReadOnlyDictionary<string, string> buildArgs) =>
+        Stages.Where(s => s.BaseImage is not null).Select(s => PathPart.Resolve(s.BaseImage!, buildArgs))
+            .Where(r => !string.Equals(r, "scratch", StringComparison.OrdinalIgnoreCase))
+            .Concat(Images.Select(i => i.Reference)).Distinct(StringComparer.Ordinal);
 
     public static ImageManifest Parse(string json)
     {
@@ -73,7 +101,10 @@ public sealed record ImageManifest(IReadOnlyList<ManifestStage> Stages, IReadOnl
         var reads = root.GetProperty("reads").EnumerateArray()
             .Select(r => new ContextPath(r.GetProperty("stage").GetInt32(), r.GetProperty("kind").GetString() == "pattern", PathPart.Parse(r.GetProperty("parts"))))
             .ToArray();
-        return new ImageManifest(stages, reads);
+        static MountedId[] Mounts(JsonElement array) =>
+            array.EnumerateArray().Select(m => new MountedId(m.GetProperty("stage").GetInt32(), m.GetProperty("id").GetString()!, m.GetProperty("required").GetBoolean())).ToArray();
+        var images = root.GetProperty("images").EnumerateArray().Select(i => new ImageUse(i.GetProperty("stage").GetInt32(), i.GetProperty("ref").GetString()!)).ToArray();
+        return new ImageManifest(stages, reads, Mounts(root.GetProperty("secrets")), Mounts(root.GetProperty("ssh")), images);
     }
 
     /// <summary>

@@ -19,9 +19,21 @@ public sealed record ImageReference(string Registry, string Repository, string T
     public string DaemonRepository => Registry == DockerHub ? Repository : $"{Registry}/{Repository}";
 
     /// <summary>The key of this registry in docker's config.json "auths".</summary>
-    public string AuthKey => Registry == DockerHub ? "https://index.docker.io/v1/" : Registry;
+    public string AuthKey => AuthKeyOf(Registry);
 
     public override string ToString() => FullName;
+
+    /// <summary>The registry host an image reference pulls from (docker.io when the first component is not a host).</summary>
+    public static string RegistryOf(string reference)
+    {
+        var slash = reference.IndexOf('/');
+        if (slash <= 0) return DockerHub;
+        var first = reference.Substring(0, slash);
+        return first.Contains('.') || first.Contains(':') || first == "localhost" ? (first == "index.docker.io" ? DockerHub : first) : DockerHub;
+    }
+
+    /// <summary>The key of a registry in docker's config.json "auths" (Docker Hub keeps its historic URL).</summary>
+    public static string AuthKeyOf(string registry) => registry == DockerHub ? "https://index.docker.io/v1/" : registry;
 
     public static ImageReference Parse(string reference)
     {

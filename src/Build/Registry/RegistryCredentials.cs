@@ -34,9 +34,12 @@ public sealed class RegistryCredentials
         _runHelper = runHelper ?? RunHelper;
     }
 
-    public RegistryCredential? Find(ImageReference reference)
+    public RegistryCredential? Find(ImageReference reference) => Find(reference.Registry);
+
+    /// <summary>The login for a registry host, e.g. 127.0.0.1:5001 or docker.io.</summary>
+    public RegistryCredential? Find(string registry)
     {
-        var fromConfig = FromConfig(reference);
+        var fromConfig = FromConfig(registry);
         if (fromConfig is not null) return fromConfig;
         if (_environment(UsernameVariable) is { Length: > 0 } user && _environment(PasswordVariable) is { Length: > 0 } password)
         {
@@ -46,8 +49,9 @@ public sealed class RegistryCredentials
         return null;
     }
 
-    private RegistryCredential? FromConfig(ImageReference reference)
+    private RegistryCredential? FromConfig(string registry)
     {
+        var authKey = ImageReference.AuthKeyOf(registry);
         if (!File.Exists(_configPath)) return null;
         JsonDocument document;
         try
@@ -62,18 +66,18 @@ public sealed class RegistryCredentials
         using (document)
         {
             var root = document.RootElement;
-            var keys = new[] { reference.AuthKey, reference.Registry, "https://" + reference.Registry, "http://" + reference.Registry };
+            var keys = new[] { authKey, registry, "https://" + registry, "http://" + registry };
             if (root.TryGetProperty("credHelpers", out var helpers) && helpers.ValueKind == JsonValueKind.Object)
             {
                 foreach (var key in keys)
                 {
-                    if (helpers.TryGetProperty(key, out var helper) && helper.GetString() is { Length: > 0 } name) return FromHelper(name, reference.AuthKey);
+                    if (helpers.TryGetProperty(key, out var helper) && helper.GetString() is { Length: > 0 } name) return FromHelper(name, authKey);
                 }
             }
 
             if (root.TryGetProperty("credsStore", out var store) && store.GetString() is { Length: > 0 } storeName)
             {
-                var stored = FromHelper(storeName, reference.AuthKey, missingIsNull: true);
+                var stored = FromHelper(storeName, authKey, missingIsNull: true);
                 if (stored is not null) return stored;
             }
 

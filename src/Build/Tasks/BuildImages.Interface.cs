@@ -35,6 +35,19 @@ public sealed partial class BuildImages
     /// <summary>Build arguments as NAME=VALUE;NAME2=VALUE2 (the ImageDslBuildArgs property); items win over it.</summary>
     public string? BuildArgList { get; set; }
 
+    /// <summary>
+    /// Build secrets (ImageDslSecret items): Include = the id a <c>Mount.Secret</c> names, metadata Environment (a variable
+    /// name) or File (a path). The value goes to the daemon through the BuildKit session only, when a RUN step mounts it.
+    /// </summary>
+    public ITaskItem[] Secrets { get; set; } = Array.Empty<ITaskItem>();
+
+    /// <summary>
+    /// SSH agents to forward (ImageDslSsh items): Include = the id a <c>Mount.Ssh</c> names ("default" when unnamed),
+    /// metadata Socket (an agent socket) or Keys (';'-separated key files, loaded into an agent started for the build);
+    /// neither forwards SSH_AUTH_SOCK.
+    /// </summary>
+    public ITaskItem[] SshAgents { get; set; } = Array.Empty<ITaskItem>();
+
     /// <summary>Image labels: Include = key, metadata Value (ImageDslLabel items, OCI annotations by default).</summary>
     public ITaskItem[] Labels { get; set; } = Array.Empty<ITaskItem>();
 

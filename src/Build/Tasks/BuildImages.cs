@@ -2,6 +2,7 @@ using ImageDsl.Build.Context;
 using ImageDsl.Build.Diagnostics;
 using ImageDsl.Build.Docker;
 using ImageDsl.Build.Metadata;
+using ImageDsl.Build.Session;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using Task = System.Threading.Tasks.Task;
@@ -38,16 +39,21 @@ public sealed partial class BuildImages : ImageDslTask
                     LastWins(Labels),
                     string.IsNullOrEmpty(Target) ? null : Target, string.IsNullOrEmpty(Platform) ? null : Platform, NoCache, CacheFrom, NetworkMode);
 
-                var entries = ContextPacker.List(contextDirectory, new ContextExclusions(new[] { StampDirectory }, DefaultExcludedDirectories));
-                var manifest = File.Exists(image.GetMetadata("ManifestPath")) ? ImageManifest.Parse(File.ReadAllText(image.GetMetadata("ManifestPath"))) : ImageManifest.Empty;
-                var reads = manifest.ReadsFor(request.Target).ToList();
+                var listed = ContextPacker.List(contextDirectory, new ContextExclusions(new[] { StampDirectory }, DefaultExcludedDirectories));
+                var manifest = (File.Exists(image.GetMetadata("ManifestPath")) ? ImageManifest.Parse(File.ReadAllText(image.GetMetadata("ManifestPath"))) : ImageManifest.Empty)
+                    .ForTarget(request.Target);
+                var reads = manifest.Reads;
                 manifest.CheckBaseImages(name, request.BuildArgs);
-                ContextReads.RequireLiteralSources(name, reads, request.BuildArgs, entries, contextDirectory);
+                ContextReads.RequireLiteralSources(name, reads, request.BuildArgs, listed, contextDirectory);
+                // Only what the definition can copy is sent, hashed into the stamp, or watched for the next build.
+                var entries = ContextReads.Minimal(listed, reads, request.BuildArgs);
                 contextDirectories.Add(contextDirectory);
                 contextInputs.AddRange(entries.Where(e => e.Type != System.Formats.Tar.TarEntryType.Directory).Select(e => e.FullPath));
                 contextInputs.Add(image.GetMetadata("DockerfilePath"));
                 var stampPath = Files.DockerfileFiles.StampPath(StampDirectory, name);
-                var stamp = ContextPacker.Stamp(entries, dockerfile, request.Settings + "\nendpoint=" + endpoint.Uri + "\nbuilder=" + builderChoice + "\nimagedsl=" + ImageDslVersion);
+                var stamp = ContextPacker.Stamp(entries, dockerfile, request.Settings + "\nendpoint=" + endpoint.Uri + "\nbuilder=" + builderChoice + "\nimagedsl=" + ImageDslVersion
+                    + "\nsecrets=" + string.Join(",", SecretItems().Select(i => i.Id + ":" + i.Environment + ":" + i.File))
+                    + "\nssh=" + string.Join(",", SshItems().Select(i => i.Id + ":" + i.Socket + ":" + string.Join("|", i.Keys))));
                 var previous = File.Exists(stampPath) ? File.ReadAllLines(stampPath) : Array.Empty<string>();
                 string imageId;
                 var rebuilt = false;
@@ -61,10 +67,15 @@ public sealed partial class BuildImages : ImageDslTask
                     engine ??= await ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
                     var builder = builderChoice ?? (engine.OffersBuildKit ? BuilderKind.BuildKit : BuilderKind.Classic);
                     new BuilderCapabilities(builder, engine.EngineVersion).Check(name, dockerfile);
+                    var layout = DockerfilePlacement.For(builder, name, entries, contextDirectory, reads, request.BuildArgs);
+                    var secrets = SessionSources.Secrets(name, manifest.Secrets, SecretItems(), Environment.GetEnvironmentVariable);
+                    using var agents = SessionSources.SshAgents(name, manifest.SshAgents, SshItems(), Environment.GetEnvironmentVariable);
+                    var credentials = SessionSources.Credentials(manifest.ImageReferences(request.BuildArgs),
+                        new Registry.RegistryCredentials(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)));
+                    var sessionRequest = request with { Session = new SessionResources(secrets, agents.Agents, credentials) };
                     Log.LogMessage(MessageImportance.High, "ImageDsl: building {0} with {1} ({2} context entries)…", name, builder == BuilderKind.BuildKit ? "BuildKit" : "the classic builder", entries.Count);
                     File.Delete(stampPath);
-                    var layout = DockerfilePlacement.For(builder, name, entries, contextDirectory, reads, request.BuildArgs);
-                    imageId = await engine.BuildAsync(request, layout, builder, new TaskBuildLog(Log, name), cancellationToken).ConfigureAwait(false);
+                    imageId = await engine.BuildAsync(sessionRequest, layout, builder, new TaskBuildLog(Log, name), cancellationToken).ConfigureAwait(false);
                     Directory.CreateDirectory(StampDirectory);
                     File.WriteAllLines(stampPath, new[] { stamp, imageId });
                     rebuilt = true;
@@ -93,6 +104,19 @@ public sealed partial class BuildImages : ImageDslTask
             Files.DockerfileFiles.WriteIfChanged(ContextInputsFile + ".dirs", string.Join("\n", contextDirectories.Distinct(StringComparer.Ordinal)) + "\n");
         }
     }
+
+    private IReadOnlyList<SecretItem> SecretItems() =>
+        Secrets.Select(i => new SecretItem(i.ItemSpec, Metadata(i, "Environment"), Metadata(i, "File"))).ToList();
+
+    private IReadOnlyList<SshItem> SshItems() =>
+        SshAgents.Select(i => new SshItem(i.ItemSpec, Metadata(i, "Socket"),
+            (Metadata(i, "Keys") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(HomeRelative).ToList())).ToList();
+
+    // docker build --ssh default=~/.ssh/id_ed25519 expands '~'; MSBuild does not.
+    private static string HomeRelative(string path) =>
+        path.StartsWith("~/", StringComparison.Ordinal) ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path.Substring(2)) : path;
+
+    private static string? Metadata(ITaskItem item, string name) => item.GetMetadata(name) is { Length: > 0 } value ? value : null;
 
     private Dictionary<string, string> ParseBuildArgs()
     {

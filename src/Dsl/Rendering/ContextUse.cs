@@ -1,10 +1,21 @@
 using System.Collections.Generic;
 using System.Linq;
+using ImageDsl.Internal;
 
 namespace ImageDsl.Rendering
 {
     /// <summary>One path a build reads from its context, and the stage (by index in <see cref="StageGraph.Order"/>) that reads it.</summary>
     internal sealed record ContextRead(int Stage, SourceKind Kind, Value Text);
+
+    /// <summary>A secret (<see cref="SecretMount"/>) or SSH agent (<see cref="SshMount"/>, id "default" when unnamed) a stage's RUN mounts.</summary>
+    internal sealed record MountUse(int Stage, string Id, bool Required);
+
+    /// <summary>An image reference a stage copies or mounts from (COPY --from, a mount's from=).</summary>
+    internal sealed record ImageUse(int Stage, string Reference);
+
+    /// <summary>Everything <see cref="ContextUse.Of"/> finds.</summary>
+    internal sealed record DefinitionUse(IReadOnlyList<StageUse> Stages, IReadOnlyList<ContextRead> Reads, IReadOnlyList<MountUse> Secrets,
+        IReadOnlyList<MountUse> SshAgents, IReadOnlyList<ImageUse> Images);
 
     /// <summary>One stage of the rendered file: its name, its base image (null when it starts from a stage) and the stages it needs (its base, --from, mount from=).</summary>
     internal sealed record StageUse(string? Name, Value? BaseImage, IReadOnlyList<int> Needs);
@@ -12,12 +23,13 @@ namespace ImageDsl.Rendering
     /// <summary>
     /// What a definition reads from the build context, known at compile time: COPY and ADD sources without --from and
     /// bind mounts without from= (their source, "." by default). The build step uses it to check that every literal
-    /// source exists before anything is sent, and to send only what these paths can match. ONBUILD triggers read the
-    /// downstream build's context, not this one.
+    /// source exists before anything is sent, and to send only what these paths can match. Also the secrets and SSH
+    /// agents RUN steps mount (whose sources the build must supply) and the images copied from (whose registries may
+    /// need a login). ONBUILD triggers run in the downstream build, with its context and session, so they are left out.
     /// </summary>
     internal static class ContextUse
     {
-        public static (IReadOnlyList<StageUse> Stages, IReadOnlyList<ContextRead> Reads) Of(Dockerfile final)
+        public static DefinitionUse Of(Dockerfile final)
         {
             var stages = StageGraph.Order(final);
             var index = new Dictionary<Dockerfile, int>();
@@ -25,31 +37,57 @@ namespace ImageDsl.Rendering
 
             var uses = new List<StageUse>();
             var reads = new List<ContextRead>();
+            var secrets = new List<MountUse>();
+            var ssh = new List<MountUse>();
+            var images = new List<ImageUse>();
             for (var i = 0; i < stages.Count; i++)
             {
                 var stage = stages[i];
                 uses.Add(new StageUse(stage.Name, stage.BaseImage, StageGraph.References(stage).Select(r => index[r.Stage]).Distinct().OrderBy(n => n).ToList()));
                 foreach (var instruction in stage.Instructions)
                 {
+                    var mounts = instruction switch
+                    {
+                        RunInstruction run => run.Mounts,
+                        RunHeredocInstruction run => run.Mounts,
+                        _ => EquatableList<Mount>.Empty,
+                    };
                     switch (instruction)
                     {
                         case CopyInstruction { From: null } copy:
                             reads.AddRange(copy.Sources.Select(s => new ContextRead(i, s.Kind, s.Text)));
                             break;
+                        case CopyInstruction { From.Image: { } image }:
+                            images.Add(new ImageUse(i, image));
+                            break;
                         case AddInstruction add:
                             reads.AddRange(add.Sources.Where(s => s.Kind != SourceKind.Url).Select(s => new ContextRead(i, s.Kind, s.Text)));
                             break;
-                        case RunInstruction run:
-                            reads.AddRange(BindReads(i, run.Mounts));
-                            break;
-                        case RunHeredocInstruction run:
-                            reads.AddRange(BindReads(i, run.Mounts));
-                            break;
+                    }
+
+                    reads.AddRange(BindReads(i, mounts));
+                    foreach (var mount in mounts)
+                    {
+                        switch (mount)
+                        {
+                            case SecretMount secret:
+                                secrets.Add(new MountUse(i, secret.Id, secret.Required));
+                                break;
+                            case SshMount agent:
+                                ssh.Add(new MountUse(i, agent.Id ?? "default", agent.Required));
+                                break;
+                            case BindMount { From.Image: { } image }:
+                                images.Add(new ImageUse(i, image));
+                                break;
+                            case CacheMount { From.Image: { } image }:
+                                images.Add(new ImageUse(i, image));
+                                break;
+                        }
                     }
                 }
             }
 
-            return (uses, reads);
+            return new DefinitionUse(uses, reads, secrets, ssh, images);
         }
 
         private static IEnumerable<ContextRead> BindReads(int stage, IEnumerable<Mount> mounts) =>

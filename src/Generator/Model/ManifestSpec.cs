@@ -14,9 +14,17 @@ namespace ImageDsl.Generator.Model
     /// <summary>A path the build reads from its context: "path" (literal) or "pattern" (filepath.Match text).</summary>
     internal sealed record ContextReadSpec(int Stage, string Kind, EquatableList<PathPartSpec> Parts);
 
-    /// <summary>The stages and context reads of one image.</summary>
-    internal sealed record ManifestSpec(EquatableList<StageSpec> Stages, EquatableList<ContextReadSpec> Reads)
+    /// <summary>A secret or SSH agent id a stage mounts, and whether the mount is required.</summary>
+    internal sealed record MountSpec(int Stage, string Id, bool Required);
+
+    /// <summary>An image a stage copies or mounts from.</summary>
+    internal sealed record ImageUseSpec(int Stage, string Reference);
+
+    /// <summary>The stages, context reads, mounted secrets and SSH agents, and images copied from, of one image.</summary>
+    internal sealed record ManifestSpec(EquatableList<StageSpec> Stages, EquatableList<ContextReadSpec> Reads, EquatableList<MountSpec> Secrets,
+        EquatableList<MountSpec> SshAgents, EquatableList<ImageUseSpec> Images)
     {
-        public static ManifestSpec Empty { get; } = new(EquatableList<StageSpec>.Empty, EquatableList<ContextReadSpec>.Empty);
+        public static ManifestSpec Empty { get; } = new(EquatableList<StageSpec>.Empty, EquatableList<ContextReadSpec>.Empty,
+            EquatableList<MountSpec>.Empty, EquatableList<MountSpec>.Empty, EquatableList<ImageUseSpec>.Empty);
     }
 }

@@ -19,7 +19,7 @@ internal sealed class SshService(SessionConfiguration configuration) : SSH.SSHBa
 
     public override async Task ForwardAgent(IAsyncStreamReader<BytesMessage> requestStream, IServerStreamWriter<BytesMessage> responseStream, ServerCallContext context)
     {
-        var id = context.RequestHeaders.GetValue("buildkit.ssh.id") ?? "default";
+        var id = context.RequestHeaders.GetValue("buildkit.ssh.id") ?? "";
         var agent = Find(id) ?? throw new RpcException(new Status(StatusCode.NotFound, $"unset ssh forward key {id}"));
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         await socket.ConnectAsync(new UnixDomainSocketEndPoint(agent.Socket), context.CancellationToken);
@@ -40,5 +40,6 @@ internal sealed class SshService(SessionConfiguration configuration) : SSH.SSHBa
         await toAgent;
     }
 
-    private SshAgent? Find(string id) => configuration.SshAgents.FirstOrDefault(a => a.Id == id);
+    // An unnamed mount arrives with an empty id, which BuildKit's own provider reads as "default".
+    private SshAgent? Find(string id) => configuration.SshAgents.FirstOrDefault(a => a.Id == (id.Length == 0 ? "default" : id));
 }

@@ -29,7 +29,7 @@ public sealed class DockerfileFilesTests : IDisposable
     [Fact]
     public void Check_mode_reports_a_missing_or_stale_copy_with_a_diff_and_writes_nothing()
     {
-        var image = new ImageDefinition("team/app", "FROM busybox\nENV MODE=new\nCMD [\"run\"]\n", ".", new[] { "latest" }, null, 0, true, "{\"stages\":[],\"reads\":[]}");
+        var image = new ImageDefinition("team/app", "FROM busybox\nENV MODE=new\nCMD [\"run\"]\n", ".", new[] { "latest" }, null, 0, true, "{\"stages\":[],\"reads\":[],\"secrets\":[],\"ssh\":[],\"images\":[]}");
         var missing = Assert.Throws<ImageDslException>(() => DockerfileFiles.SyncCheckedIn(new[] { image }, _directory.FullName, check: true));
         Assert.Equal(ErrorCodes.StaleDockerfile, missing.Code);
         Assert.False(File.Exists(Path.Combine(_directory.FullName, "team-app.Dockerfile")));
