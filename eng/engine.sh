@@ -4,6 +4,8 @@
 #   - Debian's docker.io (Engine 20.10, embedded BuildKit), docker-registry, busybox-static, apache2-utils, debootstrap;
 #   - dockerd on the unix socket and on tcp://127.0.0.1:2376 with TLS (certificates generated here);
 #   - an anonymous registry on 127.0.0.1:5000 and an htpasswd-protected one on 127.0.0.1:5001;
+#   - a private NuGet v3 feed (static files: a service index and the flat container) served by Debian's nginx on
+#     127.0.0.1:5002 behind basic auth; eng/nuget-feed.sh publishes packages into it;
 #   - local base images (nothing can be pulled from an internet registry here): busybox, and .NET SDK / ASP.NET
 #     stand-ins built from a debootstrapped Debian and this machine's .NET.
 # No bridge network is ever created: the daemon runs with --bridge=none and all traffic stays on 127.0.0.1.
@@ -16,6 +18,11 @@ TLS_PORT=2376
 REGISTRY_PORT=5000
 AUTH_REGISTRY_PORT=5001
 REGISTRY_USER=imagedsl
+FEED_PORT=5002
+FEED_USER=imagedsl-feed
+FEED_DIR="$STATE_DIR/nuget-feed"
+# The private NuGet feed's credential: like the registry's, a throwaway for a loopback-only server.
+FEED_PASSWORD_FILE="$FEED_DIR/password"
 # A throwaway credential for a registry that listens on loopback only and lives as long as this machine.
 REGISTRY_PASSWORD_FILE="$STATE_DIR/registry-password"
 
@@ -30,6 +37,10 @@ export IMAGEDSL_AUTH_REGISTRY_PASSWORD_FILE=$REGISTRY_PASSWORD_FILE
 export IMAGEDSL_BASE_IMAGE=local/busybox:1
 export IMAGEDSL_DOTNET_SDK_IMAGE=local/dotnet-sdk:10.0
 export IMAGEDSL_ASPNET_IMAGE=local/aspnet:10.0
+export IMAGEDSL_FEED_URL=http://127.0.0.1:$FEED_PORT/v3/index.json
+export IMAGEDSL_FEED_ROOT=$FEED_DIR/root
+export IMAGEDSL_FEED_USER=$FEED_USER
+export IMAGEDSL_FEED_PASSWORD_FILE=$FEED_PASSWORD_FILE
 ENV
 }
 
@@ -47,6 +58,7 @@ install_packages() {
   command -v curl >/dev/null || missing+=(curl)
   command -v debootstrap >/dev/null || missing+=(debootstrap)
   command -v ssh-agent >/dev/null || missing+=(openssh-client)
+  command -v nginx >/dev/null || missing+=(nginx-light)
   if ((${#missing[@]})); then
     log "installing ${missing[*]}"
     apt-get update -qq
@@ -119,6 +131,44 @@ YAML
   exit 1
 }
 
+feed_ready() { [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$FEED_PORT/v3/index.json")" == 401 ]]; }
+
+start_feed() {
+  mkdir -p "$FEED_DIR/root/v3" "$FEED_DIR/root/v3-flatcontainer" "$FEED_DIR/logs"
+  if [[ ! -f "$FEED_PASSWORD_FILE" ]]; then
+    head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$FEED_PASSWORD_FILE"; chmod 600 "$FEED_PASSWORD_FILE"
+  fi
+  # nginx's workers read the htpasswd file (hashed) and the feed, so both are world-readable.
+  htpasswd -bmn "$FEED_USER" "$(cat "$FEED_PASSWORD_FILE")" >"$FEED_DIR/htpasswd" 2>/dev/null
+  chmod 644 "$FEED_DIR/htpasswd"
+  cat >"$FEED_DIR/root/v3/index.json" <<JSON
+{ "version": "3.0.0", "resources": [ { "@id": "http://127.0.0.1:$FEED_PORT/v3-flatcontainer/", "@type": "PackageBaseAddress/3.0.0" } ] }
+JSON
+  if feed_ready; then return 0; fi
+  cat >"$FEED_DIR/nginx.conf" <<NGINX
+worker_processes 1;
+pid $FEED_DIR/nginx.pid;
+error_log $FEED_DIR/logs/error.log warn;
+events { worker_connections 64; }
+http {
+  access_log off;
+  types { application/json json; application/octet-stream nupkg; application/xml nuspec; }
+  server {
+    listen 127.0.0.1:$FEED_PORT;
+    root $FEED_DIR/root;
+    auth_basic "imagedsl-feed";
+    auth_basic_user_file $FEED_DIR/htpasswd;
+  }
+}
+NGINX
+  if [[ -f "$FEED_DIR/nginx.pid" ]] && ! kill -0 "$(cat "$FEED_DIR/nginx.pid")" 2>/dev/null; then rm -f "$FEED_DIR/nginx.pid"; fi
+  log "starting the private NuGet feed on 127.0.0.1:$FEED_PORT"
+  nginx -c "$FEED_DIR/nginx.conf" -p "$FEED_DIR" -e "$FEED_DIR/logs/error.log"
+  for _ in $(seq 1 40); do feed_ready && return 0; sleep 0.25; done
+  log "the feed did not start; its log:"; tail -n 20 "$FEED_DIR/logs/error.log" >&2
+  exit 1
+}
+
 make_base_images() {
   if ! docker image inspect local/busybox:1 >/dev/null 2>&1; then
     log "importing local/busybox:1 from busybox-static"
@@ -182,6 +232,7 @@ auth:
   htpasswd:
     realm: imagedsl-test
     path: $STATE_DIR/htpasswd"
+start_feed
 make_base_images
 make_dotnet_images
 log "ready"

@@ -5,7 +5,8 @@ using ImageDsl.Build.Docker;
 namespace ImageDsl.Benchmarks;
 
 /// <summary>
-/// Streams a 1 GB build context to the daemon and reports how much this process's peak memory grew over its
+/// Streams a 1 GB build context to the daemon as a tar (the classic builder's path; BuildKit's goes through the session
+/// helper, whose peak the context measurement reports) and reports how much this process's peak memory grew over its
 /// settled size before the build: the context must stream, never sit in memory. (Not a BenchmarkDotNet job: the
 /// figure is a peak, which BenchmarkDotNet's diagnosers do not report.)
 /// </summary>
@@ -59,7 +60,8 @@ internal static class ContextMemoryMeasurement
     private static Task<string> Build(DockerEngine engine, string dockerfile, string context)
     {
         var request = new BuildRequest("bench/big-context", dockerfile, context, new[] { "bench/big-context:1" }, new Dictionary<string, string>(), new Dictionary<string, string>(), NoCache: true);
-        return engine.BuildAsync(request, ContextLayout.Plain(ContextPacker.List(context)), BuilderKind.BuildKit, new Silent(), CancellationToken.None);
+        var entries = ContextPacker.List(context);
+        return engine.BuildAsync(request, DockerfilePlacement.ForClassicBuilder(entries, context)!, BuilderKind.Classic, new Silent(), CancellationToken.None);
     }
 
     private sealed class Silent : IBuildLog

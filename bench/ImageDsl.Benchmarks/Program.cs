@@ -4,7 +4,7 @@ namespace ImageDsl.Benchmarks;
 
 public static class Program
 {
-    // `dotnet run -c Release -- generator|build|noop|memory` (see docs/performance.md).
+    // `dotnet run -c Release -- generator|build|noop|memory|context` (see docs/performance.md).
     public static int Main(string[] args)
     {
         var which = args.FirstOrDefault() ?? "generator";
@@ -27,8 +27,10 @@ public static class Program
                 return 0;
             case "memory":
                 return ContextMemoryMeasurement.Run(args.Skip(1).ToArray()).GetAwaiter().GetResult();
+            case "context":
+                return ContextTransferMeasurement.Run().GetAwaiter().GetResult();
             default:
-                Console.Error.WriteLine("usage: generator | build | noop | memory");
+                Console.Error.WriteLine("usage: generator | build | noop | memory | context");
                 return 2;
         }
     }

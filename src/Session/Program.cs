@@ -12,7 +12,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 // The session helper's protocol with the build task, on standard streams:
 //   stdin, first line : the SessionConfiguration as JSON; then nothing until the task closes stdin to end the session.
-//   stdout            : "ready" once the daemon accepted the session; "sent <files> <bytes>" when it ends.
+//   stdout            : "ready" once the daemon accepted the session; "sent <files> <bytes> <peak working set>" (files
+//                       and packet bytes of the context) when it ends.
 //   stderr            : one line saying what went wrong, when something did; the exit code is then not 0.
 var configuration = JsonSerializer.Deserialize<SessionConfiguration>(Console.In.ReadLine() ?? "")
     ?? throw new InvalidOperationException("No session configuration on standard input.");
@@ -58,7 +59,7 @@ try
     // The session lasts until the task closes stdin (the build is over) or the daemon closes the connection.
     var taskDone = Task.Run(() => Console.In.ReadToEnd());
     var first = await Task.WhenAny(taskDone, fromDaemon, toDaemon);
-    Console.Out.WriteLine($"sent {statistics.Files} {statistics.Bytes}");
+    Console.Out.WriteLine($"sent {statistics.Files} {statistics.Bytes} {System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64}");
     if (first != taskDone)
     {
         Console.Error.WriteLine("The daemon closed the build session.");

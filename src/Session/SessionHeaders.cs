@@ -28,7 +28,7 @@ internal static class SessionHeaders
     }
 }
 
-/// <summary>What the session sent, for the task's log and the benchmarks.</summary>
+/// <summary>What the session sent, for the task's log and the benchmarks: files whose content went, and every byte of every packet.</summary>
 internal sealed class TransferStatistics
 {
     private long _files;
@@ -38,9 +38,7 @@ internal sealed class TransferStatistics
 
     public long Bytes => Interlocked.Read(ref _bytes);
 
-    public void Add(long files, long bytes)
-    {
-        Interlocked.Add(ref _files, files);
-        Interlocked.Add(ref _bytes, bytes);
-    }
+    public void AddFile() => Interlocked.Increment(ref _files);
+
+    public void AddBytes(long bytes) => Interlocked.Add(ref _bytes, bytes);
 }

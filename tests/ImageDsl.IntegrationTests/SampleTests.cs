@@ -141,6 +141,31 @@ public sealed class SampleTests : IClassFixture<SampleTests.PackedSamples>
         Assert.Matches(new Regex(@"\[build \d/\d\] RUN .*dotnet publish WebApi\.csproj .* \d+\.\ds\r?\n"), second.Output);
     }
 
+    [Fact]
+    public async Task PrivateFeed_restores_from_the_authenticated_feed_through_a_secret_that_is_nowhere_in_the_image()
+    {
+        var password = File.ReadAllText(TestEngine.Get("IMAGEDSL_FEED_PASSWORD_FILE")).Trim();
+        var args = $"-p:ImageDslBuildOnBuild=true -p:ImageDslNetworkMode=host \"-p:ImageDslBuildArgs=SDK_IMAGE={TestEngine.Get("IMAGEDSL_DOTNET_SDK_IMAGE")}" +
+                   $"%3BRUNTIME_IMAGE={TestEngine.Get("IMAGEDSL_ASPNET_IMAGE")}%3BPRIVATE_FEED_URL={TestEngine.Get("IMAGEDSL_FEED_URL")}\"";
+
+        var result = _samples.Build("PrivateFeed", args + " -p:ImageDslNoCache=true",
+            new Dictionary<string, string?> { ["PRIVATE_FEED_CREDENTIALS"] = $"Username={TestEngine.Get("IMAGEDSL_FEED_USER")};Password={password}" },
+            project: "PrivateFeed.Images.csproj");
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("[samples/private-feed] | Hello from a private NuGet feed", result.Output);
+        Assert.DoesNotContain(password, result.Output);
+        using var client = new DockerClientBuilder().WithEndpoint(TestEngine.SocketEndpoint.Uri).WithApiVersion(DockerEngine.ApiVersion).Build();
+        var inspect = JsonSerializer.Serialize(await client.Images.InspectImageAsync("samples/private-feed:latest"));
+        var history = JsonSerializer.Serialize(await client.Images.GetImageHistoryAsync("samples/private-feed:latest"));
+        Assert.DoesNotContain(password, inspect + history);
+        await using var saved = await client.Images.SaveImageAsync("samples/private-feed:latest");
+        using var image = new MemoryStream();
+        await saved.CopyToAsync(image);
+        Assert.True(image.ToArray().AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(password)) < 0, "the feed password is in the image's layers");
+        Assert.True(image.ToArray().AsSpan().IndexOf("PrivateFeed.Greetings.dll"u8) >= 0, "the image holds the restored package (the layers were searched)");
+    }
+
     /// <summary>Starts the image with host networking on a free port and asks its /health endpoint.</summary>
     private static async Task<HttpStatusCode> HealthAsync(string image)
     {
@@ -202,7 +227,7 @@ public sealed class SampleTests : IClassFixture<SampleTests.PackedSamples>
             File.WriteAllText(Path.Combine(_root.FullName, "Directory.Build.props"),
                 $"<Project><PropertyGroup><ImageDslVersion>{Version}</ImageDslVersion></PropertyGroup></Project>");
             Assert.Empty(Directory.EnumerateFileSystemEntries(PackagesFolder));
-            foreach (var sample in new[] { "HelloWorld", "MultiStage", "ManyImages", "PrivateRegistry", "WebApi/WebApi.Images.csproj" })
+            foreach (var sample in new[] { "HelloWorld", "MultiStage", "ManyImages", "PrivateRegistry", "WebApi/WebApi.Images.csproj", "PrivateFeed/PrivateFeed.Images.csproj" })
             {
                 Restored.Add(MSBuildProject.Dotnet($"restore \"{Path.Combine(Root, sample)}\" -nologo"));
             }

@@ -115,4 +115,9 @@ public sealed class ListLog : IBuildLog
     {
         lock (Lines) Lines.Add(line);
     }
+
+    /// <summary>What the build's session sent (BuildKit builds).</summary>
+    public (long Files, long Bytes) SentTotal { get; private set; }
+
+    public void Sent(long files, long bytes) => SentTotal = (files, bytes);
 }

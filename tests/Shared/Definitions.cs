@@ -16,6 +16,7 @@ public static class AllDefinitions
         typeof(Samples.ManyImages.ApiImage).Assembly,
         typeof(Samples.PrivateRegistry.PrivateImage).Assembly,
         typeof(Samples.WebApi.WebApiImage).Assembly,
+        typeof(Samples.PrivateFeed.PrivateFeedImage).Assembly,
     };
 
     public static IEnumerable<Type> Types =>

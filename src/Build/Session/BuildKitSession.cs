@@ -28,8 +28,11 @@ public sealed class BuildKitSession : IAsyncDisposable
     /// <summary>The session id the build request names.</summary>
     public string Id { get; }
 
-    /// <summary>Files and bytes the session sent (known once it ended).</summary>
+    /// <summary>Files and bytes of the context the session sent (known once it ended).</summary>
     public (long Files, long Bytes) Sent { get; private set; }
+
+    /// <summary>The helper's peak working set, in bytes (known once it ended; for the benchmarks).</summary>
+    public long PeakMemory { get; private set; }
 
     private int? _exitCode;
 
@@ -91,7 +94,11 @@ public sealed class BuildKitSession : IAsyncDisposable
             _process.StandardInput.Close();
             await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
             var sent = (await _rest.ConfigureAwait(false)).Split('\n').FirstOrDefault(l => l.StartsWith("sent ", StringComparison.Ordinal))?.Split(' ');
-            if (sent is { Length: 3 }) Sent = (long.Parse(sent[1]), long.Parse(sent[2]));
+            if (sent is { Length: 4 })
+            {
+                Sent = (long.Parse(sent[1]), long.Parse(sent[2]));
+                PeakMemory = long.Parse(sent[3]);
+            }
         }
         catch (Exception e) when (e is TimeoutException or IOException or InvalidOperationException or FormatException)
         {

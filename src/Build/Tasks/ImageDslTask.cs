@@ -82,5 +82,10 @@ public abstract class ImageDslTask : Microsoft.Build.Utilities.Task, ICancelable
         {
             lock (_log) _log.LogMessage(MessageImportance.Normal, "  [{0}]   {1}", _image, line);
         }
+
+        public void Sent(long files, long bytes)
+        {
+            lock (_log) _log.LogMessage(MessageImportance.Normal, "ImageDsl: {0}: the session sent {1} changed file(s) of the context, {2:N0} bytes in all.", _image, files, bytes);
+        }
     }
 }

@@ -33,7 +33,11 @@ internal sealed class DiffCopySender
         var output = Channel.CreateBounded<Packet>(new BoundedChannelOptions(64) { SingleReader = true });
         var writer = Task.Run(async () =>
         {
-            await foreach (var packet in output.Reader.ReadAllAsync(cancellationToken)) await outgoing.WriteAsync(packet, cancellationToken);
+            await foreach (var packet in output.Reader.ReadAllAsync(cancellationToken))
+            {
+                _statistics.AddBytes(packet.CalculateSize());
+                await outgoing.WriteAsync(packet, cancellationToken);
+            }
         }, cancellationToken);
 
         try
@@ -93,7 +97,6 @@ internal sealed class DiffCopySender
 
     private async Task SendFileAsync(uint id, string path, ChannelWriter<Packet> output, CancellationToken cancellationToken)
     {
-        long sent = 0;
         await using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.Asynchronous | FileOptions.SequentialScan))
         {
             var buffer = new byte[ChunkSize];
@@ -101,12 +104,11 @@ internal sealed class DiffCopySender
             while ((read = await file.ReadAsync(buffer, cancellationToken)) > 0)
             {
                 await output.WriteAsync(new Packet { Type = Packet.Types.PacketType.PacketData, ID = id, Data = ByteString.CopyFrom(buffer, 0, read) }, cancellationToken);
-                sent += read;
             }
         }
 
         await output.WriteAsync(new Packet { Type = Packet.Types.PacketType.PacketData, ID = id }, cancellationToken);
-        _statistics.Add(1, sent);
+        _statistics.AddFile();
     }
 
     private static Stat Stat(string relative, string path, FileStatus status)

@@ -16,7 +16,8 @@ internal sealed class FileSyncService(SessionConfiguration configuration, Transf
         var request = SyncRequest.From(context.GetHttpContext().Request.Headers);
         var directory = configuration.Directories.FirstOrDefault(d => d.Name == request.DirectoryName)
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"no access allowed to dir \"{request.DirectoryName}\""));
-        var sender = new DiffCopySender(directory.Root, SyncSelection.Select(directory.Root, directory.Entries, request), statistics);
+        // The statistics are the context's: the Dockerfile travels apart, and whole every time.
+        var sender = new DiffCopySender(directory.Root, SyncSelection.Select(directory.Root, directory.Entries, request), directory.Name == "context" ? statistics : new TransferStatistics());
         return sender.RunAsync(requestStream, responseStream, context.CancellationToken);
     }
 }
