@@ -121,6 +121,7 @@ public class DaemonTests
         { BuilderKind.Classic, Dockerfile.From("busybox").Run("cat /run/secrets/token", mounts: [Mount.Secret("token")]).ToString(), "a secret mount" },
         { BuilderKind.Classic, Dockerfile.From("busybox").Run("ssh-add -l", mounts: [Mount.Ssh()]).ToString(), "an ssh mount" },
         { BuilderKind.BuildKit, Dockerfile.From("busybox").Copy("a", "/a", link: true).ToString(), "COPY --link" },
+        { BuilderKind.BuildKit, Dockerfile.From("busybox").Run("printenv TOKEN", mounts: [Mount.Secret("token", env: "TOKEN")]).ToString(), "RUN --mount (secret as env)" },
         { BuilderKind.Classic, Dockerfile.From("busybox").Run("make", mounts: [Mount.Cache("/c")]).ToString(), "RUN --mount" },
         { BuilderKind.Classic, Dockerfile.From("busybox").Copy("a", "/a", chmod: FileMode.Octal("755")).ToString(), "COPY --chmod" },
     };

@@ -107,11 +107,12 @@ public sealed class BuilderCapabilities
                 ("HEALTHCHECK", "start-interval") => 25,
                 ("COPY" or "ADD", "parents" or "exclude") => 28,
                 ("RUN", "mount") when value.Contains("type=tmpfs", StringComparison.Ordinal) && value.Contains(",size=", StringComparison.Ordinal) => 23,
+                ("RUN", "mount") when value.Contains("type=secret", StringComparison.Ordinal) && value.Contains(",env=", StringComparison.Ordinal) => 26,
                 _ => 0,
             };
             if (_engine.Major < minimum)
             {
-                yield return ($"{instruction} --{name}" + (name == "mount" ? " (tmpfs size)" : ""),
+                yield return ($"{instruction} --{name}" + (name != "mount" ? "" : value.Contains("type=secret", StringComparison.Ordinal) ? " (secret as env)" : " (tmpfs size)"),
                     $"It needs Docker Engine {minimum} or later (a newer Dockerfile frontend); upgrade the daemon or leave the option out.");
             }
         }
