@@ -51,5 +51,9 @@ namespace ImageDsl
         public const string StageNameCapturesImage = "IDSL0021";
         /// <summary>A shell-form command that needs the exec form, in a stage whose shell comes from its base image.</summary>
         public const string UnknownShell = "IDSL0022";
+        /// <summary>A static field whose value at run time is not provably its initializer (reassigned, mutable, read before it is initialised).</summary>
+        public const string FieldNotProvable = "IDSL0023";
+        /// <summary>A definition that takes more steps, nesting or text to evaluate than the generator allows.</summary>
+        public const string EvaluationBudgetExceeded = "IDSL0024";
     }
 }

@@ -36,6 +36,8 @@ namespace ImageDsl.Generator
             "Literal source path holds pattern characters", "{0}", Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
         public static readonly DiagnosticDescriptor StageNameCapturesImage = Error(DiagnosticIds.StageNameCapturesImage, "Stage name shadows an image reference");
         public static readonly DiagnosticDescriptor UnknownShell = Error(DiagnosticIds.UnknownShell, "Shell-form fallback needs the stage's shell");
+        public static readonly DiagnosticDescriptor FieldNotProvable = Error(DiagnosticIds.FieldNotProvable, "Field value at run time is not provably its initializer");
+        public static readonly DiagnosticDescriptor EvaluationBudgetExceeded = Error(DiagnosticIds.EvaluationBudgetExceeded, "Definition too costly to evaluate");
 
         private static readonly Dictionary<string, DiagnosticDescriptor> All = new Dictionary<string, DiagnosticDescriptor>
         {
@@ -48,7 +50,7 @@ namespace ImageDsl.Generator
             [DuplicateImageName.Id] = DuplicateImageName, [ConflictingBuildArgument.Id] = ConflictingBuildArgument,
             [MisplacedDirective.Id] = MisplacedDirective, [SourceArgumentIsPattern.Id] = SourceArgumentIsPattern,
             [LiteralLooksLikePattern.Id] = LiteralLooksLikePattern, [StageNameCapturesImage.Id] = StageNameCapturesImage,
-            [UnknownShell.Id] = UnknownShell,
+            [UnknownShell.Id] = UnknownShell, [FieldNotProvable.Id] = FieldNotProvable, [EvaluationBudgetExceeded.Id] = EvaluationBudgetExceeded,
         };
 
         /// <summary>The descriptor for an id; an unknown id (a Dsl bug) is reported as an invalid argument rather than thrown.</summary>

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using ImageDsl.Generator.Evaluation;
 using ImageDsl.Generator.Model;
 using ImageDsl.Internal;
 using ImageDsl.Rendering;
@@ -27,9 +28,13 @@ namespace ImageDsl.Generator
                 var diagnostics = new List<DiagnosticInfo>();
                 var attribute = context.Attributes[0];
 
+                // An attribute the compiler rejects (a non-constant argument, a missing name) already has the
+                // compiler's error; ours would only repeat it less precisely.
+                var attributeIsValid = attribute.AttributeConstructor is not null &&
+                    !attribute.ConstructorArguments.Any(HasError) && !attribute.NamedArguments.Any(a => HasError(a.Value));
                 var imageName = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string ?? "" : "";
                 var nameLocation = LocationInfo.From(AttributeArgument(attribute, 0, cancellationToken) ?? declaration.Identifier.Parent);
-                if (!Syntax.IsRepositoryName(imageName))
+                if (attributeIsValid && !Syntax.IsRepositoryName(imageName))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.InvalidImageName, nameLocation,
                         $"'{imageName}' is not a valid image name: use lowercase letters, digits and separators ('.', '_', '-', '/'), e.g. \"team/hello-world\"; tags go in Tags."));
@@ -56,7 +61,7 @@ namespace ImageDsl.Generator
 
                 foreach (var tag in tags)
                 {
-                    if (!Syntax.IsTag(tag))
+                    if (attributeIsValid && !Syntax.IsTag(tag))
                     {
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.InvalidImageName, nameLocation,
                             $"'{tag}' is not a valid tag: a tag is 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'."));
@@ -112,7 +117,8 @@ namespace ImageDsl.Generator
                 if (body is null || HasInvalidOperation(body)) return (null, ManifestSpec.Empty);
 
                 var fallback = LocationInfo.From(((MethodDeclarationSyntax)syntax).Identifier.GetLocation());
-                var evaluator = new DefinitionEvaluator(semanticModel, cancellationToken);
+                var scope = new EvaluationScope(semanticModel.Compilation, cancellationToken);
+                var evaluator = new DefinitionEvaluator(semanticModel, scope);
                 try
                 {
                     if (evaluator.EvaluateMethodBody(body) is not Dockerfile dockerfile)
@@ -125,7 +131,7 @@ namespace ImageDsl.Generator
                     foreach (var problem in dockerfile.Validate())
                     {
                         hasError |= problem.IsError;
-                        diagnostics.Add(DiagnosticInfo.Create(problem.Id, evaluator.Locate(problem) ?? fallback, problem.Message));
+                        diagnostics.Add(DiagnosticInfo.Create(problem.Id, scope.Origins.Locate(problem) ?? fallback, problem.Message));
                     }
 
                     return hasError ? (null, ManifestSpec.Empty) : (DockerfileRenderer.RenderValidated(dockerfile), Manifest(dockerfile));
@@ -159,16 +165,12 @@ namespace ImageDsl.Generator
             private static EquatableList<PathPartSpec> Parts(Value value) =>
                 EquatableList<PathPartSpec>.From(value.Parts.Select(p => new PathPartSpec(p.Literal, p.Argument?.Name, p.Argument?.DefaultValue)));
 
-            private static bool HasInvalidOperation(IOperation operation)
-            {
-                if (operation.Kind == OperationKind.Invalid) return true;
-                foreach (var child in operation.ChildOperations)
-                {
-                    if (HasInvalidOperation(child)) return true;
-                }
+            // Descendants() walks with its own stack: a 30,000-term expression is as deep as it is long.
+            private static bool HasInvalidOperation(IOperation operation) =>
+                operation.Kind == OperationKind.Invalid || operation.Descendants().Any(o => o.Kind == OperationKind.Invalid);
 
-                return false;
-            }
+            private static bool HasError(TypedConstant constant) =>
+                constant.Kind == TypedConstantKind.Error || (constant.Kind == TypedConstantKind.Array && !constant.IsNull && constant.Values.Any(HasError));
 
             private static SyntaxNode? AttributeArgument(AttributeData attribute, int index, CancellationToken cancellationToken) =>
                 attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is AttributeSyntax { ArgumentList: { } list } && list.Arguments.Count > index

@@ -119,6 +119,23 @@ public class DiagnosticsTests
             """);
     }
 
+    [Theory]
+    [InlineData("[Image(Names.App)]")]
+    [InlineData("[Image(\"app\", Tags = [Names.App])]")]
+    [InlineData("[Image]")]
+    public void An_attribute_the_compiler_rejects_gets_only_the_compiler_error(string attribute)
+    {
+        var result = GeneratorHarness.Run($$"""
+            using ImageDsl;
+            static class Names { public static string App = "app"; }
+            {{attribute}}
+            public static partial class App { static Dockerfile Define() => Dockerfile.From("busybox"); }
+            """);
+
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Contains(result.CompilerDiagnostics, d => d.Severity == DiagnosticSeverity.Error && d.Id.StartsWith("CS", System.StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Duplicate_image_name_is_reported_at_the_second_attribute()
     {

@@ -2,65 +2,63 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using ImageDsl.Generator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
+using static ImageDsl.Generator.Evaluation.DslReflection;
 
-namespace ImageDsl.Generator
+namespace ImageDsl.Generator.Evaluation
 {
-    /// <summary>A definition could not be evaluated; <see cref="Location"/> is the exact expression at fault.</summary>
-    internal sealed class EvaluationException : Exception
+    /// <summary>What one definition's evaluation shares across the helpers, fields and lambdas it reaches.</summary>
+    internal sealed class EvaluationScope
     {
-        public EvaluationException(string id, LocationInfo? location, string message) : base(message)
+        public EvaluationScope(Compilation compilation, CancellationToken cancellationToken)
         {
-            Id = id;
-            Location = location;
+            CancellationToken = cancellationToken;
+            Fields = new FieldInitialization(compilation, cancellationToken);
         }
 
-        public string Id { get; }
+        public CancellationToken CancellationToken { get; }
 
-        public LocationInfo? Location { get; }
+        public EvaluationBudget Budget { get; } = new EvaluationBudget();
+
+        public OriginTracker Origins { get; } = new OriginTracker();
+
+        public FieldInitialization Fields { get; }
     }
 
     /// <summary>
     /// Evaluates a <c>Define()</c> body at compile time by interpreting its operation tree. Calls into the DSL run the
     /// real DSL code — the generator compiles the Dsl's source into itself — through reflection, so the model, the
     /// validation and the renderer are the runtime's own, not a second implementation. What it evaluates: literals,
-    /// constants, interpolated strings of strings, string concatenation, locals, static readonly fields of the class,
-    /// collection expressions and arrays, lambdas passed to the DSL, TimeSpan factories, and the DSL's own types.
-    /// Everything else is reported at that exact expression as not known at compile time.
+    /// constants, interpolated strings of strings, string concatenation, locals, static readonly fields whose value is
+    /// provably their initializer (<see cref="FieldInitialization"/>), collection expressions and arrays, static helpers
+    /// of the project, lambdas passed to the DSL, TimeSpan and Uri factories, and the DSL's own types. Everything else is
+    /// reported at that exact expression as not known at compile time; all of it within an <see cref="EvaluationBudget"/>.
     /// </summary>
     internal sealed class DefinitionEvaluator
     {
-        // The Dsl's types live in the generator's own assembly (compiled from the same source); in the user's
-        // compilation they come from the ImageDsl assembly.
-        private const string DslAssemblyName = "ImageDsl";
-        private static readonly Assembly DslAssembly = typeof(Dockerfile).Assembly;
-        // Keyed by symbol: the DSL's metadata symbols are shared by every compilation that references the same
-        // ImageDsl assembly, so these caches hit across runs without formatting any symbol as text.
-        private static readonly ConditionalWeakTable<IMethodSymbol, Box<MethodBase?>> MethodCache = new ConditionalWeakTable<IMethodSymbol, Box<MethodBase?>>();
-        private static readonly ConditionalWeakTable<ITypeSymbol, Box<Type?>> TypeCache = new ConditionalWeakTable<ITypeSymbol, Box<Type?>>();
         private static readonly MethodInfo MakeFuncMethod = typeof(DefinitionEvaluator).GetMethod(nameof(MakeFunc), BindingFlags.NonPublic | BindingFlags.Static)!;
+        private const int MaxHelperDepth = 16;
 
         private readonly SemanticModel _model;
+        private readonly EvaluationScope _scope;
         private readonly CancellationToken _cancellationToken;
         private readonly Dictionary<ISymbol, object?> _variables = new Dictionary<ISymbol, object?>(SymbolEqualityComparer.Default);
-        private readonly HashSet<IFieldSymbol> _fieldsInProgress = new HashSet<IFieldSymbol>(SymbolEqualityComparer.Default);
-        private const int MaxHelperDepth = 16;
-        private int _depth;
+        private readonly int _helperDepth;
 
-        // Where each DSL object came from, so that problems found later by validation point at the call that caused
-        // them. Reference identity on purpose: two equal instructions written twice are two places.
-        private readonly Dictionary<object, LocationInfo> _origins = new Dictionary<object, LocationInfo>(ReferenceComparer.Instance);
-        private readonly Dictionary<object, LocationInfo> _nameOrigins = new Dictionary<object, LocationInfo>(ReferenceComparer.Instance);
+        public DefinitionEvaluator(SemanticModel model, EvaluationScope scope) : this(model, scope, 0)
+        {
+        }
 
-        public DefinitionEvaluator(SemanticModel model, CancellationToken cancellationToken)
+        private DefinitionEvaluator(SemanticModel model, EvaluationScope scope, int helperDepth)
         {
             _model = model;
-            _cancellationToken = cancellationToken;
+            _scope = scope;
+            _cancellationToken = scope.CancellationToken;
+            _helperDepth = helperDepth;
         }
 
         /// <summary>Evaluates a method body (expression- or block-bodied) and returns what it returns.</summary>
@@ -72,12 +70,6 @@ namespace ImageDsl.Generator
             if (block is null) throw Unsupported(method.Syntax, "Define() needs a body.");
             return EvaluateBlock(block);
         }
-
-        /// <summary>The source location a validation problem refers to, when known.</summary>
-        public LocationInfo? Locate(DockerfileProblem problem) =>
-            problem.SubjectKind == ProblemSubject.StageName && _nameOrigins.TryGetValue(problem.Subject, out var name) ? name
-            : _origins.TryGetValue(problem.Subject, out var origin) ? origin
-            : null;
 
         private object? EvaluateBlock(IBlockOperation block)
         {
@@ -109,6 +101,19 @@ namespace ImageDsl.Generator
         private object? Evaluate(IOperation operation)
         {
             _cancellationToken.ThrowIfCancellationRequested();
+            _scope.Budget.Enter(operation.Syntax);
+            try
+            {
+                return EvaluateOne(operation);
+            }
+            finally
+            {
+                _scope.Budget.Exit();
+            }
+        }
+
+        private object? EvaluateOne(IOperation operation)
+        {
             if (operation.ConstantValue.HasValue)
             {
                 return ConvertConstant(operation.ConstantValue.Value, operation.Type);
@@ -139,7 +144,7 @@ namespace ImageDsl.Generator
                 case IInterpolatedStringOperation interpolated:
                     return EvaluateInterpolatedString(interpolated);
                 case IBinaryOperation binary:
-                    return EvaluateBinary(binary);
+                    return EvaluateBinaryChain(binary);
                 case IConditionalOperation { Condition.ConstantValue: { HasValue: true, Value: bool condition } } conditional when conditional.WhenFalse is not null:
                     return Evaluate(condition ? conditional.WhenTrue : conditional.WhenFalse);
                 case IDefaultValueOperation defaultValue:
@@ -172,40 +177,30 @@ namespace ImageDsl.Generator
         private object? EvaluateField(IFieldReferenceOperation reference)
         {
             var field = reference.Field;
-            if (field.IsStatic && field.IsReadOnly && field.DeclaringSyntaxReferences.Length == 1 &&
-                SymbolEqualityComparer.Default.Equals(field.ContainingAssembly, _model.Compilation.Assembly) &&
-                field.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken) is VariableDeclaratorSyntax { Initializer: { } initializer } declarator)
-            {
-                if (!_fieldsInProgress.Add(field)) throw Unsupported(reference.Syntax, $"'{field.Name}' refers to itself.");
-                try
-                {
-                    var model = declarator.SyntaxTree == _model.SyntaxTree ? _model : _model.Compilation.GetSemanticModel(declarator.SyntaxTree);
-                    var operation = model.GetOperation(initializer, _cancellationToken) as IFieldInitializerOperation;
-                    if (operation is null) throw NotConstant(reference.Syntax);
-                    return new DefinitionEvaluator(model, _cancellationToken, this).Evaluate(operation.Value);
-                }
-                finally
-                {
-                    _fieldsInProgress.Remove(field);
-                }
-            }
-
             if (field.IsStatic && IsDslType(field.ContainingType) && MapType(field.ContainingType) is { } type &&
                 type.GetField(field.Name, BindingFlags.Public | BindingFlags.Static) is { } info)
             {
                 return info.GetValue(null);
             }
 
-            throw NotConstant(reference.Syntax);
+            // A static field of the project: evaluated when its value at run time is provably its initializer.
+            if (!field.IsStatic || !SymbolEqualityComparer.Default.Equals(field.ContainingAssembly, _model.Compilation.Assembly) ||
+                field.DeclaringSyntaxReferences.Length == 0)
+            {
+                throw NotConstant(reference.Syntax);
+            }
+
+            var declarator = field.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken) as VariableDeclaratorSyntax;
+            return _scope.Fields.Read(field, declarator!, reference.Syntax, () =>
+            {
+                var model = ModelFor(declarator!);
+                if (model.GetOperation(declarator!.Initializer!, _cancellationToken) is not IFieldInitializerOperation initializer) throw NotConstant(reference.Syntax);
+                return new DefinitionEvaluator(model, _scope, _helperDepth).Evaluate(initializer.Value);
+            });
         }
 
-        private DefinitionEvaluator(SemanticModel model, CancellationToken cancellationToken, DefinitionEvaluator parent)
-            : this(model, cancellationToken)
-        {
-            _fieldsInProgress = parent._fieldsInProgress;
-            _origins = parent._origins;
-            _nameOrigins = parent._nameOrigins;
-        }
+        private SemanticModel ModelFor(SyntaxNode syntax) =>
+            syntax.SyntaxTree == _model.SyntaxTree ? _model : _model.Compilation.GetSemanticModel(syntax.SyntaxTree);
 
         /// <summary>
         /// A static method or property getter of the project itself (e.g. a shared base stage): its body is evaluated
@@ -217,23 +212,21 @@ namespace ImageDsl.Generator
 
         private object? EvaluateHelper(IMethodSymbol method, object?[] arguments, SyntaxNode callSite)
         {
-            if (_depth >= MaxHelperDepth)
+            if (_helperDepth >= MaxHelperDepth)
             {
                 throw Unsupported(callSite, $"Helpers call each other more than {MaxHelperDepth} levels deep (recursion is not evaluated).");
             }
 
             var syntax = method.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken);
-            var model = syntax.SyntaxTree == _model.SyntaxTree ? _model : _model.Compilation.GetSemanticModel(syntax.SyntaxTree);
-            var helper = new DefinitionEvaluator(model, _cancellationToken, this) { _depth = _depth + 1 };
+            var model = ModelFor(syntax);
+            var helper = new DefinitionEvaluator(model, _scope, _helperDepth + 1);
             for (var i = 0; i < method.Parameters.Length; i++) helper._variables[method.Parameters[i]] = arguments[i];
-            var body = model.GetOperation(syntax, _cancellationToken);
-            var result = body switch
+            return model.GetOperation(syntax, _cancellationToken) switch
             {
                 IMethodBodyBaseOperation methodBody => helper.EvaluateMethodBody(methodBody),
                 IBlockOperation block => helper.EvaluateBlock(block),
                 _ => throw NotConstant(callSite),
             };
-            return result;
         }
 
         private object? EvaluateProperty(IPropertyReferenceOperation reference)
@@ -266,11 +259,31 @@ namespace ImageDsl.Generator
                 return EvaluateHelper(invocation.TargetMethod, arguments, invocation.Syntax);
             }
 
-            if (!IsEvaluable(invocation.TargetMethod)) throw NotConstant(invocation.Syntax);
-            var instance = invocation.Instance is null ? null : Evaluate(invocation.Instance);
-            var result = Invoke(invocation.TargetMethod, instance, invocation.Arguments, invocation.Syntax);
-            Track(instance, result, CallLocation(invocation.Syntax));
-            return result;
+            // A chain of calls (From(…).Run(…).Copy(…)…) is a left-deep tree as deep as the chain is long: walk it in
+            // a loop, innermost call first, so that a long definition costs no stack.
+            var chain = new List<IInvocationOperation> { invocation };
+            while (chain[chain.Count - 1].Instance is IInvocationOperation inner && !inner.ConstantValue.HasValue && !IsUserHelper(inner.TargetMethod))
+            {
+                chain.Add(inner);
+            }
+
+            // The outermost call that cannot be evaluated is the one to name, before anything inside it runs.
+            if (chain.FirstOrDefault(c => !IsEvaluable(c.TargetMethod)) is { } opaque) throw NotConstant(opaque.Syntax);
+            var last = chain[chain.Count - 1];
+            var instance = last.Instance is null ? null : Evaluate(last.Instance);
+            for (var i = chain.Count - 1; i >= 0; i--)
+            {
+                _cancellationToken.ThrowIfCancellationRequested();
+                var call = chain[i];
+                _scope.Budget.Enter(call.Syntax);
+                _scope.Budget.Exit();
+                var result = Invoke(call.TargetMethod, instance, call.Arguments, call.Syntax);
+                _scope.Budget.Charge(result, call.Syntax);
+                _scope.Origins.TrackCall(instance, result, OriginTracker.CallLocation(call.Syntax));
+                instance = result;
+            }
+
+            return instance;
         }
 
         private object? Invoke(IMethodSymbol method, object? instance, IEnumerable<IArgumentOperation> arguments, SyntaxNode syntax)
@@ -281,7 +294,7 @@ namespace ImageDsl.Generator
             {
                 if (argument.Parameter is null) throw NotConstant(argument.Syntax);
                 values[argument.Parameter.Ordinal] = Evaluate(argument.Value);
-                if (argument.ArgumentKind != ArgumentKind.DefaultValue) TrackArgument(values[argument.Parameter.Ordinal], argument.Value.Syntax);
+                if (argument.ArgumentKind != ArgumentKind.DefaultValue) _scope.Origins.TrackArgument(values[argument.Parameter.Ordinal], argument.Value.Syntax);
             }
 
             return InvokeMethod(method, instance, values, syntax, parameterName =>
@@ -300,7 +313,7 @@ namespace ImageDsl.Generator
             catch (TargetInvocationException e) when (e.InnerException is DockerfileException dsl)
             {
                 var argument = argumentSyntax(dsl.ParamName);
-                throw new EvaluationException(dsl.Id, argument is null ? CallLocation(syntax) : LocationInfo.From(argument), dsl.Detail);
+                throw new EvaluationException(dsl.Id, argument is null ? OriginTracker.CallLocation(syntax) : LocationInfo.From(argument), dsl.Detail);
             }
             catch (TargetInvocationException e) when (e.InnerException is EvaluationException inner)
             {
@@ -354,6 +367,7 @@ namespace ImageDsl.Generator
                         }
 
                         text.Append(value as string ?? (value is char c ? c.ToString() : throw NotConstant(hole.Syntax)));
+                        _scope.Budget.CheckLength(text.Length, hole.Syntax);
                         break;
                     default:
                         throw NotConstant(part.Syntax);
@@ -363,19 +377,42 @@ namespace ImageDsl.Generator
             return text.ToString();
         }
 
-        private object? EvaluateBinary(IBinaryOperation binary)
+        /// <summary>
+        /// <c>a + b + c + …</c> is a left-deep tree as deep as it has terms: evaluated in a loop from the left, and
+        /// strings joined in one builder, so that a long chain costs neither stack nor quadratic copying.
+        /// </summary>
+        private object? EvaluateBinaryChain(IBinaryOperation binary)
         {
-            if (binary.OperatorMethod is { } method)
+            var chain = new List<IBinaryOperation> { binary };
+            while (chain[chain.Count - 1].LeftOperand is IBinaryOperation inner && !inner.ConstantValue.HasValue) chain.Add(inner);
+
+            var value = Evaluate(chain[chain.Count - 1].LeftOperand);
+            System.Text.StringBuilder? text = null;
+            for (var i = chain.Count - 1; i >= 0; i--)
             {
-                return InvokeMethod(method, null, new[] { Evaluate(binary.LeftOperand), Evaluate(binary.RightOperand) }, binary.Syntax, _ => binary.Syntax);
+                var node = chain[i];
+                var right = Evaluate(node.RightOperand);
+                if (node.OperatorMethod is null && node.OperatorKind == BinaryOperatorKind.Add && node.Type?.SpecialType == SpecialType.System_String)
+                {
+                    text ??= new System.Text.StringBuilder(Text(value, node.LeftOperand.Syntax));
+                    var term = Text(right, node.RightOperand.Syntax);
+                    _scope.Budget.CheckLength(text.Length + term.Length, node.Syntax);
+                    text.Append(term);
+                    continue;
+                }
+
+                if (text is not null)
+                {
+                    value = text.ToString();
+                    text = null;
+                }
+
+                if (node.OperatorMethod is not { } method) throw NotConstant(node.Syntax);
+                value = InvokeMethod(method, null, new[] { value, right }, node.Syntax, _ => node.Syntax);
+                _scope.Budget.Charge(value, node.Syntax);
             }
 
-            if (binary.OperatorKind == BinaryOperatorKind.Add && binary.Type?.SpecialType == SpecialType.System_String)
-            {
-                return Text(Evaluate(binary.LeftOperand), binary.LeftOperand.Syntax) + Text(Evaluate(binary.RightOperand), binary.RightOperand.Syntax);
-            }
-
-            throw NotConstant(binary.Syntax);
+            return text is not null ? text.ToString() : value;
         }
 
         private string Text(object? value, SyntaxNode syntax) => value switch
@@ -406,123 +443,6 @@ namespace ImageDsl.Generator
 
         private static Func<T, TResult> MakeFunc<T, TResult>(Func<object?, object?> body) => argument => (TResult)body(argument)!;
 
-        private void Track(object? receiver, object? result, LocationInfo? location)
-        {
-            if (location is null || result is not Dockerfile stage) return;
-            if (!_origins.ContainsKey(stage)) _origins[stage] = location;
-            foreach (var instruction in stage.Instructions)
-            {
-                if (!_origins.ContainsKey(instruction)) _origins[instruction] = location;
-            }
-
-            if (stage.Name is not null && !_nameOrigins.ContainsKey(stage))
-            {
-                _nameOrigins[stage] = receiver is Dockerfile previous && previous.Name == stage.Name && _nameOrigins.TryGetValue(previous, out var earlier)
-                    ? earlier
-                    : location;
-            }
-        }
-
-        /// <summary>
-        /// Where an argument value (a source path, a stage reference…) was written, so that a problem validation finds
-        /// in that very value points at the argument. The elements of an array argument are tracked one by one.
-        /// </summary>
-        private void TrackArgument(object? value, SyntaxNode syntax)
-        {
-            switch (value)
-            {
-                case null or string or Dockerfile:
-                    return;
-                case Array array when syntax is CollectionExpressionSyntax or ArrayCreationExpressionSyntax or ImplicitArrayCreationExpressionSyntax:
-                    var elements = syntax switch
-                    {
-                        CollectionExpressionSyntax collection => collection.Elements.Select(e => (SyntaxNode)e).ToList(),
-                        ArrayCreationExpressionSyntax { Initializer: { } init } => init.Expressions.Select(e => (SyntaxNode)e).ToList(),
-                        ImplicitArrayCreationExpressionSyntax implicitArray => implicitArray.Initializer.Expressions.Select(e => (SyntaxNode)e).ToList(),
-                        _ => new List<SyntaxNode>(),
-                    };
-                    for (var i = 0; i < array.Length && i < elements.Count; i++) TrackArgument(array.GetValue(i), elements[i]);
-                    return;
-                default:
-                    if (!value.GetType().IsValueType && value.GetType().Assembly == DslAssembly && !_origins.ContainsKey(value) && LocationInfo.From(syntax) is { } location)
-                    {
-                        _origins[value] = location;
-                    }
-
-                    return;
-            }
-        }
-
-        /// <summary>From the method name to the closing parenthesis: <c>Run("…")</c> rather than the whole chain before it.</summary>
-        private static LocationInfo? CallLocation(SyntaxNode syntax) =>
-            syntax is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax member } invocation
-                ? LocationInfo.From(Location.Create(invocation.SyntaxTree, Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(member.Name.SpanStart, invocation.Span.End)))
-                : LocationInfo.From(syntax);
-
-        private static bool IsDslType(ITypeSymbol? type) => type?.ContainingAssembly?.Name == DslAssemblyName;
-
-        private static bool IsEvaluable(IMethodSymbol method) =>
-            IsDslType(method.ContainingType) || IsSystemType(method.ContainingType, "TimeSpan") || IsSystemType(method.ContainingType, "Uri");
-
-        private static bool IsSystemType(INamedTypeSymbol type, string metadataName) =>
-            type.MetadataName == metadataName && type.ContainingType is null &&
-            type.ContainingNamespace is { Name: "System", ContainingNamespace.IsGlobalNamespace: true };
-
-        private static MethodBase? ResolveMethod(IMethodSymbol method) =>
-            MethodCache.GetValue(method, static m => new Box<MethodBase?>(FindMethod(m))).Value;
-
-        private static MethodBase? FindMethod(IMethodSymbol method)
-        {
-            var type = MapType(method.ContainingType);
-            var parameterTypes = method.Parameters.Select(p => MapType(p.Type)).ToArray();
-            if (type is null || parameterTypes.Any(t => t is null)) return null;
-            const BindingFlags flags = BindingFlags.Public | BindingFlags.Static | BindingFlags.Instance;
-            if (method.MethodKind == MethodKind.Constructor) return type.GetConstructor(flags, null, parameterTypes!, null);
-            var returnType = method.ReturnsVoid ? typeof(void) : MapType(method.ReturnType);
-            return type.GetMethods(flags).FirstOrDefault(m =>
-                m.Name == method.MetadataName && m.ReturnType == returnType &&
-                m.GetParameters().Select(p => p.ParameterType).SequenceEqual(parameterTypes!));
-        }
-
-        /// <summary>The runtime type inside the generator that a compilation's type stands for.</summary>
-        private static Type? MapType(ITypeSymbol type) => TypeCache.GetValue(type, static t => new Box<Type?>(FindType(t))).Value;
-
-        private static Type? FindType(ITypeSymbol type)
-        {
-            switch (type.SpecialType)
-            {
-                case SpecialType.System_String: return typeof(string);
-                case SpecialType.System_Int32: return typeof(int);
-                case SpecialType.System_UInt32: return typeof(uint);
-                case SpecialType.System_Int64: return typeof(long);
-                case SpecialType.System_Double: return typeof(double);
-                case SpecialType.System_Boolean: return typeof(bool);
-                case SpecialType.System_Char: return typeof(char);
-                case SpecialType.System_Object: return typeof(object);
-            }
-
-            if (type is IArrayTypeSymbol { Rank: 1 } array) return MapType(array.ElementType)?.MakeArrayType();
-            if (type is not INamedTypeSymbol named) return null;
-            if (named.IsGenericType)
-            {
-                var definition = named.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T ? typeof(Nullable<>)
-                    : named.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T ? typeof(IEnumerable<>)
-                    : named.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IReadOnlyList_T ? typeof(IReadOnlyList<>)
-                    : IsSystemType(named, "Func`2") ? typeof(Func<,>)
-                    : null;
-                var arguments = named.TypeArguments.Select(MapType).ToArray();
-                return definition is null || arguments.Any(a => a is null) ? null : definition.MakeGenericType(arguments!);
-            }
-
-            if (IsSystemType(named, "TimeSpan")) return typeof(TimeSpan);
-            if (IsSystemType(named, "Uri")) return typeof(Uri);
-            if (!IsDslType(named)) return null;
-            var metadataName = named.ContainingType is null
-                ? named.ContainingNamespace.ToDisplayString() + "." + named.MetadataName
-                : MapType(named.ContainingType)?.FullName + "+" + named.MetadataName;
-            return DslAssembly.GetType(metadataName);
-        }
-
         private static object? ConvertConstant(object? value, ITypeSymbol? type)
         {
             if (value is null || type is null) return value;
@@ -551,22 +471,6 @@ namespace ImageDsl.Generator
         {
             var line = text.Split('\n')[0].TrimEnd('\r');
             return line.Length <= 60 && line.Length == text.Length ? line : line.Substring(0, Math.Min(line.Length, 57)) + "...";
-        }
-
-        private sealed class Box<T>
-        {
-            public Box(T value) => Value = value;
-
-            public T Value { get; }
-        }
-
-        private sealed class ReferenceComparer : IEqualityComparer<object>
-        {
-            public static readonly ReferenceComparer Instance = new ReferenceComparer();
-
-            public new bool Equals(object? x, object? y) => ReferenceEquals(x, y);
-
-            public int GetHashCode(object obj) => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj);
         }
     }
 }
