@@ -184,27 +184,38 @@ public class MSBuildTests
     }
 
     [Fact]
-    public void Authenticated_push_uses_environment_credentials_and_never_prints_them()
+    public async Task Environment_credentials_go_only_to_the_registry_they_name_and_are_never_printed()
     {
         using var project = new MSBuildProject(Definition("tests/private", "private"), new Dictionary<string, string> { ["message.txt"] = "private\n" });
-        var push = $"{BaseArgs} -t:PushImages -p:ImageDslRegistry={TestEngine.AuthRegistry}";
+        await using var proxy = new RegistryProxy(TestEngine.AuthRegistry);
         var noHome = Directory.CreateTempSubdirectory("imagedsl-empty-home-");
+        var password = TestEngine.AuthRegistryPassword;
+        Dictionary<string, string?> Environment(string? host) => new()
+        {
+            ["DOCKER_CONFIG"] = noHome.FullName,
+            ["IMAGEDSL_REGISTRY_USERNAME"] = TestEngine.AuthRegistryUser,
+            ["IMAGEDSL_REGISTRY_PASSWORD"] = password,
+            ["IMAGEDSL_REGISTRY_HOST"] = host,
+        };
+        string Push(string registry) => $"{BaseArgs} -t:PushImages -p:ImageDslRegistry={registry}";
         try
         {
-            var refused = project.Build(push, new Dictionary<string, string?> { ["DOCKER_CONFIG"] = noHome.FullName });
-            Assert.NotEqual(0, refused.ExitCode);
-            Assert.Contains("IMAGEDSL1001", Assert.Single(refused.Errors));
+            // Credentials that name no registry are refused before anything is sent.
+            var unscoped = project.Build(Push(TestEngine.AuthRegistry), Environment(null));
+            Assert.NotEqual(0, unscoped.ExitCode);
+            Assert.Contains("IMAGEDSL1007", Assert.Single(unscoped.Errors));
 
-            var password = TestEngine.AuthRegistryPassword;
-            var accepted = project.Build(push, new Dictionary<string, string?>
-            {
-                ["DOCKER_CONFIG"] = noHome.FullName,
-                ["IMAGEDSL_REGISTRY_USERNAME"] = TestEngine.AuthRegistryUser,
-                ["IMAGEDSL_REGISTRY_PASSWORD"] = password,
-            });
+            // Another registry (here the same server under another address, as a pull request could set it) gets
+            // nothing: its login challenge goes unanswered.
+            var elsewhere = project.Build(Push(proxy.Address), Environment(TestEngine.AuthRegistry));
+            Assert.NotEqual(0, elsewhere.ExitCode);
+            Assert.Contains("IMAGEDSL1001", Assert.Single(elsewhere.Errors));
+            Assert.Equal(0, proxy.Authorized);
+
+            var accepted = project.Build(Push(TestEngine.AuthRegistry), Environment("http://" + TestEngine.AuthRegistry + "/"));
             Assert.True(accepted.ExitCode == 0, accepted.Output);
             Assert.Contains($"pushed {TestEngine.AuthRegistry}/tests/private:latest@sha256:", accepted.Output);
-            Assert.DoesNotContain(password, accepted.Output + refused.Output);
+            Assert.DoesNotContain(password, unscoped.Output + elsewhere.Output + accepted.Output);
         }
         finally
         {

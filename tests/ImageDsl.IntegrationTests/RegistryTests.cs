@@ -110,7 +110,7 @@ public class RegistryTests
         var marker = Guid.NewGuid().ToString("N")[..12];
         var (engine, id) = await BuildAsync(marker);
         using var _ = engine;
-        await using var proxy = new DroppingProxy(TestEngine.Registry, drops: 1);
+        await using var proxy = new RegistryProxy(TestEngine.Registry, drops: 1);
         var log = new List<string>();
 
         var digest = await PushAsync(engine, id, $"{proxy.Address}/tests/dropped:{marker}", log: log);
@@ -126,7 +126,7 @@ public class RegistryTests
         var marker = Guid.NewGuid().ToString("N")[..12];
         var (engine, id) = await BuildAsync(marker);
         using var _ = engine;
-        await using var proxy = new DroppingProxy(TestEngine.Registry, drops: int.MaxValue);
+        await using var proxy = new RegistryProxy(TestEngine.Registry, drops: int.MaxValue);
 
         var error = await Assert.ThrowsAsync<ImageDslException>(() => PushAsync(engine, id, $"{proxy.Address}/tests/dropped:{marker}", attempts: 2));
 

@@ -96,7 +96,10 @@ public sealed class SampleTests : IClassFixture<SampleTests.PackedSamples>
         var password = TestEngine.AuthRegistryPassword;
         var result = _samples.Build("PrivateRegistry",
             $"-t:PushImages -p:ImageDslRegistry={TestEngine.AuthRegistry} -p:ImageDslBuildArgs=BASE_IMAGE={TestEngine.BaseImage} -getItem:ImageDslPushedImage",
-            new Dictionary<string, string?> { ["IMAGEDSL_REGISTRY_USERNAME"] = TestEngine.AuthRegistryUser, ["IMAGEDSL_REGISTRY_PASSWORD"] = password });
+            new Dictionary<string, string?>
+            {
+                ["IMAGEDSL_REGISTRY_USERNAME"] = TestEngine.AuthRegistryUser, ["IMAGEDSL_REGISTRY_PASSWORD"] = password, ["IMAGEDSL_REGISTRY_HOST"] = TestEngine.AuthRegistry,
+            });
 
         Assert.True(result.ExitCode == 0, result.Output);
         Assert.DoesNotContain(password, result.Output);

@@ -46,6 +46,7 @@ public static class ErrorCodes
     public const string CredentialHelperFailed = "IMAGEDSL1004";
     public const string InvalidPushReference = "IMAGEDSL1005";
     public const string DockerConfigUnreadable = "IMAGEDSL1006";
+    public const string RegistryCredentialsUnscoped = "IMAGEDSL1007";
 
     // 2xxx: input (definitions, context, image behaviour)
     public const string StaleDockerfile = "IMAGEDSL2001";

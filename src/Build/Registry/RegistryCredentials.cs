@@ -14,13 +14,16 @@ public sealed record RegistryCredential(string Username, string Secret, bool IsI
 /// <summary>
 /// Finds registry credentials where docker users keep them, in the CLI's order: a credHelpers entry for the
 /// registry, else the credsStore helper, else an "auths" entry in $DOCKER_CONFIG/config.json (default
-/// ~/.docker/config.json); then, for CI, IMAGEDSL_REGISTRY_USERNAME and IMAGEDSL_REGISTRY_PASSWORD. Helpers are
+/// ~/.docker/config.json); then, for CI, IMAGEDSL_REGISTRY_USERNAME and IMAGEDSL_REGISTRY_PASSWORD, which go only to
+/// the registry IMAGEDSL_REGISTRY_HOST names — like docker's config, a login is keyed by its registry, so that a
+/// changed ImageDslRegistry (or a base image's host) in a pull request cannot send CI's secret elsewhere. Helpers are
 /// the docker-credential-* programs, which receive the registry on standard input — never on a command line.
 /// </summary>
 public sealed class RegistryCredentials
 {
     public const string UsernameVariable = "IMAGEDSL_REGISTRY_USERNAME";
     public const string PasswordVariable = "IMAGEDSL_REGISTRY_PASSWORD";
+    public const string HostVariable = "IMAGEDSL_REGISTRY_HOST";
 
     private readonly Func<string, string?> _environment;
     private readonly string _configPath;
@@ -39,14 +42,30 @@ public sealed class RegistryCredentials
     /// <summary>The login for a registry host, e.g. 127.0.0.1:5001 or docker.io.</summary>
     public RegistryCredential? Find(string registry)
     {
-        var fromConfig = FromConfig(registry);
-        if (fromConfig is not null) return fromConfig;
-        if (_environment(UsernameVariable) is { Length: > 0 } user && _environment(PasswordVariable) is { Length: > 0 } password)
+        return FromConfig(registry) ?? FromEnvironment(registry);
+    }
+
+    private RegistryCredential? FromEnvironment(string registry)
+    {
+        if (_environment(UsernameVariable) is not { Length: > 0 } user || _environment(PasswordVariable) is not { Length: > 0 } password) return null;
+        if (_environment(HostVariable) is not { Length: > 0 } host)
         {
-            return new RegistryCredential(user, password, false, "environment variables");
+            throw new ImageDslException(ErrorCodes.RegistryCredentialsUnscoped, UsernameVariable, PasswordVariable, HostVariable);
         }
 
-        return null;
+        return ImageReference.AuthKeyOf(HostOf(host)) == ImageReference.AuthKeyOf(registry)
+            ? new RegistryCredential(user, password, false, $"{UsernameVariable} for {HostOf(host)}")
+            : null;
+    }
+
+    /// <summary>The host of a registry as people write it: ghcr.io, https://ghcr.io/, index.docker.io or docker.io.</summary>
+    private static string HostOf(string registry)
+    {
+        var host = registry.Trim();
+        var scheme = host.IndexOf("://", StringComparison.Ordinal);
+        if (scheme >= 0) host = host.Substring(scheme + 3);
+        host = host.Split('/')[0];
+        return host is "index.docker.io" or "registry-1.docker.io" ? ImageReference.DockerHub : host;
     }
 
     private RegistryCredential? FromConfig(string registry)

@@ -4,7 +4,8 @@ namespace ImageDsl.Build.Tasks;
 
 /// <summary>
 /// Pushes every tag of every built image to <see cref="Registry"/>, with credentials from docker's configuration
-/// (or IMAGEDSL_REGISTRY_USERNAME / IMAGEDSL_REGISTRY_PASSWORD). Credentials never reach the log.
+/// (or IMAGEDSL_REGISTRY_USERNAME / IMAGEDSL_REGISTRY_PASSWORD for the registry IMAGEDSL_REGISTRY_HOST names).
+/// Credentials never reach the log.
 /// </summary>
 public sealed partial class PushImages
 {

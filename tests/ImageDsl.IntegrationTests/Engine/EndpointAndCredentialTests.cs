@@ -72,7 +72,15 @@ public sealed class EndpointAndCredentialTests : IDisposable
 
         _environment[RegistryCredentials.UsernameVariable] = "ci";
         _environment[RegistryCredentials.PasswordVariable] = "from-env";
+        Assert.Equal(ErrorCodes.RegistryCredentialsUnscoped, Assert.Throws<ImageDslException>(() => credentials.Find(reference)).Code);
+        _environment[RegistryCredentials.HostVariable] = "https://127.0.0.1:5001/";
         Assert.Equal("from-env", credentials.Find(reference)!.Secret);
+        Assert.Null(credentials.Find(ImageReference.Parse("127.0.0.1:5000/team/app:1")));
+        Assert.Null(credentials.Find(ImageReference.Parse("busybox")));
+        _environment[RegistryCredentials.HostVariable] = "index.docker.io";
+        Assert.Equal("from-env", credentials.Find(ImageReference.Parse("busybox"))!.Secret);
+        Assert.Null(credentials.Find(reference));
+        _environment[RegistryCredentials.HostVariable] = "127.0.0.1:5001";
 
         WriteConfig($$"""{ "auths": { "127.0.0.1:5001": { "auth": "{{Convert.ToBase64String(Encoding.UTF8.GetBytes("alice:s3cret:with:colons"))}}" } } }""");
         var fromConfig = credentials.Find(reference)!;

@@ -5,11 +5,12 @@ using System.Text;
 namespace ImageDsl.IntegrationTests;
 
 /// <summary>
-/// A TCP proxy on 127.0.0.1 in front of a local registry that cuts the connection when it sees a manifest upload
-/// (PUT …/manifests/…), the last request of a push — the one that makes a tag visible. It cuts the first
-/// <c>drops</c> such uploads and forwards everything else, so tests can observe retries and partial failures.
+/// A TCP proxy on 127.0.0.1 in front of a local registry that sees what the daemon sends it. It cuts the connection
+/// when it sees a manifest upload (PUT …/manifests/…), the last request of a push — the one that makes a tag visible —
+/// for the first <c>drops</c> such uploads, so tests can observe retries and partial failures; and it counts the
+/// requests that carry an Authorization header, so tests can see where credentials went.
 /// </summary>
-public sealed class DroppingProxy : IAsyncDisposable
+public sealed class RegistryProxy : IAsyncDisposable
 {
     private static readonly byte[] ManifestPut = Encoding.ASCII.GetBytes("/manifests/");
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
@@ -18,7 +19,7 @@ public sealed class DroppingProxy : IAsyncDisposable
     private readonly Task _accepting;
     private int _dropsLeft;
 
-    public DroppingProxy(string registry, int drops)
+    public RegistryProxy(string registry, int drops = 0)
     {
         var parts = registry.Split(':');
         _target = new IPEndPoint(IPAddress.Parse(parts[0]), int.Parse(parts[1]));
@@ -30,6 +31,11 @@ public sealed class DroppingProxy : IAsyncDisposable
     public string Address => "127.0.0.1:" + ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     public int Dropped { get; private set; }
+
+    /// <summary>Requests that carried credentials (an Authorization header) to the registry.</summary>
+    public int Authorized => _authorized;
+
+    private int _authorized;
 
     private async Task AcceptAsync()
     {
@@ -71,6 +77,11 @@ public sealed class DroppingProxy : IAsyncDisposable
         int read;
         while ((read = await from.ReadAsync(buffer, _stop.Token)) > 0)
         {
+            if (inspect && Encoding.ASCII.GetString(buffer, 0, read).ToLowerInvariant().Contains("\r\nauthorization:"))
+            {
+                Interlocked.Increment(ref _authorized);
+            }
+
             if (inspect && buffer.AsSpan(0, read).StartsWith("PUT "u8) && buffer.AsSpan(0, read).IndexOf(ManifestPut) > 0 && Interlocked.Decrement(ref _dropsLeft) >= 0)
             {
                 Dropped++;
