@@ -72,6 +72,7 @@ public static class ErrorCodes
     public const string DaemonTimeout = "IMAGEDSL3005";
     public const string SessionFailed = "IMAGEDSL3006";
     public const string SessionClosed = "IMAGEDSL3007";
+    public const string DaemonCertificateRejected = "IMAGEDSL3008";
 
     // 4xxx: task parameters
     public const string InvalidProperty = "IMAGEDSL4001";

@@ -42,15 +42,21 @@ public static class DaemonConnection
             if (tlsDirectory is null) return stream;
 
             var tls = new SslStream(stream, leaveInnerStreamOpen: false);
-            var clientCertificate = X509Certificate2.CreateFromPemFile(Path.Combine(tlsDirectory, "cert.pem"), Path.Combine(tlsDirectory, "key.pem"));
-            using var authority = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(tlsDirectory, "ca.pem")));
-            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            using var check = DaemonCertificateCheck.Load(tlsDirectory, endpoint.Host);
+            try
             {
-                TargetHost = endpoint.Host,
-                ClientCertificates = new X509CertificateCollection { clientCertificate },
-                RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-                    !verifyTls || IsTrusted(certificate, errors, authority),
-            }, cancellationToken).ConfigureAwait(false);
+                await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+                {
+                    TargetHost = endpoint.Host,
+                    ClientCertificates = new X509CertificateCollection { ClientCertificate(tlsDirectory) },
+                    RemoteCertificateValidationCallback = (_, certificate, _, _) => !verifyTls || check.Validate(certificate),
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (System.Security.Authentication.AuthenticationException) when (check.Rejection is not null)
+            {
+                throw new DaemonCertificateException(endpoint, check.Rejection);
+            }
+
             return tls;
         }
         catch
@@ -60,21 +66,9 @@ public static class DaemonConnection
         }
     }
 
-    /// <summary>
-    /// The server certificate is trusted when it chains to the endpoint's CA (not the machine's store, as with the docker
-    /// CLI) and names the host: SslStream reports a name mismatch against <see cref="SslClientAuthenticationOptions.TargetHost"/>,
-    /// which covers DNS names and IP addresses in subjectAltName.
-    /// </summary>
-    public static bool IsTrusted(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2 authority)
-    {
-        if (certificate is null || (errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0) return false;
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(authority);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        using var server = new X509Certificate2(certificate);
-        return chain.Build(server);
-    }
+    /// <summary>The client certificate the docker CLI presents: cert.pem with key.pem.</summary>
+    public static X509Certificate2 ClientCertificate(string tlsDirectory) =>
+        X509Certificate2.CreateFromPemFile(Path.Combine(tlsDirectory, "cert.pem"), Path.Combine(tlsDirectory, "key.pem"));
 
     /// <summary>
     /// Sends <c>POST path</c> with <c>Connection: Upgrade</c>, <c>Upgrade: proto</c> and the given headers, and returns once

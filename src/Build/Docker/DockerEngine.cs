@@ -42,12 +42,20 @@ public sealed class DockerEngine : IDisposable
     public static async Task<DockerEngine> ConnectAsync(DockerEndpoint endpoint, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var builder = new DockerClientBuilder().WithEndpoint(endpoint.Uri).WithApiVersion(ApiVersion);
+        DaemonCertificateCheck? check = null;
         if (endpoint.TlsCertificatePath is { } certificates)
         {
             try
             {
-                var tls = DockerTlsCertificates.LoadFromDirectory(certificates, endpoint.VerifyTls, "ca.pem", "cert.pem", "key.pem");
-                builder = builder.WithAuthProvider(tls.CreateCredentials());
+                // The server is checked by our callback, against ca.pem and the host name, as the docker CLI does;
+                // Docker.DotNet's own check accepts any certificate from the CA, whatever name it was issued for.
+                check = DaemonCertificateCheck.Load(certificates, endpoint.Uri.Host);
+                var verify = endpoint.VerifyTls;
+                var validator = check;
+                builder = builder.WithAuthProvider(new CertificateCredentials(DaemonConnection.ClientCertificate(certificates))
+                {
+                    ServerCertificateValidationCallback = (_, certificate, _, _) => !verify || validator.Validate(certificate),
+                });
             }
             catch (Exception e) when (e is IOException or System.Security.Cryptography.CryptographicException or ArgumentException)
             {
@@ -68,6 +76,11 @@ public sealed class DockerEngine : IDisposable
         {
             client.Dispose();
             throw new ImageDslException(ErrorCodes.DaemonTimeout, endpoint.Uri, (int)timeout.TotalSeconds);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not ImageDslException && check?.Rejection is { } rejection)
+        {
+            client.Dispose();
+            throw new ImageDslException(ErrorCodes.DaemonCertificateRejected, e, $"{endpoint.Uri} (from {endpoint.Source})", rejection, endpoint.TlsCertificatePath!);
         }
         catch (Exception e) when (e is not OperationCanceledException and not ImageDslException)
         {
