@@ -46,6 +46,24 @@ public class DaemonTests
     [Theory]
     [InlineData(BuilderKind.BuildKit)]
     [InlineData(BuilderKind.Classic)]
+    public async Task A_daemon_that_drops_the_build_mid_step_is_one_error_naming_the_step(BuilderKind builder)
+    {
+        await using var proxy = new DaemonCuttingProxy("build", TimeSpan.FromSeconds(3));
+        using var engine = await TestEngine.ConnectAsync(new DockerEndpoint(new Uri("unix://" + proxy.Path), null, false, "tests"));
+        var marker = Guid.NewGuid().ToString("N");
+        var dockerfile = Dockerfile.From(TestEngine.BaseImage).Run($"echo {marker} && sleep 8").ToString();
+
+        var error = await Assert.ThrowsAsync<ImageDslException>(() => TestEngine.BuildAsync(engine, "imagedsl-tests/dropped-build:1", dockerfile, builder));
+
+        Assert.Equal(ErrorCodes.DaemonConnectionLost, error.Code);
+        Assert.Contains($"echo {marker} && sleep 8", error.Message);
+        Assert.Contains("Check that the daemon is still running", error.Message);
+        Assert.Equal(1, proxy.Cut);
+    }
+
+    [Theory]
+    [InlineData(BuilderKind.BuildKit)]
+    [InlineData(BuilderKind.Classic)]
     public async Task Failing_step_is_one_error_naming_the_step_with_its_output(BuilderKind builder)
     {
         using var engine = await TestEngine.ConnectAsync();

@@ -73,6 +73,7 @@ public static class ErrorCodes
     public const string SessionFailed = "IMAGEDSL3006";
     public const string SessionClosed = "IMAGEDSL3007";
     public const string DaemonCertificateRejected = "IMAGEDSL3008";
+    public const string DaemonConnectionLost = "IMAGEDSL3009";
 
     // 4xxx: task parameters
     public const string InvalidProperty = "IMAGEDSL4001";

@@ -49,6 +49,21 @@ public sealed class BuildProgressDecoder
     public IReadOnlyList<string> FailedOutput { get; private set; } = Array.Empty<string>();
 
     /// <summary>The built image's id, or the coded error the progress reported: the failed step with its last output lines.</summary>
+    /// <summary>
+    /// The step running when the stream stopped: with the classic builder the current "Step n/m : …", with BuildKit
+    /// the steps started and not completed (the last one first); null before the first step.
+    /// </summary>
+    public string? RunningStep =>
+        _classicStep ?? _vertexes.Values.Where(v => v.Started is not null && !v.Reported && !v.Name.StartsWith("[internal]", StringComparison.Ordinal))
+            .OrderByDescending(v => v.Started).Select(v => v.Name).FirstOrDefault();
+
+    /// <summary>
+    /// The connection to the daemon ended before the build did (the daemon stopped, restarted or crashed): one coded
+    /// error that says so and names the step it was in, instead of the HTTP stack's "invalid chunk header".
+    /// </summary>
+    public Diagnostics.ImageDslException ConnectionLost(string imageName, Uri endpoint, Exception? cause) =>
+        new(Diagnostics.ErrorCodes.DaemonConnectionLost, cause, imageName, endpoint, RunningStep ?? "before the first step");
+
     public string ImageIdOrThrow(string imageName, Uri endpoint)
     {
         if (Error is not null)
@@ -57,15 +72,21 @@ public sealed class BuildProgressDecoder
             throw new Diagnostics.ImageDslException(Diagnostics.ErrorCodes.BuildStepFailed, imageName, FailedStep ?? "(before the first step)", output);
         }
 
-        return ImageId ?? throw new Diagnostics.ImageDslException(Diagnostics.ErrorCodes.DaemonFailed, endpoint, $"build image '{imageName}'", "the daemon did not report an image id");
+        // A progress stream that ends with neither an image nor an error was cut short.
+        return ImageId ?? throw ConnectionLost(imageName, endpoint, null);
     }
+
+    /// <summary>True once the daemon sent any progress: the build request was accepted.</summary>
+    public bool Started { get; private set; }
 
     public async Task ReadAsync(Stream progress, CancellationToken cancellationToken)
     {
         using var reader = new StreamReader(progress);
         while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
         {
-            if (line.Length > 0) Accept(line);
+            if (line.Length == 0) continue;
+            Started = true;
+            Accept(line);
         }
 
         FinishClassicStep();

@@ -154,6 +154,7 @@ public sealed class DockerEngine : IDisposable
         {
             abort.Cancel();
             if (writer.IsFaulted && writer.Exception!.InnerException is ImageDslException packing) throw packing;
+            if (decoder.Started) throw decoder.ConnectionLost(request.ImageName, Endpoint.Uri, e);
             throw new ImageDslException(ErrorCodes.DaemonFailed, e, Endpoint.Uri, $"build image '{request.ImageName}'", Innermost(e));
         }
 

@@ -59,6 +59,7 @@ internal static class SessionBuild
             catch (Exception e) when (e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
             {
                 if (session.ClosedByDaemon) throw new ImageDslException(ErrorCodes.SessionClosed, e, request.ImageName, endpoint.Uri);
+                if (decoder.Started) throw decoder.ConnectionLost(request.ImageName, endpoint.Uri, e);
                 throw new ImageDslException(ErrorCodes.DaemonFailed, e, endpoint.Uri, $"build image '{request.ImageName}'", e.Message);
             }
             finally

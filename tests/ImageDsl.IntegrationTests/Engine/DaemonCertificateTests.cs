@@ -108,74 +108,41 @@ public sealed class DaemonCertificateTests : IDisposable
     }
 
     /// <summary>Answers GET …/version like a Linux daemon, after a TLS handshake; counts the request bytes it receives.</summary>
-    private sealed class TlsDaemon : IAsyncDisposable
+    private sealed class TlsDaemon : LoopbackServer
     {
-        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
         private readonly X509Certificate2 _certificate;
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task _serving;
         private int _requestBytes;
 
         public TlsDaemon(X509Certificate2 certificate)
         {
             _certificate = certificate;
-            _listener.Start();
-            _serving = ServeAsync();
+            Start();
         }
-
-        public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
         public int RequestBytes => Volatile.Read(ref _requestBytes);
 
-        private async Task ServeAsync()
+        protected override async Task ServeAsync(Socket client)
         {
-            while (!_stop.IsCancellationRequested)
+            await using var tls = new SslStream(new NetworkStream(client, ownsSocket: false));
+            await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate, ClientCertificateRequired = false }, Stopping);
+            var buffer = new byte[8192];
+            var request = new StringBuilder();
+            while (!request.ToString().Contains("\r\n\r\n"))
             {
-                TcpClient client;
-                try
-                {
-                    client = await _listener.AcceptTcpClientAsync(_stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-
-                _ = Task.Run(() => AnswerAsync(client));
+                var read = await tls.ReadAsync(buffer, Stopping);
+                if (read == 0) return;
+                Interlocked.Add(ref _requestBytes, read);
+                request.Append(Encoding.ASCII.GetString(buffer, 0, read));
             }
+
+            const string body = """{"Version":"20.10.24","ApiVersion":"1.41","Os":"linux","Arch":"amd64"}""";
+            await tls.WriteAsync(Encoding.ASCII.GetBytes(
+                $"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n{body}"), Stopping);
         }
 
-        private async Task AnswerAsync(TcpClient client)
+        public override async ValueTask DisposeAsync()
         {
-            using var _ = client;
-            try
-            {
-                await using var tls = new SslStream(client.GetStream());
-                await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate, ClientCertificateRequired = false }, _stop.Token);
-                var buffer = new byte[8192];
-                var request = new StringBuilder();
-                while (!request.ToString().Contains("\r\n\r\n"))
-                {
-                    var read = await tls.ReadAsync(buffer, _stop.Token);
-                    if (read == 0) return;
-                    Interlocked.Add(ref _requestBytes, read);
-                    request.Append(Encoding.ASCII.GetString(buffer, 0, read));
-                }
-
-                const string body = """{"Version":"20.10.24","ApiVersion":"1.41","Os":"linux","Arch":"amd64"}""";
-                await tls.WriteAsync(Encoding.ASCII.GetBytes(
-                    $"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n{body}"), _stop.Token);
-            }
-            catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException or OperationCanceledException or ObjectDisposedException)
-            {
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            _stop.Cancel();
-            _listener.Stop();
-            await _serving;
+            await base.DisposeAsync();
             _certificate.Dispose();
         }
     }

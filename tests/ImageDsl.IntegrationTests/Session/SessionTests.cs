@@ -7,6 +7,9 @@ using Xunit;
 namespace ImageDsl.IntegrationTests.Session;
 
 /// <summary>The session's life and economy against the real daemon: what it sends, and how it ends when things go wrong.</summary>
+// Alone, not in parallel with other tests: the cancellation test checks that this process has no session helper left,
+// and other tests' builds start helpers of their own.
+[Collection(nameof(MSBuildTests))]
 public class SessionTests
 {
     [Fact]
@@ -42,7 +45,7 @@ public class SessionTests
     [Fact]
     public async Task A_daemon_that_drops_the_session_mid_build_is_one_coded_error()
     {
-        await using var proxy = new SessionCuttingProxy(TimeSpan.FromSeconds(2));
+        await using var proxy = new DaemonCuttingProxy("session", TimeSpan.FromSeconds(2));
         var secretFile = Path.GetTempFileName();
         await File.WriteAllTextAsync(secretFile, "needed after the cut");
         var context = Directory.CreateTempSubdirectory("imagedsl-cut-");
@@ -61,7 +64,7 @@ public class SessionTests
                 engine.BuildAsync(request, ContextLayout.Plain(ContextPacker.List(context.FullName)), BuilderKind.BuildKit, new ListLog(), CancellationToken.None));
 
             Assert.Equal(ErrorCodes.SessionClosed, error.Code);
-            Assert.Equal(1, proxy.SessionsCut);
+            Assert.Equal(1, proxy.Cut);
         }
         finally
         {
