@@ -8,7 +8,8 @@ namespace ImageDsl.IntegrationTests;
 /// A TCP proxy on 127.0.0.1 in front of a local registry that sees what the daemon sends it. It cuts the connection
 /// when it sees a manifest upload (PUT …/manifests/…), the last request of a push — the one that makes a tag visible —
 /// for the first <c>drops</c> such uploads, so tests can observe retries and partial failures; and it counts the
-/// requests that carry an Authorization header, so tests can see where credentials went.
+/// requests that carry an Authorization header, so tests can see where credentials went. With <c>hangManifests</c>
+/// it holds manifest uploads instead, never answering: a registry that hangs at the last step of a push.
 /// </summary>
 public sealed class RegistryProxy : LoopbackServer
 {
@@ -17,9 +18,11 @@ public sealed class RegistryProxy : LoopbackServer
     private int _dropsLeft;
     private int _dropped;
     private int _authorized;
+    private readonly bool _hangManifests;
 
-    public RegistryProxy(string registry, int drops = 0)
+    public RegistryProxy(string registry, int drops = 0, bool hangManifests = false)
     {
+        _hangManifests = hangManifests;
         var parts = registry.Split(':');
         _target = new IPEndPoint(IPAddress.Parse(parts[0]), int.Parse(parts[1]));
         _dropsLeft = drops;
@@ -53,7 +56,13 @@ public sealed class RegistryProxy : LoopbackServer
                 Interlocked.Increment(ref _authorized);
             }
 
-            if (buffer.AsSpan(0, read).StartsWith("PUT "u8) && buffer.AsSpan(0, read).IndexOf(ManifestPut) > 0 && Interlocked.Decrement(ref _dropsLeft) >= 0)
+            var manifestPut = buffer.AsSpan(0, read).StartsWith("PUT "u8) && buffer.AsSpan(0, read).IndexOf(ManifestPut) > 0;
+            if (manifestPut && _hangManifests)
+            {
+                await Task.Delay(Timeout.Infinite, Stopping);
+            }
+
+            if (manifestPut && Interlocked.Decrement(ref _dropsLeft) >= 0)
             {
                 Interlocked.Increment(ref _dropped);
                 client.LingerState = new LingerOption(true, 0); // reset, not a clean close

@@ -18,11 +18,13 @@ public class RegistryTests
         return (engine, id);
     }
 
-    private static async Task<string> PushAsync(DockerEngine engine, string imageId, string reference, RegistryCredential? credential = null, int attempts = 3, List<string>? log = null)
+    private static async Task<string> PushAsync(DockerEngine engine, string imageId, string reference, RegistryCredential? credential = null, int attempts = 3,
+        List<string>? log = null, TimeSpan? timeout = null)
     {
         var parsed = ImageReference.Parse(reference);
         await engine.TagAsync(imageId, parsed, CancellationToken.None);
-        return await engine.PushAsync(parsed, credential, attempts, TimeSpan.FromMilliseconds(100), m => log?.Add(m), CancellationToken.None);
+        return await engine.PushAsync(parsed, credential, new PushPolicy(attempts, TimeSpan.FromMilliseconds(100), timeout ?? TimeSpan.FromMinutes(5)),
+            m => log?.Add(m), CancellationToken.None);
     }
 
     [Fact]
@@ -134,6 +136,55 @@ public class RegistryTests
         Assert.Equal(2, proxy.Dropped);
         Assert.Null(await ManifestDigestAsync(TestEngine.Registry, "tests/dropped", marker));
     }
+
+    [Fact]
+    public async Task A_registry_that_answers_500_is_not_retried_on_top_of_the_daemons_own_retries()
+    {
+        var marker = Guid.NewGuid().ToString("N")[..12];
+        var (engine, id) = await BuildAsync(marker);
+        using var _ = engine;
+        await using var registry = new FailingRegistry();
+        var log = new List<string>();
+
+        var error = await Assert.ThrowsAsync<ImageDslException>(() => PushAsync(engine, id, $"{registry.Address}/tests/broken:{marker}", attempts: 3, log: log));
+
+        Assert.Equal(ErrorCodes.PushFailed, error.Code);
+        Assert.Contains("500", error.Message);
+        Assert.True(registry.Requests > 0);
+        // The daemon retried each upload itself ("Retrying in …"), so ImageDsl made its one attempt and no more.
+        Assert.Contains("after 1 attempt, the daemon having retried the uploads itself", error.Message);
+        Assert.Empty(log);
+    }
+
+    [Fact]
+    public async Task A_registry_that_hangs_on_the_manifest_is_cancelled_at_the_push_timeout()
+    {
+        var marker = Guid.NewGuid().ToString("N")[..12];
+        var (engine, id) = await BuildAsync(marker);
+        using var _ = engine;
+        await using var proxy = new RegistryProxy(TestEngine.Registry, hangManifests: true);
+
+        var error = await Assert.ThrowsAsync<ImageDslException>(() =>
+            PushAsync(engine, id, $"{proxy.Address}/tests/hanging:{marker}", timeout: TimeSpan.FromSeconds(8)));
+
+        Assert.Equal(ErrorCodes.PushTimedOut, error.Code);
+        Assert.Contains("within 8 s", error.Message);
+        Assert.Contains("The last the registry answered: ", error.Message);
+        Assert.DoesNotContain("answered: nothing", error.Message); // the layers' answers came before the manifest hung
+        Assert.Null(await ManifestDigestAsync(TestEngine.Registry, "tests/hanging", marker));
+    }
+
+    [Theory]
+    [InlineData("Get \"http://127.0.0.1:5003/v2/\": net/http: request canceled (Client.Timeout exceeded while awaiting headers)", PushFailure.Kind.Transient)]
+    [InlineData("Get \"http://127.0.0.1:5003/v2/\": read tcp 127.0.0.1:40000->127.0.0.1:5003: i/o timeout", PushFailure.Kind.Transient)]
+    [InlineData("Get \"http://127.0.0.1:5003/v2/\": context deadline exceeded", PushFailure.Kind.Transient)]
+    [InlineData("Get \"http://127.0.0.1:5999/v2/\": dial tcp 127.0.0.1:5999: connect: connection refused", PushFailure.Kind.Unreachable)]
+    [InlineData("Get \"http://10.1.2.3:5000/v2/\": dial tcp 10.1.2.3:5000: i/o timeout", PushFailure.Kind.Unreachable)]
+    [InlineData("received unexpected HTTP status: 500 Internal Server Error", PushFailure.Kind.Transient)]
+    [InlineData("unauthorized: authentication required", PushFailure.Kind.Authentication)]
+    [InlineData("manifest invalid: manifest invalid", PushFailure.Kind.Permanent)]
+    public void Push_failures_are_classified_by_what_another_attempt_could_change(string daemonMessage, PushFailure.Kind expected) =>
+        Assert.Equal(expected, PushFailure.Classify(daemonMessage));
 
     /// <summary>The digest the registry serves for a tag, or null when the tag does not exist.</summary>
     private static async Task<string?> ManifestDigestAsync(string registry, string repository, string tag, bool authenticated = false)

@@ -47,6 +47,7 @@ public static class ErrorCodes
     public const string InvalidPushReference = "IMAGEDSL1005";
     public const string DockerConfigUnreadable = "IMAGEDSL1006";
     public const string RegistryCredentialsUnscoped = "IMAGEDSL1007";
+    public const string PushTimedOut = "IMAGEDSL1008";
 
     // 2xxx: input (definitions, context, image behaviour)
     public const string StaleDockerfile = "IMAGEDSL2001";

@@ -271,10 +271,11 @@ public sealed class DockerEngine : IDisposable
 
     /// <summary>
     /// Pushes one tag and returns its digest. Transient failures (connection reset, registry 5xx) are retried with
-    /// exponential backoff; refused credentials are not. A registry makes a tag visible only when the manifest — the
-    /// last upload — succeeds, so a failed push publishes no partial tag.
+    /// exponential backoff — unless the daemon already retried them itself; refused credentials are not. Everything,
+    /// retries included, ends within <see cref="PushPolicy.Timeout"/>. A registry makes a tag visible only when the
+    /// manifest — the last upload — succeeds, so a failed or cancelled push publishes no partial tag.
     /// </summary>
-    public async Task<string> PushAsync(ImageReference reference, RegistryCredential? credential, int attempts, TimeSpan firstDelay, Action<string> log, CancellationToken cancellationToken)
+    public async Task<string> PushAsync(ImageReference reference, RegistryCredential? credential, PushPolicy policy, Action<string> log, CancellationToken cancellationToken)
     {
         var auth = new AuthConfig { ServerAddress = reference.Registry };
         if (credential is { IsIdentityToken: true }) auth.IdentityToken = credential.Secret;
@@ -284,32 +285,57 @@ public sealed class DockerEngine : IDisposable
             auth.Password = credential.Secret;
         }
 
-        for (var attempt = 1; ; attempt++)
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(policy.Timeout);
+        var answers = new PushAnswers();
+        try
         {
-            var (digest, error) = await PushOnceAsync(reference, auth, cancellationToken).ConfigureAwait(false);
-            if (error is null && digest is not null) return digest;
-            var reason = Redact(error ?? "the daemon reported no digest", credential);
-            if (IsAuthenticationError(reason)) throw new ImageDslException(ErrorCodes.RegistryAuthenticationFailed, reference.Registry, reference.FullName, reason);
-            if (IsUnreachable(reason)) throw new ImageDslException(ErrorCodes.RegistryUnreachable, reference.Registry, reference.FullName, reason);
-            if (!IsTransient(reason) || attempt >= attempts) throw new ImageDslException(ErrorCodes.PushFailed, reference.Registry, reference.FullName, reason, attempt);
+            for (var attempt = 1; ; attempt++)
+            {
+                var (digest, error) = await PushOnceAsync(reference, auth, answers, deadline.Token).ConfigureAwait(false);
+                if (error is null && digest is not null) return digest;
+                var reason = Redact(error ?? "the daemon reported no digest", credential);
+                switch (PushFailure.Classify(reason))
+                {
+                    case PushFailure.Kind.Authentication:
+                        throw new ImageDslException(ErrorCodes.RegistryAuthenticationFailed, reference.Registry, reference.FullName, reason);
+                    case PushFailure.Kind.Unreachable:
+                        throw new ImageDslException(ErrorCodes.RegistryUnreachable, reference.Registry, reference.FullName, reason);
+                    case PushFailure.Kind.Transient when attempt < policy.Attempts && !answers.DaemonRetried:
+                        break;
+                    default:
+                        throw new ImageDslException(ErrorCodes.PushFailed, reference.Registry, reference.FullName, reason,
+                            (attempt == 1 ? "1 attempt" : $"{attempt} attempts") + (answers.DaemonRetried ? ", the daemon having retried the uploads itself" : ""));
+                }
 
-            var delay = TimeSpan.FromTicks(firstDelay.Ticks << (attempt - 1));
-            log($"Push of {reference} failed ({reason}); retrying in {delay.TotalSeconds:0.#} s.");
-            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                var delay = TimeSpan.FromTicks(policy.FirstRetryDelay.Ticks << (attempt - 1));
+                log($"Push of {reference} failed ({reason}); retrying in {delay.TotalSeconds:0.#} s.");
+                await Task.Delay(delay, deadline.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ImageDslException(ErrorCodes.PushTimedOut, reference.Registry, reference.FullName, (int)Math.Ceiling(policy.Timeout.TotalSeconds),
+                Redact(answers.Last ?? "nothing", credential));
         }
     }
 
     /// <summary>One push: the digest on success, else the registry's or daemon's error text.</summary>
-    private async Task<(string? Digest, string? Error)> PushOnceAsync(ImageReference reference, AuthConfig auth, CancellationToken cancellationToken)
+    private async Task<(string? Digest, string? Error)> PushOnceAsync(ImageReference reference, AuthConfig auth, PushAnswers answers, CancellationToken cancellationToken)
     {
         string? digest = null;
         string? error = null;
         var progress = new Progress(message =>
         {
-            if (message.Error is { } e) error = e.Message;
-            else if (message.Status is { } status && status.Contains("digest: sha256:", StringComparison.Ordinal))
+            if (message.Error is { } e) error = answers.Last = e.Message;
+            else if (message.Status is { } status)
             {
-                digest = status.Substring(status.IndexOf("sha256:", StringComparison.Ordinal)).Split(' ')[0];
+                answers.Last = message.ID is { Length: > 0 } id ? id + ": " + status : status;
+                answers.DaemonRetried |= PushFailure.IsDaemonRetry(status);
+                if (status.Contains("digest: sha256:", StringComparison.Ordinal))
+                {
+                    digest = status.Substring(status.IndexOf("sha256:", StringComparison.Ordinal)).Split(' ')[0];
+                }
             }
         });
         try
@@ -318,7 +344,7 @@ public sealed class DockerEngine : IDisposable
         }
         catch (DockerApiException e)
         {
-            error = e.ResponseBody?.Trim() ?? e.Message;
+            error = answers.Last = e.ResponseBody?.Trim() ?? e.Message;
         }
         catch (Exception e) when (e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
         {
@@ -328,21 +354,15 @@ public sealed class DockerEngine : IDisposable
         return (digest, error);
     }
 
+    /// <summary>What the daemon last relayed from the registry during a push, and whether it retried on its own.</summary>
+    private sealed class PushAnswers
+    {
+        public string? Last { get; set; }
+
+        public bool DaemonRetried { get; set; }
+    }
+
     public void Dispose() => _client.Dispose();
-
-    private static bool IsAuthenticationError(string error) =>
-        error.Contains("unauthorized", StringComparison.OrdinalIgnoreCase) || error.Contains("authentication required", StringComparison.OrdinalIgnoreCase) ||
-        error.Contains("no basic auth credentials", StringComparison.OrdinalIgnoreCase) || error.Contains("denied", StringComparison.OrdinalIgnoreCase);
-
-    private static bool IsUnreachable(string error) =>
-        error.Contains("connection refused", StringComparison.OrdinalIgnoreCase) || error.Contains("no such host", StringComparison.OrdinalIgnoreCase) ||
-        error.Contains("i/o timeout", StringComparison.OrdinalIgnoreCase);
-
-    // Refused connections mean no registry is listening: retrying does not help. Resets, EOFs and 5xx answers can pass.
-    private static bool IsTransient(string error) =>
-        !IsUnreachable(error) && (error.Contains("connection reset", StringComparison.OrdinalIgnoreCase) || error.Contains("EOF", StringComparison.Ordinal) ||
-        error.Contains("broken pipe", StringComparison.OrdinalIgnoreCase) || error.Contains(" 50", StringComparison.Ordinal) ||
-        error.Contains("timeout", StringComparison.OrdinalIgnoreCase) || error.Contains("unexpected", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>A registry's error text should never contain the password, but make sure of it.</summary>
     private static string Redact(string text, RegistryCredential? credential) =>

@@ -24,6 +24,9 @@ public sealed partial class PushImages
     /// <summary>The first retry delay in milliseconds; it doubles each time (ImageDslPushRetryDelay).</summary>
     public int RetryDelayMilliseconds { get; set; } = 1000;
 
+    /// <summary>Seconds one tag's push may take in all, retries and waits included (ImageDslPushTimeout).</summary>
+    public int TimeoutSeconds { get; set; } = 600;
+
     /// <summary>One item per pushed reference, with metadata ImageName and Digest.</summary>
     [Output] public ITaskItem[] PushedImages { get; set; } = Array.Empty<ITaskItem>();
 }

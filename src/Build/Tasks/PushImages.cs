@@ -1,3 +1,4 @@
+using ImageDsl.Build.Diagnostics;
 using ImageDsl.Build.Registry;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
@@ -14,6 +15,8 @@ public sealed partial class PushImages : ImageDslTask
             .Select(tag => (Image: image, Reference: ImageReference.Parse(Qualify(image.ItemSpec) + ":" + tag)))).ToList();
         if (plan.Count == 0) return;
 
+        if (TimeoutSeconds <= 0) throw new ImageDslException(ErrorCodes.InvalidProperty, "ImageDslPushTimeout", TimeoutSeconds, "give the seconds one push may take, retries included");
+        var policy = new PushPolicy(Math.Max(1, Attempts), TimeSpan.FromMilliseconds(RetryDelayMilliseconds), TimeSpan.FromSeconds(TimeoutSeconds));
         var credentials = new RegistryCredentials(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
         using var engine = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         var pushed = new List<ITaskItem>();
@@ -22,7 +25,7 @@ public sealed partial class PushImages : ImageDslTask
             var credential = credentials.Find(reference);
             Log.LogMessage(MessageImportance.High, "ImageDsl: pushing {0}{1}…", reference.FullName, credential is null ? "" : " as " + credential);
             await engine.TagAsync(image.GetMetadata("ImageId"), reference, cancellationToken).ConfigureAwait(false);
-            var digest = await engine.PushAsync(reference, credential, Math.Max(1, Attempts), TimeSpan.FromMilliseconds(RetryDelayMilliseconds),
+            var digest = await engine.PushAsync(reference, credential, policy,
                 message => Log.LogMessage(MessageImportance.High, "ImageDsl: {0}", message), cancellationToken).ConfigureAwait(false);
             Log.LogMessage(MessageImportance.High, "ImageDsl: pushed {0}@{1}.", reference.FullName, digest);
             var item = new TaskItem(reference.FullName);

@@ -59,7 +59,7 @@ public class PrivateBaseImageTests
         using var engine = await TestEngine.ConnectAsync();
         await TestEngine.BuildAsync(engine, Reference, $"FROM {TestEngine.BaseImage}\nRUN echo private-base > /private-marker\n", BuilderKind.BuildKit);
         var credential = new RegistryCredential(TestEngine.AuthRegistryUser, TestEngine.AuthRegistryPassword, false, "test");
-        await engine.PushAsync(ImageReference.Parse(Reference), credential, 3, TimeSpan.FromMilliseconds(200), _ => { }, CancellationToken.None);
+        await engine.PushAsync(ImageReference.Parse(Reference), credential, PushPolicy.Default, _ => { }, CancellationToken.None);
         await engine.RemoveImageAsync(Reference, CancellationToken.None);
         Assert.Null(await engine.InspectImageAsync(Reference, CancellationToken.None));
     }
