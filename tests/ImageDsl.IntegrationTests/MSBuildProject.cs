@@ -70,11 +70,12 @@ public sealed class MSBuildProject : IDisposable
     }
 
     /// <summary>Runs `dotnet build` with the given arguments; environment entries with a null value are removed.</summary>
-    public Result Build(string arguments = "", IReadOnlyDictionary<string, string?>? environment = null) =>
-        Dotnet($"build \"{Directory.FullName}\" -nologo -v:n {arguments}", environment, Directory.FullName);
+    public Result Build(string arguments = "", IReadOnlyDictionary<string, string?>? environment = null, Action<string>? onLine = null) =>
+        Dotnet($"build \"{Directory.FullName}\" -nologo -v:n {arguments}", environment, Directory.FullName, onLine);
 
     /// <summary>Runs the dotnet CLI, without MSBuild node reuse (each run sees the task assemblies as they are now).</summary>
-    public static Result Dotnet(string arguments, IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null)
+    /// <remarks><paramref name="onLine"/> sees each line of output as it comes, so a test can act in the middle of a build.</remarks>
+    public static Result Dotnet(string arguments, IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null, Action<string>? onLine = null)
     {
         var start = new ProcessStartInfo("dotnet", arguments + " -nodeReuse:false")
         {
@@ -91,7 +92,12 @@ public sealed class MSBuildProject : IDisposable
 
         using var process = Process.Start(start)!;
         var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (output) output.AppendLine(e.Data);
+            onLine?.Invoke(e.Data);
+        };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

@@ -244,6 +244,10 @@ public class MSBuildTests
         using var project = new MSBuildProject(Definition("tests/cancelled", "x", $"\n                .Run(\"echo {marker} && sleep 300\")"),
             new Dictionary<string, string> { ["message.txt"] = "x\n" });
         Assert.Equal(0, project.Build().ExitCode); // compile first, so that the interrupt lands in the image build
+        using (var before = await TestEngine.ConnectAsync())
+        {
+            await before.RemoveImageAsync("tests/cancelled:latest", CancellationToken.None); // an earlier run's image proves nothing
+        }
 
         var start = new System.Diagnostics.ProcessStartInfo("dotnet", $"build \"{project.Directory.FullName}\" -nologo -v:n -nodeReuse:false --no-restore {BaseArgs} -p:ImageDslBuildOnBuild=true")
         {

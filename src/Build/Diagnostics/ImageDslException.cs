@@ -64,6 +64,7 @@ public static class ErrorCodes
     public const string InvalidBaseImage = "IMAGEDSL2012";
     public const string SecretUnavailable = "IMAGEDSL2013";
     public const string SshAgentUnavailable = "IMAGEDSL2014";
+    public const string StateWriteFailed = "IMAGEDSL2015";
 
     // 3xxx: local daemon
     public const string DaemonUnreachable = "IMAGEDSL3001";

@@ -241,6 +241,27 @@ public sealed class DockerEngine : IDisposable
         }
     }
 
+    /// <summary>
+    /// Makes sure a recorded image is still there under every one of <paramref name="tags"/>: null when the image is
+    /// gone (it must be built again); otherwise the tags that pointed elsewhere or nowhere and were tagged again.
+    /// </summary>
+    public async Task<IReadOnlyList<string>?> EnsureTaggedAsync(string imageId, IReadOnlyList<string> tags, CancellationToken cancellationToken)
+    {
+        var image = await InspectImageAsync(imageId, cancellationToken).ConfigureAwait(false);
+        if (image is null) return null;
+        var present = new HashSet<string>((image.RepoTags ?? new List<string>()).Select(t => ImageReference.Parse(t).FullName), StringComparer.Ordinal);
+        var retagged = new List<string>();
+        foreach (var tag in tags)
+        {
+            var reference = ImageReference.Parse(tag);
+            if (present.Contains(reference.FullName)) continue;
+            await TagAsync(imageId, reference, cancellationToken).ConfigureAwait(false);
+            retagged.Add(tag);
+        }
+
+        return retagged;
+    }
+
     /// <summary>Removes an image reference (the image itself goes when no other reference keeps it); no such reference is no error.</summary>
     public async Task RemoveImageAsync(string reference, CancellationToken cancellationToken)
     {

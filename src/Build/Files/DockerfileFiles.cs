@@ -27,10 +27,7 @@ public static class DockerfileFiles
     public static bool WriteIfChanged(string path, string content)
     {
         if (File.Exists(path) && File.ReadAllText(path) == content) return false;
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, content, new UTF8Encoding(false));
-        File.Move(temporary, path, overwrite: true);
+        StateFile.Write(path, content);
         return true;
     }
 

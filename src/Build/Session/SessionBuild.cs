@@ -29,7 +29,7 @@ internal static class SessionBuild
         var dockerfileDirectory = Directory.CreateTempSubdirectory("imagedsl-dockerfile-");
         try
         {
-            await File.WriteAllTextAsync(Path.Combine(dockerfileDirectory.FullName, DockerfileName), request.Dockerfile, new UTF8Encoding(false), cancellationToken).ConfigureAwait(false);
+            Files.StateFile.Write(Path.Combine(dockerfileDirectory.FullName, DockerfileName), request.Dockerfile);
             var (id, sharedKey) = BuildKitSession.NewIdentity(request.ContextDirectory);
             var resources = request.Session ?? SessionResources.None;
             var configuration = new SessionConfiguration(endpoint.Uri.ToString(), endpoint.TlsCertificatePath, endpoint.VerifyTls, id, "imagedsl", sharedKey,

@@ -68,4 +68,10 @@ public sealed partial class BuildImages
 
     /// <summary>The images with metadata ImageId, Tags and Rebuilt (false when the stamp matched).</summary>
     [Output] public ITaskItem[] BuiltImages { get; set; } = Array.Empty<ITaskItem>();
+
+    /// <summary>
+    /// When the task began reading the contexts (UTC, round-trip format): the on-build marker takes this time, so that
+    /// a file edited during the build is newer than the marker and the next build runs again.
+    /// </summary>
+    [Output] public string ContextSnapshotTime { get; set; } = "";
 }

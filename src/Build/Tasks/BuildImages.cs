@@ -20,6 +20,8 @@ public sealed partial class BuildImages : ImageDslTask
             "classic" => BuilderKind.Classic,
             _ => throw new ImageDslException(ErrorCodes.InvalidProperty, "ImageDslBuilder", Builder, "use auto, buildkit or classic"),
         };
+        // Files changed after this moment make the next on-build build run again (see the targets' marker).
+        ContextSnapshotTime = DateTime.UtcNow.ToString("o", System.Globalization.CultureInfo.InvariantCulture);
         var endpoint = ResolveEndpoint();
         DockerEngine? engine = null;
         var built = new List<ITaskItem>();
@@ -51,18 +53,31 @@ public sealed partial class BuildImages : ImageDslTask
                 contextInputs.AddRange(entries.Where(e => e.Type != System.Formats.Tar.TarEntryType.Directory).Select(e => e.FullPath));
                 contextInputs.Add(image.GetMetadata("DockerfilePath"));
                 var stampPath = Files.DockerfileFiles.StampPath(StampDirectory, name);
+                var snapshot = ContextSnapshot.Take(entries);
                 var stamp = ContextPacker.Stamp(entries, dockerfile, request.Settings + "\nendpoint=" + endpoint.Uri + "\nbuilder=" + builderChoice + "\nimagedsl=" + ImageDslVersion
                     + "\nsecrets=" + string.Join(",", SecretItems().Select(i => i.Id + ":" + i.Environment + ":" + i.File))
                     + "\nssh=" + string.Join(",", SshItems().Select(i => i.Id + ":" + i.Socket + ":" + string.Join("|", i.Keys))));
                 var previous = File.Exists(stampPath) ? File.ReadAllLines(stampPath) : Array.Empty<string>();
-                string imageId;
+                string? imageId = null;
                 var rebuilt = false;
                 if (!NoCache && previous.Length == 2 && previous[0] == stamp)
                 {
-                    imageId = previous[1];
-                    Log.LogMessage(MessageImportance.High, "ImageDsl: {0} is up to date ({1}); nothing sent to the daemon.", name, Short(imageId));
+                    // The stamp says the image is built; one call says whether it still is, under every tag.
+                    engine ??= await ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+                    if (await engine.EnsureTaggedAsync(previous[1], tags, cancellationToken).ConfigureAwait(false) is { } retagged)
+                    {
+                        imageId = previous[1];
+                        Log.LogMessage(MessageImportance.High, retagged.Count == 0
+                            ? "ImageDsl: {0} is up to date ({1}); nothing sent to the daemon."
+                            : "ImageDsl: {0} is up to date ({1}); tagged it again as {2}, which pointed elsewhere.", name, Short(imageId), string.Join(", ", retagged));
+                    }
+                    else
+                    {
+                        Log.LogMessage(MessageImportance.High, "ImageDsl: the image recorded for {0} ({1}) is no longer on the daemon; building it again.", name, Short(previous[1]));
+                    }
                 }
-                else
+
+                if (imageId is null)
                 {
                     engine ??= await ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
                     var builder = builderChoice ?? (engine.OffersBuildKit ? BuilderKind.BuildKit : BuilderKind.Classic);
@@ -74,12 +89,19 @@ public sealed partial class BuildImages : ImageDslTask
                         new Registry.RegistryCredentials(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)));
                     var sessionRequest = request with { Session = new SessionResources(secrets, agents.Agents, credentials) };
                     Log.LogMessage(MessageImportance.High, "ImageDsl: building {0} with {1} ({2} context entries)…", name, builder == BuilderKind.BuildKit ? "BuildKit" : "the classic builder", entries.Count);
-                    File.Delete(stampPath);
+                    Files.StateFile.Delete(stampPath);
                     imageId = await engine.BuildAsync(sessionRequest, layout, builder, new TaskBuildLog(Log, name), cancellationToken).ConfigureAwait(false);
-                    Directory.CreateDirectory(StampDirectory);
-                    File.WriteAllLines(stampPath, new[] { stamp, imageId });
                     rebuilt = true;
                     Log.LogMessage(MessageImportance.High, "ImageDsl: built {0} as {1} ({2}).", name, Short(imageId), string.Join(", ", tags));
+                    if (snapshot.IsUnchanged())
+                    {
+                        Files.StateFile.Write(stampPath, stamp + "\n" + imageId + "\n");
+                    }
+                    else
+                    {
+                        // What the daemon read may be the old bytes, the new ones or a mix: never record it as up to date.
+                        Log.LogMessage(MessageImportance.High, "ImageDsl: a file of {0}'s build context changed while it was being built; its next build builds it again.", name);
+                    }
                 }
 
                 var item = new TaskItem(name);

@@ -26,7 +26,7 @@ public sealed partial class RunImages : ImageDslTask
             catch (ImageDslException)
             {
                 // Without this, the next build would find the stamp, skip the build and the smoke run, and pass.
-                if (!string.IsNullOrEmpty(StampDirectory)) File.Delete(Files.DockerfileFiles.StampPath(StampDirectory!, image.ItemSpec));
+                if (!string.IsNullOrEmpty(StampDirectory)) Files.StateFile.Delete(Files.DockerfileFiles.StampPath(StampDirectory!, image.ItemSpec));
                 throw;
             }
         }

@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using ImageDsl.Build.Diagnostics;
+using ImageDsl.Build.Files;
+using Xunit;
+
+namespace ImageDsl.IntegrationTests;
+
+/// <summary>
+/// What BuildImages records about a build — its stamp, the on-build marker — against what is really true afterwards:
+/// an image removed or retagged behind its back, a context file edited while the image built, a disk that fills up.
+/// </summary>
+[Collection(nameof(MSBuildTests))]
+public class BuildStateTests
+{
+    private static string Definition(string name, string extra = "") => $$"""
+        [Image("{{name}}", SmokeRun = false)]
+        public static partial class App
+        {
+            static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
+            static Dockerfile Define() => Dockerfile.From(BaseImage)
+                .Copy("message.txt", "/message.txt"){{extra}}
+                .Cmd("cat", "/message.txt");
+        }
+        """;
+
+    private static string BuildImages => $"-t:BuildImages -p:ImageDslBuildArgs=BASE_IMAGE={TestEngine.BaseImage}";
+
+    [Fact]
+    public async Task An_image_removed_after_its_build_is_built_again_and_a_moved_tag_is_put_back()
+    {
+        using var project = new MSBuildProject(Definition("tests/state-removed"), new Dictionary<string, string> { ["message.txt"] = "removed\n" });
+        var first = project.Build(BuildImages);
+        Assert.True(first.ExitCode == 0, first.Output);
+        using var engine = await TestEngine.ConnectAsync();
+        var recorded = (await engine.InspectImageAsync("tests/state-removed:latest", CancellationToken.None))!.ID;
+
+        await engine.RemoveImageAsync(recorded, CancellationToken.None);
+        var afterRemoval = project.Build(BuildImages);
+        Assert.True(afterRemoval.ExitCode == 0, afterRemoval.Output);
+        Assert.Contains("is no longer on the daemon; building it again", afterRemoval.Output);
+        var rebuilt = (await engine.InspectImageAsync("tests/state-removed:latest", CancellationToken.None))!.ID;
+
+        // The tag now names another image (as `docker tag other tests/state-removed` would do).
+        await engine.TagAsync(TestEngine.BaseImage, ImageDsl.Build.Registry.ImageReference.Parse("tests/state-removed:latest"), CancellationToken.None);
+        var afterRetag = project.Build(BuildImages);
+        Assert.True(afterRetag.ExitCode == 0, afterRetag.Output);
+        Assert.Contains("tagged it again as tests/state-removed:latest", afterRetag.Output);
+        Assert.DoesNotContain("building tests/state-removed", afterRetag.Output);
+        Assert.Equal(rebuilt, (await engine.InspectImageAsync("tests/state-removed:latest", CancellationToken.None))!.ID);
+
+        // A push after the image went away pushes the image the build records, built again first.
+        await engine.RemoveImageAsync(rebuilt, CancellationToken.None);
+        var pushed = project.Build($"-t:PushImages -p:ImageDslBuildArgs=BASE_IMAGE={TestEngine.BaseImage} -p:ImageDslRegistry={TestEngine.Registry}");
+        Assert.True(pushed.ExitCode == 0, pushed.Output);
+        Assert.Contains($"pushed {TestEngine.Registry}/tests/state-removed:latest@sha256:", pushed.Output);
+    }
+
+    [Fact]
+    public async Task A_context_file_edited_while_the_image_builds_makes_the_next_build_build_again()
+    {
+        // A step of its own (the marker), so that no cached build finishes before the edit.
+        using var project = new MSBuildProject(Definition("tests/state-edited", $"\n                .Run(\"echo {Guid.NewGuid():N} && sleep 6\")"),
+            new Dictionary<string, string> { ["message.txt"] = "before\n" });
+        var onBuild = $"-p:ImageDslBuildArgs=BASE_IMAGE={TestEngine.BaseImage} -p:ImageDslBuildOnBuild=true";
+        var edited = 0;
+
+        var during = project.Build(onBuild, onLine: line =>
+        {
+            // The context is being read: edit the file the image copies, while the build still runs.
+            if (line.Contains("building tests/state-edited", StringComparison.Ordinal) && Interlocked.Exchange(ref edited, 1) == 0)
+            {
+                Thread.Sleep(1500);
+                project.Write("message.txt", "after\n");
+            }
+        });
+        Assert.True(during.ExitCode == 0, during.Output);
+        Assert.Equal(1, edited);
+        Assert.Contains("changed while it was being built", during.Output);
+
+        var next = project.Build(onBuild);
+        Assert.True(next.ExitCode == 0, next.Output);
+        Assert.Contains("building tests/state-edited", next.Output);
+        using var engine = await TestEngine.ConnectAsync();
+        var run = await engine.RunAsync("tests/state-edited:latest", TimeSpan.FromSeconds(60), "none", CancellationToken.None, new[] { "cat", "/message.txt" });
+        Assert.Equal("after\n", run.Stdout);
+
+        var settled = project.Build(onBuild);
+        Assert.True(settled.ExitCode == 0, settled.Output);
+        Assert.Contains("Skipping target \"_ImageDslBuildIfChanged\" because all output files are up-to-date", settled.Output);
+    }
+
+    [Fact]
+    public void A_full_disk_under_obj_is_a_coded_error_naming_the_path_and_leaves_no_partial_stamp()
+    {
+        using var project = new MSBuildProject(Definition("tests/state-full"), new Dictionary<string, string> { ["message.txt"] = "full\n" });
+        var first = project.Build(BuildImages);
+        Assert.True(first.ExitCode == 0, first.Output);
+        var state = Path.Combine(project.Directory.FullName, "obj", "Debug", "net10.0", "imagedsl");
+        var stamp = Path.Combine(state, "tests-state-full.stamp");
+        Assert.True(File.Exists(stamp));
+
+        // The full copy of the directory keeps everything but the stamp: deleting it would free the very block the
+        // new one needs.
+        using (FullDisk.MountedAt(state, except: stamp))
+        {
+            project.Write("message.txt", "full, changed\n");
+            var result = project.Build(BuildImages);
+
+            Assert.NotEqual(0, result.ExitCode);
+            var error = Assert.Single(result.Errors);
+            Assert.Contains("IMAGEDSL2015", error);
+            Assert.Contains(stamp, error);
+            Assert.DoesNotContain("IMAGEDSL9000", result.Output);
+            Assert.False(File.Exists(stamp)); // never a stamp that claims the new context is built
+            Assert.Empty(Directory.GetFiles(state, "*.tmp"));
+        }
+    }
+
+    [Fact]
+    public void A_state_file_that_cannot_be_written_keeps_its_previous_content()
+    {
+        var directory = Directory.CreateTempSubdirectory("imagedsl-state-");
+        try
+        {
+            var path = Path.Combine(directory.FullName, "image.stamp");
+            File.WriteAllText(path, "previous\n");
+            using (FullDisk.MountedAt(directory.FullName))
+            {
+                var error = Assert.Throws<ImageDslException>(() => StateFile.Write(path, new string('x', 64 * 1024)));
+
+                Assert.Equal(ErrorCodes.StateWriteFailed, error.Code);
+                Assert.Contains(path, error.Message);
+                Assert.Equal("previous\n", File.ReadAllText(path));
+                Assert.False(File.Exists(path + ".tmp"));
+            }
+        }
+        finally
+        {
+            directory.Delete(true);
+        }
+    }
+
+    /// <summary>
+    /// A small tmpfs mounted over a directory (its files copied in), then filled to the last byte: the directory looks
+    /// the same and any write into it fails with ENOSPC. Unmounted (the original files back) on dispose. Needs root,
+    /// as CI has.
+    /// </summary>
+    private sealed class FullDisk : IDisposable
+    {
+        private readonly string _directory;
+
+        private FullDisk(string directory) => _directory = directory;
+
+        public static FullDisk MountedAt(string directory, string? except = null)
+        {
+            var copy = Directory.CreateTempSubdirectory("imagedsl-full-");
+            foreach (var file in Directory.GetFiles(directory).Where(f => f != except)) File.Copy(file, Path.Combine(copy.FullName, Path.GetFileName(file)));
+            Run("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", directory);
+            foreach (var file in Directory.GetFiles(copy.FullName)) File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
+            copy.Delete(true);
+            try
+            {
+                using var filler = new FileStream(Path.Combine(directory, ".filler"), System.IO.FileMode.Create);
+                var block = new byte[4096];
+                while (true) filler.Write(block);
+            }
+            catch (IOException)
+            {
+            }
+
+            return new FullDisk(directory);
+        }
+
+        public void Dispose() => Run("umount", _directory);
+
+        private static void Run(string command, params string[] arguments)
+        {
+            var start = new ProcessStartInfo(command) { RedirectStandardError = true };
+            foreach (var argument in arguments) start.ArgumentList.Add(argument);
+            using var process = Process.Start(start)!;
+            var error = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0) throw new InvalidOperationException($"{command} {string.Join(' ', arguments)}: {error}");
+        }
+    }
+}
