@@ -90,6 +90,50 @@ public class BuildStateTests
     }
 
     [Fact]
+    public void Names_MSBuild_cannot_list_and_links_to_nowhere_build_once_then_rebuild_only_on_an_edit()
+    {
+        const string copyAll = """
+            [Image("tests/state-names", SmokeRun = false)]
+            public static partial class App
+            {
+                static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
+                static Dockerfile Define() => Dockerfile.From(BaseImage).Copy("data", "/data/").Cmd("ls", "/data");
+            }
+            """;
+        using var project = new MSBuildProject(copyAll, new Dictionary<string, string> { ["data/plain.txt"] = "plain\n", ["data/two\nlines"] = "nl\n" });
+        var data = Path.Combine(project.Directory.FullName, "data");
+        var latin1 = data + "/" + ImageDsl.Build.Context.FileName.FromBytes(new byte[] { (byte)'n', 0xE9 });
+        Machine.WriteNative(latin1, "one\n"u8.ToArray());
+        File.CreateSymbolicLink(Path.Combine(data, "dangling"), "nowhere");
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(Path.Combine(data, "agent.sock")));
+        var onBuild = $"-p:ImageDslBuildArgs=BASE_IMAGE={TestEngine.BaseImage} -p:ImageDslBuildOnBuild=true";
+        try
+        {
+            var first = project.Build(onBuild);
+            Assert.True(first.ExitCode == 0, first.Output);
+            Assert.Contains("building tests/state-names", first.Output);
+            Assert.Contains("warning IMAGEDSL2016", first.Output);
+            Assert.Contains("agent.sock", first.Output);
+
+            var second = project.Build(onBuild);
+            Assert.True(second.ExitCode == 0, second.Output);
+            Assert.Contains("Skipping target \"_ImageDslBuildIfChanged\" because all output files are up-to-date", second.Output);
+
+            // An edit to the file whose name is not UTF-8 is seen, through the link the inputs list holds for it.
+            Thread.Sleep(1100);
+            Machine.WriteNative(latin1, "two\n"u8.ToArray());
+            var edited = project.Build(onBuild);
+            Assert.True(edited.ExitCode == 0, edited.Output);
+            Assert.Contains("building tests/state-names", edited.Output);
+        }
+        finally
+        {
+            Machine.DeleteNative(latin1); // .NET cannot delete a name that is not UTF-8
+        }
+    }
+
+    [Fact]
     public void A_full_disk_under_obj_is_a_coded_error_naming_the_path_and_leaves_no_partial_stamp()
     {
         using var project = new MSBuildProject(Definition("tests/state-full"), new Dictionary<string, string> { ["message.txt"] = "full\n" });
@@ -155,7 +199,7 @@ public class BuildStateTests
         {
             var copy = Directory.CreateTempSubdirectory("imagedsl-full-");
             foreach (var file in Directory.GetFiles(directory).Where(f => f != except)) File.Copy(file, Path.Combine(copy.FullName, Path.GetFileName(file)));
-            Run("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", directory);
+            Machine.Run("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", directory);
             foreach (var file in Directory.GetFiles(copy.FullName)) File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
             copy.Delete(true);
             try
@@ -171,16 +215,6 @@ public class BuildStateTests
             return new FullDisk(directory);
         }
 
-        public void Dispose() => Run("umount", _directory);
-
-        private static void Run(string command, params string[] arguments)
-        {
-            var start = new ProcessStartInfo(command) { RedirectStandardError = true };
-            foreach (var argument in arguments) start.ArgumentList.Add(argument);
-            using var process = Process.Start(start)!;
-            var error = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0) throw new InvalidOperationException($"{command} {string.Join(' ', arguments)}: {error}");
-        }
+        public void Dispose() => Machine.Run("umount", _directory);
     }
 }

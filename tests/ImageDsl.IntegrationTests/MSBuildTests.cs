@@ -264,10 +264,17 @@ public class MSBuildTests
             if (e.Data.Contains(marker) && !e.Data.Contains("RUN ")) started.TrySetResult();
         };
         process.BeginOutputReadLine();
-        await started.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        string Output()
+        {
+            lock (output) return output.ToString();
+        }
+
+        await started.Task.WaitAsync(TimeSpan.FromMinutes(2)).ContinueWith(t => Assert.True(t.IsCompletedSuccessfully, "the step never started:\n" + Output()));
 
         Assert.Equal(0, Kill(process.Id, 2)); // SIGINT, as Ctrl+C in a terminal
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        var exited = await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1)).ContinueWith(t => t.IsCompletedSuccessfully);
+        if (!exited) process.Kill(entireProcessTree: true);
+        Assert.True(exited, "the build did not end within a minute of Ctrl+C:\n" + Output());
 
         Assert.NotEqual(0, process.ExitCode);
         Assert.DoesNotContain("built tests/cancelled", output.ToString());

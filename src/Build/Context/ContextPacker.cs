@@ -5,8 +5,17 @@ using ImageDsl.Build.Diagnostics;
 
 namespace ImageDsl.Build.Context;
 
-/// <summary>One entry of a build context, as the tar will hold it.</summary>
-public sealed record ContextEntry(string RelativePath, string FullPath, TarEntryType Type, UnixFileMode Mode, DateTimeOffset Modified, long Length, string? LinkTarget);
+/// <summary>
+/// One entry of a build context, as the tar will hold it. Paths and link targets are file names as
+/// <see cref="FileName"/> keeps them (bytes that are not UTF-8 escaped), so they must reach the file system through
+/// <see cref="PosixFiles"/> and the tar through <see cref="FileName.ToBytes"/>.
+/// </summary>
+public sealed record ContextEntry(string RelativePath, string FullPath, TarEntryType Type, UnixFileMode Mode, DateTimeOffset Modified, long Length, string? LinkTarget)
+{
+    public uint DeviceMajor { get; init; }
+
+    public uint DeviceMinor { get; init; }
+}
 
 /// <summary>
 /// Folders that are never part of a context (<see cref="Always"/>: ImageDsl's own files under obj/), and folders left
@@ -31,15 +40,19 @@ public sealed record ContextLayout(IReadOnlyList<ContextEntry> Entries, string D
 /// <summary>
 /// Packs a build context as the docker CLI does: the context directory minus what .dockerignore excludes (the
 /// Dockerfile and .dockerignore are always sent), directories and files with their modes, symbolic links stored as
-/// links and never followed, owner root. The tar is written straight to the output stream, one file at a time, so
-/// a large context never sits in memory.
+/// links whatever they point at (nowhere, or themselves), FIFOs and devices stored as FIFOs and devices — never opened —
+/// and sockets left out (the CLI cannot archive them either), owner root, names as their bytes. The tar is written
+/// straight to the output stream, one file at a time, so a large context never sits in memory, and cancellation is
+/// checked between directories and between chunks of every file.
 /// </summary>
 public static class ContextPacker
 {
     /// <summary>The name of the generated Dockerfile inside the context tar.</summary>
     public const string DockerfileName = ".imagedsl.Dockerfile";
 
-    public static IReadOnlyList<ContextEntry> List(string contextDirectory, ContextExclusions? exclusions = null)
+    /// <param name="sockets">Receives the sockets found, which are not part of the context.</param>
+    public static IReadOnlyList<ContextEntry> List(string contextDirectory, ContextExclusions? exclusions = null, ICollection<string>? sockets = null,
+        CancellationToken cancellationToken = default)
     {
         if (!Directory.Exists(contextDirectory)) throw new DirectoryNotFoundException(contextDirectory);
         var ignore = DockerIgnore.Load(contextDirectory);
@@ -52,35 +65,23 @@ public static class ContextPacker
         }
 
         var entries = new List<ContextEntry>();
-        try
-        {
-            Walk(new DirectoryInfo(contextDirectory), "", ignore, skipped, entries);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ImageDslException(ErrorCodes.ContextUnreadable, e, contextDirectory, e.Message);
-        }
-
+        var walk = new Walker(ignore, skipped, entries, sockets, cancellationToken);
+        walk.Directory(Path.GetFullPath(contextDirectory), "");
         return entries;
     }
 
     public static async Task WriteAsync(ContextLayout layout, string dockerfile, Stream output, CancellationToken cancellationToken)
     {
-        // GNU entries, not PAX: BuildKit's Engine API path decides "tar or bare Dockerfile" from the first 512-byte
-        // block, and a PAX extended header there makes it read the whole tar as a Dockerfile. GNU long-name records
-        // keep long and non-ASCII paths exact without that.
-        await using var writer = new TarWriter(output, TarEntryFormat.Gnu, leaveOpen: true);
+        await using var writer = new GnuTarWriter(output);
         var dockerfileBytes = Encoding.UTF8.GetBytes(dockerfile);
-        var dockerfileEntry = new GnuTarEntry(TarEntryType.RegularFile, layout.DockerfileName)
-        {
-            Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
-            ModificationTime = DateTimeOffset.UnixEpoch,
-            DataStream = new MemoryStream(dockerfileBytes),
-        };
-        await writer.WriteEntryAsync(dockerfileEntry, cancellationToken).ConfigureAwait(false);
+        const uint ReadWriteReadRead = 0x1A4;
+        await writer.WriteAsync(new TarHeader(Encoding.UTF8.GetBytes(layout.DockerfileName), TarEntryType.RegularFile, ReadWriteReadRead, dockerfileBytes.Length, 0),
+            new MemoryStream(dockerfileBytes), cancellationToken).ConfigureAwait(false);
         if (layout.Dockerignore is { } ignoreText && !layout.Entries.Any(e => e.RelativePath == ".dockerignore"))
         {
-            await writer.WriteEntryAsync(SyntheticDockerignore(ignoreText), cancellationToken).ConfigureAwait(false);
+            var ignoreBytes = Encoding.UTF8.GetBytes(ignoreText);
+            await writer.WriteAsync(new TarHeader(".dockerignore"u8.ToArray(), TarEntryType.RegularFile, ReadWriteReadRead, ignoreBytes.Length, 0),
+                new MemoryStream(ignoreBytes), cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var entry in layout.Entries)
@@ -88,40 +89,36 @@ public static class ContextPacker
             cancellationToken.ThrowIfCancellationRequested();
             if (entry.RelativePath == ".dockerignore" && layout.Dockerignore is { } replaced)
             {
-                var replacement = SyntheticDockerignore(replaced);
-                replacement.Mode = entry.Mode;
-                await writer.WriteEntryAsync(replacement, cancellationToken).ConfigureAwait(false);
+                var replacement = Encoding.UTF8.GetBytes(replaced);
+                await writer.WriteAsync(new TarHeader(".dockerignore"u8.ToArray(), TarEntryType.RegularFile, (uint)entry.Mode, replacement.Length, 0),
+                    new MemoryStream(replacement), cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
-            var name = entry.Type == TarEntryType.Directory ? entry.RelativePath + "/" : entry.RelativePath;
-            var tarEntry = new GnuTarEntry(entry.Type, name)
+            var name = FileName.ToBytes(entry.Type == TarEntryType.Directory ? entry.RelativePath + "/" : entry.RelativePath);
+            var header = new TarHeader(name, entry.Type, (uint)entry.Mode, entry.Length, entry.Modified.ToUnixTimeSeconds())
             {
-                Mode = entry.Mode,
-                ModificationTime = entry.Modified,
-                Uid = 0,
-                Gid = 0,
+                LinkName = entry.LinkTarget is null ? Array.Empty<byte>() : FileName.ToBytes(entry.LinkTarget),
+                DeviceMajor = entry.DeviceMajor,
+                DeviceMinor = entry.DeviceMinor,
             };
-            if (entry.Type == TarEntryType.SymbolicLink) tarEntry.LinkName = entry.LinkTarget!;
-            if (entry.Type == TarEntryType.RegularFile)
+            if (entry.Type != TarEntryType.RegularFile)
             {
-                await using var data = new FileStream(entry.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.SequentialScan | FileOptions.Asynchronous);
-                tarEntry.DataStream = data;
-                await writer.WriteEntryAsync(tarEntry, cancellationToken).ConfigureAwait(false);
+                await writer.WriteAsync(header, null, cancellationToken).ConfigureAwait(false);
+                continue;
             }
-            else
+
+            await using var data = OpenForReading(entry);
+            try
             {
-                await writer.WriteEntryAsync(tarEntry, cancellationToken).ConfigureAwait(false);
+                await writer.WriteAsync(header, data, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TarContentException e)
+            {
+                throw new ImageDslException(ErrorCodes.ContextUnreadable, e, entry.FullPath, e.Message);
             }
         }
     }
-
-    private static GnuTarEntry SyntheticDockerignore(string text) => new(TarEntryType.RegularFile, ".dockerignore")
-    {
-        Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
-        ModificationTime = DateTimeOffset.UnixEpoch,
-        DataStream = new MemoryStream(Encoding.UTF8.GetBytes(text)),
-    };
 
     /// <summary>
     /// A digest of everything that decides the build's result: the Dockerfile, the build settings, and every
@@ -129,63 +126,142 @@ public static class ContextPacker
     /// image, so the build can be skipped. Modification times are left out on purpose: a checkout or touch that does
     /// not change bytes must not trigger a rebuild.
     /// </summary>
-    public static string Stamp(IReadOnlyList<ContextEntry> entries, string dockerfile, string settings)
+    public static string Stamp(IReadOnlyList<ContextEntry> entries, string dockerfile, string settings, CancellationToken cancellationToken = default,
+        Action<long>? hashed = null)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        void Add(string text)
+        void Add(ReadOnlySpan<byte> bytes)
         {
-            var bytes = Encoding.UTF8.GetBytes(text);
             hash.AppendData(BitConverter.GetBytes(bytes.Length));
             hash.AppendData(bytes);
         }
 
-        Add(dockerfile);
-        Add(settings);
+        Add(Encoding.UTF8.GetBytes(dockerfile));
+        Add(Encoding.UTF8.GetBytes(settings));
         var buffer = new byte[81920];
         foreach (var entry in entries)
         {
-            Add(entry.RelativePath);
-            Add(entry.Type + " " + (int)entry.Mode + " " + entry.LinkTarget);
+            cancellationToken.ThrowIfCancellationRequested();
+            Add(FileName.ToBytes(entry.RelativePath));
+            Add(Encoding.UTF8.GetBytes(entry.Type + " " + (int)entry.Mode + " " + entry.DeviceMajor + "," + entry.DeviceMinor));
+            Add(entry.LinkTarget is null ? Array.Empty<byte>() : FileName.ToBytes(entry.LinkTarget));
             if (entry.Type != TarEntryType.RegularFile) continue;
-            using var file = new FileStream(entry.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-            int read;
-            while ((read = file.Read(buffer, 0, buffer.Length)) > 0) hash.AppendData(buffer, 0, read);
-            Add("");
+            using var file = OpenForReading(entry, bufferSize: 1);
+            try
+            {
+                int read;
+                while ((read = file.Read(buffer, 0, buffer.Length)) > 0)
+                {
+                    hash.AppendData(buffer, 0, read);
+                    hashed?.Invoke(read);
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+            }
+            catch (IOException e)
+            {
+                throw new ImageDslException(ErrorCodes.ContextUnreadable, e, entry.FullPath, e.Message);
+            }
+
+            Add(ReadOnlySpan<byte>.Empty);
         }
 
         return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
     }
 
-    private static void Walk(DirectoryInfo directory, string prefix, DockerIgnore ignore, HashSet<string> skipped, List<ContextEntry> entries)
+    /// <summary>Opens a regular file of the context; one that cannot be opened (or is no longer a regular file) is IMAGEDSL2009.</summary>
+    private static FileStream OpenForReading(ContextEntry entry, int bufferSize = 81920)
     {
-        var children = directory.EnumerateFileSystemInfos().OrderBy(i => i.Name, StringComparer.Ordinal);
-        foreach (var info in children)
+        try
         {
-            var relative = prefix.Length == 0 ? info.Name : prefix + "/" + info.Name;
-            if (prefix.Length == 0 && info.Name == DockerfileName) continue;
-            if (skipped.Contains(relative)) continue;
-            var alwaysSent = prefix.Length == 0 && info.Name == ".dockerignore";
-            var isLink = info.LinkTarget is not null;
-            var isDirectory = !isLink && info is DirectoryInfo;
-            if (!alwaysSent && ignore.IsExcluded(relative))
+            return PosixFiles.OpenRead(entry.FullPath, bufferSize);
+        }
+        catch (IOException e)
+        {
+            throw new ImageDslException(ErrorCodes.ContextUnreadable, e, entry.FullPath, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// The walk: each directory's names in byte order (as Go's filepath.Walk, fsutil and so the daemon expect), each
+    /// entry classified by lstat (statx) — never by opening it.
+    /// </summary>
+    private sealed class Walker(DockerIgnore ignore, HashSet<string> skipped, List<ContextEntry> entries, ICollection<string>? sockets, CancellationToken cancellationToken)
+    {
+        public void Directory(string path, string prefix)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            List<string> names;
+            try
             {
-                if (isDirectory && !ignore.CanSkipDirectory(relative)) Walk((DirectoryInfo)info, relative, ignore, skipped, entries);
-                continue;
+                names = PosixFiles.ListDirectory(path);
+            }
+            catch (IOException e)
+            {
+                throw new ImageDslException(ErrorCodes.ContextUnreadable, e, path, e.Message);
             }
 
-            var mode = OperatingSystem.IsWindows() ? (isDirectory ? (UnixFileMode)0x1ED : (UnixFileMode)0x1A4) : info.UnixFileMode;
-            if (isLink)
+            names.Sort(FileName.CompareBytes);
+            foreach (var name in names)
             {
-                entries.Add(new ContextEntry(relative, info.FullName, TarEntryType.SymbolicLink, mode, info.LastWriteTimeUtc, 0, info.LinkTarget));
+                var relative = prefix.Length == 0 ? name : prefix + "/" + name;
+                if (prefix.Length == 0 && name == DockerfileName) continue;
+                if (skipped.Contains(relative)) continue;
+                var full = path.TrimEnd('/') + "/" + name;
+                FileStatus status;
+                try
+                {
+                    status = FileStatus.Of(full);
+                }
+                catch (IOException e)
+                {
+                    throw new ImageDslException(ErrorCodes.ContextUnreadable, e, full, e.Message);
+                }
+
+                var alwaysSent = prefix.Length == 0 && name == ".dockerignore";
+                var isDirectory = status.Kind == FileKind.Directory;
+                if (!alwaysSent && ignore.IsExcluded(relative))
+                {
+                    if (isDirectory && !ignore.CanSkipDirectory(relative)) Directory(full, relative);
+                    continue;
+                }
+
+                var mode = (UnixFileMode)status.Permissions;
+                var modified = DateTimeOffset.FromUnixTimeSeconds(status.ModifiedSeconds).AddTicks(status.ModifiedNanoseconds / 100);
+                switch (status.Kind)
+                {
+                    case FileKind.Directory:
+                        entries.Add(new ContextEntry(relative, full, TarEntryType.Directory, mode, modified, 0, null));
+                        Directory(full, relative);
+                        break;
+                    case FileKind.SymbolicLink:
+                        entries.Add(new ContextEntry(relative, full, TarEntryType.SymbolicLink, mode, modified, 0, ReadLink(full)));
+                        break;
+                    case FileKind.Regular:
+                        entries.Add(new ContextEntry(relative, full, TarEntryType.RegularFile, mode, modified, status.Size, null));
+                        break;
+                    case FileKind.Fifo:
+                        entries.Add(new ContextEntry(relative, full, TarEntryType.Fifo, mode, modified, 0, null));
+                        break;
+                    case FileKind.CharacterDevice or FileKind.BlockDevice:
+                        entries.Add(new ContextEntry(relative, full, status.Kind == FileKind.CharacterDevice ? TarEntryType.CharacterDevice : TarEntryType.BlockDevice,
+                            mode, modified, 0, null) { DeviceMajor = status.DeviceMajor, DeviceMinor = status.DeviceMinor });
+                        break;
+                    case FileKind.Socket:
+                        sockets?.Add(relative);
+                        break;
+                }
             }
-            else if (isDirectory)
+        }
+
+        private static string ReadLink(string path)
+        {
+            try
             {
-                entries.Add(new ContextEntry(relative, info.FullName, TarEntryType.Directory, mode, info.LastWriteTimeUtc, 0, null));
-                Walk((DirectoryInfo)info, relative, ignore, skipped, entries);
+                return PosixFiles.ReadLink(path);
             }
-            else if (info is FileInfo file)
+            catch (IOException e)
             {
-                entries.Add(new ContextEntry(relative, info.FullName, TarEntryType.RegularFile, mode, info.LastWriteTimeUtc, file.Length, null));
+                throw new ImageDslException(ErrorCodes.ContextUnreadable, e, path, e.Message);
             }
         }
     }

@@ -25,21 +25,43 @@ public readonly record struct FileStatus(FileKind Kind, uint Mode, uint Uid, uin
 {
     private const int AtCurrentDirectory = -100;
     private const int AtSymlinkNoFollow = 0x100;
+    private const int AtEmptyPath = 0x1000;
     private const uint BasicStats = 0x7ff;
 
     /// <summary>The permission bits with setuid, setgid and sticky (07777).</summary>
     public uint Permissions => Mode & 0xFFF;
 
-    /// <summary>The status of <paramref name="path"/>, or an IOException saying why it cannot be had.</summary>
-    public static FileStatus Of(string path)
+    /// <summary>The status of <paramref name="path"/> (its bytes, see <see cref="FileName"/>), or an IOException saying why it cannot be had.</summary>
+    public static FileStatus Of(string path) => Of(path, followLinks: false);
+
+    /// <summary>The status of <paramref name="path"/>, or of what it points at when <paramref name="followLinks"/> is set.</summary>
+    public static FileStatus Of(string path, bool followLinks)
     {
         var buffer = new byte[256];
-        if (Statx(AtCurrentDirectory, path, AtSymlinkNoFollow, BasicStats, buffer) != 0)
+        if (Statx(AtCurrentDirectory, FileName.ToNullTerminated(path), followLinks ? 0 : AtSymlinkNoFollow, BasicStats, buffer) != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
             throw new IOException($"{path}: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
         }
 
+        return Parse(buffer);
+    }
+
+    /// <summary>The status of an open file.</summary>
+    public static FileStatus Of(Microsoft.Win32.SafeHandles.SafeFileHandle handle)
+    {
+        var buffer = new byte[256];
+        if (Statx((int)handle.DangerousGetHandle(), new byte[1], AtEmptyPath, BasicStats, buffer) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            throw new IOException(Marshal.GetPInvokeErrorMessage(errno), errno);
+        }
+
+        return Parse(buffer);
+    }
+
+    private static FileStatus Parse(byte[] buffer)
+    {
         var mode = BitConverter.ToUInt16(buffer, 28);
         var kind = (mode & 0xF000) switch
         {
@@ -83,5 +105,5 @@ public readonly record struct FileStatus(FileKind Kind, uint Mode, uint Uid, uin
     }
 
     [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
-    private static extern int Statx(int directory, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, byte[] buffer);
+    private static extern int Statx(int directory, byte[] path, int flags, uint mask, byte[] buffer);
 }

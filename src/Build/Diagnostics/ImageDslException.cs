@@ -65,6 +65,7 @@ public static class ErrorCodes
     public const string SecretUnavailable = "IMAGEDSL2013";
     public const string SshAgentUnavailable = "IMAGEDSL2014";
     public const string StateWriteFailed = "IMAGEDSL2015";
+    public const string ContextSocketSkipped = "IMAGEDSL2016";
 
     // 3xxx: local daemon
     public const string DaemonUnreachable = "IMAGEDSL3001";

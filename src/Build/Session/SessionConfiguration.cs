@@ -17,8 +17,12 @@ public sealed record SessionConfiguration(
     IReadOnlyList<SshAgent> SshAgents,
     IReadOnlyList<HostCredential> Credentials);
 
-/// <summary>A directory the daemon may ask for by name ("context", "dockerfile"), and the entries of it that may be sent ('/'-separated, parents first).</summary>
-public sealed record SyncedDirectory(string Name, string Root, IReadOnlyList<string> Entries);
+/// <summary>
+/// A directory the daemon may ask for by name ("context", "dockerfile"), and the entries of it that may be sent
+/// ('/'-separated, parents first). Entry names are bytes (JSON base64): a name need not be UTF-8, and JSON text cannot
+/// carry the escaped form <see cref="ImageDsl.Build.Context.FileName"/> gives it.
+/// </summary>
+public sealed record SyncedDirectory(string Name, string Root, IReadOnlyList<byte[]> Entries);
 
 /// <summary>Where a build secret's value comes from: an environment variable or a file. The helper reads it only when the daemon asks.</summary>
 public sealed record SecretSource(string Id, string? Environment, string? File);

@@ -41,7 +41,9 @@ public sealed partial class BuildImages : ImageDslTask
                     LastWins(Labels),
                     string.IsNullOrEmpty(Target) ? null : Target, string.IsNullOrEmpty(Platform) ? null : Platform, NoCache, CacheFrom, NetworkMode);
 
-                var listed = ContextPacker.List(contextDirectory, new ContextExclusions(new[] { StampDirectory }, DefaultExcludedDirectories));
+                var sockets = new List<string>();
+                var listed = ContextPacker.List(contextDirectory, new ContextExclusions(new[] { StampDirectory }, DefaultExcludedDirectories), sockets, cancellationToken);
+                foreach (var socket in sockets) LogWarning(new ImageDslException(ErrorCodes.ContextSocketSkipped, name, Path.Combine(contextDirectory, socket)));
                 var manifest = (File.Exists(image.GetMetadata("ManifestPath")) ? ImageManifest.Parse(File.ReadAllText(image.GetMetadata("ManifestPath"))) : ImageManifest.Empty)
                     .ForTarget(request.Target);
                 var reads = manifest.Reads;
@@ -50,13 +52,14 @@ public sealed partial class BuildImages : ImageDslTask
                 // Only what the definition can copy is sent, hashed into the stamp, or watched for the next build.
                 var entries = ContextReads.Minimal(listed, reads, request.BuildArgs);
                 contextDirectories.Add(contextDirectory);
-                contextInputs.AddRange(entries.Where(e => e.Type != System.Formats.Tar.TarEntryType.Directory).Select(e => e.FullPath));
+                contextInputs.AddRange(entries.Where(WatchableInput).Select(e => e.FullPath));
                 contextInputs.Add(image.GetMetadata("DockerfilePath"));
                 var stampPath = Files.DockerfileFiles.StampPath(StampDirectory, name);
                 var snapshot = ContextSnapshot.Take(entries);
-                var stamp = ContextPacker.Stamp(entries, dockerfile, request.Settings + "\nendpoint=" + endpoint.Uri + "\nbuilder=" + builderChoice + "\nimagedsl=" + ImageDslVersion
+                var settings = request.Settings + "\nendpoint=" + endpoint.Uri + "\nbuilder=" + builderChoice + "\nimagedsl=" + ImageDslVersion
                     + "\nsecrets=" + string.Join(",", SecretItems().Select(i => i.Id + ":" + i.Environment + ":" + i.File))
-                    + "\nssh=" + string.Join(",", SshItems().Select(i => i.Id + ":" + i.Socket + ":" + string.Join("|", i.Keys))));
+                    + "\nssh=" + string.Join(",", SshItems().Select(i => i.Id + ":" + i.Socket + ":" + string.Join("|", i.Keys)));
+                var stamp = ContextPacker.Stamp(entries, dockerfile, settings, cancellationToken);
                 var previous = File.Exists(stampPath) ? File.ReadAllLines(stampPath) : Array.Empty<string>();
                 string? imageId = null;
                 var rebuilt = false;
@@ -122,8 +125,26 @@ public sealed partial class BuildImages : ImageDslTask
         {
             // Files (a removed one is a missing input, which MSBuild rebuilds for) and, separately, the context
             // directories, which the targets glob to notice added files: MSBuild cannot take a directory as an input.
-            Files.DockerfileFiles.WriteIfChanged(ContextInputsFile!, string.Join("\n", contextInputs.Distinct(StringComparer.Ordinal)) + "\n");
+            Files.InputsList.Write(ContextInputsFile!, Path.Combine(StampDirectory, "inputs"), contextInputs);
             Files.DockerfileFiles.WriteIfChanged(ContextInputsFile + ".dirs", string.Join("\n", contextDirectories.Distinct(StringComparer.Ordinal)) + "\n");
+        }
+    }
+
+    /// <summary>
+    /// Whether MSBuild can watch an entry as an Inputs file: not a directory (MSBuild takes only files), and not a
+    /// symbolic link that leads nowhere (MSBuild follows links, and a missing input would rerun every build).
+    /// </summary>
+    private static bool WatchableInput(ContextEntry entry)
+    {
+        if (entry.Type == System.Formats.Tar.TarEntryType.Directory) return false;
+        if (entry.Type != System.Formats.Tar.TarEntryType.SymbolicLink) return true;
+        try
+        {
+            return FileStatus.Of(entry.FullPath, followLinks: true).Kind != FileKind.Directory;
+        }
+        catch (IOException)
+        {
+            return false;
         }
     }
 

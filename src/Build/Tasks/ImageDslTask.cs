@@ -46,6 +46,10 @@ public abstract class ImageDslTask : Microsoft.Build.Utilities.Task, ICancelable
 
     protected abstract Task ExecuteAsync(CancellationToken cancellationToken);
 
+    /// <summary>A coded warning; the exception is only its message (from the same resource table as the errors), never thrown.</summary>
+    protected void LogWarning(ImageDslException e) =>
+        Log.LogWarning(subcategory: "ImageDsl", warningCode: e.Code, helpKeyword: null, file: null, lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: e.Text);
+
     protected void LogError(ImageDslException e) =>
         Log.LogError(subcategory: "ImageDsl", errorCode: e.Code, helpKeyword: null, file: null, lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: e.Text);
 

@@ -46,7 +46,7 @@ internal sealed class DiffCopySender
             uint id = 0;
             foreach (var entry in _entries)
             {
-                var path = Path.Combine(_root, entry);
+                var path = _root.TrimEnd('/') + "/" + entry;
                 var status = FileStatus.Of(path);
                 await output.Writer.WriteAsync(new Packet { Type = Packet.Types.PacketType.PacketStat, Stat = Stat(entry, path, status) }, cancellationToken);
                 if (status.Kind == FileKind.Regular) files[id] = path;
@@ -97,7 +97,7 @@ internal sealed class DiffCopySender
 
     private async Task SendFileAsync(uint id, string path, ChannelWriter<Packet> output, CancellationToken cancellationToken)
     {
-        await using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.Asynchronous | FileOptions.SequentialScan))
+        await using (var file = PosixFiles.OpenRead(path, bufferSize: 1))
         {
             var buffer = new byte[ChunkSize];
             int read;
@@ -115,12 +115,12 @@ internal sealed class DiffCopySender
     {
         var stat = new Stat
         {
-            Path = relative,
+            Path = ByteString.CopyFrom(FileName.ToBytes(relative)),
             Mode = status.GoFileMode,
             ModTime = status.ModifiedSeconds * 1_000_000_000 + status.ModifiedNanoseconds,
         };
         if (status.Kind != FileKind.Directory) stat.Size = status.Size;
-        if (status.Kind == FileKind.SymbolicLink) stat.Linkname = new FileInfo(path).LinkTarget ?? "";
+        if (status.Kind == FileKind.SymbolicLink) stat.Linkname = ByteString.CopyFrom(FileName.ToBytes(PosixFiles.ReadLink(path)));
         if (status.Kind is FileKind.CharacterDevice or FileKind.BlockDevice)
         {
             stat.Devmajor = status.DeviceMajor;

@@ -103,21 +103,41 @@ internal static class SyncSelection
         var name = slash < 0 ? path : path.Substring(slash + 1);
         if (allowWildcard && PathPattern.ContainsWildcards(name))
         {
-            var directoryPath = Path.Combine(root, directory);
-            if (!Directory.Exists(directoryPath)) return null;
-            var found = new List<string>();
-            foreach (var candidate in new DirectoryInfo(directoryPath).EnumerateFileSystemInfos())
+            List<string> names;
+            try
             {
-                if (PathPattern.Match(name, candidate.Name)) found.AddRange(ReadLinks(root, Clean(directory + "/" + candidate.Name), allowWildcard: false) ?? new List<string>());
+                names = PosixFiles.ListDirectory(Join(root, directory));
+            }
+            catch (IOException)
+            {
+                return null;
+            }
+
+            var found = new List<string>();
+            foreach (var candidate in names)
+            {
+                if (PathPattern.Match(name, candidate)) found.AddRange(ReadLinks(root, Clean(directory + "/" + candidate), allowWildcard: false) ?? new List<string>());
             }
 
             return found;
         }
 
-        var info = new FileInfo(Path.Combine(root, path));
-        if (info.LinkTarget is not { } link) return null;
+        string link;
+        try
+        {
+            if (FileStatus.Of(Join(root, path)).Kind != FileKind.SymbolicLink) return null;
+            link = PosixFiles.ReadLink(Join(root, path));
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+
         return new List<string> { link.StartsWith('/') ? Clean(link) : Clean(directory + "/" + link) };
     }
 
     private static string Clean(string path) => PathPattern.Clean(path);
+
+    // Names as FileName keeps them: joined as text, never through .NET's file APIs.
+    private static string Join(string root, string relative) => relative.Length == 0 ? root : root.TrimEnd('/') + "/" + relative;
 }
