@@ -20,7 +20,7 @@ namespace ImageDsl.Generator
                 return name + ".ImageDsl.g.cs";
             }
 
-            public static string Emit(ImageSpec spec)
+            public static string Emit(ImageSpec spec, string? projectDirectory = null)
             {
                 var text = spec.DockerfileText!;
                 var source = new StringBuilder();
@@ -34,7 +34,7 @@ namespace ImageDsl.Generator
                     .Append(spec.ExpectOutput is null ? "null" : Literal(spec.ExpectOutput)).Append(", ")
                     .Append(spec.ExpectExitCode.ToString(CultureInfo.InvariantCulture)).Append(", ")
                     .Append(spec.SmokeRun ? "true" : "false").Append(", ")
-                    .Append(Literal(ManifestJson(spec.Manifest))).Append(")]\n\n");
+                    .Append(Literal(ManifestJson(spec.Manifest, projectDirectory))).Append(")]\n\n");
 
                 var indent = "";
                 if (spec.Namespace is not null)
@@ -72,10 +72,12 @@ namespace ImageDsl.Generator
             /// <summary>
             /// The manifest as JSON for the build step's reader:
             /// <c>{"stages":[{"name":…,"base":[parts]|null,"needs":[…]}],"reads":[{"stage":0,"kind":"path"|"pattern","parts":[parts]}],
-            /// "secrets":[{"stage":0,"id":…,"required":…}],"ssh":[…],"images":[{"stage":0,"ref":…}]}</c>, where a part is
-            /// <c>{"text":…}</c> or <c>{"arg":…,"default":…|null}</c>.
+            /// "secrets":[{"stage":0,"id":…,"required":…}],"ssh":[…],"images":[{"stage":0,"ref":…}],
+            /// "steps":[{"stage":0,"kind":"run","file":…|null,"line":1,"column":1}]}</c>, where a part is
+            /// <c>{"text":…}</c> or <c>{"arg":…,"default":…|null}</c>; a step's file is relative to the project directory
+            /// when it is known, with '/' separators.
             /// </summary>
-            public static string ManifestJson(ManifestSpec manifest)
+            public static string ManifestJson(ManifestSpec manifest, string? projectDirectory = null)
             {
                 var json = new StringBuilder("{\"stages\":[");
                 for (var i = 0; i < manifest.Stages.Count; i++)
@@ -110,7 +112,39 @@ namespace ImageDsl.Generator
                     Syntax.AppendJsonString(json, manifest.Images[i].Reference).Append('}');
                 }
 
+                json.Append("],\"steps\":[");
+                for (var i = 0; i < manifest.Steps.Count; i++)
+                {
+                    var step = manifest.Steps[i];
+                    if (i > 0) json.Append(',');
+                    json.Append("{\"stage\":").Append(step.Stage.ToString(CultureInfo.InvariantCulture)).Append(",\"kind\":\"").Append(step.Kind).Append("\",\"file\":");
+                    if (step.Location is not { } location)
+                    {
+                        json.Append("null,\"line\":0,\"column\":0}");
+                        continue;
+                    }
+
+                    Syntax.AppendJsonString(json, ProjectRelative(location.FilePath, projectDirectory))
+                        .Append(",\"line\":").Append((location.LineSpan.Start.Line + 1).ToString(CultureInfo.InvariantCulture))
+                        .Append(",\"column\":").Append((location.LineSpan.Start.Character + 1).ToString(CultureInfo.InvariantCulture)).Append('}');
+                }
+
                 return json.Append("]}").ToString();
+            }
+
+            /// <summary>
+            /// <paramref name="path"/> relative to <paramref name="directory"/> with '/' separators ("../" where it lies
+            /// outside); unchanged when the directory is unknown or on another root.
+            /// </summary>
+            internal static string ProjectRelative(string path, string? directory)
+            {
+                if (directory is null || path.Length == 0) return path;
+                var pathParts = path.Replace('\\', '/').Split('/');
+                var directoryParts = directory.Replace('\\', '/').TrimEnd('/').Split('/');
+                var common = 0;
+                while (common < pathParts.Length - 1 && common < directoryParts.Length && pathParts[common] == directoryParts[common]) common++;
+                if (common == 0) return path;
+                return string.Join("/", Enumerable.Repeat("..", directoryParts.Length - common).Concat(pathParts.Skip(common)));
             }
 
             private static void AppendMounts(StringBuilder json, EquatableList<MountSpec> mounts)

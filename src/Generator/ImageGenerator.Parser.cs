@@ -134,7 +134,7 @@ namespace ImageDsl.Generator
                         diagnostics.Add(DiagnosticInfo.Create(problem.Id, scope.Origins.Locate(problem) ?? fallback, problem.Message));
                     }
 
-                    return hasError ? (null, ManifestSpec.Empty) : (DockerfileRenderer.RenderValidated(dockerfile), Manifest(dockerfile));
+                    return hasError ? (null, ManifestSpec.Empty) : (DockerfileRenderer.RenderValidated(dockerfile), Manifest(dockerfile, scope.Origins));
                 }
                 catch (EvaluationException failure)
                 {
@@ -150,7 +150,7 @@ namespace ImageDsl.Generator
             }
 
             /// <summary>The stages and context reads of a valid definition, for the build step (see ContextUse).</summary>
-            private static ManifestSpec Manifest(Dockerfile dockerfile)
+            private static ManifestSpec Manifest(Dockerfile dockerfile, OriginTracker origins)
             {
                 var use = ContextUse.Of(dockerfile);
                 return new ManifestSpec(
@@ -159,8 +159,39 @@ namespace ImageDsl.Generator
                         Parts(r.Kind == SourceKind.Pattern ? Syntax.GlobText(r.Text) : r.Text)))),
                     EquatableList<MountSpec>.From(use.Secrets.Select(m => new MountSpec(m.Stage, m.Id, m.Required))),
                     EquatableList<MountSpec>.From(use.SshAgents.Select(m => new MountSpec(m.Stage, m.Id, m.Required))),
-                    EquatableList<ImageUseSpec>.From(use.Images.Select(i => new ImageUseSpec(i.Stage, i.Reference))));
+                    EquatableList<ImageUseSpec>.From(use.Images.Select(i => new ImageUseSpec(i.Stage, i.Reference))),
+                    Steps(dockerfile, origins));
             }
+
+            /// <summary>Every instruction in the order DockerfileRenderer writes them, with the call that wrote it.</summary>
+            private static EquatableList<StepSpec> Steps(Dockerfile dockerfile, OriginTracker origins)
+            {
+                var steps = new List<StepSpec>();
+                var stages = StageGraph.Order(dockerfile);
+                var globals = new HashSet<string>();
+                foreach (var argument in stages.SelectMany(s => s.BaseImage?.Arguments ?? Enumerable.Empty<BuildArg>()))
+                {
+                    if (globals.Add(argument.Name)) steps.Add(new StepSpec(-1, "other", null));
+                }
+
+                for (var i = 0; i < stages.Count; i++)
+                {
+                    steps.Add(new StepSpec(i, "from", origins.From(stages[i])));
+                    foreach (var instruction in stages[i].Instructions) steps.Add(new StepSpec(i, StepKind(instruction), origins.Instruction(instruction)));
+                }
+
+                return EquatableList<StepSpec>.From(steps);
+            }
+
+            private static string StepKind(Instruction instruction) => instruction switch
+            {
+                RunInstruction or RunHeredocInstruction => "run",
+                CopyInstruction or CopyHeredocInstruction => "copy",
+                AddInstruction => "add",
+                WorkdirInstruction => "workdir",
+                CommentInstruction => "comment",
+                _ => "other",
+            };
 
             private static EquatableList<PathPartSpec> Parts(Value value) =>
                 EquatableList<PathPartSpec>.From(value.Parts.Select(p => new PathPartSpec(p.Literal, p.Argument?.Name, p.Argument?.DefaultValue)));

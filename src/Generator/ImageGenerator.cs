@@ -34,10 +34,16 @@ namespace ImageDsl.Generator
                     transform: static (ctx, ct) => Parser.Parse(ctx, ct))
                 .WithTrackingName(TrackingNames.ImageSpecs);
 
-            context.RegisterSourceOutput(images, static (spc, spec) =>
+            // Source locations go into the assembly relative to the project directory (made visible to the compiler by
+            // ImageDsl.props), so that the assembly does not depend on where the repository was cloned.
+            var projectDirectory = context.AnalyzerConfigOptionsProvider.Select(static (options, _) =>
+                options.GlobalOptions.TryGetValue("build_property.MSBuildProjectDirectory", out var directory) && directory.Length > 0 ? directory : null);
+
+            context.RegisterSourceOutput(images.Combine(projectDirectory), static (spc, pair) =>
             {
+                var (spec, directory) = pair;
                 foreach (var diagnostic in spec.Diagnostics) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
-                if (spec.DockerfileText is not null) spc.AddSource(Emitter.HintName(spec), Emitter.Emit(spec));
+                if (spec.DockerfileText is not null) spc.AddSource(Emitter.HintName(spec), Emitter.Emit(spec, directory));
             });
 
             // Image names must be unique per assembly: the build step keys images by name. Narrow to (name, location)

@@ -29,12 +29,21 @@ public sealed class ImageDslException : Exception
     /// <summary>The message without the code prefix (MSBuild shows the code separately).</summary>
     public string Text => Message.Substring(Code.Length + 2);
 
+    /// <summary>The builder's name for the step that failed or was running ("[build 2/5] RUN …", "Step 3/7 : …"), when known.</summary>
+    public string? Step { get; init; }
+
+    /// <summary>The line of the user's C# that wrote the failed instruction, when known: the error is reported there.</summary>
+    public SourceLine? Origin { get; set; }
+
     private static string Format(string code, object?[] args)
     {
         var template = Messages.GetString(code, CultureInfo.InvariantCulture) ?? throw new InvalidOperationException("No message for " + code);
         return code + ": " + string.Format(CultureInfo.InvariantCulture, template, args);
     }
 }
+
+/// <summary>A place in the user's source: a full path, and a line and column counted from 1.</summary>
+public sealed record SourceLine(string File, int Line, int Column);
 
 /// <summary>The codes, banded by cause like the .NET SDK's container errors.</summary>
 public static class ErrorCodes

@@ -62,14 +62,14 @@ public sealed class BuildProgressDecoder
     /// error that says so and names the step it was in, instead of the HTTP stack's "invalid chunk header".
     /// </summary>
     public Diagnostics.ImageDslException ConnectionLost(string imageName, Uri endpoint, Exception? cause) =>
-        new(Diagnostics.ErrorCodes.DaemonConnectionLost, cause, imageName, endpoint, RunningStep ?? "before the first step");
+        new(Diagnostics.ErrorCodes.DaemonConnectionLost, cause, imageName, endpoint, RunningStep ?? "before the first step") { Step = RunningStep };
 
     public string ImageIdOrThrow(string imageName, Uri endpoint)
     {
         if (Error is not null)
         {
             var output = FailedOutput.Count > 0 ? string.Join("\n", FailedOutput.TakeLast(30)) + "\n" + Error : Error;
-            throw new Diagnostics.ImageDslException(Diagnostics.ErrorCodes.BuildStepFailed, imageName, FailedStep ?? "(before the first step)", output);
+            throw new Diagnostics.ImageDslException(Diagnostics.ErrorCodes.BuildStepFailed, imageName, FailedStep ?? "(before the first step)", output) { Step = FailedStep };
         }
 
         // A progress stream that ends with neither an image nor an error was cut short.

@@ -44,13 +44,20 @@ public sealed record MountedId(int Stage, string Id, bool Required);
 public sealed record ImageUse(int Stage, string Reference);
 
 /// <summary>
+/// An instruction of the generated Dockerfile, in file order (stage -1: a global ARG), its kind (from, run, copy, add,
+/// workdir, comment, other) and the C# call that wrote it (file relative to the project directory; null when unknown).
+/// </summary>
+public sealed record ManifestStep(int Stage, string Kind, string? File, int Line, int Column);
+
+/// <summary>
 /// What the generator knows about an image beyond its Dockerfile: its stages, what they read from the context, the
 /// secrets and SSH agents they mount, and the images they copy from.
 /// </summary>
 public sealed record ImageManifest(IReadOnlyList<ManifestStage> Stages, IReadOnlyList<ContextPath> Reads, IReadOnlyList<MountedId> Secrets,
-    IReadOnlyList<MountedId> SshAgents, IReadOnlyList<ImageUse> Images)
+    IReadOnlyList<MountedId> SshAgents, IReadOnlyList<ImageUse> Images, IReadOnlyList<ManifestStep> Steps)
 {
-    public static ImageManifest Empty { get; } = new(Array.Empty<ManifestStage>(), Array.Empty<ContextPath>(), Array.Empty<MountedId>(), Array.Empty<MountedId>(), Array.Empty<ImageUse>());
+    public static ImageManifest Empty { get; } = new(Array.Empty<ManifestStage>(), Array.Empty<ContextPath>(), Array.Empty<MountedId>(), Array.Empty<MountedId>(),
+        Array.Empty<ImageUse>(), Array.Empty<ManifestStep>());
 
     /// <summary>The context reads of the stages a build of <paramref name="target"/> (default: the last stage) runs.</summary>
     public IEnumerable<ContextPath> ReadsFor(string? target) => ForTarget(target).Reads;
@@ -104,7 +111,12 @@ public sealed record ImageManifest(IReadOnlyList<ManifestStage> Stages, IReadOnl
         static MountedId[] Mounts(JsonElement array) =>
             array.EnumerateArray().Select(m => new MountedId(m.GetProperty("stage").GetInt32(), m.GetProperty("id").GetString()!, m.GetProperty("required").GetBoolean())).ToArray();
         var images = root.GetProperty("images").EnumerateArray().Select(i => new ImageUse(i.GetProperty("stage").GetInt32(), i.GetProperty("ref").GetString()!)).ToArray();
-        return new ImageManifest(stages, reads, Mounts(root.GetProperty("secrets")), Mounts(root.GetProperty("ssh")), images);
+        // Assemblies built by an ImageDsl without step locations have none; their failures are reported at the task.
+        var steps = root.TryGetProperty("steps", out var stepArray)
+            ? stepArray.EnumerateArray().Select(s => new ManifestStep(s.GetProperty("stage").GetInt32(), s.GetProperty("kind").GetString()!,
+                s.GetProperty("file").GetString(), s.GetProperty("line").GetInt32(), s.GetProperty("column").GetInt32())).ToArray()
+            : Array.Empty<ManifestStep>();
+        return new ImageManifest(stages, reads, Mounts(root.GetProperty("secrets")), Mounts(root.GetProperty("ssh")), images, steps);
     }
 
     /// <summary>

@@ -93,7 +93,17 @@ public sealed partial class BuildImages : ImageDslTask
                     var sessionRequest = request with { Session = new SessionResources(secrets, agents.Agents, credentials) };
                     Log.LogMessage(MessageImportance.High, "ImageDsl: building {0} with {1} ({2} context entries)…", name, builder == BuilderKind.BuildKit ? "BuildKit" : "the classic builder", entries.Count);
                     Files.StateFile.Delete(stampPath);
-                    imageId = await engine.BuildAsync(sessionRequest, layout, builder, new TaskBuildLog(Log, name), cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        imageId = await engine.BuildAsync(sessionRequest, layout, builder, new TaskBuildLog(Log, name), cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (ImageDslException e) when (e.Step is not null && !string.IsNullOrEmpty(ProjectDirectory))
+                    {
+                        // The instruction came from a line of the user's C#: that is where the error belongs.
+                        StepLocator.Attach(e, manifest, request.BuildArgs, ProjectDirectory!);
+                        throw;
+                    }
+
                     rebuilt = true;
                     Log.LogMessage(MessageImportance.High, "ImageDsl: built {0} as {1} ({2}).", name, Short(imageId), string.Join(", ", tags));
                     if (snapshot.IsUnchanged())

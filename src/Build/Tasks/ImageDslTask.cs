@@ -50,8 +50,10 @@ public abstract class ImageDslTask : Microsoft.Build.Utilities.Task, ICancelable
     protected void LogWarning(ImageDslException e) =>
         Log.LogWarning(subcategory: "ImageDsl", warningCode: e.Code, helpKeyword: null, file: null, lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: e.Text);
 
+    /// <summary>The error, at the user's C# line when the exception knows it (a failed build step), else at the task.</summary>
     protected void LogError(ImageDslException e) =>
-        Log.LogError(subcategory: "ImageDsl", errorCode: e.Code, helpKeyword: null, file: null, lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: e.Text);
+        Log.LogError(subcategory: "ImageDsl", errorCode: e.Code, helpKeyword: null, file: e.Origin?.File, lineNumber: e.Origin?.Line ?? 0,
+            columnNumber: e.Origin?.Column ?? 0, endLineNumber: 0, endColumnNumber: 0, message: e.Text);
 
     /// <summary>The daemon as the docker CLI would find it, from this process's environment and home directory.</summary>
     protected DockerEndpoint ResolveEndpoint() =>

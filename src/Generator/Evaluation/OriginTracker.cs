@@ -14,6 +14,7 @@ namespace ImageDsl.Generator.Evaluation
     {
         private readonly Dictionary<object, LocationInfo> _origins = new Dictionary<object, LocationInfo>(ReferenceComparer.Instance);
         private readonly Dictionary<object, LocationInfo> _nameOrigins = new Dictionary<object, LocationInfo>(ReferenceComparer.Instance);
+        private readonly Dictionary<object, LocationInfo> _fromOrigins = new Dictionary<object, LocationInfo>(ReferenceComparer.Instance);
 
         /// <summary>The source location a validation problem refers to, when known.</summary>
         public LocationInfo? Locate(DockerfileProblem problem) =>
@@ -21,11 +22,25 @@ namespace ImageDsl.Generator.Evaluation
             : _origins.TryGetValue(problem.Subject, out var origin) ? origin
             : null;
 
+        /// <summary>Where an instruction was written (the DSL call that added it), when known.</summary>
+        public LocationInfo? Instruction(Instruction instruction) => _origins.TryGetValue(instruction, out var origin) ? origin : null;
+
+        /// <summary>Where a stage's FROM was written (the <c>Dockerfile.From</c> call that began it), when known.</summary>
+        public LocationInfo? From(Dockerfile stage) => _fromOrigins.TryGetValue(stage, out var origin) ? origin : null;
+
         /// <summary>A DSL call returned <paramref name="result"/>: its new stage, instructions and name came from <paramref name="location"/>.</summary>
         public void TrackCall(object? receiver, object? result, LocationInfo? location)
         {
             if (location is null || result is not Dockerfile stage) return;
             if (!_origins.ContainsKey(stage)) _origins[stage] = location;
+            if (!_fromOrigins.ContainsKey(stage))
+            {
+                // Every call returns a new stage value: its FROM is where the receiver's began, or this call when it
+                // is the static From that begins a stage.
+                if (receiver is Dockerfile previous && _fromOrigins.TryGetValue(previous, out var from)) _fromOrigins[stage] = from;
+                else if (receiver is not Dockerfile) _fromOrigins[stage] = location;
+            }
+
             foreach (var instruction in stage.Instructions)
             {
                 if (!_origins.ContainsKey(instruction)) _origins[instruction] = location;

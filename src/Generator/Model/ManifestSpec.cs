@@ -20,11 +20,18 @@ namespace ImageDsl.Generator.Model
     /// <summary>An image a stage copies or mounts from.</summary>
     internal sealed record ImageUseSpec(int Stage, string Reference);
 
-    /// <summary>The stages, context reads, mounted secrets and SSH agents, and images copied from, of one image.</summary>
+    /// <summary>
+    /// An instruction of the rendered Dockerfile, in file order, and the C# call that wrote it: the build step maps a
+    /// failed builder step back to it. Stage -1 is a global ARG. Kind is what the builders number steps by: "from",
+    /// "run", "copy", "add", "workdir", "comment" (not an instruction) or "other".
+    /// </summary>
+    internal sealed record StepSpec(int Stage, string Kind, LocationInfo? Location);
+
+    /// <summary>The stages, context reads, mounted secrets and SSH agents, images copied from, and steps of one image.</summary>
     internal sealed record ManifestSpec(EquatableList<StageSpec> Stages, EquatableList<ContextReadSpec> Reads, EquatableList<MountSpec> Secrets,
-        EquatableList<MountSpec> SshAgents, EquatableList<ImageUseSpec> Images)
+        EquatableList<MountSpec> SshAgents, EquatableList<ImageUseSpec> Images, EquatableList<StepSpec> Steps)
     {
         public static ManifestSpec Empty { get; } = new(EquatableList<StageSpec>.Empty, EquatableList<ContextReadSpec>.Empty,
-            EquatableList<MountSpec>.Empty, EquatableList<MountSpec>.Empty, EquatableList<ImageUseSpec>.Empty);
+            EquatableList<MountSpec>.Empty, EquatableList<MountSpec>.Empty, EquatableList<ImageUseSpec>.Empty, EquatableList<StepSpec>.Empty);
     }
 }

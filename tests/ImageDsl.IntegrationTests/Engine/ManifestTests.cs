@@ -10,6 +10,53 @@ public class ManifestTests
     private static ImageDefinition KitchenSink =>
         ImageMetadataReader.Read(typeof(ImageDsl.Tests.Definitions.KitchenSink).Assembly.Location).Single(i => i.Name == "tests/kitchen-sink");
 
+    // Three stages: an unnamed one FROM scratch, a named one FROM an image, and one FROM the named stage.
+    private static readonly ImageManifest Steps = new(
+        new[]
+        {
+            new ManifestStage(null, new[] { new PathPart("scratch", null, null) }, Array.Empty<int>()),
+            new ManifestStage("build", new[] { new PathPart(null, "BASE", "busybox") }, Array.Empty<int>()),
+            new ManifestStage(null, null, new[] { 1 }),
+        },
+        Array.Empty<ContextPath>(), Array.Empty<MountedId>(), Array.Empty<MountedId>(), Array.Empty<ImageUse>(),
+        new[]
+        {
+            new ManifestStep(-1, "other", null, 0, 0),         // Step 1: ARG BASE
+            new ManifestStep(0, "from", "A.cs", 1, 1),         // Step 2, not numbered by BuildKit (scratch)
+            new ManifestStep(0, "copy", "A.cs", 2, 1),         // Step 3, [stage-0 1/1]
+            new ManifestStep(1, "from", "A.cs", 3, 1),         // Step 4, [build 1/3]
+            new ManifestStep(1, "comment", "A.cs", 4, 1),      // not an instruction
+            new ManifestStep(1, "other", "A.cs", 5, 1),        // Step 5 (ENV)
+            new ManifestStep(1, "workdir", "A.cs", 6, 1),      // Step 6, [build 2/3]
+            new ManifestStep(1, "run", "A.cs", 7, 1),          // Step 7, [build 3/3]
+            new ManifestStep(2, "from", "A.cs", 8, 1),         // Step 8, not numbered (FROM a stage)
+            new ManifestStep(2, "run", null, 0, 0),            // Step 9, [stage-2 1/1], place unknown
+        });
+
+    [Theory]
+    [InlineData("Step 3/9 : COPY a /a", 2)]
+    [InlineData("Step 7/9 : RUN make", 7)]
+    [InlineData("Step 5/9 : ENV A=1", 5)]
+    [InlineData("[stage-0 1/1] COPY a /a", 2)]
+    [InlineData("[build 1/3] FROM docker.io/library/busybox:latest", 3)]
+    [InlineData("[build 3/3] RUN make", 7)]
+    [InlineData("[linux/amd64 build 2/3] WORKDIR /src", 6)]
+    [InlineData("[BUILD 3/3] RUN make", 7)]
+    [InlineData("[stage-2 1/1] RUN x", null)]
+    [InlineData("Step 9/9 : RUN x", null)]
+    [InlineData("[stage-1 1/3] RUN make", null)]
+    [InlineData("[internal] load metadata for docker.io/library/busybox:latest", null)]
+    [InlineData("[build 9/9] RUN make", null)]
+    public void A_builders_step_name_maps_to_the_line_of_the_call_that_wrote_it(string step, int? line) =>
+        Assert.Equal(line, StepLocator.Locate(Steps, step, new Dictionary<string, string>())?.Line);
+
+    [Fact]
+    public void A_base_that_a_build_argument_makes_scratch_is_not_numbered_by_BuildKit()
+    {
+        var scratch = new Dictionary<string, string> { ["BASE"] = "scratch" };
+        Assert.Equal(7, StepLocator.Locate(Steps, "[build 2/2] RUN make", scratch)?.Line);
+    }
+
     [Fact]
     public void Stages_and_context_reads_are_recorded_as_the_definition_says()
     {

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Microsoft.CodeAnalysis;
@@ -37,6 +38,55 @@ public class EmitterTests
         Assert.Empty(result.GeneratorDiagnostics);
         Assert.Empty(result.CompilerDiagnostics);
         Assert.Contains("partial class Outer", result.GeneratedSource("Outer.Inner.ImageDsl.g.cs"));
+    }
+
+    [Theory]
+    [InlineData("/repo/app/Images/Api.cs", "/repo/app", "Images/Api.cs")]
+    [InlineData("/repo/app/Api.cs", "/repo/app/", "Api.cs")]
+    [InlineData("/repo/shared/Base.cs", "/repo/app", "../shared/Base.cs")]
+    [InlineData("/repo/app/Api.cs", null, "/repo/app/Api.cs")]
+    public void Step_locations_are_recorded_relative_to_the_project_so_the_assembly_does_not_depend_on_the_clone(string path, string? directory, string expected)
+    {
+        var tree = Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText("""
+            using ImageDsl;
+            [Image("relative")]
+            public static partial class Relative { static Dockerfile Define() => Dockerfile.From("busybox").Cmd("true"); }
+            """, GeneratorHarness.ParseOptions, path: path);
+        var compilation = GeneratorHarness.Compile().AddSyntaxTrees(tree);
+        var options = directory is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["build_property.MSBuildProjectDirectory"] = directory };
+
+        var result = GeneratorHarness.Run(compilation, GeneratorHarness.CreateDriver(options));
+
+        var escaped = expected.Replace("\\", "\\\\");
+        Assert.Contains($$"""{\"stage\":0,\"kind\":\"from\",\"file\":\"{{escaped}}\",\"line\":3,""", result.GeneratedSource("Relative.ImageDsl.g.cs"));
+    }
+
+    [Fact]
+    public void Each_instruction_records_the_line_of_the_call_that_wrote_it()
+    {
+        var result = GeneratorHarness.Run("""
+            using ImageDsl;
+            [Image("steps")]
+            public static partial class Steps
+            {
+                static Dockerfile Define()
+                {
+                    var build = Dockerfile.From("sdk").As("build")
+                        .Run("make");
+                    return Dockerfile.From("busybox")
+                        .Comment("c")
+                        .Copy("/out", "/app", from: build)
+                        .Cmd("true");
+                }
+            }
+            """);
+
+        var generated = result.GeneratedSource("Steps.ImageDsl.g.cs");
+        Assert.Contains("""{\"stage\":0,\"kind\":\"from\",\"file\":\"Source0.cs\",\"line\":7,\"column\":32}""", generated);
+        Assert.Contains("""{\"stage\":0,\"kind\":\"run\",\"file\":\"Source0.cs\",\"line\":8,\"column\":14}""", generated);
+        Assert.Contains("""{\"stage\":1,\"kind\":\"from\",\"file\":\"Source0.cs\",\"line\":9,\"column\":27}""", generated);
+        Assert.Contains("""{\"stage\":1,\"kind\":\"comment\",\"file\":\"Source0.cs\",\"line\":10,\"column\":14}""", generated);
+        Assert.Contains("""{\"stage\":1,\"kind\":\"copy\",\"file\":\"Source0.cs\",\"line\":11,\"column\":14}""", generated);
     }
 
     [Fact]

@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using ImageDsl.Build.Diagnostics;
+
+namespace ImageDsl.Build.Metadata;
+
+/// <summary>
+/// Maps a builder's name for a step back to the instruction of the generated Dockerfile, and so to the C# call that
+/// wrote it. Each builder numbers steps its own way, and this follows their source:
+/// <list type="bullet">
+/// <item>the classic builder prints "Step n/m : …" and counts every instruction of the file in order, global ARGs
+/// first (builder/dockerfile/build.go);</item>
+/// <item>BuildKit names vertexes "[stage i/n] …" (the stage's name; "stage-k" for an unnamed k-th stage; nothing for a
+/// single stage) and counts, per stage, the FROM of an image other than scratch, then each RUN, COPY, ADD and WORKDIR
+/// (dockerfile2llb's prefixCommand and cmdTotal).</item>
+/// </list>
+/// Anything that does not parse or does not match the manifest gives null: the error is then reported at the task.
+/// </summary>
+public static class StepLocator
+{
+    private static readonly Regex ClassicStep = new(@"^Step (\d+)/\d+ : ", RegexOptions.CultureInvariant);
+    private static readonly Regex BuildKitStep = new(@"^\[(?:(?<prefix>[^\]]*) )?(?<index>\d+)/\d+\] ", RegexOptions.CultureInvariant);
+
+    public static ManifestStep? Locate(ImageManifest manifest, string step, IReadOnlyDictionary<string, string> buildArgs)
+    {
+        var steps = manifest.Steps.Where(s => s.Kind != "comment").ToList();
+        if (ClassicStep.Match(step) is { Success: true } classic)
+        {
+            var number = int.Parse(classic.Groups[1].Value, CultureInfo.InvariantCulture);
+            return number >= 1 && number <= steps.Count ? Known(steps[number - 1]) : null;
+        }
+
+        if (BuildKitStep.Match(step) is not { Success: true } buildKit) return null;
+        var stage = StageOf(manifest, buildKit.Groups["prefix"].Value);
+        if (stage < 0) return null;
+        var index = int.Parse(buildKit.Groups["index"].Value, CultureInfo.InvariantCulture);
+        var counted = 0;
+        foreach (var candidate in steps.Where(s => s.Stage == stage))
+        {
+            if (Numbered(manifest.Stages[stage], candidate, buildArgs) && ++counted == index) return Known(candidate);
+        }
+
+        return null;
+    }
+
+    /// <summary>The error at the C# line of its step, when the exception names a step the manifest can place.</summary>
+    public static void Attach(ImageDslException error, ImageManifest manifest, IReadOnlyDictionary<string, string> buildArgs, string projectDirectory)
+    {
+        if (error.Step is null || Locate(manifest, error.Step, buildArgs) is not { File: { } file } found) return;
+        error.Origin = new SourceLine(Path.GetFullPath(Path.Combine(projectDirectory, file)), found.Line, found.Column);
+    }
+
+    // The stage part of "[name i/n]": a platform may come first when BuildKit prefixes it ("linux/amd64 build").
+    private static int StageOf(ImageManifest manifest, string prefix)
+    {
+        if (manifest.Stages.Count == 0) return -1;
+        var name = prefix.Split(' ', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(p => !p.Contains('/', StringComparison.Ordinal));
+        if (name is null) return manifest.Stages.Count == 1 ? 0 : -1;
+        for (var i = 0; i < manifest.Stages.Count; i++)
+        {
+            if (string.Equals(manifest.Stages[i].Name, name, StringComparison.OrdinalIgnoreCase)) return i;
+        }
+
+        return name.StartsWith("stage-", StringComparison.Ordinal) && int.TryParse(name.AsSpan(6), NumberStyles.None, CultureInfo.InvariantCulture, out var k)
+            && k < manifest.Stages.Count && manifest.Stages[k].Name is null ? k : -1;
+    }
+
+    private static bool Numbered(ManifestStage stage, ManifestStep step, IReadOnlyDictionary<string, string> buildArgs) => step.Kind switch
+    {
+        "from" => stage.BaseImage is { } image && PathPart.Resolve(image, buildArgs) != "scratch",
+        "run" or "copy" or "add" or "workdir" => true,
+        _ => false,
+    };
+
+    private static ManifestStep? Known(ManifestStep step) => step.File is null ? null : step;
+}

@@ -1,0 +1,83 @@
+using System.Text.RegularExpressions;
+using Xunit;
+
+namespace ImageDsl.IntegrationTests;
+
+/// <summary>
+/// A build step that fails on the daemon is reported at the C# call that wrote its instruction — the file, line and
+/// column the generator recorded — with the daemon's message and the step's last output lines, for both builders.
+/// </summary>
+[Collection(nameof(MSBuildTests))]
+public class ErrorLocationTests
+{
+    // Two stages, a comment, instructions neither builder numbers (ENV) and one each builder does (WORKDIR, COPY): the
+    // failing RUN is the 4th numbered step of stage "build" for BuildKit and the 9th instruction for the classic builder.
+    private const string Definition = """
+        [Image("tests/step-line", SmokeRun = false)]
+        public static partial class App
+        {
+            static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
+
+            static Dockerfile Define()
+            {
+                var build = Dockerfile.From(BaseImage).As("build")
+                    .Comment("the failing stage")
+                    .Env("STAGE", "build")
+                    .Workdir("/src")
+                    .Copy("message.txt", "/src/message.txt")
+                    .Run("echo output-before-the-failure && exit 3")
+                    .Run("echo never");
+                return Dockerfile.From(BaseImage)
+                    .Copy("/src/message.txt", "/message.txt", from: build)
+                    .Cmd("cat", "/message.txt");
+            }
+        }
+        """;
+
+    [Theory]
+    [InlineData("buildkit")]
+    [InlineData("classic")]
+    public void A_failed_RUN_is_reported_at_the_CSharp_call_that_wrote_it(string builder)
+    {
+        using var project = new MSBuildProject(Definition, new Dictionary<string, string> { ["message.txt"] = "m\n" });
+        var source = project.Read("Image.cs").Split('\n');
+        var line = Array.FindIndex(source, l => l.Contains("output-before-the-failure", StringComparison.Ordinal)) + 1;
+        var column = source[line - 1].IndexOf("Run(", StringComparison.Ordinal) + 1;
+
+        var result = project.Build($"-p:ImageDslBuildArgs=BASE_IMAGE={TestEngine.BaseImage} -p:ImageDslBuildOnBuild=true -p:ImageDslBuilder={builder} -p:ImageDslNoCache=true");
+
+        Assert.NotEqual(0, result.ExitCode);
+        var error = Assert.Single(result.Errors);
+        var expectedFile = Path.Combine(project.Directory.FullName, "Image.cs");
+        Assert.StartsWith($"{expectedFile}({line},{column}): ", error);
+        Assert.Contains("error IMAGEDSL2004", error);
+        Assert.Contains("echo output-before-the-failure", error);
+        // The step's own output (the echo's line, not the command), then the daemon's message, in the error.
+        Assert.True(Regex.IsMatch(result.Output, @"error IMAGEDSL2004: .*output-before-the-failure \[", RegexOptions.Multiline), result.Output);
+        Assert.True(Regex.IsMatch(result.Output, @"error IMAGEDSL2004: .*(exit code: 3|non-zero code: 3)", RegexOptions.Multiline), result.Output);
+    }
+
+    [Fact]
+    public void A_failure_in_the_only_stage_is_placed_too()
+    {
+        using var project = new MSBuildProject("""
+            [Image("tests/step-line-single", SmokeRun = false)]
+            public static partial class App
+            {
+                static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
+                static Dockerfile Define() => Dockerfile.From(BaseImage)
+                    .Workdir("/w")
+                    .Run("exit 4")
+                    .Cmd("true");
+            }
+            """);
+        var source = project.Read("Image.cs").Split('\n');
+        var line = Array.FindIndex(source, l => l.Contains("exit 4", StringComparison.Ordinal)) + 1;
+
+        var result = project.Build($"-p:ImageDslBuildArgs=BASE_IMAGE={TestEngine.BaseImage} -p:ImageDslBuildOnBuild=true -p:ImageDslNoCache=true");
+
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith($"{Path.Combine(project.Directory.FullName, "Image.cs")}({line},", error);
+        Assert.Contains("error IMAGEDSL2004", error);
+    }
+}
