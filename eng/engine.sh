@@ -41,6 +41,9 @@ export IMAGEDSL_FEED_URL=http://127.0.0.1:$FEED_PORT/v3/index.json
 export IMAGEDSL_FEED_ROOT=$FEED_DIR/root
 export IMAGEDSL_FEED_USER=$FEED_USER
 export IMAGEDSL_FEED_PASSWORD_FILE=$FEED_PASSWORD_FILE
+# This daemon has no bridge network (--bridge=none): RUN steps that need the network (a restore from the loopback
+# feed) use the host's. MSBuild reads this as the ImageDslNetworkMode property; ImageDsl's own default is docker's.
+export ImageDslNetworkMode=host
 ENV
 }
 

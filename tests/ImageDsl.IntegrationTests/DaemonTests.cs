@@ -108,7 +108,7 @@ public class DaemonTests
         {
             var request = new BuildRequest(tag, dockerfile, directory.FullName, new[] { tag },
                 new Dictionary<string, string> { ["FLAVOUR"] = "from-msbuild" }, new Dictionary<string, string> { ["org.example.origin"] = "test" },
-                Target: "first", Platform: "linux/amd64", NoCache: true);
+                Target: "first", Platform: "linux/amd64", NoCache: true, NetworkMode: TestEngine.NetworkMode);
             await engine.BuildAsync(request, TestEngine.Layout(directory.FullName, builder), builder, new ListLog(), CancellationToken.None);
         }
         finally
@@ -197,7 +197,7 @@ public class DaemonTests
         var directory = Directory.CreateTempSubdirectory("imagedsl-cancel-");
         try
         {
-            var request = new BuildRequest(tag, dockerfile, directory.FullName, new[] { tag }, new Dictionary<string, string>(), new Dictionary<string, string>(), NoCache: true);
+            var request = new BuildRequest(tag, dockerfile, directory.FullName, new[] { tag }, new Dictionary<string, string>(), new Dictionary<string, string>(), NoCache: true, NetworkMode: TestEngine.NetworkMode);
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => engine.BuildAsync(request, TestEngine.Layout(directory.FullName, BuilderKind.BuildKit), BuilderKind.BuildKit, log, cancellation.Token));
         }
         finally

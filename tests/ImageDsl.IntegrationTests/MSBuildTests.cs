@@ -121,6 +121,7 @@ public class MSBuildTests
         var error = Assert.Single(result.Errors);
         Assert.Contains("error IMAGEDSL3001", error);
         Assert.Contains("unix:///run/imagedsl-nothing-here.sock", error);
+        Assert.Contains("there is no socket at /run/imagedsl-nothing-here.sock", error);
         Assert.DoesNotContain("   at ", result.Output);
     }
 
@@ -220,6 +221,58 @@ public class MSBuildTests
         finally
         {
             noHome.Delete(true);
+        }
+    }
+
+    [Fact]
+    public void RUN_steps_use_the_daemons_default_network_unless_a_property_says_otherwise()
+    {
+        // An interface only the host's network namespace has.
+        var hostInterface = File.ReadAllLines("/proc/net/dev").Skip(2).Select(l => l.Split(':')[0].Trim()).First(n => n != "lo");
+        using var project = new MSBuildProject(Definition("tests/network", "n", "\n                .Run(\"cat /proc/net/dev\")"), new Dictionary<string, string> { ["message.txt"] = "n\n" });
+        var withoutProperty = new Dictionary<string, string?> { ["ImageDslNetworkMode"] = null }; // this machine's engine script exports host
+
+        // docker build's default: this daemon has no bridge, so the classic builder's RUN gets only a loopback of its own…
+        var classic = project.Build($"{BaseArgs} -p:ImageDslBuildOnBuild=true -p:ImageDslBuilder=classic -p:ImageDslNoCache=true", withoutProperty);
+        Assert.True(classic.ExitCode == 0, classic.Output);
+        Assert.Contains("lo:", classic.Output);
+        Assert.DoesNotContain(hostInterface + ":", classic.Output);
+
+        // …and BuildKit asks the daemon for its default network, which does not exist here.
+        var buildKit = project.Build($"{BaseArgs} -p:ImageDslBuildOnBuild=true -p:ImageDslBuilder=buildkit -p:ImageDslNoCache=true", withoutProperty);
+        Assert.Contains("IMAGEDSL2004", Assert.Single(buildKit.Errors));
+        Assert.Matches(new System.Text.RegularExpressions.Regex(@"error IMAGEDSL2004: .*network bridge not found"), buildKit.Output);
+
+        var host = project.Build($"{BaseArgs} -p:ImageDslBuildOnBuild=true -p:ImageDslBuilder=buildkit -p:ImageDslNoCache=true -p:ImageDslNetworkMode=host", withoutProperty);
+        Assert.True(host.ExitCode == 0, host.Output);
+        Assert.Contains(hostInterface + ":", host.Output);
+    }
+
+    [Fact]
+    public void Every_property_is_checked_before_any_work_with_one_coded_error_naming_it()
+    {
+        using var project = new MSBuildProject(Definition("tests/properties", "p"), new Dictionary<string, string> { ["message.txt"] = "p\n" });
+
+        foreach (var (property, value, allowed) in new[]
+                 {
+                     ("ImageDslConnectTimeout", "ten", "whole number of seconds"),
+                     ("ImageDslBuilder", "kaniko", "auto, buildkit or classic"),
+                     ("ImageDslRegistry", "http://127.0.0.1:5000", "without a scheme"),
+                     ("ImageDslRegistry", "ghcr.io/Team", "lowercase namespace"),
+                     ("ImageDslPlatform", "amd64", "os/architecture"),
+                     ("ImageDslSmokeRun", "yes please", "true or false"),
+                     ("ImageDslPushAttempts", "0", "from 1 to 99"),
+                 })
+        {
+            var result = project.Build($"{BaseArgs} -p:ImageDslBuildOnBuild=true \"-p:{property}={value}\"");
+
+            Assert.NotEqual(0, result.ExitCode);
+            var error = Assert.Single(result.Errors);
+            Assert.Contains("error IMAGEDSL4001", error);
+            Assert.Contains($"The property {property} has the value '{value}'", error);
+            Assert.Contains(allowed, error);
+            Assert.DoesNotContain("ImageDsl: using the Docker daemon", result.Output);
+            Assert.DoesNotContain("MSB4030", result.Output);
         }
     }
 

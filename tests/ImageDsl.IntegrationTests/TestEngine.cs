@@ -19,6 +19,12 @@ public static class TestEngine
 
     public static string BaseImage => Get("IMAGEDSL_BASE_IMAGE");
 
+    /// <summary>
+    /// The network RUN steps use on this machine: its daemon has no bridge, so the engine script exports
+    /// ImageDslNetworkMode=host (which MSBuild also reads as a property). ImageDsl's own default is docker's.
+    /// </summary>
+    public static string NetworkMode => Get("ImageDslNetworkMode");
+
     public static string Registry => Get("IMAGEDSL_REGISTRY");
 
     public static string AuthRegistry => Get("IMAGEDSL_AUTH_REGISTRY");
@@ -54,7 +60,8 @@ public static class TestEngine
                 await File.WriteAllTextAsync(path, content);
             }
 
-            var request = new BuildRequest(tag, dockerfile, directory.FullName, new[] { tag }, new Dictionary<string, string>(), new Dictionary<string, string>());
+            var request = new BuildRequest(tag, dockerfile, directory.FullName, new[] { tag }, new Dictionary<string, string>(), new Dictionary<string, string>(),
+                NetworkMode: NetworkMode);
             return await engine.BuildAsync(request, Layout(directory.FullName, builder), builder, log ?? new ListLog(), CancellationToken.None);
         }
         finally

@@ -12,7 +12,7 @@ public sealed record BuildRequest(
     string? Platform = null,
     bool NoCache = false,
     IReadOnlyList<string>? CacheFrom = null,
-    string NetworkMode = "host",
+    string NetworkMode = "default",
     Session.SessionResources? Session = null)
 {
     /// <summary>The settings that change the result, in a stable text form.</summary>

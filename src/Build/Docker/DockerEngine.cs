@@ -85,8 +85,24 @@ public sealed class DockerEngine : IDisposable
         catch (Exception e) when (e is not OperationCanceledException and not ImageDslException)
         {
             client.Dispose();
-            throw new ImageDslException(ErrorCodes.DaemonUnreachable, e, $"{endpoint.Uri} (from {endpoint.Source})", Innermost(e));
+            throw new ImageDslException(ErrorCodes.DaemonUnreachable, e, $"{endpoint.Uri} (from {endpoint.Source})", WhyUnreachable(endpoint, e));
         }
+    }
+
+    /// <summary>
+    /// What the user can act on: for a Unix socket, whether it exists and accepts connections (the socket layer's own
+    /// words for a missing file are "AddressNotAvailable"); otherwise the innermost error.
+    /// </summary>
+    private static string WhyUnreachable(DockerEndpoint endpoint, Exception e)
+    {
+        if (endpoint.Uri.Scheme == "unix")
+        {
+            var path = endpoint.Uri.LocalPath;
+            if (!File.Exists(path) && !Directory.Exists(path)) return $"there is no socket at {path}";
+            if (Innermost(e).StartsWith(nameof(SocketError.ConnectionRefused), StringComparison.Ordinal)) return $"nothing accepts connections on {path}";
+        }
+
+        return Innermost(e);
     }
 
     /// <summary>

@@ -11,6 +11,9 @@ public sealed partial class BuildImages
     /// <summary>The images from WriteDockerfiles.</summary>
     [Required] public ITaskItem[] Images { get; set; } = Array.Empty<ITaskItem>();
 
+    /// <summary>The project directory: the generator records the C# line of each instruction relative to it.</summary>
+    public string? ProjectDirectory { get; set; }
+
     /// <summary>Where build stamps are kept (obj/…/imagedsl/).</summary>
     [Required] public string StampDirectory { get; set; } = "";
 
@@ -63,8 +66,11 @@ public sealed partial class BuildImages
     /// <summary>Images to use as cache sources (ImageDslCacheFrom).</summary>
     public string[] CacheFrom { get; set; } = Array.Empty<string>();
 
-    /// <summary>The network RUN steps use (ImageDslNetworkMode; default host, since no bridge is assumed).</summary>
-    public string NetworkMode { get; set; } = "host";
+    /// <summary>
+    /// The network RUN steps use (ImageDslNetworkMode): default (the daemon's default network, as <c>docker build</c>),
+    /// host, none, or a network's name.
+    /// </summary>
+    public string NetworkMode { get; set; } = "default";
 
     /// <summary>The images with metadata ImageId, Tags and Rebuilt (false when the stamp matched).</summary>
     [Output] public ITaskItem[] BuiltImages { get; set; } = Array.Empty<ITaskItem>();

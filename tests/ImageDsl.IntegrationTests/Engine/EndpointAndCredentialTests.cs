@@ -20,6 +20,26 @@ public sealed class EndpointAndCredentialTests : IDisposable
     private DockerEndpoint Resolve(string? explicitHost = null) => DockerEndpointResolver.Resolve(explicitHost, Env, _home.FullName);
 
     [Fact]
+    public async Task A_socket_that_is_missing_or_not_listened_on_is_IMAGEDSL3001_saying_which()
+    {
+        var missing = Path.Combine(_home.FullName, "missing.sock");
+        var error = await Assert.ThrowsAsync<ImageDslException>(() =>
+            DockerEngine.ConnectAsync(Resolve("unix://" + missing), TimeSpan.FromSeconds(5), CancellationToken.None));
+        Assert.Equal(ErrorCodes.DaemonUnreachable, error.Code);
+        Assert.Contains("there is no socket at " + missing, error.Text);
+
+        // A socket that is bound but not listening, as a daemon's is while it starts: the file exists, nothing accepts.
+        var stale = Path.Combine(_home.FullName, "stale.sock");
+        using var bound = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        bound.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(stale));
+
+        error = await Assert.ThrowsAsync<ImageDslException>(() =>
+            DockerEngine.ConnectAsync(Resolve("unix://" + stale), TimeSpan.FromSeconds(5), CancellationToken.None));
+        Assert.Equal(ErrorCodes.DaemonUnreachable, error.Code);
+        Assert.True(error.Text.Contains("nothing accepts connections on " + stale, StringComparison.Ordinal), error.Text);
+    }
+
+    [Fact]
     public void Default_is_the_local_socket() => Assert.Equal("unix:///var/run/docker.sock", Resolve().Uri.ToString());
 
     [Fact]

@@ -49,7 +49,7 @@ public class GeneratedDockerfileTests
             var tag = "imagedsl-tests/whole-context:" + builder.ToString().ToLowerInvariant();
             var dockerfile = Dockerfile.From(TestEngine.BaseImage).Copy(".", "/ctx/").ToString();
             using var engine = await TestEngine.ConnectAsync();
-            var request = new BuildRequest(tag, dockerfile, directory.FullName, new[] { tag }, new Dictionary<string, string>(), new Dictionary<string, string>(), NoCache: true);
+            var request = new BuildRequest(tag, dockerfile, directory.FullName, new[] { tag }, new Dictionary<string, string>(), new Dictionary<string, string>(), NoCache: true, NetworkMode: TestEngine.NetworkMode);
             await engine.BuildAsync(request, TestEngine.Layout(directory.FullName, builder), builder, new ListLog(), CancellationToken.None);
 
             var copied = (await TestEngine.ReadFilesAsync(engine, tag, "/ctx")).OrderBy(f => f.Path, StringComparer.Ordinal).ToArray();

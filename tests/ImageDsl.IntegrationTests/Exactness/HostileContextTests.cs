@@ -52,7 +52,7 @@ public class HostileContextTests
             using var engine = await TestEngine.ConnectAsync();
             var sockets = new List<string>();
             var request = new BuildRequest("imagedsl-tests/hostile", dockerfile, context, new[] { "imagedsl-tests/hostile:" + marker },
-                new Dictionary<string, string>(), new Dictionary<string, string>());
+                new Dictionary<string, string>(), new Dictionary<string, string>(), NetworkMode: TestEngine.NetworkMode);
             var layout = DockerfilePlacement.For(builder, "test", ContextPacker.List(context, sockets: sockets), context, new[] { TestEngine.EverythingRead },
                 new Dictionary<string, string>());
             var ours = await engine.BuildAsync(request, layout, builder, new ListLog(), CancellationToken.None);

@@ -57,7 +57,7 @@ public class SessionTests
                 .Run($"echo {marker} && sleep 4")
                 .Run("cat /run/secrets/s", mounts: [Mount.Secret("s", required: true)]).ToString();
             using var engine = await TestEngine.ConnectAsync(new DockerEndpoint(new Uri("unix://" + proxy.Path), null, false, "tests"));
-            var request = new BuildRequest("imagedsl-tests/cut:1", dockerfile, context.FullName, new[] { "imagedsl-tests/cut:1" }, new Dictionary<string, string>(), new Dictionary<string, string>(),
+            var request = new BuildRequest("imagedsl-tests/cut:1", dockerfile, context.FullName, new[] { "imagedsl-tests/cut:1" }, new Dictionary<string, string>(), new Dictionary<string, string>(), NetworkMode: TestEngine.NetworkMode,
                 Session: new SessionResources(new[] { new SecretSource("s", null, secretFile) }, Array.Empty<SshAgent>(), Array.Empty<HostCredential>()));
 
             var error = await Assert.ThrowsAsync<ImageDslException>(() =>
@@ -85,7 +85,7 @@ public class SessionTests
             using var cancellation = new CancellationTokenSource();
             var log = new CancelOnOutput(marker, cancellation);
             var request = new BuildRequest("imagedsl-tests/cancel-session:1", dockerfile, context.FullName, new[] { "imagedsl-tests/cancel-session:1" },
-                new Dictionary<string, string>(), new Dictionary<string, string>(), NoCache: true);
+                new Dictionary<string, string>(), new Dictionary<string, string>(), NoCache: true, NetworkMode: TestEngine.NetworkMode);
 
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
                 engine.BuildAsync(request, ContextLayout.Plain(ContextPacker.List(context.FullName)), BuilderKind.BuildKit, log, cancellation.Token));
@@ -101,7 +101,8 @@ public class SessionTests
     private static async Task<(long Files, long Bytes)> BuildAsync(DockerEngine engine, DirectoryInfo context, string dockerfile)
     {
         var log = new ListLog();
-        var request = new BuildRequest("imagedsl-tests/transfer:1", dockerfile, context.FullName, new[] { "imagedsl-tests/transfer:1" }, new Dictionary<string, string>(), new Dictionary<string, string>());
+        var request = new BuildRequest("imagedsl-tests/transfer:1", dockerfile, context.FullName, new[] { "imagedsl-tests/transfer:1" }, new Dictionary<string, string>(), new Dictionary<string, string>(),
+            NetworkMode: TestEngine.NetworkMode);
         await engine.BuildAsync(request, ContextLayout.Plain(ContextPacker.List(context.FullName)), BuilderKind.BuildKit, log, CancellationToken.None);
         return log.SentTotal;
     }
