@@ -20,7 +20,7 @@ public sealed record BuildRequest(
         string.Join("\n",
             "tags=" + string.Join(",", Tags),
             "args=" + string.Join(",", BuildArgs.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + "=" + p.Value)),
-            "labels=" + string.Join(",", Labels.Where(p => p.Key != "org.opencontainers.image.created").OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + "=" + p.Value)),
+            "labels=" + string.Join(",", Labels.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + "=" + p.Value)),
             "target=" + Target, "platform=" + Platform, "nocache=" + NoCache, "cachefrom=" + string.Join(",", CacheFrom ?? Array.Empty<string>()),
             "network=" + NetworkMode);
 }
