@@ -23,8 +23,17 @@ public sealed partial class WriteDockerfiles
     /// <summary>Fail with IMAGEDSL2001 and a diff when a checked-in copy is stale, instead of updating it (ImageDslCheckDockerfiles).</summary>
     public bool Check { get; set; }
 
+    /// <summary>Tags for every image, ';'-separated (ContainerImageTags, or ContainerImageTag); empty: each [Image]'s own.</summary>
+    public string? ImageTags { get; set; }
+
+    /// <summary>The repository of the project's only image (ContainerRepository); empty: the name in [Image].</summary>
+    public string? Repository { get; set; }
+
+    /// <summary>Per-image overrides (ImageDslImage items): Include = the name in [Image], metadata Repository and Tags.</summary>
+    public ITaskItem[] ImageOverrides { get; set; } = Array.Empty<ITaskItem>();
+
     /// <summary>
-    /// One item per image (Include = image name) with metadata DockerfilePath, ManifestPath, ContextDirectory, Tags (';'-separated),
+    /// One item per image (Include = its repository, metadata DefinedName = the name in [Image]) with metadata DockerfilePath, ManifestPath, ContextDirectory, Tags (';'-separated),
     /// ExpectOutput, ExpectExitCode and SmokeRun.
     /// </summary>
     [Output] public ITaskItem[] Images { get; set; } = Array.Empty<ITaskItem>();

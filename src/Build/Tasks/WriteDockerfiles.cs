@@ -12,18 +12,24 @@ public sealed partial class WriteDockerfiles : ImageDslTask
     protected override Task ExecuteAsync(CancellationToken cancellationToken)
     {
         var images = ImageMetadataReader.Read(AssemblyPath);
+        // Every repository and tag is decided and checked before anything is written or built.
+        var naming = new Registry.ImageNaming(ImageTags, Repository,
+            ImageOverrides.Select(i => new Registry.ImageOverride(i.ItemSpec, NonEmpty(i.GetMetadata("Repository")), NonEmpty(i.GetMetadata("Tags")))).ToList(),
+            images.Select(i => i.Name).ToList());
+        var names = images.Select(i => naming.For(i.Name, i.Tags)).ToList();
         var items = new List<ITaskItem>();
-        foreach (var image in images)
+        foreach (var (image, (repository, tags)) in images.Zip(names))
         {
             var path = Path.GetFullPath(Path.Combine(IntermediateDirectory, DockerfileFiles.FileName(image)));
             if (DockerfileFiles.WriteIfChanged(path, image.Dockerfile)) Log.LogMessage(MessageImportance.Low, "ImageDsl: wrote {0}.", path);
             var manifestPath = Path.GetFullPath(Path.Combine(IntermediateDirectory, DockerfileFiles.ManifestFileName(image)));
             DockerfileFiles.WriteIfChanged(manifestPath, image.ManifestJson);
-            var item = new TaskItem(image.Name);
+            var item = new TaskItem(repository);
+            item.SetMetadata("DefinedName", image.Name);
             item.SetMetadata("DockerfilePath", path);
             item.SetMetadata("ManifestPath", manifestPath);
             item.SetMetadata("ContextDirectory", Path.GetFullPath(Path.Combine(ProjectDirectory, image.Context)));
-            item.SetMetadata("Tags", string.Join(";", image.Tags));
+            item.SetMetadata("Tags", string.Join(";", tags));
             item.SetMetadata("ExpectOutput", image.ExpectOutput ?? "");
             item.SetMetadata("HasExpectOutput", image.ExpectOutput is null ? "false" : "true");
             item.SetMetadata("ExpectExitCode", image.ExpectExitCode.ToString(CultureInfo.InvariantCulture));
@@ -43,4 +49,6 @@ public sealed partial class WriteDockerfiles : ImageDslTask
         Images = items.ToArray();
         return Task.CompletedTask;
     }
+
+    private static string? NonEmpty(string value) => value.Length == 0 ? null : value;
 }
