@@ -44,6 +44,7 @@ export IMAGEDSL_FEED_PASSWORD_FILE=$FEED_PASSWORD_FILE
 # This daemon has no bridge network (--bridge=none): RUN steps that need the network (a restore from the loopback
 # feed) use the host's. MSBuild reads this as the ImageDslNetworkMode property; ImageDsl's own default is docker's.
 export ImageDslNetworkMode=host
+export ImageDslProbeNetwork=host
 ENV
 }
 

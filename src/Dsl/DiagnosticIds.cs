@@ -55,5 +55,7 @@ namespace ImageDsl
         public const string FieldNotProvable = "IDSL0023";
         /// <summary>A definition that takes more steps, nesting or text to evaluate than the generator allows.</summary>
         public const string EvaluationBudgetExceeded = "IDSL0024";
+        /// <summary>A container check in [Image] that no container could pass: a port out of range, a path that is not a URL path, a status that is not HTTP's.</summary>
+        public const string InvalidContainerCheck = "IDSL0025";
     }
 }

@@ -29,6 +29,22 @@ namespace ImageDsl
 
         /// <summary>Whether the build's smoke run starts a container from this image. Default: true.</summary>
         public bool SmokeRun { get; set; } = true;
+
+        /// <summary>
+        /// For a server: the container port the smoke run probes over HTTP instead of waiting for the container to exit.
+        /// The container runs until <see cref="ProbePath"/> answers <see cref="ProbeStatus"/> (with <see cref="ProbeBody"/>
+        /// when set) or the smoke run's timeout passes; then it is stopped and removed. 0 (default): no probe.
+        /// </summary>
+        public int ProbePort { get; set; }
+
+        /// <summary>The path the HTTP probe requests, e.g. <c>/healthz</c>. Default: <c>/</c>.</summary>
+        public string ProbePath { get; set; } = "/";
+
+        /// <summary>The HTTP status the probe expects. Default: 200.</summary>
+        public int ProbeStatus { get; set; } = 200;
+
+        /// <summary>Text the probe's response body must contain. Null (default): any body.</summary>
+        public string? ProbeBody { get; set; }
     }
 
     /// <summary>

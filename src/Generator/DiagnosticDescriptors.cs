@@ -38,6 +38,7 @@ namespace ImageDsl.Generator
         public static readonly DiagnosticDescriptor UnknownShell = Error(DiagnosticIds.UnknownShell, "Shell-form fallback needs the stage's shell");
         public static readonly DiagnosticDescriptor FieldNotProvable = Error(DiagnosticIds.FieldNotProvable, "Field value at run time is not provably its initializer");
         public static readonly DiagnosticDescriptor EvaluationBudgetExceeded = Error(DiagnosticIds.EvaluationBudgetExceeded, "Definition too costly to evaluate");
+        public static readonly DiagnosticDescriptor InvalidContainerCheck = Error(DiagnosticIds.InvalidContainerCheck, "Invalid container check");
 
         private static readonly Dictionary<string, DiagnosticDescriptor> All = new Dictionary<string, DiagnosticDescriptor>
         {
@@ -51,6 +52,7 @@ namespace ImageDsl.Generator
             [MisplacedDirective.Id] = MisplacedDirective, [SourceArgumentIsPattern.Id] = SourceArgumentIsPattern,
             [LiteralLooksLikePattern.Id] = LiteralLooksLikePattern, [StageNameCapturesImage.Id] = StageNameCapturesImage,
             [UnknownShell.Id] = UnknownShell, [FieldNotProvable.Id] = FieldNotProvable, [EvaluationBudgetExceeded.Id] = EvaluationBudgetExceeded,
+            [InvalidContainerCheck.Id] = InvalidContainerCheck,
         };
 
         /// <summary>The descriptor for an id; an unknown id (a Dsl bug) is reported as an invalid argument rather than thrown.</summary>

@@ -34,7 +34,7 @@ namespace ImageDsl.Generator
                     .Append(spec.ExpectOutput is null ? "null" : Literal(spec.ExpectOutput)).Append(", ")
                     .Append(spec.ExpectExitCode.ToString(CultureInfo.InvariantCulture)).Append(", ")
                     .Append(spec.SmokeRun ? "true" : "false").Append(", ")
-                    .Append(Literal(ManifestJson(spec.Manifest, projectDirectory))).Append(")]\n\n");
+                    .Append(Literal(ManifestJson(spec.Manifest, projectDirectory, spec.Probe))).Append(")]\n\n");
 
                 var indent = "";
                 if (spec.Namespace is not null)
@@ -73,11 +73,12 @@ namespace ImageDsl.Generator
             /// The manifest as JSON for the build step's reader:
             /// <c>{"stages":[{"name":…,"base":[parts]|null,"needs":[…]}],"reads":[{"stage":0,"kind":"path"|"pattern","parts":[parts]}],
             /// "secrets":[{"stage":0,"id":…,"required":…}],"ssh":[…],"images":[{"stage":0,"ref":…}],
-            /// "steps":[{"stage":0,"kind":"run","file":…|null,"line":1,"column":1}]}</c>, where a part is
+            /// "steps":[{"stage":0,"kind":"run","file":…|null,"line":1,"column":1}],"probe":{"port":8080,"path":"/","status":200,"body":…|null}}</c>
+            /// (probe only when [Image] declares one), where a part is
             /// <c>{"text":…}</c> or <c>{"arg":…,"default":…|null}</c>; a step's file is relative to the project directory
             /// when it is known, with '/' separators.
             /// </summary>
-            public static string ManifestJson(ManifestSpec manifest, string? projectDirectory = null)
+            public static string ManifestJson(ManifestSpec manifest, string? projectDirectory = null, ProbeSpec? probe = null)
             {
                 var json = new StringBuilder("{\"stages\":[");
                 for (var i = 0; i < manifest.Stages.Count; i++)
@@ -129,7 +130,17 @@ namespace ImageDsl.Generator
                         .Append(",\"column\":").Append((location.LineSpan.Start.Character + 1).ToString(CultureInfo.InvariantCulture)).Append('}');
                 }
 
-                return json.Append("]}").ToString();
+                json.Append("]");
+                if (probe is not null)
+                {
+                    json.Append(",\"probe\":{\"port\":").Append(probe.Port.ToString(CultureInfo.InvariantCulture)).Append(",\"path\":");
+                    Syntax.AppendJsonString(json, probe.Path).Append(",\"status\":").Append(probe.Status.ToString(CultureInfo.InvariantCulture)).Append(",\"body\":");
+                    if (probe.Body is null) json.Append("null");
+                    else Syntax.AppendJsonString(json, probe.Body);
+                    json.Append('}');
+                }
+
+                return json.Append("}").ToString();
             }
 
             /// <summary>

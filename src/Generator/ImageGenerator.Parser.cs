@@ -47,6 +47,7 @@ namespace ImageDsl.Generator
                 var expectOutput = defaults.ExpectOutput;
                 var expectExitCode = defaults.ExpectExitCode;
                 var smokeRun = defaults.SmokeRun;
+                var (probePort, probePath, probeStatus, probeBody) = (defaults.ProbePort, defaults.ProbePath, defaults.ProbeStatus, defaults.ProbeBody);
                 foreach (var named in attribute.NamedArguments)
                 {
                     switch (named.Key)
@@ -56,8 +57,15 @@ namespace ImageDsl.Generator
                         case nameof(ImageAttribute.ExpectOutput): expectOutput = named.Value.Value as string; break;
                         case nameof(ImageAttribute.ExpectExitCode) when named.Value.Value is int code: expectExitCode = code; break;
                         case nameof(ImageAttribute.SmokeRun) when named.Value.Value is bool run: smokeRun = run; break;
+                        case nameof(ImageAttribute.ProbePort) when named.Value.Value is int port: probePort = port; break;
+                        case nameof(ImageAttribute.ProbePath): probePath = named.Value.Value as string ?? ""; break;
+                        case nameof(ImageAttribute.ProbeStatus) when named.Value.Value is int status: probeStatus = status; break;
+                        case nameof(ImageAttribute.ProbeBody): probeBody = named.Value.Value as string; break;
                     }
                 }
+
+                var probe = probePort == 0 ? null : new ProbeSpec(probePort, probePath, probeStatus, probeBody);
+                if (attributeIsValid) CheckProbe(attribute, probePort, probePath, probeStatus, diagnostics, nameLocation, cancellationToken);
 
                 foreach (var tag in tags)
                 {
@@ -94,7 +102,34 @@ namespace ImageDsl.Generator
                 }
 
                 return new ImageSpec(ns, EquatableList<ContainingType>.From(containing), type.Name, imageName, nameLocation, context_,
-                    EquatableList<string>.From(tags), expectOutput, expectExitCode, smokeRun, text, manifest, EquatableList<DiagnosticInfo>.From(diagnostics));
+                    EquatableList<string>.From(tags), expectOutput, expectExitCode, smokeRun, probe, text, manifest, EquatableList<DiagnosticInfo>.From(diagnostics));
+            }
+
+            /// <summary>IDSL0025 at the named argument for a probe no container could pass.</summary>
+            private static void CheckProbe(AttributeData attribute, int port, string path, int status, List<DiagnosticInfo> diagnostics, LocationInfo? fallback,
+                CancellationToken cancellationToken)
+            {
+                LocationInfo? At(string name) =>
+                    LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is AttributeSyntax { ArgumentList: { } list }
+                        ? list.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name)
+                        : null) ?? fallback;
+                if (port is < 0 or > 65535)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.InvalidContainerCheck, At(nameof(ImageAttribute.ProbePort)),
+                        $"ProbePort {port} is not a port: use 1 to 65535, or 0 for no HTTP probe."));
+                }
+
+                if (port != 0 && (path.Length == 0 || path[0] != '/' || path.Any(c => c <= ' ' || c == '#' || c > '~')))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.InvalidContainerCheck, At(nameof(ImageAttribute.ProbePath)),
+                        $"ProbePath '{path}' is not a URL path: start it with '/', and percent-encode spaces, '#' and non-ASCII characters."));
+                }
+
+                if (status is < 100 or > 599)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.InvalidContainerCheck, At(nameof(ImageAttribute.ProbeStatus)),
+                        $"ProbeStatus {status} is not an HTTP status: use 100 to 599."));
+                }
             }
 
             private static IMethodSymbol? FindDefine(INamedTypeSymbol type) =>

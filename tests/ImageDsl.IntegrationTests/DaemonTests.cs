@@ -170,7 +170,7 @@ public class DaemonTests
         Assert.Equal(7, result.ExitCode);
         Assert.Equal("to-stdout\n", result.Stdout);
         Assert.Equal("to-stderr\n", result.Stderr);
-        Assert.Empty(await LeftoverSmokeContainersAsync("imagedsl-tests/exit:1"));
+        Assert.Empty(await TestEngine.LeftoverSmokeContainersAsync("imagedsl-tests/exit:1"));
     }
 
     [Fact]
@@ -182,7 +182,7 @@ public class DaemonTests
         var error = await Assert.ThrowsAsync<ImageDslException>(() => engine.RunAsync("imagedsl-tests/sleeper:1", TimeSpan.FromSeconds(2), "none", CancellationToken.None));
 
         Assert.Equal(ErrorCodes.SmokeTimeout, error.Code);
-        Assert.Empty(await LeftoverSmokeContainersAsync("imagedsl-tests/sleeper:1"));
+        Assert.Empty(await TestEngine.LeftoverSmokeContainersAsync("imagedsl-tests/sleeper:1"));
     }
 
     [Fact]
@@ -206,21 +206,6 @@ public class DaemonTests
         }
 
         Assert.Null(await engine.InspectImageAsync(tag, CancellationToken.None));
-    }
-
-    // Other test classes run containers at the same time: only those of this test's image count.
-    private static async Task<IList<Docker.DotNet.Models.ContainerListResponse>> LeftoverSmokeContainersAsync(string image)
-    {
-        using var client = new Docker.DotNet.DockerClientBuilder().WithEndpoint(TestEngine.SocketEndpoint.Uri).WithApiVersion(DockerEngine.ApiVersion).Build();
-        return await client.Containers.ListContainersAsync(new Docker.DotNet.Models.ContainersListParameters
-        {
-            All = true,
-            Filters = new Dictionary<string, IDictionary<string, bool>>
-            {
-                ["label"] = new Dictionary<string, bool> { ["org.imagedsl.smoke-run=true"] = true },
-                ["ancestor"] = new Dictionary<string, bool> { [image] = true },
-            },
-        });
     }
 
     /// <summary>Cancels once the step has visibly started on the daemon.</summary>

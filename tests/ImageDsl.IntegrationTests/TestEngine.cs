@@ -25,6 +25,21 @@ public static class TestEngine
     /// </summary>
     public static string NetworkMode => Get("ImageDslNetworkMode");
 
+    /// <summary>Smoke-run containers of <paramref name="image"/> still on the daemon (other tests run containers at the same time).</summary>
+    public static async Task<IList<Docker.DotNet.Models.ContainerListResponse>> LeftoverSmokeContainersAsync(string image)
+    {
+        using var client = new Docker.DotNet.DockerClientBuilder().WithEndpoint(SocketEndpoint.Uri).WithApiVersion(DockerEngine.ApiVersion).Build();
+        return await client.Containers.ListContainersAsync(new Docker.DotNet.Models.ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["label"] = new Dictionary<string, bool> { ["org.imagedsl.smoke-run=true"] = true },
+                ["ancestor"] = new Dictionary<string, bool> { [image] = true },
+            },
+        });
+    }
+
     public static string Registry => Get("IMAGEDSL_REGISTRY");
 
     public static string AuthRegistry => Get("IMAGEDSL_AUTH_REGISTRY");

@@ -75,6 +75,7 @@ public static class ErrorCodes
     public const string SshAgentUnavailable = "IMAGEDSL2014";
     public const string StateWriteFailed = "IMAGEDSL2015";
     public const string ContextSocketSkipped = "IMAGEDSL2016";
+    public const string ProbeFailed = "IMAGEDSL2017";
 
     // 3xxx: local daemon
     public const string DaemonUnreachable = "IMAGEDSL3001";

@@ -14,7 +14,7 @@ namespace ImageDsl.Build.Docker;
 /// ImageDsl's client of one Docker daemon, over the Engine API through Docker.DotNet: build (BuildKit when the
 /// daemon offers it), smoke-run and push. Every expected failure is an <see cref="ImageDslException"/> with a code.
 /// </summary>
-public sealed class DockerEngine : IDisposable
+public sealed partial class DockerEngine : IDisposable
 {
     /// <summary>Engine API 1.41 (Engine 20.10) is the oldest ImageDsl needs and every current daemon still serves it.</summary>
     public static readonly Version ApiVersion = new(1, 41);

@@ -43,6 +43,9 @@ public sealed record MountedId(int Stage, string Id, bool Required);
 /// <summary>An image a stage copies or mounts from.</summary>
 public sealed record ImageUse(int Stage, string Reference);
 
+/// <summary>The smoke run's HTTP probe ([Image] ProbePort, ProbePath, ProbeStatus, ProbeBody).</summary>
+public sealed record HttpProbe(int Port, string Path, int Status, string? Body);
+
 /// <summary>
 /// An instruction of the generated Dockerfile, in file order (stage -1: a global ARG), its kind (from, run, copy, add,
 /// workdir, comment, other) and the C# call that wrote it (file relative to the project directory; null when unknown).
@@ -54,7 +57,7 @@ public sealed record ManifestStep(int Stage, string Kind, string? File, int Line
 /// secrets and SSH agents they mount, and the images they copy from.
 /// </summary>
 public sealed record ImageManifest(IReadOnlyList<ManifestStage> Stages, IReadOnlyList<ContextPath> Reads, IReadOnlyList<MountedId> Secrets,
-    IReadOnlyList<MountedId> SshAgents, IReadOnlyList<ImageUse> Images, IReadOnlyList<ManifestStep> Steps)
+    IReadOnlyList<MountedId> SshAgents, IReadOnlyList<ImageUse> Images, IReadOnlyList<ManifestStep> Steps, HttpProbe? Probe = null)
 {
     public static ImageManifest Empty { get; } = new(Array.Empty<ManifestStage>(), Array.Empty<ContextPath>(), Array.Empty<MountedId>(), Array.Empty<MountedId>(),
         Array.Empty<ImageUse>(), Array.Empty<ManifestStep>());
@@ -116,7 +119,10 @@ public sealed record ImageManifest(IReadOnlyList<ManifestStage> Stages, IReadOnl
             ? stepArray.EnumerateArray().Select(s => new ManifestStep(s.GetProperty("stage").GetInt32(), s.GetProperty("kind").GetString()!,
                 s.GetProperty("file").GetString(), s.GetProperty("line").GetInt32(), s.GetProperty("column").GetInt32())).ToArray()
             : Array.Empty<ManifestStep>();
-        return new ImageManifest(stages, reads, Mounts(root.GetProperty("secrets")), Mounts(root.GetProperty("ssh")), images, steps);
+        var probe = root.TryGetProperty("probe", out var p)
+            ? new HttpProbe(p.GetProperty("port").GetInt32(), p.GetProperty("path").GetString()!, p.GetProperty("status").GetInt32(), p.GetProperty("body").GetString())
+            : null;
+        return new ImageManifest(stages, reads, Mounts(root.GetProperty("secrets")), Mounts(root.GetProperty("ssh")), images, steps, probe);
     }
 
     /// <summary>

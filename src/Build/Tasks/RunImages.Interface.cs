@@ -22,4 +22,10 @@ public sealed partial class RunImages
 
     /// <summary>The container's network: none (default) or host (ImageDslSmokeRunNetwork).</summary>
     public string NetworkMode { get; set; } = "none";
+
+    /// <summary>
+    /// The network of a smoke run that probes a server over HTTP (ImageDslProbeNetwork): default (the daemon's default
+    /// network, the port published on 127.0.0.1, as docker run -p does), or host (the probe goes to the container port).
+    /// </summary>
+    public string ProbeNetworkMode { get; set; } = "default";
 }

@@ -36,6 +36,15 @@ public sealed partial class RunImages : ImageDslTask
     {
         {
             var name = image.ItemSpec;
+            if (image.GetMetadata("ProbePort") is { Length: > 0 } probePort)
+            {
+                var probe = new Metadata.HttpProbe(int.Parse(probePort, CultureInfo.InvariantCulture), image.GetMetadata("ProbePath"),
+                    int.Parse(image.GetMetadata("ProbeStatus"), CultureInfo.InvariantCulture), image.GetMetadata("HasProbeBody") == "true" ? image.GetMetadata("ProbeBody") : null);
+                var answer = await engine.ProbeAsync(image.GetMetadata("ImageId"), name, probe, TimeSpan.FromSeconds(TimeoutSeconds), ProbeNetworkMode, cancellationToken).ConfigureAwait(false);
+                Log.LogMessage(MessageImportance.High, "ImageDsl: smoke run of {0} passed: its HTTP probe got {1}.", name, answer);
+                return;
+            }
+
             var result = await engine.RunAsync(image.GetMetadata("ImageId"), TimeSpan.FromSeconds(TimeoutSeconds), NetworkMode, cancellationToken).ConfigureAwait(false);
             foreach (var line in result.Output.TrimEnd('\n').Split('\n'))
             {

@@ -34,6 +34,14 @@ public sealed partial class WriteDockerfiles : ImageDslTask
             item.SetMetadata("HasExpectOutput", image.ExpectOutput is null ? "false" : "true");
             item.SetMetadata("ExpectExitCode", image.ExpectExitCode.ToString(CultureInfo.InvariantCulture));
             item.SetMetadata("SmokeRun", image.SmokeRun ? "true" : "false");
+            if (image.Manifest.Probe is { } probe)
+            {
+                item.SetMetadata("ProbePort", probe.Port.ToString(CultureInfo.InvariantCulture));
+                item.SetMetadata("ProbePath", probe.Path);
+                item.SetMetadata("ProbeStatus", probe.Status.ToString(CultureInfo.InvariantCulture));
+                item.SetMetadata("ProbeBody", probe.Body ?? "");
+                item.SetMetadata("HasProbeBody", probe.Body is null ? "false" : "true");
+            }
             items.Add(item);
         }
 

@@ -21,6 +21,7 @@ namespace ImageDsl.Generator.Model
         string? ExpectOutput,
         int ExpectExitCode,
         bool SmokeRun,
+        ProbeSpec? Probe,
         string? DockerfileText,
         ManifestSpec Manifest,
         EquatableList<DiagnosticInfo> Diagnostics);

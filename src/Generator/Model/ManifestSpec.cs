@@ -27,6 +27,9 @@ namespace ImageDsl.Generator.Model
     /// </summary>
     internal sealed record StepSpec(int Stage, string Kind, LocationInfo? Location);
 
+    /// <summary>The HTTP probe of the smoke run: the container port, the path, the expected status and body text.</summary>
+    internal sealed record ProbeSpec(int Port, string Path, int Status, string? Body);
+
     /// <summary>The stages, context reads, mounted secrets and SSH agents, images copied from, and steps of one image.</summary>
     internal sealed record ManifestSpec(EquatableList<StageSpec> Stages, EquatableList<ContextReadSpec> Reads, EquatableList<MountSpec> Secrets,
         EquatableList<MountSpec> SshAgents, EquatableList<ImageUseSpec> Images, EquatableList<StepSpec> Steps)

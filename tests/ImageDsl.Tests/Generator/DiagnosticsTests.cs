@@ -70,6 +70,25 @@ public class DiagnosticsTests
         Assert.Equal(!isError, result.Run.Results.Single().GeneratedSources.Any());
     }
 
+    [Theory]
+    [InlineData("[|ProbePort = 70000|]", "not a port")]
+    [InlineData("ProbePort = 8080, [|ProbePath = \"health\"|]", "not a URL path")]
+    [InlineData("ProbePort = 8080, [|ProbePath = \"/a b\"|]", "not a URL path")]
+    [InlineData("ProbePort = 8080, [|ProbeStatus = 42|]", "not an HTTP status")]
+    public void A_probe_no_container_could_pass_is_IDSL0025_at_its_argument(string marked, string message)
+    {
+        var (arguments, span) = Markers.Extract(marked);
+        const string prefix = "using ImageDsl;\n[Image(\"web\", ";
+        var result = GeneratorHarness.Run(prefix + arguments +
+            ")]\npublic static partial class Web { static Dockerfile Define() => Dockerfile.From(\"busybox\").Cmd(\"httpd\"); }\n");
+
+        var diagnostic = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal(DiagnosticIds.InvalidContainerCheck, diagnostic.Id);
+        Assert.Equal(prefix.Length + span.Start, diagnostic.Location.SourceSpan.Start);
+        Assert.Equal(span.Length, diagnostic.Location.SourceSpan.Length);
+        Assert.Contains(message, diagnostic.GetMessage());
+    }
+
     [Fact]
     public void Statement_other_than_locals_and_return_is_reported_where_it_stands()
     {

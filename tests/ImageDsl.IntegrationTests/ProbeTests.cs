@@ -1,0 +1,77 @@
+using Xunit;
+
+namespace ImageDsl.IntegrationTests;
+
+/// <summary>
+/// The smoke run of a server: busybox's httpd in the container, probed over real HTTP until it answers, then stopped
+/// and removed — or one coded error saying what was expected and what was observed.
+/// </summary>
+[Collection(nameof(MSBuildTests))]
+public class ProbeTests
+{
+    private static string Server(string name, string probe) => $$"""
+        [Image("{{name}}", ProbePort = 18431, {{probe}})]
+        public static partial class Web
+        {
+            static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
+            static Dockerfile Define() => Dockerfile.From(BaseImage)
+                .Copy("index.html", "/www/index.html")
+                .Copy("healthz", "/www/healthz")
+                .Cmd("httpd", "-f", "-v", "-p", "18431", "-h", "/www");
+        }
+        """;
+
+    private static readonly Dictionary<string, string> Files = new() { ["index.html"] = "<p>hello from the probe</p>\n", ["healthz"] = "Healthy\n" };
+
+    private static string Args => $"-p:ImageDslBuildArgs=BASE_IMAGE={TestEngine.BaseImage} -p:ImageDslBuildOnBuild=true -p:ImageDslProbeNetwork={TestEngine.Get("ImageDslProbeNetwork")}";
+
+    [Fact]
+    public async Task A_server_passes_its_smoke_run_when_it_answers_the_probe_and_is_then_removed()
+    {
+        using var project = new MSBuildProject(Server("tests/probe-ok", "ProbePath = \"/healthz\", ProbeBody = \"Healthy\""), Files);
+
+        var result = project.Build(Args);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("smoke run of tests/probe-ok passed: its HTTP probe got 200 OK from http://127.0.0.1:18431/healthz", result.Output);
+        Assert.Empty(await TestEngine.LeftoverSmokeContainersAsync("tests/probe-ok"));
+    }
+
+    [Theory]
+    [InlineData("ProbePath = \"/missing\"", "status 404")]
+    [InlineData("ProbePath = \"/\", ProbeBody = \"goodbye\"", "hello from the probe")]
+    public async Task A_wrong_answer_is_IMAGEDSL2017_with_what_was_observed_and_the_container_is_removed(string probe, string observed)
+    {
+        using var project = new MSBuildProject(Server("tests/probe-wrong", probe), Files);
+
+        var result = project.Build(Args + " -p:ImageDslSmokeRunTimeout=3");
+
+        Assert.NotEqual(0, result.ExitCode);
+        var error = Assert.Single(result.Errors);
+        Assert.Contains("error IMAGEDSL2017", error);
+        Assert.Contains("expected status 200", error);
+        Assert.Contains(observed, error);
+        Assert.Empty(await TestEngine.LeftoverSmokeContainersAsync("tests/probe-wrong"));
+    }
+
+    [Fact]
+    public async Task A_server_that_exits_fails_at_once_with_its_exit_code_and_last_lines()
+    {
+        using var project = new MSBuildProject("""
+            [Image("tests/probe-exits", ProbePort = 18432)]
+            public static partial class Web
+            {
+                static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
+                static Dockerfile Define() => Dockerfile.From(BaseImage).CmdShell("echo cannot bind the port >&2; exit 7");
+            }
+            """);
+
+        var result = project.Build(Args + " -p:ImageDslSmokeRunTimeout=60");
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("error IMAGEDSL2017", Assert.Single(result.Errors));
+        Assert.Contains("the container exited with code 7", result.Output);
+        Assert.Contains("cannot bind the port", result.Output);
+        Assert.Empty(await TestEngine.LeftoverSmokeContainersAsync("tests/probe-exits"));
+    }
+}
