@@ -46,42 +46,4 @@ namespace ImageDsl
         /// <summary>Text the probe's response body must contain. Null (default): any body.</summary>
         public string? ProbeBody { get; set; }
     }
-
-    /// <summary>
-    /// Written by the generator, one per image, on the assembly. The build task reads these with
-    /// System.Reflection.Metadata, never loading or running the user's code. Not for use in source.
-    /// </summary>
-    [AttributeUsage(AttributeTargets.Assembly, AllowMultiple = true, Inherited = false)]
-    public sealed class GeneratedImageAttribute : Attribute
-    {
-        public GeneratedImageAttribute(string name, string dockerfile, string context, string tags, string? expectOutput, int expectExitCode, bool smokeRun, string manifest)
-        {
-            Manifest = manifest;
-            Name = name;
-            Dockerfile = dockerfile;
-            Context = context;
-            Tags = tags;
-            ExpectOutput = expectOutput;
-            ExpectExitCode = expectExitCode;
-            SmokeRun = smokeRun;
-        }
-
-        public string Name { get; }
-
-        public string Dockerfile { get; }
-
-        public string Context { get; }
-
-        /// <summary>The tags, separated by ';'.</summary>
-        public string Tags { get; }
-
-        public string? ExpectOutput { get; }
-
-        public int ExpectExitCode { get; }
-
-        public bool SmokeRun { get; }
-
-        /// <summary>What the build reads from its context and how its stages depend on each other, as JSON.</summary>
-        public string Manifest { get; }
-    }
 }

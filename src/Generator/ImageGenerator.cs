@@ -24,6 +24,15 @@ namespace ImageDsl.Generator
 
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
+            // The attribute that records each image is declared in the user's own assembly, internal and [Embedded]:
+            // the compiled app then needs nothing of ImageDsl at run time, not even to enumerate its own attributes
+            // (which ASP.NET Core's startup does), so ImageDsl stays a build-time dependency.
+            context.RegisterPostInitializationOutput(static output =>
+            {
+                output.AddEmbeddedAttributeDefinition();
+                output.AddSource(Emitter.AttributeHintName, Emitter.AttributeSource);
+            });
+
             // ForAttributeWithMetadataName visits only classes carrying [Image], cheaply, by syntax first. The transform
             // evaluates the definition into a value-equatable ImageSpec; only a spec that differs from the previous run's
             // reaches the output step below.

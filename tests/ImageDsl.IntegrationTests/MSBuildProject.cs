@@ -75,9 +75,11 @@ public sealed class MSBuildProject : IDisposable
 
     /// <summary>Runs the dotnet CLI, without MSBuild node reuse (each run sees the task assemblies as they are now).</summary>
     /// <remarks><paramref name="onLine"/> sees each line of output as it comes, so a test can act in the middle of a build.</remarks>
+    /// <remarks>A command that is not an MSBuild one (<c>new</c>, <c>add package</c>) takes no -nodeReuse; MSBUILDDISABLENODEREUSE covers what it builds.</remarks>
     public static Result Dotnet(string arguments, IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null, Action<string>? onLine = null)
     {
-        var start = new ProcessStartInfo("dotnet", arguments + " -nodeReuse:false")
+        var isMSBuild = arguments.Split(' ', 2)[0] is "build" or "publish" or "pack" or "restore" or "msbuild" or "test";
+        var start = new ProcessStartInfo("dotnet", isMSBuild ? arguments + " -nodeReuse:false" : arguments)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

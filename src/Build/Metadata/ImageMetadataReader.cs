@@ -13,6 +13,7 @@ public static class ImageMetadataReader
 {
     private const string AttributeNamespace = "ImageDsl";
     private const string AttributeName = "GeneratedImageAttribute";
+    private const string GeneratedNamespace = "ImageDsl.Generated";
 
     public static IReadOnlyList<ImageDefinition> Read(string assemblyPath)
     {
@@ -47,13 +48,23 @@ public static class ImageMetadataReader
         }
     }
 
+    // The generator declares the attribute in the user's assembly (ImageDsl.Generated, a MethodDefinition constructor);
+    // assemblies built by an earlier ImageDsl reference the one ImageDsl.dll had (ImageDsl, a MemberReference).
     private static bool IsGeneratedImageAttribute(MetadataReader reader, CustomAttribute attribute)
     {
-        if (attribute.Constructor.Kind != HandleKind.MemberReference) return false;
-        var constructor = reader.GetMemberReference((MemberReferenceHandle)attribute.Constructor);
-        if (constructor.Parent.Kind != HandleKind.TypeReference) return false;
-        var type = reader.GetTypeReference((TypeReferenceHandle)constructor.Parent);
-        return reader.StringComparer.Equals(type.Name, AttributeName) && reader.StringComparer.Equals(type.Namespace, AttributeNamespace);
+        switch (attribute.Constructor.Kind)
+        {
+            case HandleKind.MethodDefinition:
+                var type = reader.GetTypeDefinition(reader.GetMethodDefinition((MethodDefinitionHandle)attribute.Constructor).GetDeclaringType());
+                return reader.StringComparer.Equals(type.Name, AttributeName) && reader.StringComparer.Equals(type.Namespace, GeneratedNamespace);
+            case HandleKind.MemberReference:
+                var constructor = reader.GetMemberReference((MemberReferenceHandle)attribute.Constructor);
+                if (constructor.Parent.Kind != HandleKind.TypeReference) return false;
+                var reference = reader.GetTypeReference((TypeReferenceHandle)constructor.Parent);
+                return reader.StringComparer.Equals(reference.Name, AttributeName) && reader.StringComparer.Equals(reference.Namespace, AttributeNamespace);
+            default:
+                return false;
+        }
     }
 
     /// <summary>Just enough of a type provider for an attribute whose arguments are strings, an int and a bool.</summary>

@@ -67,7 +67,7 @@ public class DiagnosticsTests
         Assert.Equal(span.Length, diagnostic.Location.SourceSpan.Length);
         Assert.False(string.IsNullOrWhiteSpace(diagnostic.GetMessage()));
         var isError = diagnostic.Severity == DiagnosticSeverity.Error;
-        Assert.Equal(!isError, result.Run.Results.Single().GeneratedSources.Any());
+        Assert.Equal(!isError, result.ImageSources.Any());
     }
 
     [Theory]

@@ -93,10 +93,10 @@ public class EmitterTests
     public void Output_is_deterministic()
     {
         var source = File.ReadAllText(Path.Combine(AllDefinitions.RepositoryRoot, "tests", "Definitions", "KitchenSink.cs"));
-        var first = GeneratorHarness.Run(source).Run.Results.Single().GeneratedSources.Select(s => s.HintName + s.SourceText);
-        var second = GeneratorHarness.Run(source).Run.Results.Single().GeneratedSources.Select(s => s.HintName + s.SourceText);
+        var first = GeneratorHarness.Run(source).Run.Results.Single().GeneratedSources.Select(s => s.HintName + s.SourceText).ToList();
+        var second = GeneratorHarness.Run(source).Run.Results.Single().GeneratedSources.Select(s => s.HintName + s.SourceText).ToList();
 
         Assert.Equal(first, second);
-        Assert.Equal(3, first.Count());
+        Assert.Equal(3, first.Count(s => s.Contains(".ImageDsl.g.cs", System.StringComparison.Ordinal)));
     }
 }

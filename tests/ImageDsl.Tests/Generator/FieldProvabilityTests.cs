@@ -118,7 +118,7 @@ public class FieldProvabilityTests
         Assert.True(diagnostic.Id == DiagnosticIds.FieldNotProvable, $"{why}: {diagnostic}");
         Assert.Equal($"Source{file}.cs", diagnostic.Location.GetLineSpan().Path);
         Assert.Equal(span, diagnostic.Location.SourceSpan);
-        Assert.Empty(result.Run.Results.Single().GeneratedSources);
+        Assert.Empty(result.ImageSources);
     }
 
     public static TheoryData<string, string[]> Accepted => new()

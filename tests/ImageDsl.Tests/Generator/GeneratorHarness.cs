@@ -55,6 +55,9 @@ internal static class GeneratorHarness
     {
         public IEnumerable<Diagnostic> CompilerDiagnostics => Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning);
 
+        /// <summary>The sources generated for images: without the attribute declarations every compilation gets.</summary>
+        public IEnumerable<GeneratedSourceResult> ImageSources => Run.Results.Single().GeneratedSources.Where(s => s.HintName.EndsWith(".ImageDsl.g.cs", System.StringComparison.Ordinal));
+
         public string GeneratedSource(string hintName) =>
             Run.Results.Single().GeneratedSources.Single(s => s.HintName == hintName).SourceText.ToString();
     }
