@@ -28,7 +28,10 @@ public sealed class SampleTests : IClassFixture<SampleTests.PackedSamples>
         using var package = ZipFile.OpenRead(_samples.Package);
         var entries = package.Entries.Select(e => e.FullName).ToHashSet();
 
-        Assert.Contains("lib/netstandard2.0/ImageDsl.dll", entries);
+        // A build-time dependency: the DSL is a compile reference only (lib/ holds nothing), and the nuspec says so.
+        Assert.Contains("ref/netstandard2.0/ImageDsl.dll", entries);
+        Assert.Contains("lib/netstandard2.0/_._", entries);
+        Assert.DoesNotContain("lib/netstandard2.0/ImageDsl.dll", entries);
         Assert.Contains("analyzers/dotnet/cs/ImageDsl.Generator.dll", entries);
         Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.Contains("Generator"));
         Assert.Contains("tasks/net8.0/ImageDsl.Build.dll", entries);
@@ -47,6 +50,65 @@ public sealed class SampleTests : IClassFixture<SampleTests.PackedSamples>
         Assert.Contains("<readme>README.md</readme>", text);
         Assert.Contains("<repository type=\"git\"", text);
         Assert.Contains($"<version>{_samples.Version}</version>", text);
+        Assert.Contains("<developmentDependency>true</developmentDependency>", text);
+    }
+
+    [Fact]
+    public async Task Getting_started_guide_runs_as_written()
+    {
+        // This machine's stand-ins, and nothing else, differ from what a user has: the registry's address, the base
+        // images (no internet registry is reachable), and the ImageDsl package from the feed this run packed.
+        var substitutions = new Dictionary<string, string> { ["localhost:5000"] = TestEngine.Registry };
+        var environment = new Dictionary<string, string?>
+        {
+            ["ImageDslBuildArgs"] = $"RUNTIME_IMAGE={TestEngine.Get("IMAGEDSL_ASPNET_IMAGE")};SDK_IMAGE={TestEngine.Get("IMAGEDSL_DOTNET_SDK_IMAGE")}",
+            ["NUGET_PACKAGES"] = Path.Combine(_samples.Root, "..", "guide-packages"),
+        };
+        var folder = Directory.CreateTempSubdirectory("imagedsl-guide-");
+        try
+        {
+            File.WriteAllText(Path.Combine(folder.FullName, "nuget.config"), $"""
+                <configuration>
+                  <packageSources>
+                    <clear />
+                    <add key="imagedsl" value="{Path.GetDirectoryName(_samples.Package)}" />
+                  </packageSources>
+                </configuration>
+                """);
+            var results = Guide.Run(Path.Combine(ImageDsl.Tests.AllDefinitions.RepositoryRoot, "docs", "getting-started.md"), folder.FullName, substitutions, environment);
+
+            var (hostPublish, inImage) = (results[^2], results[^1]);
+            Assert.Contains("ImageDslPushOnBuild=true", hostPublish.Command);
+            Assert.Contains("smoke run of hello-web passed: its HTTP probe got 200 OK", hostPublish.Output);
+            Assert.Contains($"pushed {TestEngine.Registry}/hello-web:latest@sha256:", hostPublish.Output);
+            Assert.Contains("smoke run of hello-web passed: its HTTP probe got 200 OK", inImage.Output);
+            Assert.True(Regex.IsMatch(inImage.Output, @"\[publish \d/\d\] RUN .*dotnet restore 'HelloWeb.csproj'"), inImage.Output);
+
+            // Nothing of ImageDsl in what the app runs from: its build output, and the publish output the image got.
+            var app = Path.Combine(folder.FullName, "HelloWeb");
+            var published = Path.Combine(app, "obj", "Debug", "net10.0", "imagedsl", "context", "publish", "self");
+            Assert.True(File.Exists(Path.Combine(published, "HelloWeb.dll")), published);
+            Assert.Empty(Directory.EnumerateFiles(Path.Combine(app, "bin"), "ImageDsl*", SearchOption.AllDirectories));
+            Assert.Empty(Directory.EnumerateFiles(published, "ImageDsl*", SearchOption.AllDirectories));
+
+            // The in-image layer order: a change to the code alone leaves the restore cached and publishes again.
+            File.AppendAllText(Path.Combine(app, "Program.cs"), "// a code change\n");
+            var codeChange = MSBuildProject.Dotnet("build -p:ImageDslBuildOnBuild=true", environment, app);
+            Assert.True(codeChange.ExitCode == 0, codeChange.Output);
+            Assert.True(Regex.IsMatch(codeChange.Output, @"\[publish \d/\d\] RUN .*dotnet restore 'HelloWeb.csproj'.* CACHED"), codeChange.Output);
+            Assert.True(Regex.IsMatch(codeChange.Output, @"\[publish \d/\d\] RUN .*dotnet publish 'HelloWeb.csproj'.* \d+\.\ds\r?$", RegexOptions.Multiline), codeChange.Output);
+
+            using var http = new HttpClient();
+            var manifest = await http.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"http://{TestEngine.Registry}/v2/hello-web/manifests/latest")
+            {
+                Headers = { { "Accept", "application/vnd.docker.distribution.manifest.v2+json" } },
+            });
+            Assert.Equal(System.Net.HttpStatusCode.OK, manifest.StatusCode);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 
     [Fact]

@@ -33,6 +33,9 @@ public sealed record ContextExclusions(IReadOnlyList<string> Always, IReadOnlyLi
 /// </summary>
 public sealed record ContextLayout(IReadOnlyList<ContextEntry> Entries, string DockerfileName, string? Dockerignore)
 {
+    /// <summary>Host directories that appear inside the context (<see cref="ContextAdditions"/>), for the session to read from.</summary>
+    public IReadOnlyList<Session.DirectoryMount> Mounts { get; init; } = Array.Empty<Session.DirectoryMount>();
+
     /// <summary>The entries with the Dockerfile under the default name and the context's own .dockerignore.</summary>
     public static ContextLayout Plain(IReadOnlyList<ContextEntry> entries) => new(entries, ContextPacker.DockerfileName, null);
 }

@@ -76,6 +76,7 @@ public static class ErrorCodes
     public const string StateWriteFailed = "IMAGEDSL2015";
     public const string ContextSocketSkipped = "IMAGEDSL2016";
     public const string ProbeFailed = "IMAGEDSL2017";
+    public const string ContextFolderTaken = "IMAGEDSL2018";
 
     // 3xxx: local daemon
     public const string DaemonUnreachable = "IMAGEDSL3001";

@@ -22,7 +22,26 @@ public sealed record SessionConfiguration(
 /// ('/'-separated, parents first). Entry names are bytes (JSON base64): a name need not be UTF-8, and JSON text cannot
 /// carry the escaped form <see cref="ImageDsl.Build.Context.FileName"/> gives it.
 /// </summary>
-public sealed record SyncedDirectory(string Name, string Root, IReadOnlyList<byte[]> Entries);
+public sealed record SyncedDirectory(string Name, string Root, IReadOnlyList<byte[]> Entries, IReadOnlyList<DirectoryMount>? Mounts = null)
+{
+    /// <summary>Where an entry's bytes are on disk: under the mount whose prefix it has, else under <see cref="Root"/>.</summary>
+    public string PathOf(string entry)
+    {
+        foreach (var mount in Mounts ?? Array.Empty<DirectoryMount>())
+        {
+            if (entry == mount.Prefix) return mount.Root;
+            if (entry.StartsWith(mount.Prefix + "/", StringComparison.Ordinal)) return mount.Root.TrimEnd('/') + entry.Substring(mount.Prefix.Length);
+        }
+
+        return Root.TrimEnd('/') + "/" + entry;
+    }
+}
+
+/// <summary>
+/// A directory of the host that appears in a synced directory under <see cref="Prefix"/> (e.g. ".imagedsl/publish/self"):
+/// what ImageDsl adds to a build context from outside it.
+/// </summary>
+public sealed record DirectoryMount(string Prefix, string Root);
 
 /// <summary>Where a build secret's value comes from: an environment variable or a file. The helper reads it only when the daemon asks.</summary>
 public sealed record SecretSource(string Id, string? Environment, string? File);

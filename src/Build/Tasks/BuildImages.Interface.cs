@@ -14,6 +14,12 @@ public sealed partial class BuildImages
     /// <summary>The project directory: the generator records the C# line of each instruction relative to it.</summary>
     public string? ProjectDirectory { get; set; }
 
+    /// <summary>
+    /// A directory that appears in every context as <c>.imagedsl/</c> (obj/…/imagedsl/context/): projects published on
+    /// the host (publish/KEY/) and the ImageDsl package (feed/). Optional.
+    /// </summary>
+    public string? ContextAdditionDirectory { get; set; }
+
     /// <summary>Where build stamps are kept (obj/…/imagedsl/).</summary>
     [Required] public string StampDirectory { get; set; } = "";
 

@@ -42,7 +42,9 @@ public sealed partial class BuildImages : ImageDslTask
                     string.IsNullOrEmpty(Target) ? null : Target, string.IsNullOrEmpty(Platform) ? null : Platform, NoCache, CacheFrom, NetworkMode);
 
                 var sockets = new List<string>();
-                var listed = ContextPacker.List(contextDirectory, new ContextExclusions(new[] { StampDirectory }, DefaultExcludedDirectories), sockets, cancellationToken);
+                var listed = ContextAdditions.Add(
+                    ContextPacker.List(contextDirectory, new ContextExclusions(new[] { StampDirectory }, DefaultExcludedDirectories), sockets, cancellationToken),
+                    string.IsNullOrEmpty(ContextAdditionDirectory) ? null : ContextAdditionDirectory, name, contextDirectory, cancellationToken);
                 foreach (var socket in sockets) LogWarning(new ImageDslException(ErrorCodes.ContextSocketSkipped, name, Path.Combine(contextDirectory, socket)));
                 var manifest = (File.Exists(image.GetMetadata("ManifestPath")) ? ImageManifest.Parse(File.ReadAllText(image.GetMetadata("ManifestPath"))) : ImageManifest.Empty)
                     .ForTarget(request.Target);
@@ -86,6 +88,7 @@ public sealed partial class BuildImages : ImageDslTask
                     var builder = builderChoice ?? (engine.OffersBuildKit ? BuilderKind.BuildKit : BuilderKind.Classic);
                     new BuilderCapabilities(builder, engine.EngineVersion).Check(name, dockerfile);
                     var layout = DockerfilePlacement.For(builder, name, entries, contextDirectory, reads, request.BuildArgs);
+                    if (ContextAdditions.Mount(string.IsNullOrEmpty(ContextAdditionDirectory) ? null : ContextAdditionDirectory) is { } mount) layout = layout with { Mounts = new[] { mount } };
                     var secrets = SessionSources.Secrets(name, manifest.Secrets, SecretItems(), Environment.GetEnvironmentVariable);
                     using var agents = SessionSources.SshAgents(name, manifest.SshAgents, SshItems(), Environment.GetEnvironmentVariable);
                     var credentials = SessionSources.Credentials(manifest.ImageReferences(request.BuildArgs),

@@ -14,6 +14,9 @@ public sealed partial class WriteDockerfiles
     /// <summary>The project directory: build contexts are relative to it.</summary>
     [Required] public string ProjectDirectory { get; set; } = "";
 
+    /// <summary>The project file itself, which <c>DotNet.HostPublish()</c> publishes.</summary>
+    public string ProjectPath { get; set; } = "";
+
     /// <summary>Where the build's copies go (obj/…/imagedsl/).</summary>
     [Required] public string IntermediateDirectory { get; set; } = "";
 
@@ -37,4 +40,10 @@ public sealed partial class WriteDockerfiles
     /// ExpectOutput, ExpectExitCode and SmokeRun.
     /// </summary>
     [Output] public ITaskItem[] Images { get; set; } = Array.Empty<ITaskItem>();
+
+    /// <summary>The projects to publish on the host before building (Include = project file, metadata Key: its folder under .imagedsl/publish/).</summary>
+    [Output] public ITaskItem[] HostPublish { get; set; } = Array.Empty<ITaskItem>();
+
+    /// <summary>Whether a definition reads .imagedsl/feed/ (DotNet.InImagePublish): the ImageDsl package goes there.</summary>
+    [Output] public bool ReadsFeed { get; set; }
 }

@@ -18,8 +18,24 @@ public sealed partial class WriteDockerfiles : ImageDslTask
             images.Select(i => i.Name).ToList());
         var names = images.Select(i => naming.For(i.Name, i.Tags)).ToList();
         var items = new List<ITaskItem>();
+        var publish = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var feed = false;
         foreach (var (image, (repository, tags)) in images.Zip(names))
         {
+            var (keys, readsFeed) = Context.ContextAdditions.Requests(image.Manifest);
+            feed |= readsFeed;
+            foreach (var key in keys)
+            {
+                var project = Context.ContextAdditions.ProjectOf(key) is { } relative ? Path.GetFullPath(Path.Combine(ProjectDirectory, relative)) : ProjectPath;
+                if (!File.Exists(project))
+                {
+                    throw new Diagnostics.ImageDslException(Diagnostics.ErrorCodes.ContextSourceMissing, image.Name, $"{Context.ContextAdditions.Folder}/publish/{key}/",
+                        "(the output of DotNet.HostPublish)", $"the project {project} does not exist");
+                }
+
+                publish[key] = project;
+            }
+
             var path = Path.GetFullPath(Path.Combine(IntermediateDirectory, DockerfileFiles.FileName(image)));
             if (DockerfileFiles.WriteIfChanged(path, image.Dockerfile)) Log.LogMessage(MessageImportance.Low, "ImageDsl: wrote {0}.", path);
             var manifestPath = Path.GetFullPath(Path.Combine(IntermediateDirectory, DockerfileFiles.ManifestFileName(image)));
@@ -55,6 +71,13 @@ public sealed partial class WriteDockerfiles : ImageDslTask
         }
 
         Images = items.ToArray();
+        HostPublish = publish.Select(p =>
+        {
+            var item = new TaskItem(p.Value);
+            item.SetMetadata("Key", p.Key);
+            return (ITaskItem)item;
+        }).ToArray();
+        ReadsFeed = feed;
         return Task.CompletedTask;
     }
 

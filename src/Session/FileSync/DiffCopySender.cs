@@ -17,13 +17,14 @@ internal sealed class DiffCopySender
 {
     private const int ChunkSize = 32 * 1024;
 
-    private readonly string _root;
+    private readonly Func<string, string> _pathOf;
     private readonly IReadOnlyList<string> _entries;
     private readonly TransferStatistics _statistics;
 
-    public DiffCopySender(string root, IReadOnlyList<string> entries, TransferStatistics statistics)
+    /// <param name="pathOf">Where an entry is on disk (the synced directory's root, or a directory mounted into it).</param>
+    public DiffCopySender(Func<string, string> pathOf, IReadOnlyList<string> entries, TransferStatistics statistics)
     {
-        _root = root;
+        _pathOf = pathOf;
         _entries = entries;
         _statistics = statistics;
     }
@@ -46,7 +47,7 @@ internal sealed class DiffCopySender
             uint id = 0;
             foreach (var entry in _entries)
             {
-                var path = _root.TrimEnd('/') + "/" + entry;
+                var path = _pathOf(entry);
                 var status = FileStatus.Of(path);
                 await output.Writer.WriteAsync(new Packet { Type = Packet.Types.PacketType.PacketStat, Stat = Stat(entry, path, status) }, cancellationToken);
                 if (status.Kind == FileKind.Regular) files[id] = path;

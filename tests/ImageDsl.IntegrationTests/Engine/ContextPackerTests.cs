@@ -16,6 +16,33 @@ public sealed class ContextPackerTests : IDisposable
     }
 
     [Fact]
+    public void What_ImageDsl_adds_appears_under_imagedsl_in_walk_order_regardless_of_dockerignore()
+    {
+        Write(".dockerignore", "*\n!app\n!-early.txt\n");
+        Write("app/a.txt", "a");
+        Write("-early.txt", "sorts before '.'");
+        var additions = System.IO.Path.Combine(_outside.FullName, "context");
+        Write(System.IO.Path.Combine(additions, "publish", "self", "App.dll"), "app");
+        Write(System.IO.Path.Combine(additions, "feed", "imagedsl.0.1.0.nupkg"), "package");
+
+        var entries = ContextAdditions.Add(ContextPacker.List(_context.FullName), additions, "test", _context.FullName, CancellationToken.None);
+
+        Assert.Equal(new[] { "-early.txt", ".dockerignore", ".imagedsl", ".imagedsl/feed", ".imagedsl/feed/imagedsl.0.1.0.nupkg", ".imagedsl/publish",
+            ".imagedsl/publish/self", ".imagedsl/publish/self/App.dll", "app", "app/a.txt" }, entries.Select(e => e.RelativePath));
+        Assert.Equal(System.IO.Path.Combine(additions, "publish", "self", "App.dll"), entries.Single(e => e.RelativePath.EndsWith("App.dll", StringComparison.Ordinal)).FullPath);
+        var mount = ContextAdditions.Mount(additions)!;
+        var directory = new ImageDsl.Build.Session.SyncedDirectory("context", _context.FullName, Array.Empty<byte[]>(), new[] { mount });
+        Assert.Equal(System.IO.Path.Combine(additions, "publish", "self", "App.dll"), directory.PathOf(".imagedsl/publish/self/App.dll"));
+        Assert.Equal(System.IO.Path.Combine(_context.FullName, "app", "a.txt"), directory.PathOf("app/a.txt"));
+
+        Write(".imagedsl/mine.txt", "the user's own");
+        Write(".dockerignore", "");
+        var taken = Assert.Throws<ImageDsl.Build.Diagnostics.ImageDslException>(() =>
+            ContextAdditions.Add(ContextPacker.List(_context.FullName), additions, "test", _context.FullName, CancellationToken.None));
+        Assert.Equal(ImageDsl.Build.Diagnostics.ErrorCodes.ContextFolderTaken, taken.Code);
+    }
+
+    [Fact]
     public async Task Packs_like_the_docker_cli()
     {
         Write("app/run.sh", "#!/bin/sh\necho run\n");

@@ -79,6 +79,9 @@ public class DslReferenceTests
         Example("HEALTHCHECK / STOPSIGNAL / ONBUILD", () => Base.StopSignal(Signal.SIGQUIT));
         Example("HEALTHCHECK / STOPSIGNAL / ONBUILD", () => Base.StopSignal(37));
         Example("HEALTHCHECK / STOPSIGNAL / ONBUILD", () => Base.OnBuild(next => next.Copy(".", "/src").Run("make -C /src")));
+        Example(".NET projects", () => Base.Copy(DotNet.HostPublish(), "/app/"));
+        Example(".NET projects", () => Base.Copy(DotNet.HostPublish("../Api/Api.csproj"), "/app/"));
+        Example(".NET projects", () => Base.Copy("/app/", "/app/", from: DotNet.InImagePublish("mcr.microsoft.com/dotnet/sdk:10.0", "Api.csproj")));
         Example("Directives and comments", () => Base.WithSyntax("docker/dockerfile:1.7").WithEscape('`').WithCheck("skip=JSONArgsRecommended"));
         Example("Directives and comments", () => Base.Comment("Runtime stage"));
         Example("Reuse", () => Base.Apply(stage => stage.Run("install-tools").Env("TOOLS", "installed")));

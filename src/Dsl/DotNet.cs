@@ -1,0 +1,91 @@
+using System;
+using System.Text;
+
+namespace ImageDsl
+{
+    /// <summary>
+    /// .NET projects as typed sources of an image, in the two shapes .NET teams use:
+    /// <list type="bullet">
+    /// <item><see cref="HostPublish"/>: the build publishes the project on the host (as <c>dotnet publish</c> would)
+    /// into the build context, and the image copies the output — the fast inner loop, like the SDK's PublishContainer;</item>
+    /// <item><see cref="InImagePublish"/>: a stage that restores and publishes inside an SDK image, with the layer order
+    /// that keeps the restore cached when only code changes — reproducible CI builds that need no SDK on the host.</item>
+    /// </list>
+    /// </summary>
+    public static class DotNet
+    {
+        /// <summary>The folder of the build context under which ImageDsl puts what it adds: publish output, its own package.</summary>
+        public const string ContextFolder = ".imagedsl";
+
+        /// <summary>
+        /// The published output of a project, as a build-context path for <c>Copy</c>:
+        /// <c>.Copy(DotNet.HostPublish(), "/app/")</c>. The build publishes the project on the host (Release,
+        /// framework-dependent; see docs/msbuild.md for the properties) into the context at this path before the image
+        /// builds. <paramref name="project"/>: this project (null) or another one, relative to this project's directory,
+        /// e.g. <c>"../Api/Api.csproj"</c>.
+        /// </summary>
+        public static Value HostPublish(string? project = null) =>
+            Value.Literal(ContextFolder + "/publish/" + (project is null ? "self" : Key(RequireProject(project, nameof(project)))) + "/");
+
+        /// <summary>
+        /// A stage that publishes <paramref name="project"/> (a project file at the root of the build context, as in the
+        /// default context, the project directory) inside <paramref name="sdkImage"/> to <paramref name="output"/>; then
+        /// <c>.Copy(output, "/app/", from: stage)</c> in the runtime stage. Layers: the project file with
+        /// <c>Directory.*.props</c>/<c>.targets</c>, <c>NuGet.config</c> and <c>packages.lock.json</c>, then
+        /// <c>dotnet restore</c> with a NuGet cache mount; only then the rest of the context and
+        /// <c>dotnet publish --no-restore</c>, so a code change leaves the restore layer cached. The ImageDsl package
+        /// the project references is carried in the context (<c>.imagedsl/feed/</c>): the restore inside the image needs
+        /// no feed of ImageDsl's.
+        /// </summary>
+        public static Dockerfile InImagePublish(Value sdkImage, string project, string stageName = "publish", string output = "/app",
+            string configuration = "Release")
+        {
+            RequireProject(project, nameof(project));
+            if (project.Contains("/"))
+            {
+                throw new DockerfileException(DiagnosticIds.InvalidArgument,
+                    $"'{project}' is not at the root of the build context: set the image's Context to the project's directory (a context the project file sits at the root of), or publish it with HostPublish.");
+            }
+
+            var cache = Mount.Cache("/root/.nuget/packages", id: "imagedsl-nuget");
+            var quoted = Quote(project);
+            return Dockerfile.From(sdkImage).As(stageName)
+                .Workdir("/src")
+                .Copy(ContextFolder + "/feed/", "/imagedsl-feed/")
+                .Copy(new[] { Glob.Literal(project), Glob.Of("Directory.*.props"), Glob.Of("Directory.*.targets"), Glob.Of("[Nn]u[Gg]et.[Cc]onfig"),
+                    Glob.Of("packages.lock.jso[n]") }, "/src/")
+                .Run("dotnet restore " + quoted + " -p:RestoreAdditionalProjectSources=/imagedsl-feed", mounts: new[] { cache })
+                .Copy(".", "/src/")
+                .Run("dotnet publish " + quoted + " -c " + Quote(configuration) + " -o " + Quote(output) + " --no-restore -p:ImageDslEnabled=false", mounts: new[] { cache });
+        }
+
+        private static string RequireProject(string project, string parameter)
+        {
+            if (project is null || project.Length == 0 || project.StartsWith("/", StringComparison.Ordinal) || project.Contains("\\") ||
+                !(project.EndsWith(".csproj", StringComparison.Ordinal) || project.EndsWith(".fsproj", StringComparison.Ordinal) || project.EndsWith(".vbproj", StringComparison.Ordinal)))
+            {
+                throw new DockerfileException(DiagnosticIds.InvalidArgument,
+                    $"'{project}' is not a project path: give a .csproj, .fsproj or .vbproj file relative to the project directory, with '/' separators (e.g. \"../Api/Api.csproj\"); null for this project.");
+            }
+
+            return project;
+        }
+
+        // Reversible and safe as one path segment: every byte outside [A-Za-z0-9._-] as %XX, so '/' and ".." stay inside the key.
+        private static string Key(string project)
+        {
+            var key = new StringBuilder();
+            foreach (var b in Encoding.UTF8.GetBytes(project))
+            {
+                var c = (char)b;
+                if (c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '.' or '_' or '-') key.Append(c);
+                else key.Append('%').Append(((int)b).ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            return key.ToString();
+        }
+
+        // A POSIX shell word: the project path and output as one argument, whatever they contain.
+        private static string Quote(string word) => "'" + word.Replace("'", "'\\''") + "'";
+    }
+}

@@ -1,0 +1,54 @@
+using Xunit;
+
+namespace ImageDsl.IntegrationTests;
+
+/// <summary>
+/// DotNet.HostPublish with both builders: the project is published on the host and arrives in the image through the
+/// context's .imagedsl/ folder — by the tar for the classic builder, by the session for BuildKit.
+/// </summary>
+[Collection(nameof(MSBuildTests))]
+public class HostPublishTests
+{
+    [Theory]
+    [InlineData("buildkit")]
+    [InlineData("classic")]
+    public void The_published_project_is_what_the_image_holds(string builder)
+    {
+        using var project = new MSBuildProject("""
+            [Image("tests/host-publish", ExpectOutput = "App.dll")]
+            public static partial class Image
+            {
+                static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
+                static Dockerfile Define() => Dockerfile.From(BaseImage)
+                    .Copy(DotNet.HostPublish(), "/app/")
+                    .Cmd("ls", "/app");
+            }
+            """);
+
+        var result = project.Build($"-p:ImageDslBuildArgs=BASE_IMAGE={TestEngine.BaseImage} -p:ImageDslBuildOnBuild=true -p:ImageDslBuilder={builder} -p:ImageDslNoCache=true");
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("[tests/host-publish] | App.dll", result.Output);
+        Assert.Contains("[tests/host-publish] | App.deps.json", result.Output);
+        Assert.DoesNotContain("[tests/host-publish] | Image.cs", result.Output); // the publish output, not the sources
+    }
+
+    [Fact]
+    public void A_project_that_does_not_exist_is_IMAGEDSL2010_before_anything_is_built()
+    {
+        using var project = new MSBuildProject("""
+            [Image("tests/host-publish-missing", SmokeRun = false)]
+            public static partial class Image
+            {
+                static Dockerfile Define() => Dockerfile.From("busybox:1.36").Copy(DotNet.HostPublish("../Nowhere/Nowhere.csproj"), "/app/");
+            }
+            """);
+
+        var result = project.Build("-p:ImageDslBuildOnBuild=true");
+
+        var error = Assert.Single(result.Errors);
+        Assert.Contains("error IMAGEDSL2010", error);
+        Assert.Contains("Nowhere.csproj does not exist", error);
+        Assert.DoesNotContain("ImageDsl: building", result.Output);
+    }
+}
