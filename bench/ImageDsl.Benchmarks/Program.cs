@@ -4,7 +4,7 @@ namespace ImageDsl.Benchmarks;
 
 public static class Program
 {
-    // `dotnet run -c Release -- generator|build|noop|memory|context` (see docs/performance.md).
+    // `dotnet run -c Release -- generator|build|noop|memory|context|app` (see docs/performance.md).
     public static int Main(string[] args)
     {
         var which = args.FirstOrDefault() ?? "generator";
@@ -29,8 +29,10 @@ public static class Program
                 return ContextMemoryMeasurement.Run(args.Skip(1).ToArray()).GetAwaiter().GetResult();
             case "context":
                 return ContextTransferMeasurement.Run().GetAwaiter().GetResult();
+            case "app":
+                return AppImageMeasurement.Run();
             default:
-                Console.Error.WriteLine("usage: generator | build | noop | memory | context");
+                Console.Error.WriteLine("usage: generator | build | noop | memory | context | app");
                 return 2;
         }
     }

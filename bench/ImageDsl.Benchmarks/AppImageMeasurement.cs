@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace ImageDsl.Benchmarks;
+
+/// <summary>
+/// The samples/WebApi app, from source change to an image pushed to the loopback registry, side by side in one run
+/// against what a .NET user would otherwise pick (docs/performance.md):
+/// (a) ImageDsl host publish ÷ the SDK's <c>dotnet publish -t:PublishContainer</c>;
+/// (b) ImageDsl in-image publish ÷ <c>docker build</c> + <c>docker push</c> of the equivalent hand-written Dockerfile;
+/// (c) the same, cold: a fresh project directory with content no cache has seen.
+/// Each tool works in its own copy of the app (a standalone project, as `dotnet new` + `dotnet add package` make it),
+/// and each run changes one source line to a value never built before. Not BenchmarkDotNet: whole builds against the
+/// real daemon and registry, timed as a user waits for them; medians of <see cref="Runs"/>.
+/// </summary>
+internal static class AppImageMeasurement
+{
+    private const int Runs = 3;
+
+    public static int Run()
+    {
+        var registry = Setting("IMAGEDSL_REGISTRY");
+        var aspnet = Setting("IMAGEDSL_ASPNET_IMAGE");
+        var sdk = Setting("IMAGEDSL_DOTNET_SDK_IMAGE");
+        // The SDK pulls its base image from a registry: a copy of the same stand-in, in the loopback registry.
+        var baseInRegistry = $"{registry}/bench/aspnet:10.0";
+        BenchSupport.Run("docker", $"tag {aspnet} {baseInRegistry}");
+        BenchSupport.Run("docker", $"push -q {baseInRegistry}");
+
+        var root = Directory.CreateTempSubdirectory("imagedsl-app-bench-");
+        try
+        {
+            var feed = Path.Combine(BenchSupport.RepositoryRoot, "artifacts", "packages");
+            File.WriteAllText(Path.Combine(root.FullName, "nuget.config"),
+                $"<configuration><packageSources><clear /><add key=\"imagedsl\" value=\"{feed}\" /><add key=\"nuget\" value=\"https://api.nuget.org/v3/index.json\" /></packageSources></configuration>");
+            var environment = new Dictionary<string, string>
+            {
+                ["NUGET_PACKAGES"] = Path.Combine(root.FullName, "packages"),
+                ["DOTNET_CONTAINER_INSECURE_REGISTRIES"] = registry,
+                ["ImageDslBuildArgs"] = $"RUNTIME_IMAGE={aspnet};SDK_IMAGE={sdk}",
+                ["MSBUILDDISABLENODEREUSE"] = "1",
+            };
+            var tools = new (string Name, Func<string, string> Prepare, Action<string> Build)[]
+            {
+                ("sdk", dir => App(root, dir, null, environment), dir => Dotnet(dir, $"publish -t:PublishContainer -c Release -p:ImageDslEnabled=false -p:ContainerBaseImage={baseInRegistry} -p:ContainerRegistry={registry} -p:ContainerRepository=bench/sdk-webapi", environment)),
+                ("host", dir => App(root, dir, "host", environment), dir => Dotnet(dir, $"build -c Release -p:ImageDslBuildOnBuild=true -p:ImageDslPushOnBuild=true -p:ImageDslSmokeRun=false -p:ContainerRegistry={registry} -p:ContainerRepository=bench/host-webapi", environment)),
+                ("cli", dir => App(root, dir, "cli", environment), dir =>
+                {
+                    BenchSupport.Run("docker", $"build -q -f Dockerfile.handwritten -t {registry}/bench/cli-webapi:latest .", dir, new Dictionary<string, string> { ["DOCKER_BUILDKIT"] = "0" });
+                    BenchSupport.Run("docker", $"push -q {registry}/bench/cli-webapi:latest", dir);
+                }),
+                ("inimage", dir => App(root, dir, "inimage", environment), dir => Dotnet(dir, $"build -c Release -p:ImageDslBuildOnBuild=true -p:ImageDslPushOnBuild=true -p:ImageDslSmokeRun=false -p:ContainerRegistry={registry} -p:ContainerRepository=bench/inimage-webapi", environment)),
+            };
+
+            var cold = new Dictionary<string, List<double>>();
+            var warm = new Dictionary<string, List<double>>();
+            foreach (var (name, prepare, build) in tools)
+            {
+                cold[name] = new List<double>();
+                warm[name] = new List<double>();
+                for (var run = 0; run < Runs; run++)
+                {
+                    // Cold: a fresh directory (nothing of ImageDsl's, the SDK's or obj/), content never built before.
+                    var dir = prepare($"{name}-cold-{run}");
+                    cold[name].Add(Time(() => build(dir)));
+                }
+
+                // Warm: the last cold directory, one source line changed before each run.
+                var warmDir = Path.Combine(root.FullName, $"{name}-cold-{Runs - 1}");
+                build(warmDir); // settle: a second build after the first, as a developer's loop would have it
+                for (var run = 0; run < Runs; run++)
+                {
+                    ChangeOneLine(warmDir);
+                    warm[name].Add(Time(() => build(warmDir)));
+                }
+            }
+
+            Console.WriteLine($"medians of {Runs} runs, seconds (ratio against the tool a user would otherwise pick)");
+            Report("(a) one line changed → pushed: ImageDsl host publish vs dotnet publish -t:PublishContainer", warm, "host", "sdk");
+            Report("(b) one line changed → pushed: ImageDsl in-image publish vs docker build + docker push", warm, "inimage", "cli");
+            Report("(c) cold → pushed: ImageDsl host publish vs PublishContainer", cold, "host", "sdk");
+            Report("(c) cold → pushed: ImageDsl in-image publish vs docker build + docker push", cold, "inimage", "cli");
+            return 0;
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// A standalone copy of samples/WebApi in <paramref name="name"/>: its sources, ImageDsl added as a user adds it,
+    /// and for the in-image tools the definition that publishes in an SDK stage (and its Dockerfile, hand-written for
+    /// the docker CLI: the same instructions, without the cache mounts the classic builder cannot run).
+    /// </summary>
+    private static string App(DirectoryInfo root, string name, string? mode, Dictionary<string, string> environment)
+    {
+        var dir = Path.Combine(root.FullName, name);
+        Directory.CreateDirectory(dir);
+        var sample = Path.Combine(BenchSupport.RepositoryRoot, "samples", "WebApi");
+        foreach (var file in new[] { "Program.cs", "WebApi.csproj", ".dockerignore", "WebApiImage.cs" }) File.Copy(Path.Combine(sample, file), Path.Combine(dir, file));
+        File.WriteAllText(Path.Combine(dir, "Program.cs"), File.ReadAllText(Path.Combine(dir, "Program.cs")).Replace("Hello from the ImageDsl WebApi sample", "Hello " + Guid.NewGuid().ToString("N")));
+        Dotnet(dir, $"add package ImageDsl --version {ImageDslVersion()}", environment);
+        if (mode is "inimage" or "cli")
+        {
+            var definition = File.ReadAllText(Path.Combine(dir, "WebApiImage.cs"))
+                .Replace("static readonly BuildArg RuntimeImage", "static readonly BuildArg SdkImage = new(\"SDK_IMAGE\", \"mcr.microsoft.com/dotnet/sdk:10.0\");\n    static readonly BuildArg RuntimeImage")
+                .Replace(".Copy(DotNet.HostPublish(), \"/app/\")", ".Copy(\"/app/\", \"/app/\", from: DotNet.InImagePublish(SdkImage, \"WebApi.csproj\"))");
+            File.WriteAllText(Path.Combine(dir, "WebApiImage.cs"), definition);
+        }
+
+        if (mode == "cli")
+        {
+            // What a user writes for the classic builder (this machine's CLI has no buildx): the Dockerfile the in-image
+            // definition renders, with the bases named directly, no cache mounts (the classic builder has none), and the
+            // ImageDsl package in a folder of the project.
+            Dotnet(dir, "build -c Release", environment);
+            var generated = File.ReadAllText(Directory.GetFiles(Path.Combine(dir, "obj"), "samples-webapi.Dockerfile", SearchOption.AllDirectories).Single());
+            var handwritten = Regex.Replace(Regex.Replace(generated, "--mount=type=cache,[^ ]+ ", ""), @"ARG (SDK|RUNTIME)_IMAGE=[^\n]*\n\n?", "")
+                .Replace("${SDK_IMAGE}", Setting("IMAGEDSL_DOTNET_SDK_IMAGE")).Replace("${RUNTIME_IMAGE}", Setting("IMAGEDSL_ASPNET_IMAGE"))
+                .Replace("COPY .imagedsl/feed/ /imagedsl-feed/", "COPY feed/ /imagedsl-feed/");
+            File.WriteAllText(Path.Combine(dir, "Dockerfile.handwritten"), handwritten);
+            Directory.CreateDirectory(Path.Combine(dir, "feed"));
+            File.Copy(Path.Combine(BenchSupport.RepositoryRoot, "artifacts", "packages", $"ImageDsl.{ImageDslVersion()}.nupkg"), Path.Combine(dir, "feed", $"imagedsl.{ImageDslVersion()}.nupkg"));
+        }
+
+        return dir;
+    }
+
+    private static void ChangeOneLine(string dir)
+    {
+        var program = Path.Combine(dir, "Program.cs");
+        File.WriteAllText(program, Regex.Replace(File.ReadAllText(program), "Hello [0-9a-f]{32}", "Hello " + Guid.NewGuid().ToString("N")));
+    }
+
+    private static void Dotnet(string dir, string arguments, Dictionary<string, string> environment) =>
+        BenchSupport.Run("dotnet", arguments + (arguments.StartsWith("add ", StringComparison.Ordinal) ? "" : " -nologo"), dir, environment);
+
+    private static double Time(Action action)
+    {
+        var watch = Stopwatch.StartNew();
+        action();
+        return watch.Elapsed.TotalSeconds;
+    }
+
+    private static void Report(string title, Dictionary<string, List<double>> results, string ours, string theirs)
+    {
+        double Median(List<double> values) => values.OrderBy(v => v).ElementAt(values.Count / 2);
+        var (a, b) = (Median(results[ours]), Median(results[theirs]));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{title}: {a:0.00} s vs {b:0.00} s, ratio {a / b:0.00}  (runs: {string.Join(", ", results[ours].Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)))} / {string.Join(", ", results[theirs].Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)))})"));
+    }
+
+    private static string ImageDslVersion() =>
+        Regex.Match(File.ReadAllText(Path.Combine(BenchSupport.RepositoryRoot, "Directory.Build.props")), "<ImageDslVersion>(.*?)</ImageDslVersion>").Groups[1].Value;
+
+    private static string Setting(string name) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : throw new InvalidOperationException($"{name} is not set: eval \"$(bash eng/engine.sh)\" first.");
+}
