@@ -19,8 +19,8 @@ namespace ImageDsl
 
         /// <summary>
         /// The published output of a project, as a build-context path for <c>Copy</c>:
-        /// <c>.Copy(DotNet.HostPublish(), "/app/")</c>. The build publishes the project on the host (Release,
-        /// framework-dependent; see docs/msbuild.md for the properties) into the context at this path before the image
+        /// <c>.Copy(DotNet.HostPublish(), "/app/")</c>. The build publishes the project on the host (in the
+        /// configuration being built, framework-dependent; see docs/msbuild.md for the properties) into the context at this path before the image
         /// builds. <paramref name="project"/>: this project (null) or another one, relative to this project's directory,
         /// e.g. <c>"../Api/Api.csproj"</c>.
         /// </summary>

@@ -36,6 +36,17 @@ public sealed class RegistryProxy : LoopbackServer
     /// <summary>Requests that carried credentials (an Authorization header) to the registry.</summary>
     public int Authorized => Volatile.Read(ref _authorized);
 
+    /// <summary>The request lines seen ("HEAD /v2/…/manifests/latest"), in order.</summary>
+    public IReadOnlyList<string> Requests
+    {
+        get
+        {
+            lock (_requests) return _requests.ToList();
+        }
+    }
+
+    private readonly List<string> _requests = new();
+
     protected override async Task ServeAsync(Socket client)
     {
         using var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -51,6 +62,12 @@ public sealed class RegistryProxy : LoopbackServer
         int read;
         while ((read = await from.ReadAsync(buffer, Stopping)) > 0)
         {
+            var text = Encoding.ASCII.GetString(buffer, 0, Math.Min(read, 512));
+            if (System.Text.RegularExpressions.Regex.Match(text, "^(GET|HEAD|PUT|POST|PATCH|DELETE) (/v2/[^ ]*) HTTP/") is { Success: true } line)
+            {
+                lock (_requests) _requests.Add(line.Groups[1].Value + " " + line.Groups[2].Value);
+            }
+
             if (Encoding.ASCII.GetString(buffer, 0, read).Contains("\r\nauthorization:", StringComparison.OrdinalIgnoreCase))
             {
                 Interlocked.Increment(ref _authorized);

@@ -23,19 +23,47 @@ public sealed partial class PushImages : ImageDslTask
         foreach (var (image, reference) in plan)
         {
             var credential = credentials.Find(reference);
+            if (await UpToDateAsync(engine, image.GetMetadata("ImageId"), reference, credential, policy, cancellationToken).ConfigureAwait(false) is { } held)
+            {
+                Log.LogMessage(MessageImportance.High, "ImageDsl: {0} is up to date ({1}): the registry holds this image under that tag; nothing pushed.", reference.FullName, held);
+                pushed.Add(Pushed(image, reference, held));
+                continue;
+            }
+
             Log.LogMessage(MessageImportance.High, "ImageDsl: pushing {0}{1}…", reference.FullName, credential is null ? "" : " as " + credential);
             await engine.TagAsync(image.GetMetadata("ImageId"), reference, cancellationToken).ConfigureAwait(false);
             var digest = await engine.PushAsync(reference, credential, policy,
                 message => Log.LogMessage(MessageImportance.High, "ImageDsl: {0}", message), cancellationToken).ConfigureAwait(false);
             Log.LogMessage(MessageImportance.High, "ImageDsl: pushed {0}@{1}.", reference.FullName, digest);
-            var item = new TaskItem(reference.FullName);
-            item.SetMetadata("ImageName", image.ItemSpec);
-            item.SetMetadata("Digest", digest);
-            item.SetMetadata("Repository", reference.Registry + "/" + reference.Repository);
-            pushed.Add(item);
+            pushed.Add(Pushed(image, reference, digest));
         }
 
         PushedImages = pushed.ToArray();
+    }
+
+    /// <summary>
+    /// The digest the registry holds under the tag, when it is one the daemon recorded for this very image (its
+    /// RepoDigests, written by an earlier push): then nothing needs to move. An image never pushed to that repository
+    /// costs no registry call; otherwise one HEAD (and a token, where the registry asks for one).
+    /// </summary>
+    private static async Task<string?> UpToDateAsync(Docker.DockerEngine engine, string imageId, ImageReference reference, RegistryCredential? credential,
+        PushPolicy policy, CancellationToken cancellationToken)
+    {
+        var recorded = (await engine.InspectImageAsync(imageId, cancellationToken).ConfigureAwait(false))?.RepoDigests?
+            .Where(d => d.StartsWith(reference.DaemonRepository + "@", StringComparison.Ordinal))
+            .Select(d => d.Substring(reference.DaemonRepository.Length + 1)).ToHashSet(StringComparer.Ordinal);
+        if (recorded is not { Count: > 0 }) return null;
+        var held = await RegistryManifestProbe.DigestAsync(reference, credential, TimeSpan.FromSeconds(Math.Min(30, policy.Timeout.TotalSeconds)), cancellationToken).ConfigureAwait(false);
+        return held is not null && recorded.Contains(held) ? held : null;
+    }
+
+    private static TaskItem Pushed(ITaskItem image, ImageReference reference, string digest)
+    {
+        var item = new TaskItem(reference.FullName);
+        item.SetMetadata("ImageName", image.ItemSpec);
+        item.SetMetadata("Digest", digest);
+        item.SetMetadata("Repository", reference.Registry + "/" + reference.Repository);
+        return item;
     }
 
     private string Qualify(string name) => string.IsNullOrEmpty(Registry) ? name : Registry!.TrimEnd('/') + "/" + name;
