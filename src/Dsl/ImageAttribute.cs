@@ -45,5 +45,17 @@ namespace ImageDsl
 
         /// <summary>Text the probe's response body must contain. Null (default): any body.</summary>
         public string? ProbeBody { get; set; }
+
+        /// <summary>
+        /// For a server without HTTP: text its output must show (e.g. "Now listening on"). The smoke run waits for it,
+        /// then stops and removes the container; a container that exits first, or the timeout, fails the build.
+        /// </summary>
+        public string? ExpectLog { get; set; }
+
+        /// <summary>
+        /// For an image with a HEALTHCHECK (its own or its base image's): the smoke run waits until the container is
+        /// healthy, then stops and removes it; unhealthy, exited, or the timeout fails the build.
+        /// </summary>
+        public bool WaitHealthy { get; set; }
     }
 }

@@ -59,7 +59,7 @@ namespace ImageDsl.Generator
                     .Append(spec.ExpectOutput is null ? "null" : Literal(spec.ExpectOutput)).Append(", ")
                     .Append(spec.ExpectExitCode.ToString(CultureInfo.InvariantCulture)).Append(", ")
                     .Append(spec.SmokeRun ? "true" : "false").Append(", ")
-                    .Append(Literal(ManifestJson(spec.Manifest, projectDirectory, spec.Probe))).Append(")]\n\n");
+                    .Append(Literal(ManifestJson(spec.Manifest, projectDirectory, spec.Probe, spec.Wait))).Append(")]\n\n");
 
                 var indent = "";
                 if (spec.Namespace is not null)
@@ -99,11 +99,11 @@ namespace ImageDsl.Generator
             /// <c>{"stages":[{"name":…,"base":[parts]|null,"needs":[…]}],"reads":[{"stage":0,"kind":"path"|"pattern","parts":[parts]}],
             /// "secrets":[{"stage":0,"id":…,"required":…}],"ssh":[…],"images":[{"stage":0,"ref":…}],
             /// "steps":[{"stage":0,"kind":"run","file":…|null,"line":1,"column":1}],"probe":{"port":8080,"path":"/","status":200,"body":…|null}}</c>
-            /// (probe only when [Image] declares one), where a part is
+            /// (probe only when [Image] declares one; likewise "wait":{"log":…|null,"healthy":…}), where a part is
             /// <c>{"text":…}</c> or <c>{"arg":…,"default":…|null}</c>; a step's file is relative to the project directory
             /// when it is known, with '/' separators.
             /// </summary>
-            public static string ManifestJson(ManifestSpec manifest, string? projectDirectory = null, ProbeSpec? probe = null)
+            public static string ManifestJson(ManifestSpec manifest, string? projectDirectory = null, ProbeSpec? probe = null, WaitSpec? wait = null)
             {
                 var json = new StringBuilder("{\"stages\":[");
                 for (var i = 0; i < manifest.Stages.Count; i++)
@@ -163,6 +163,14 @@ namespace ImageDsl.Generator
                     if (probe.Body is null) json.Append("null");
                     else Syntax.AppendJsonString(json, probe.Body);
                     json.Append('}');
+                }
+
+                if (wait is not null)
+                {
+                    json.Append(",\"wait\":{\"log\":");
+                    if (wait.Log is null) json.Append("null");
+                    else Syntax.AppendJsonString(json, wait.Log);
+                    json.Append(",\"healthy\":").Append(wait.Healthy ? "true" : "false").Append('}');
                 }
 
                 return json.Append("}").ToString();

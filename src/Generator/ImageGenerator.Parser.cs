@@ -48,6 +48,7 @@ namespace ImageDsl.Generator
                 var expectExitCode = defaults.ExpectExitCode;
                 var smokeRun = defaults.SmokeRun;
                 var (probePort, probePath, probeStatus, probeBody) = (defaults.ProbePort, defaults.ProbePath, defaults.ProbeStatus, defaults.ProbeBody);
+                var (expectLog, waitHealthy) = (defaults.ExpectLog, defaults.WaitHealthy);
                 foreach (var named in attribute.NamedArguments)
                 {
                     switch (named.Key)
@@ -61,11 +62,24 @@ namespace ImageDsl.Generator
                         case nameof(ImageAttribute.ProbePath): probePath = named.Value.Value as string ?? ""; break;
                         case nameof(ImageAttribute.ProbeStatus) when named.Value.Value is int status: probeStatus = status; break;
                         case nameof(ImageAttribute.ProbeBody): probeBody = named.Value.Value as string; break;
+                        case nameof(ImageAttribute.ExpectLog): expectLog = named.Value.Value as string; break;
+                        case nameof(ImageAttribute.WaitHealthy) when named.Value.Value is bool healthy: waitHealthy = healthy; break;
                     }
                 }
 
                 var probe = probePort == 0 ? null : new ProbeSpec(probePort, probePath, probeStatus, probeBody);
+                var wait = expectLog is null && !waitHealthy ? null : new WaitSpec(expectLog, waitHealthy);
                 if (attributeIsValid) CheckProbe(attribute, probePort, probePath, probeStatus, diagnostics, nameLocation, cancellationToken);
+                if (attributeIsValid && (probe is null ? 0 : 1) + (expectLog is null ? 0 : 1) + (waitHealthy ? 1 : 0) > 1)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.InvalidContainerCheck, nameLocation,
+                        "Give the smoke run one way to know a server is up: ProbePort (an HTTP answer), ExpectLog (a line of output) or WaitHealthy (its HEALTHCHECK)."));
+                }
+
+                if (attributeIsValid && expectLog is { Length: 0 })
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.InvalidContainerCheck, nameLocation, "ExpectLog is empty: every output contains it; give the text the server prints when it is up."));
+                }
 
                 foreach (var tag in tags)
                 {
@@ -102,7 +116,7 @@ namespace ImageDsl.Generator
                 }
 
                 return new ImageSpec(ns, EquatableList<ContainingType>.From(containing), type.Name, imageName, nameLocation, context_,
-                    EquatableList<string>.From(tags), expectOutput, expectExitCode, smokeRun, probe, text, manifest, EquatableList<DiagnosticInfo>.From(diagnostics));
+                    EquatableList<string>.From(tags), expectOutput, expectExitCode, smokeRun, probe, wait, text, manifest, EquatableList<DiagnosticInfo>.From(diagnostics));
             }
 
             /// <summary>IDSL0025 at the named argument for a probe no container could pass.</summary>

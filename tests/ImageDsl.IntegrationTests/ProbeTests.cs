@@ -74,4 +74,63 @@ public class ProbeTests
         Assert.Contains("cannot bind the port", result.Output);
         Assert.Empty(await TestEngine.LeftoverSmokeContainersAsync("tests/probe-exits"));
     }
+
+    private static string Waiting(string name, string wait, string define) => $$"""
+        [Image("{{name}}", {{wait}})]
+        public static partial class Server
+        {
+            static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
+            static Dockerfile Define() => Dockerfile.From(BaseImage){{define}};
+        }
+        """;
+
+    private static string BaseOnly => $"-p:ImageDslBuildArgs=BASE_IMAGE={TestEngine.BaseImage} -p:ImageDslBuildOnBuild=true";
+
+    [Fact]
+    public async Task A_server_that_prints_its_ready_line_passes_and_is_then_removed()
+    {
+        using var project = new MSBuildProject(Waiting("tests/wait-log", "ExpectLog = \"listening on :9000\"",
+            ".CmdShell(\"echo starting; sleep 1; echo listening on :9000; sleep 600\")"));
+
+        var result = project.Build(BaseOnly);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("smoke run of tests/wait-log passed: 'listening on :9000' appeared in its output", result.Output);
+        Assert.Empty(await TestEngine.LeftoverSmokeContainersAsync("tests/wait-log"));
+    }
+
+    [Fact]
+    public async Task A_server_that_becomes_healthy_passes_and_one_that_turns_unhealthy_fails_with_IMAGEDSL2019()
+    {
+        using var healthy = new MSBuildProject(Waiting("tests/wait-healthy", "WaitHealthy = true",
+            ".Healthcheck(Command.Exec(\"test\", \"-f\", \"/tmp/ready\"), interval: System.TimeSpan.FromMilliseconds(500), retries: 100).CmdShell(\"sleep 1; touch /tmp/ready; sleep 600\")"));
+        var passed = healthy.Build(BaseOnly);
+        Assert.True(passed.ExitCode == 0, passed.Output);
+        Assert.Contains("smoke run of tests/wait-healthy passed: its HEALTHCHECK reported healthy", passed.Output);
+        Assert.Empty(await TestEngine.LeftoverSmokeContainersAsync("tests/wait-healthy"));
+
+        using var unhealthy = new MSBuildProject(Waiting("tests/wait-unhealthy", "WaitHealthy = true",
+            ".Healthcheck(Command.Exec(\"false\"), interval: System.TimeSpan.FromMilliseconds(500), retries: 1).CmdShell(\"echo serving; sleep 600\")"));
+        var failed = unhealthy.Build(BaseOnly);
+        Assert.NotEqual(0, failed.ExitCode);
+        Assert.Contains("error IMAGEDSL2019", Assert.Single(failed.Errors));
+        Assert.Contains("its HEALTHCHECK reported unhealthy", failed.Output);
+        Assert.Contains("serving", failed.Output); // the container's last lines
+        Assert.Empty(await TestEngine.LeftoverSmokeContainersAsync("tests/wait-unhealthy"));
+    }
+
+    [Theory]
+    [InlineData("ExpectLog = \"never printed\"", ".CmdShell(\"echo something else; sleep 600\")", "not that text yet")]
+    [InlineData("ExpectLog = \"never printed\"", ".CmdShell(\"echo giving up; exit 3\")", "the container exited with code 3")]
+    [InlineData("WaitHealthy = true", ".CmdShell(\"sleep 600\")", "declares no HEALTHCHECK")]
+    public void A_server_that_is_not_up_in_time_is_IMAGEDSL2019_saying_what_was_observed(string wait, string define, string observed)
+    {
+        using var project = new MSBuildProject(Waiting("tests/wait-fails", wait, define));
+
+        var result = project.Build(BaseOnly + " -p:ImageDslSmokeRunTimeout=3");
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("error IMAGEDSL2019", Assert.Single(result.Errors));
+        Assert.Contains(observed, result.Output);
+    }
 }

@@ -77,6 +77,7 @@ public static class ErrorCodes
     public const string ContextSocketSkipped = "IMAGEDSL2016";
     public const string ProbeFailed = "IMAGEDSL2017";
     public const string ContextFolderTaken = "IMAGEDSL2018";
+    public const string ServerNotUp = "IMAGEDSL2019";
 
     // 3xxx: local daemon
     public const string DaemonUnreachable = "IMAGEDSL3001";

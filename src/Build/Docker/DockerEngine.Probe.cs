@@ -93,6 +93,72 @@ public sealed partial class DockerEngine
         }
     }
 
+    /// <summary>
+    /// The smoke run of a server without HTTP: start a container and wait until its output shows the text, or its
+    /// HEALTHCHECK reports healthy, or it exits, or <paramref name="timeout"/> passes; then always stop and remove it.
+    /// </summary>
+    /// <returns>What was seen, for the log.</returns>
+    public async Task<string> WaitUntilUpAsync(string image, string imageName, ServerWait wait, TimeSpan timeout, string networkMode, CancellationToken cancellationToken)
+    {
+        var expected = wait.Log is not null ? $"'{wait.Log}' in its output" : "its HEALTHCHECK to report healthy";
+        string id;
+        try
+        {
+            var declared = wait.Healthy ? (await _client.Images.InspectImageAsync(image, cancellationToken).ConfigureAwait(false)).Config?.Healthcheck?.Test : null;
+            if (wait.Healthy && (declared is not { Count: > 0 } || declared[0] == "NONE"))
+            {
+                throw new ImageDslException(ErrorCodes.ServerNotUp, imageName, 0, expected, "that the image declares no HEALTHCHECK (nor does its base image)", "(not started)");
+            }
+
+            id = (await _client.Containers.CreateContainerAsync(new CreateContainerParameters
+            {
+                Image = image,
+                HostConfig = new HostConfig { NetworkMode = networkMode },
+                Labels = new Dictionary<string, string> { ["org.imagedsl.smoke-run"] = "true" },
+            }, cancellationToken).ConfigureAwait(false)).ID;
+        }
+        catch (DockerApiException e)
+        {
+            throw new ImageDslException(ErrorCodes.DaemonFailed, e, Endpoint.Uri, $"create a container from '{image}'", e.ResponseBody?.Trim() ?? e.Message);
+        }
+
+        try
+        {
+            await _client.Containers.StartContainerAsync(id, new ContainerStartParameters(), cancellationToken).ConfigureAwait(false);
+            var deadline = DateTime.UtcNow + timeout;
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var state = (await _client.Containers.InspectContainerAsync(id, cancellationToken).ConfigureAwait(false)).State;
+                if (wait.Log is not null && (await OutputAsync(id, null, cancellationToken).ConfigureAwait(false)).Contains(wait.Log, StringComparison.Ordinal))
+                {
+                    return $"'{wait.Log}' appeared in its output";
+                }
+
+                var health = state?.Health?.Status;
+                if (wait.Healthy && health == "healthy") return "its HEALTHCHECK reported healthy";
+                var observed = state?.Running != true ? $"the container exited with code {state?.ExitCode}"
+                    : wait.Healthy && health == "unhealthy" ? "its HEALTHCHECK reported unhealthy"
+                    : DateTime.UtcNow >= deadline ? (wait.Healthy ? $"its HEALTHCHECK still '{health}'" : "not that text yet")
+                    : null;
+                if (observed is not null)
+                {
+                    throw new ImageDslException(ErrorCodes.ServerNotUp, imageName, (int)timeout.TotalSeconds, expected, observed, await LastLinesAsync(id, cancellationToken).ConfigureAwait(false));
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (DockerApiException e)
+        {
+            throw new ImageDslException(ErrorCodes.DaemonFailed, e, Endpoint.Uri, $"run a container from '{image}'", e.ResponseBody?.Trim() ?? e.Message);
+        }
+        finally
+        {
+            await _client.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true }, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
     private async Task<string> PublishedPortAsync(string id, string port, CancellationToken cancellationToken)
     {
         var ports = (await _client.Containers.InspectContainerAsync(id, cancellationToken).ConfigureAwait(false)).NetworkSettings?.Ports;
@@ -103,10 +169,15 @@ public sealed partial class DockerEngine
 
     private async Task<string> LastLinesAsync(string id, CancellationToken cancellationToken)
     {
-        using var logs = await _client.Containers.GetContainerLogsAsync(id, new ContainerLogsParameters { ShowStdout = true, ShowStderr = true, Tail = "20" }, cancellationToken).ConfigureAwait(false);
-        var (stdout, stderr) = await logs.ReadOutputToEndAsync(cancellationToken).ConfigureAwait(false);
-        var text = (stdout + stderr).TrimEnd('\n');
+        var text = (await OutputAsync(id, "20", cancellationToken).ConfigureAwait(false)).TrimEnd('\n');
         return text.Length == 0 ? "(no output)" : text;
+    }
+
+    private async Task<string> OutputAsync(string id, string? tail, CancellationToken cancellationToken)
+    {
+        using var logs = await _client.Containers.GetContainerLogsAsync(id, new ContainerLogsParameters { ShowStdout = true, ShowStderr = true, Tail = tail ?? "all" }, cancellationToken).ConfigureAwait(false);
+        var (stdout, stderr) = await logs.ReadOutputToEndAsync(cancellationToken).ConfigureAwait(false);
+        return stdout + stderr;
     }
 
     private static string Shorten(string body) => body.Length <= 200 ? body.Trim() : body.Substring(0, 200).Trim() + "…";

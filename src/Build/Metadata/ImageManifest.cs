@@ -46,6 +46,9 @@ public sealed record ImageUse(int Stage, string Reference);
 /// <summary>The smoke run's HTTP probe ([Image] ProbePort, ProbePath, ProbeStatus, ProbeBody).</summary>
 public sealed record HttpProbe(int Port, string Path, int Status, string? Body);
 
+/// <summary>How the smoke run knows a server without HTTP is up ([Image] ExpectLog or WaitHealthy).</summary>
+public sealed record ServerWait(string? Log, bool Healthy);
+
 /// <summary>
 /// An instruction of the generated Dockerfile, in file order (stage -1: a global ARG), its kind (from, run, copy, add,
 /// workdir, comment, other) and the C# call that wrote it (file relative to the project directory; null when unknown).
@@ -57,7 +60,7 @@ public sealed record ManifestStep(int Stage, string Kind, string? File, int Line
 /// secrets and SSH agents they mount, and the images they copy from.
 /// </summary>
 public sealed record ImageManifest(IReadOnlyList<ManifestStage> Stages, IReadOnlyList<ContextPath> Reads, IReadOnlyList<MountedId> Secrets,
-    IReadOnlyList<MountedId> SshAgents, IReadOnlyList<ImageUse> Images, IReadOnlyList<ManifestStep> Steps, HttpProbe? Probe = null)
+    IReadOnlyList<MountedId> SshAgents, IReadOnlyList<ImageUse> Images, IReadOnlyList<ManifestStep> Steps, HttpProbe? Probe = null, ServerWait? Wait = null)
 {
     public static ImageManifest Empty { get; } = new(Array.Empty<ManifestStage>(), Array.Empty<ContextPath>(), Array.Empty<MountedId>(), Array.Empty<MountedId>(),
         Array.Empty<ImageUse>(), Array.Empty<ManifestStep>());
@@ -122,7 +125,8 @@ public sealed record ImageManifest(IReadOnlyList<ManifestStage> Stages, IReadOnl
         var probe = root.TryGetProperty("probe", out var p)
             ? new HttpProbe(p.GetProperty("port").GetInt32(), p.GetProperty("path").GetString()!, p.GetProperty("status").GetInt32(), p.GetProperty("body").GetString())
             : null;
-        return new ImageManifest(stages, reads, Mounts(root.GetProperty("secrets")), Mounts(root.GetProperty("ssh")), images, steps, probe);
+        var wait = root.TryGetProperty("wait", out var w) ? new ServerWait(w.GetProperty("log").GetString(), w.GetProperty("healthy").GetBoolean()) : null;
+        return new ImageManifest(stages, reads, Mounts(root.GetProperty("secrets")), Mounts(root.GetProperty("ssh")), images, steps, probe, wait);
     }
 
     /// <summary>

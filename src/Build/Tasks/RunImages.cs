@@ -45,6 +45,14 @@ public sealed partial class RunImages : ImageDslTask
                 return;
             }
 
+            if (image.GetMetadata("HasWaitLog") == "true" || image.GetMetadata("WaitHealthy") == "true")
+            {
+                var wait = new Metadata.ServerWait(image.GetMetadata("HasWaitLog") == "true" ? image.GetMetadata("WaitLog") : null, image.GetMetadata("WaitHealthy") == "true");
+                var seen = await engine.WaitUntilUpAsync(image.GetMetadata("ImageId"), name, wait, TimeSpan.FromSeconds(TimeoutSeconds), NetworkMode, cancellationToken).ConfigureAwait(false);
+                Log.LogMessage(MessageImportance.High, "ImageDsl: smoke run of {0} passed: {1}.", name, seen);
+                return;
+            }
+
             var result = await engine.RunAsync(image.GetMetadata("ImageId"), TimeSpan.FromSeconds(TimeoutSeconds), NetworkMode, cancellationToken).ConfigureAwait(false);
             foreach (var line in result.Output.TrimEnd('\n').Split('\n'))
             {

@@ -58,6 +58,13 @@ public sealed partial class WriteDockerfiles : ImageDslTask
                 item.SetMetadata("ProbeBody", probe.Body ?? "");
                 item.SetMetadata("HasProbeBody", probe.Body is null ? "false" : "true");
             }
+
+            if (image.Manifest.Wait is { } wait)
+            {
+                item.SetMetadata("WaitLog", wait.Log ?? "");
+                item.SetMetadata("HasWaitLog", wait.Log is null ? "false" : "true");
+                item.SetMetadata("WaitHealthy", wait.Healthy ? "true" : "false");
+            }
             items.Add(item);
         }
 

@@ -22,6 +22,7 @@ namespace ImageDsl.Generator.Model
         int ExpectExitCode,
         bool SmokeRun,
         ProbeSpec? Probe,
+        WaitSpec? Wait,
         string? DockerfileText,
         ManifestSpec Manifest,
         EquatableList<DiagnosticInfo> Diagnostics);

@@ -30,6 +30,9 @@ namespace ImageDsl.Generator.Model
     /// <summary>The HTTP probe of the smoke run: the container port, the path, the expected status and body text.</summary>
     internal sealed record ProbeSpec(int Port, string Path, int Status, string? Body);
 
+    /// <summary>How the smoke run decides a server without HTTP is up: a text in its output, or its HEALTHCHECK saying healthy.</summary>
+    internal sealed record WaitSpec(string? Log, bool Healthy);
+
     /// <summary>The stages, context reads, mounted secrets and SSH agents, images copied from, and steps of one image.</summary>
     internal sealed record ManifestSpec(EquatableList<StageSpec> Stages, EquatableList<ContextReadSpec> Reads, EquatableList<MountSpec> Secrets,
         EquatableList<MountSpec> SshAgents, EquatableList<ImageUseSpec> Images, EquatableList<StepSpec> Steps)

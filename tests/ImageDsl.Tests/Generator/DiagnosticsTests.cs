@@ -71,14 +71,16 @@ public class DiagnosticsTests
     }
 
     [Theory]
-    [InlineData("[|ProbePort = 70000|]", "not a port")]
-    [InlineData("ProbePort = 8080, [|ProbePath = \"health\"|]", "not a URL path")]
-    [InlineData("ProbePort = 8080, [|ProbePath = \"/a b\"|]", "not a URL path")]
-    [InlineData("ProbePort = 8080, [|ProbeStatus = 42|]", "not an HTTP status")]
+    [InlineData("\"web\", [|ProbePort = 70000|]", "not a port")]
+    [InlineData("\"web\", ProbePort = 8080, [|ProbePath = \"health\"|]", "not a URL path")]
+    [InlineData("\"web\", ProbePort = 8080, [|ProbePath = \"/a b\"|]", "not a URL path")]
+    [InlineData("\"web\", ProbePort = 8080, [|ProbeStatus = 42|]", "not an HTTP status")]
+    [InlineData("[|\"web\"|], ProbePort = 8080, WaitHealthy = true", "one way to know a server is up")]
+    [InlineData("[|\"web\"|], ExpectLog = \"\"", "ExpectLog is empty")]
     public void A_probe_no_container_could_pass_is_IDSL0025_at_its_argument(string marked, string message)
     {
         var (arguments, span) = Markers.Extract(marked);
-        const string prefix = "using ImageDsl;\n[Image(\"web\", ";
+        const string prefix = "using ImageDsl;\n[Image(";
         var result = GeneratorHarness.Run(prefix + arguments +
             ")]\npublic static partial class Web { static Dockerfile Define() => Dockerfile.From(\"busybox\").Cmd(\"httpd\"); }\n");
 
