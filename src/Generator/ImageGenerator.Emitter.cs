@@ -59,7 +59,7 @@ namespace ImageDsl.Generator
                     .Append(spec.ExpectOutput is null ? "null" : Literal(spec.ExpectOutput)).Append(", ")
                     .Append(spec.ExpectExitCode.ToString(CultureInfo.InvariantCulture)).Append(", ")
                     .Append(spec.SmokeRun ? "true" : "false").Append(", ")
-                    .Append(Literal(ManifestJson(spec.Manifest, projectDirectory, spec.Probe, spec.Wait))).Append(")]\n\n");
+                    .Append(Literal(ManifestJson(spec.Manifest, projectDirectory, spec.Probe, spec.Wait, spec.ChecksJson))).Append(")]\n\n");
 
                 var indent = "";
                 if (spec.Namespace is not null)
@@ -103,7 +103,7 @@ namespace ImageDsl.Generator
             /// <c>{"text":…}</c> or <c>{"arg":…,"default":…|null}</c>; a step's file is relative to the project directory
             /// when it is known, with '/' separators.
             /// </summary>
-            public static string ManifestJson(ManifestSpec manifest, string? projectDirectory = null, ProbeSpec? probe = null, WaitSpec? wait = null)
+            public static string ManifestJson(ManifestSpec manifest, string? projectDirectory = null, ProbeSpec? probe = null, WaitSpec? wait = null, string? checks = null)
             {
                 var json = new StringBuilder("{\"stages\":[");
                 for (var i = 0; i < manifest.Stages.Count; i++)
@@ -172,6 +172,8 @@ namespace ImageDsl.Generator
                     else Syntax.AppendJsonString(json, wait.Log);
                     json.Append(",\"healthy\":").Append(wait.Healthy ? "true" : "false").Append('}');
                 }
+
+                if (checks is not null) json.Append(",\"checks\":").Append(checks);
 
                 return json.Append("}").ToString();
             }

@@ -98,6 +98,7 @@ namespace ImageDsl.Generator
 
                 var ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
                 string? text = null;
+                string? checksJson = null;
                 var manifest = ManifestSpec.Empty;
 
                 if (!type.IsStatic || !declaration.Modifiers.Any(SyntaxKind.PartialKeyword) || type.IsGenericType || type.ContainingType?.IsGenericType == true)
@@ -113,10 +114,11 @@ namespace ImageDsl.Generator
                 else
                 {
                     (text, manifest) = Evaluate(define, context.SemanticModel, diagnostics, cancellationToken);
+                    checksJson = EvaluateChecks(type, context.SemanticModel, diagnostics, cancellationToken);
                 }
 
                 return new ImageSpec(ns, EquatableList<ContainingType>.From(containing), type.Name, imageName, nameLocation, context_,
-                    EquatableList<string>.From(tags), expectOutput, expectExitCode, smokeRun, probe, wait, text, manifest, EquatableList<DiagnosticInfo>.From(diagnostics));
+                    EquatableList<string>.From(tags), expectOutput, expectExitCode, smokeRun, probe, wait, checksJson, text, manifest, EquatableList<DiagnosticInfo>.From(diagnostics));
             }
 
             /// <summary>IDSL0025 at the named argument for a probe no container could pass.</summary>
@@ -154,26 +156,13 @@ namespace ImageDsl.Generator
 
             private static (string? Text, ManifestSpec Manifest) Evaluate(IMethodSymbol define, SemanticModel model, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
             {
-                var syntax = define.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken);
-                var semanticModel = syntax.SyntaxTree == model.SyntaxTree ? model : model.Compilation.GetSemanticModel(syntax.SyntaxTree);
-
-                // Code the compiler rejects already has its errors; evaluating it would only add noise (an editor
-                // mid-keystroke produces exactly this). Report nothing more and emit nothing. Syntax errors show on
-                // the node; binding errors as invalid operations in the tree that evaluation needs anyway (asking the
-                // semantic model for diagnostics would bind the body a second time).
-                if (syntax.ContainsDiagnostics) return (null, ManifestSpec.Empty);
-                var body = semanticModel.GetOperation(syntax, cancellationToken);
-                if (body is null || HasInvalidOperation(body)) return (null, ManifestSpec.Empty);
-
-                var fallback = LocationInfo.From(((MethodDeclarationSyntax)syntax).Identifier.GetLocation());
-                var scope = new EvaluationScope(semanticModel.Compilation, cancellationToken);
-                var evaluator = new DefinitionEvaluator(semanticModel, scope);
-                try
+                (string? Text, ManifestSpec Manifest) refused = (null, ManifestSpec.Empty);
+                return EvaluateBody(define, model, diagnostics, cancellationToken, refused, (value, scope, fallback) =>
                 {
-                    if (evaluator.EvaluateMethodBody(body) is not Dockerfile dockerfile)
+                    if (value is not Dockerfile dockerfile)
                     {
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.UnsupportedConstruct, fallback, "Define() must return a Dockerfile value."));
-                        return (null, ManifestSpec.Empty);
+                        return refused;
                     }
 
                     var hasError = false;
@@ -183,18 +172,60 @@ namespace ImageDsl.Generator
                         diagnostics.Add(DiagnosticInfo.Create(problem.Id, scope.Origins.Locate(problem) ?? fallback, problem.Message));
                     }
 
-                    return hasError ? (null, ManifestSpec.Empty) : (DockerfileRenderer.RenderValidated(dockerfile), Manifest(dockerfile, scope.Origins));
+                    return hasError ? refused : (DockerfileRenderer.RenderValidated(dockerfile), Manifest(dockerfile, scope.Origins));
+                });
+            }
+
+            /// <summary>The checks <c>static ContainerChecks Checks()</c> declares, as JSON for the build step; null when there is none or it is refused.</summary>
+            private static string? EvaluateChecks(INamedTypeSymbol type, SemanticModel model, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+            {
+                var checks = type.GetMembers("Checks").OfType<IMethodSymbol>().FirstOrDefault(m =>
+                    m.IsStatic && m.Parameters.Length == 0 && !m.IsGenericMethod && m.DeclaringSyntaxReferences.Length > 0 &&
+                    m.ReturnType is INamedTypeSymbol { Name: "ContainerChecks", ContainingNamespace: { Name: "ImageDsl", ContainingNamespace.IsGlobalNamespace: true } });
+                if (checks is null) return null;
+                return EvaluateBody(checks, model, diagnostics, cancellationToken, (string?)null, (value, _, fallback) =>
+                {
+                    if (value is ContainerChecks declared) return declared.ToJson();
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.UnsupportedConstruct, fallback, "Checks() must return a ContainerChecks value."));
+                    return null;
+                });
+            }
+
+            /// <summary>
+            /// Evaluates a method of the [Image] class with the Dsl's own code, and hands its value to <paramref name="interpret"/>;
+            /// <paramref name="refused"/> when the compiler already rejects the code or evaluation reports a diagnostic.
+            /// </summary>
+            private static T EvaluateBody<T>(IMethodSymbol method, SemanticModel model, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken, T refused,
+                Func<object?, EvaluationScope, LocationInfo?, T> interpret)
+            {
+                var syntax = method.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken);
+                var semanticModel = syntax.SyntaxTree == model.SyntaxTree ? model : model.Compilation.GetSemanticModel(syntax.SyntaxTree);
+
+                // Code the compiler rejects already has its errors; evaluating it would only add noise (an editor
+                // mid-keystroke produces exactly this). Report nothing more and emit nothing. Syntax errors show on
+                // the node; binding errors as invalid operations in the tree that evaluation needs anyway (asking the
+                // semantic model for diagnostics would bind the body a second time).
+                if (syntax.ContainsDiagnostics) return refused;
+                var body = semanticModel.GetOperation(syntax, cancellationToken);
+                if (body is null || HasInvalidOperation(body)) return refused;
+
+                var fallback = LocationInfo.From(((MethodDeclarationSyntax)syntax).Identifier.GetLocation());
+                var scope = new EvaluationScope(semanticModel.Compilation, cancellationToken);
+                var evaluator = new DefinitionEvaluator(semanticModel, scope);
+                try
+                {
+                    return interpret(evaluator.EvaluateMethodBody(body), scope, fallback);
                 }
                 catch (EvaluationException failure)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(failure.Id, failure.Location ?? fallback, failure.Message));
-                    return (null, ManifestSpec.Empty);
+                    return refused;
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.UnsupportedConstruct, fallback,
                         $"ImageDsl could not evaluate this definition ({e.GetType().Name}: {e.Message}). Please report this with the definition."));
-                    return (null, ManifestSpec.Empty);
+                    return refused;
                 }
             }
 

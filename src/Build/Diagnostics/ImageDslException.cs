@@ -78,6 +78,7 @@ public static class ErrorCodes
     public const string ProbeFailed = "IMAGEDSL2017";
     public const string ContextFolderTaken = "IMAGEDSL2018";
     public const string ServerNotUp = "IMAGEDSL2019";
+    public const string StructureCheckFailed = "IMAGEDSL2020";
 
     // 3xxx: local daemon
     public const string DaemonUnreachable = "IMAGEDSL3001";

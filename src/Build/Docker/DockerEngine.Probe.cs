@@ -6,6 +6,9 @@ using ImageDsl.Build.Metadata;
 
 namespace ImageDsl.Build.Docker;
 
+/// <summary>What is at a path of an image: a directory or not, its mode (0755, with set-id and sticky bits), and its owner when asked for.</summary>
+public sealed record PathStatus(bool IsDirectory, int Mode, uint? Uid, uint? Gid);
+
 public sealed partial class DockerEngine
 {
     /// <summary>
@@ -19,26 +22,7 @@ public sealed partial class DockerEngine
     {
         var port = probe.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/tcp";
         var host = networkMode == "host";
-        string id;
-        try
-        {
-            id = (await _client.Containers.CreateContainerAsync(new CreateContainerParameters
-            {
-                Image = image,
-                ExposedPorts = host ? null! : new Dictionary<string, EmptyStruct> { [port] = default },
-                HostConfig = new HostConfig
-                {
-                    NetworkMode = networkMode,
-                    PortBindings = host ? null! : new Dictionary<string, IList<PortBinding>> { [port] = new List<PortBinding> { new() { HostIP = "127.0.0.1", HostPort = "" } } },
-                },
-                Labels = new Dictionary<string, string> { ["org.imagedsl.smoke-run"] = "true" },
-            }, cancellationToken).ConfigureAwait(false)).ID;
-        }
-        catch (DockerApiException e)
-        {
-            throw new ImageDslException(ErrorCodes.DaemonFailed, e, Endpoint.Uri, $"create a container from '{image}'", e.ResponseBody?.Trim() ?? e.Message);
-        }
-
+        var id = await CreateSmokeContainerAsync(image, host ? null : port, networkMode, cancellationToken).ConfigureAwait(false);
         try
         {
             await _client.Containers.StartContainerAsync(id, new ContainerStartParameters(), cancellationToken).ConfigureAwait(false);
@@ -101,7 +85,6 @@ public sealed partial class DockerEngine
     public async Task<string> WaitUntilUpAsync(string image, string imageName, ServerWait wait, TimeSpan timeout, string networkMode, CancellationToken cancellationToken)
     {
         var expected = wait.Log is not null ? $"'{wait.Log}' in its output" : "its HEALTHCHECK to report healthy";
-        string id;
         try
         {
             var declared = wait.Healthy ? (await _client.Images.InspectImageAsync(image, cancellationToken).ConfigureAwait(false)).Config?.Healthcheck?.Test : null;
@@ -109,19 +92,13 @@ public sealed partial class DockerEngine
             {
                 throw new ImageDslException(ErrorCodes.ServerNotUp, imageName, 0, expected, "that the image declares no HEALTHCHECK (nor does its base image)", "(not started)");
             }
-
-            id = (await _client.Containers.CreateContainerAsync(new CreateContainerParameters
-            {
-                Image = image,
-                HostConfig = new HostConfig { NetworkMode = networkMode },
-                Labels = new Dictionary<string, string> { ["org.imagedsl.smoke-run"] = "true" },
-            }, cancellationToken).ConfigureAwait(false)).ID;
         }
         catch (DockerApiException e)
         {
-            throw new ImageDslException(ErrorCodes.DaemonFailed, e, Endpoint.Uri, $"create a container from '{image}'", e.ResponseBody?.Trim() ?? e.Message);
+            throw new ImageDslException(ErrorCodes.DaemonFailed, e, Endpoint.Uri, $"inspect image '{image}'", e.ResponseBody?.Trim() ?? e.Message);
         }
 
+        var id = await CreateSmokeContainerAsync(image, null, networkMode, cancellationToken).ConfigureAwait(false);
         try
         {
             await _client.Containers.StartContainerAsync(id, new ContainerStartParameters(), cancellationToken).ConfigureAwait(false);
@@ -156,6 +133,102 @@ public sealed partial class DockerEngine
         finally
         {
             await _client.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true }, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// What is at each path of the image: read from a container created from it and never started (so an image
+    /// without a shell, or without a command, can be checked), through the archive API's stat; the owner, when asked
+    /// for, from the first tar header of the path's archive, whose stream is then dropped. A symbolic link is followed.
+    /// Null: nothing there.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, PathStatus?>> StatPathsAsync(string image, IReadOnlyList<(string Path, bool Owner)> paths, CancellationToken cancellationToken)
+    {
+        string id;
+        try
+        {
+            id = (await _client.Containers.CreateContainerAsync(new CreateContainerParameters
+            {
+                Image = image,
+                Entrypoint = new List<string> { "/imagedsl-structure-check-never-runs" },
+                HostConfig = new HostConfig { NetworkMode = "none" },
+                Labels = new Dictionary<string, string> { ["org.imagedsl.smoke-run"] = "true" },
+            }, cancellationToken).ConfigureAwait(false)).ID;
+        }
+        catch (DockerApiException e)
+        {
+            throw new ImageDslException(ErrorCodes.DaemonFailed, e, Endpoint.Uri, $"create a container from '{image}'", e.ResponseBody?.Trim() ?? e.Message);
+        }
+
+        try
+        {
+            var result = new Dictionary<string, PathStatus?>(StringComparer.Ordinal);
+            foreach (var (path, owner) in paths) result[path] = await StatAsync(id, path, owner, 0, cancellationToken).ConfigureAwait(false);
+            return result;
+        }
+        finally
+        {
+            await _client.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true }, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<PathStatus?> StatAsync(string id, string path, bool owner, int depth, CancellationToken cancellationToken)
+    {
+        ContainerArchiveResponse response;
+        try
+        {
+            response = await _client.Containers.GetArchiveFromContainerAsync(id, new ContainerPathStatParameters { Path = path }, statOnly: !owner, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        using (response.Stream)
+        {
+            // Go's os.FileMode: permissions in the low bits, the file type and set-id bits high.
+            var mode = response.Stat.Mode;
+            if ((mode & (1u << 27)) != 0 && depth < 40)
+            {
+                var target = response.Stat.LinkTarget;
+                return await StatAsync(id, target.StartsWith('/') ? target : path.Substring(0, path.LastIndexOf('/') + 1) + target, owner, depth + 1, cancellationToken).ConfigureAwait(false);
+            }
+
+            var unix = (int)(mode & 0x1FF) | ((mode & (1u << 23)) != 0 ? 0x800 : 0) | ((mode & (1u << 22)) != 0 ? 0x400 : 0) | ((mode & (1u << 20)) != 0 ? 0x200 : 0);
+            uint? uid = null, gid = null;
+            if (owner && response.Stream is not null)
+            {
+                using var reader = new System.Formats.Tar.TarReader(response.Stream);
+                if (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
+                {
+                    (uid, gid) = ((uint)entry.Uid, (uint)entry.Gid);
+                }
+            }
+
+            return new PathStatus((mode & (1u << 31)) != 0, unix, uid, gid);
+        }
+    }
+
+    /// <summary>A smoke-run container (labelled, so a leftover can be found), with <paramref name="publish"/> ("8080/tcp") published on 127.0.0.1 when given.</summary>
+    private async Task<string> CreateSmokeContainerAsync(string image, string? publish, string networkMode, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await _client.Containers.CreateContainerAsync(new CreateContainerParameters
+            {
+                Image = image,
+                ExposedPorts = publish is null ? null! : new Dictionary<string, EmptyStruct> { [publish] = default },
+                HostConfig = new HostConfig
+                {
+                    NetworkMode = networkMode,
+                    PortBindings = publish is null ? null! : new Dictionary<string, IList<PortBinding>> { [publish] = new List<PortBinding> { new() { HostIP = "127.0.0.1", HostPort = "" } } },
+                },
+                Labels = new Dictionary<string, string> { ["org.imagedsl.smoke-run"] = "true" },
+            }, cancellationToken).ConfigureAwait(false)).ID;
+        }
+        catch (DockerApiException e)
+        {
+            throw new ImageDslException(ErrorCodes.DaemonFailed, e, Endpoint.Uri, $"create a container from '{image}'", e.ResponseBody?.Trim() ?? e.Message);
         }
     }
 

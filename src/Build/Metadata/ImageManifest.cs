@@ -46,6 +46,9 @@ public sealed record ImageUse(int Stage, string Reference);
 /// <summary>The smoke run's HTTP probe ([Image] ProbePort, ProbePath, ProbeStatus, ProbeBody).</summary>
 public sealed record HttpProbe(int Port, string Path, int Status, string? Body);
 
+/// <summary>A structure check from <c>Checks()</c>: file, directory, absent, nonroot, env, port or entrypoint, with its subject and, for paths, a mode and numeric owner.</summary>
+public sealed record StructureCheck(string Kind, string Subject, int? Mode, string? Owner);
+
 /// <summary>How the smoke run knows a server without HTTP is up ([Image] ExpectLog or WaitHealthy).</summary>
 public sealed record ServerWait(string? Log, bool Healthy);
 
@@ -60,7 +63,7 @@ public sealed record ManifestStep(int Stage, string Kind, string? File, int Line
 /// secrets and SSH agents they mount, and the images they copy from.
 /// </summary>
 public sealed record ImageManifest(IReadOnlyList<ManifestStage> Stages, IReadOnlyList<ContextPath> Reads, IReadOnlyList<MountedId> Secrets,
-    IReadOnlyList<MountedId> SshAgents, IReadOnlyList<ImageUse> Images, IReadOnlyList<ManifestStep> Steps, HttpProbe? Probe = null, ServerWait? Wait = null)
+    IReadOnlyList<MountedId> SshAgents, IReadOnlyList<ImageUse> Images, IReadOnlyList<ManifestStep> Steps, HttpProbe? Probe = null, ServerWait? Wait = null, IReadOnlyList<StructureCheck>? Checks = null)
 {
     public static ImageManifest Empty { get; } = new(Array.Empty<ManifestStage>(), Array.Empty<ContextPath>(), Array.Empty<MountedId>(), Array.Empty<MountedId>(),
         Array.Empty<ImageUse>(), Array.Empty<ManifestStep>());
@@ -126,7 +129,11 @@ public sealed record ImageManifest(IReadOnlyList<ManifestStage> Stages, IReadOnl
             ? new HttpProbe(p.GetProperty("port").GetInt32(), p.GetProperty("path").GetString()!, p.GetProperty("status").GetInt32(), p.GetProperty("body").GetString())
             : null;
         var wait = root.TryGetProperty("wait", out var w) ? new ServerWait(w.GetProperty("log").GetString(), w.GetProperty("healthy").GetBoolean()) : null;
-        return new ImageManifest(stages, reads, Mounts(root.GetProperty("secrets")), Mounts(root.GetProperty("ssh")), images, steps, probe, wait);
+        var checks = root.TryGetProperty("checks", out var c)
+            ? c.EnumerateArray().Select(x => new StructureCheck(x.GetProperty("kind").GetString()!, x.GetProperty("subject").GetString()!,
+                x.GetProperty("mode").ValueKind == JsonValueKind.Null ? null : x.GetProperty("mode").GetInt32(), x.GetProperty("owner").GetString())).ToArray()
+            : null;
+        return new ImageManifest(stages, reads, Mounts(root.GetProperty("secrets")), Mounts(root.GetProperty("ssh")), images, steps, probe, wait, checks);
     }
 
     /// <summary>

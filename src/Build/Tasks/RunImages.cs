@@ -14,9 +14,24 @@ public sealed partial class RunImages : ImageDslTask
             throw new ImageDslException(ErrorCodes.InvalidProperty, "ImageDslSmokeRunNetwork", NetworkMode, "use none or host; ImageDsl never creates bridge networks");
         }
 
-        var toRun = Images.Where(i => i.GetMetadata("SmokeRun") != "false" && (!OnlyRebuilt || i.GetMetadata("Rebuilt") == "true")).ToList();
-        if (toRun.Count == 0) return;
+        var candidates = Images.Where(i => !OnlyRebuilt || i.GetMetadata("Rebuilt") == "true").ToList();
+        var toCheck = candidates.Select(i => (Image: i, Checks: DeclaredChecks(i))).Where(x => x.Checks.Count > 0).ToList();
+        var toRun = candidates.Where(i => i.GetMetadata("SmokeRun") != "false").ToList();
+        if (toRun.Count == 0 && toCheck.Count == 0) return;
         using var engine = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var (image, checks) in toCheck)
+        {
+            var failures = await Checks.StructureChecks.RunAsync(engine, image.GetMetadata("ImageId"), image.ItemSpec, checks, cancellationToken).ConfigureAwait(false);
+            foreach (var failure in failures) LogError(failure);
+            if (failures.Count > 0)
+            {
+                if (!string.IsNullOrEmpty(StampDirectory)) Files.StateFile.Delete(Files.DockerfileFiles.StampPath(StampDirectory!, image.ItemSpec));
+                return;
+            }
+
+            Log.LogMessage(MessageImportance.High, "ImageDsl: {0} passed its {1} structure check(s).", image.ItemSpec, checks.Count);
+        }
+
         foreach (var image in toRun)
         {
             try
@@ -70,6 +85,12 @@ public sealed partial class RunImages : ImageDslTask
             Log.LogMessage(MessageImportance.High, "ImageDsl: smoke run of {0} passed (exit code {1}).", name, result.ExitCode);
         }
     }
+
+    // The checks Checks() declares, from the manifest the generator wrote next to the Dockerfile.
+    private static IReadOnlyList<Metadata.StructureCheck> DeclaredChecks(ITaskItem image) =>
+        image.GetMetadata("ManifestPath") is { Length: > 0 } path && File.Exists(path)
+            ? Metadata.ImageManifest.Parse(File.ReadAllText(path)).Checks ?? Array.Empty<Metadata.StructureCheck>()
+            : Array.Empty<Metadata.StructureCheck>();
 
     private static string Tail(string output)
     {

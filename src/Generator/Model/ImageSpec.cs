@@ -23,6 +23,7 @@ namespace ImageDsl.Generator.Model
         bool SmokeRun,
         ProbeSpec? Probe,
         WaitSpec? Wait,
+        string? ChecksJson,
         string? DockerfileText,
         ManifestSpec Manifest,
         EquatableList<DiagnosticInfo> Diagnostics);

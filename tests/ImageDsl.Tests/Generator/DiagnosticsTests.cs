@@ -91,6 +91,21 @@ public class DiagnosticsTests
         Assert.Contains(message, diagnostic.GetMessage());
     }
 
+    [Theory]
+    [InlineData("ContainerChecks.Expect.[|File(\"/app\", owner: Owner.Name(\"app\"))|]", "use Owner.Id")]
+    [InlineData("ContainerChecks.Expect.[|Absent(\"app/x\")|]", "absolute path")]
+    public void A_check_that_cannot_be_checked_is_reported_at_its_call(string marked, string message)
+    {
+        var (checks, span) = Markers.Extract(marked);
+        const string prefix = "using ImageDsl;\n[Image(\"app\")]\npublic static partial class App\n{\n    static Dockerfile Define() => Dockerfile.From(\"busybox\").Cmd(\"true\");\n    static ContainerChecks Checks() => ";
+        var result = GeneratorHarness.Run(prefix + checks + ";\n}\n");
+
+        var diagnostic = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal(DiagnosticIds.InvalidArgument, diagnostic.Id);
+        Assert.Equal(prefix.Length + span.Start, diagnostic.Location.SourceSpan.Start);
+        Assert.Contains(message, diagnostic.GetMessage());
+    }
+
     [Fact]
     public void Statement_other_than_locals_and_return_is_reported_where_it_stands()
     {

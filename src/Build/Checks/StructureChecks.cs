@@ -1,0 +1,72 @@
+using System.Globalization;
+using System.Text.Json;
+using Docker.DotNet.Models;
+using ImageDsl.Build.Diagnostics;
+using ImageDsl.Build.Docker;
+using ImageDsl.Build.Metadata;
+
+namespace ImageDsl.Build.Checks;
+
+/// <summary>
+/// The structure checks a definition declares (<c>Checks()</c>), against the real image: its configuration (user,
+/// environment, exposed ports, entrypoint) and its files, read from a container created from it and never started.
+/// Every failing check is one IMAGEDSL2020 that says what was expected and what was observed.
+/// </summary>
+public static class StructureChecks
+{
+    public static async Task<IReadOnlyList<ImageDslException>> RunAsync(DockerEngine engine, string imageId, string imageName, IReadOnlyList<StructureCheck> checks,
+        CancellationToken cancellationToken)
+    {
+        var failures = new List<ImageDslException>();
+        void Fail(string expected, string observed) => failures.Add(new ImageDslException(ErrorCodes.StructureCheckFailed, imageName, expected, observed));
+
+        var config = (await engine.InspectImageAsync(imageId, cancellationToken).ConfigureAwait(false))?.Config ?? new DockerOCIImageConfig();
+        var paths = checks.Where(c => c.Kind is "file" or "directory" or "absent").Select(c => (c.Subject, c.Owner is not null)).Distinct().ToList();
+        var found = paths.Count == 0 ? new Dictionary<string, PathStatus?>() : await engine.StatPathsAsync(imageId, paths, cancellationToken).ConfigureAwait(false);
+        foreach (var check in checks)
+        {
+            switch (check.Kind)
+            {
+                case "file" or "directory":
+                    var status = found[check.Subject];
+                    var what = $"a {check.Kind} at {check.Subject}" + (check.Mode is { } m ? " with mode " + Octal(m) : "") + (check.Owner is { } o ? " owned by " + o : "");
+                    if (status is null) Fail(what, "nothing there");
+                    else if (status.IsDirectory != (check.Kind == "directory")) Fail(what, status.IsDirectory ? "a directory" : "a file");
+                    else if (check.Mode is { } mode && status.Mode != mode) Fail(what, "mode " + Octal(status.Mode));
+                    else if (check.Owner is { } owner && !SameOwner(owner, status)) Fail(what, $"owner {status.Uid}:{status.Gid}");
+                    break;
+                case "absent":
+                    if (found[check.Subject] is { } present) Fail($"nothing at {check.Subject}", present.IsDirectory ? "a directory" : "a file");
+                    break;
+                case "nonroot":
+                    var user = config.User ?? "";
+                    var name = user.Split(':')[0];
+                    if (name is "" or "0" or "root") Fail("a user other than root", user.Length == 0 ? "no USER (root)" : $"USER {user}");
+                    break;
+                case "env":
+                    var key = check.Subject.Substring(0, check.Subject.IndexOf('='));
+                    var actual = (config.Env ?? new List<string>()).LastOrDefault(e => e.StartsWith(key + "=", StringComparison.Ordinal));
+                    if (actual != check.Subject) Fail(check.Subject + " in the environment", actual ?? $"{key} not set");
+                    break;
+                case "port":
+                    if (config.ExposedPorts?.ContainsKey(check.Subject) != true) Fail($"EXPOSE {check.Subject}", "exposed: " + (config.ExposedPorts is { Count: > 0 } ports ? string.Join(", ", ports.Keys) : "none"));
+                    break;
+                case "entrypoint":
+                    var expected = JsonSerializer.Deserialize<string[]>(check.Subject)!;
+                    var entrypoint = config.Entrypoint ?? new List<string>();
+                    if (!entrypoint.SequenceEqual(expected)) Fail("ENTRYPOINT " + check.Subject, "ENTRYPOINT " + JsonSerializer.Serialize(entrypoint));
+                    break;
+            }
+        }
+
+        return failures;
+    }
+
+    private static bool SameOwner(string owner, PathStatus status)
+    {
+        var parts = owner.Split(':');
+        return uint.Parse(parts[0], CultureInfo.InvariantCulture) == status.Uid && (parts.Length == 1 || uint.Parse(parts[1], CultureInfo.InvariantCulture) == status.Gid);
+    }
+
+    private static string Octal(int mode) => Convert.ToString(mode, 8).PadLeft(4, '0');
+}
