@@ -71,7 +71,8 @@ namespace ImageDsl
             return project;
         }
 
-        // Reversible and safe as one path segment: every byte outside [A-Za-z0-9._-] as %XX, so '/' and ".." stay inside the key.
+        // Reversible and safe as one path segment: every byte outside [A-Za-z0-9._-] as +XX, so '/' and ".." stay inside
+        // the key. Not %XX: MSBuild reads %XX in a path as an escaped character, and the key is a folder MSBuild names.
         private static string Key(string project)
         {
             var key = new StringBuilder();
@@ -79,7 +80,7 @@ namespace ImageDsl
             {
                 var c = (char)b;
                 if (c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '.' or '_' or '-') key.Append(c);
-                else key.Append('%').Append(((int)b).ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+                else key.Append('+').Append(((int)b).ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
             }
 
             return key.ToString();

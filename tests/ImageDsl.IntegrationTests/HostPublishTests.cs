@@ -34,6 +34,45 @@ public class HostPublishTests
     }
 
     [Fact]
+    public void Another_project_is_published_by_its_path_next_to_this_one()
+    {
+        var name = "worker" + Guid.NewGuid().ToString("N")[..8];
+        using var project = new MSBuildProject($$"""
+            [Image("tests/host-publish-other", ExpectOutput = "Worker.dll")]
+            public static partial class Image
+            {
+                static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
+                static Dockerfile Define() => Dockerfile.From(BaseImage)
+                    .Copy(DotNet.HostPublish("../{{name}}/Worker.csproj"), "/worker/")
+                    .Cmd("ls", "/worker");
+            }
+            """);
+        var worker = Path.Combine(project.Directory.FullName, "..", name);
+        Directory.CreateDirectory(worker);
+        try
+        {
+            File.WriteAllText(Path.Combine(worker, "Worker.csproj"), """
+                <Project Sdk="Microsoft.NET.Sdk">
+                  <PropertyGroup><TargetFramework>net10.0</TargetFramework><OutputType>Exe</OutputType></PropertyGroup>
+                </Project>
+                """);
+            File.WriteAllText(Path.Combine(worker, "Program.cs"), "System.Console.WriteLine(\"worker\");\n");
+
+            var result = project.Build($"-p:ImageDslBuildArgs=BASE_IMAGE={TestEngine.BaseImage} -p:ImageDslBuildOnBuild=true");
+
+            Assert.True(result.ExitCode == 0, result.Output);
+            Assert.Contains("[tests/host-publish-other] | Worker.dll", result.Output);
+            Assert.Contains("[tests/host-publish-other] | Worker.runtimeconfig.json", result.Output);
+            Assert.DoesNotContain("[tests/host-publish-other] | App.dll", result.Output);
+            Assert.Contains($"COPY .imagedsl/publish/..+2F{name}+2FWorker.csproj/ /worker/", project.Read("obj/Debug/net10.0/imagedsl/tests-host-publish-other.Dockerfile"));
+        }
+        finally
+        {
+            Directory.Delete(worker, recursive: true);
+        }
+    }
+
+    [Fact]
     public void A_project_that_does_not_exist_is_IMAGEDSL2010_before_anything_is_built()
     {
         using var project = new MSBuildProject("""

@@ -47,7 +47,7 @@ public static class ContextAdditions
 
     /// <summary>
     /// The projects a definition has published on the host (keys of <c>.imagedsl/publish/KEY/</c> it reads: "self", or a
-    /// project path percent-encoded), and whether it reads the package feed.
+    /// project path with each byte outside [A-Za-z0-9._-] as +XX), and whether it reads the package feed.
     /// </summary>
     public static (IReadOnlyList<string> PublishKeys, bool ReadsFeed) Requests(Metadata.ImageManifest manifest)
     {
@@ -64,7 +64,25 @@ public static class ContextAdditions
     }
 
     /// <summary>The project a publish key stands for: null for "self", else its path relative to the project directory.</summary>
-    public static string? ProjectOf(string key) => key == "self" ? null : Uri.UnescapeDataString(key);
+    public static string? ProjectOf(string key)
+    {
+        if (key == "self") return null;
+        var bytes = new List<byte>();
+        for (var i = 0; i < key.Length; i++)
+        {
+            if (key[i] == '+' && i + 2 < key.Length && byte.TryParse(key.AsSpan(i + 1, 2), System.Globalization.NumberStyles.HexNumber, null, out var b))
+            {
+                bytes.Add(b);
+                i += 2;
+            }
+            else
+            {
+                bytes.Add((byte)key[i]);
+            }
+        }
+
+        return System.Text.Encoding.UTF8.GetString(bytes.ToArray());
+    }
 
     private static string TopLevel(string path) => path.IndexOf('/') is var slash and >= 0 ? path.Substring(0, slash) : path;
 }
