@@ -36,6 +36,17 @@ public sealed record ContextLayout(IReadOnlyList<ContextEntry> Entries, string D
     /// <summary>Host directories that appear inside the context (<see cref="ContextAdditions"/>), for the session to read from.</summary>
     public IReadOnlyList<Session.DirectoryMount> Mounts { get; init; } = Array.Empty<Session.DirectoryMount>();
 
+    /// <summary>The modification time every entry is sent with (Unix seconds), or null for each file's own.</summary>
+    public long? FileTime { get; init; }
+
+    /// <summary>
+    /// The same context with every entry's modification time set to <paramref name="seconds"/> (SOURCE_DATE_EPOCH), so
+    /// that what COPY writes into a layer does not depend on when the files were checked out: the tar carries the time,
+    /// and the session reads it from <see cref="FileTime"/>.
+    /// </summary>
+    public ContextLayout WithFileTime(long seconds) =>
+        this with { Entries = Entries.Select(e => e with { Modified = DateTimeOffset.FromUnixTimeSeconds(seconds) }).ToList(), FileTime = seconds };
+
     /// <summary>The entries with the Dockerfile under the default name and the context's own .dockerignore.</summary>
     public static ContextLayout Plain(IReadOnlyList<ContextEntry> entries) => new(entries, ContextPacker.DockerfileName, null);
 }

@@ -35,7 +35,7 @@ internal static class SessionBuild
             var configuration = new SessionConfiguration(endpoint.Uri.ToString(), endpoint.TlsCertificatePath, endpoint.VerifyTls, id, "imagedsl", sharedKey,
                 new[]
                 {
-                    new SyncedDirectory("context", request.ContextDirectory, context.Entries.Select(e => FileName.ToBytes(e.RelativePath)).ToList(), context.Mounts),
+                    new SyncedDirectory("context", request.ContextDirectory, context.Entries.Select(e => FileName.ToBytes(e.RelativePath)).ToList(), context.Mounts, context.FileTime),
                     new SyncedDirectory("dockerfile", dockerfileDirectory.FullName, new[] { FileName.ToBytes(DockerfileName) }),
                 },
                 resources.Secrets, resources.SshAgents, resources.Credentials);

@@ -22,7 +22,7 @@ public sealed record SessionConfiguration(
 /// ('/'-separated, parents first). Entry names are bytes (JSON base64): a name need not be UTF-8, and JSON text cannot
 /// carry the escaped form <see cref="ImageDsl.Build.Context.FileName"/> gives it.
 /// </summary>
-public sealed record SyncedDirectory(string Name, string Root, IReadOnlyList<byte[]> Entries, IReadOnlyList<DirectoryMount>? Mounts = null)
+public sealed record SyncedDirectory(string Name, string Root, IReadOnlyList<byte[]> Entries, IReadOnlyList<DirectoryMount>? Mounts = null, long? FileTime = null)
 {
     /// <summary>Where an entry's bytes are on disk: under the mount whose prefix it has, else under <see cref="Root"/>.</summary>
     public string PathOf(string entry)

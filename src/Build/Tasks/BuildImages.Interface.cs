@@ -20,6 +20,14 @@ public sealed partial class BuildImages
     /// </summary>
     public string? ContextAdditionDirectory { get; set; }
 
+    /// <summary>
+    /// The modification time (Unix seconds) every context file is sent with, so that the layers COPY writes do not depend
+    /// on when the files were checked out (ImageDslFileTime; default SOURCE_DATE_EPOCH). Empty: each file's own time.
+    /// </summary>
+    public string? FileTime { get; set; }
+
+    private long? FileTimeSeconds => long.TryParse(FileTime, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) ? seconds : null;
+
     /// <summary>Where build stamps are kept (obj/…/imagedsl/).</summary>
     [Required] public string StampDirectory { get; set; } = "";
 

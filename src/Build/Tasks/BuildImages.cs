@@ -58,7 +58,7 @@ public sealed partial class BuildImages : ImageDslTask
                 contextInputs.Add(image.GetMetadata("DockerfilePath"));
                 var stampPath = Files.DockerfileFiles.StampPath(StampDirectory, name);
                 var snapshot = ContextSnapshot.Take(entries);
-                var settings = request.Settings + "\nendpoint=" + endpoint.Uri + "\nbuilder=" + builderChoice + "\nimagedsl=" + ImageDslVersion
+                var settings = request.Settings + "\nfiletime=" + FileTimeSeconds + "\nendpoint=" + endpoint.Uri + "\nbuilder=" + builderChoice + "\nimagedsl=" + ImageDslVersion
                     + "\nsecrets=" + string.Join(",", SecretItems().Select(i => i.Id + ":" + i.Environment + ":" + i.File))
                     + "\nssh=" + string.Join(",", SshItems().Select(i => i.Id + ":" + i.Socket + ":" + string.Join("|", i.Keys)));
                 var stamp = ContextPacker.Stamp(entries, dockerfile, settings, cancellationToken);
@@ -89,6 +89,7 @@ public sealed partial class BuildImages : ImageDslTask
                     new BuilderCapabilities(builder, engine.EngineVersion).Check(name, dockerfile);
                     var layout = DockerfilePlacement.For(builder, name, entries, contextDirectory, reads, request.BuildArgs);
                     if (ContextAdditions.Mount(string.IsNullOrEmpty(ContextAdditionDirectory) ? null : ContextAdditionDirectory) is { } mount) layout = layout with { Mounts = new[] { mount } };
+                    if (FileTimeSeconds is { } fileTime) layout = layout.WithFileTime(fileTime);
                     var secrets = SessionSources.Secrets(name, manifest.Secrets, SecretItems(), Environment.GetEnvironmentVariable);
                     using var agents = SessionSources.SshAgents(name, manifest.SshAgents, SshItems(), Environment.GetEnvironmentVariable);
                     var credentials = SessionSources.Credentials(manifest.ImageReferences(request.BuildArgs),

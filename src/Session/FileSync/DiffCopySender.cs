@@ -18,12 +18,15 @@ internal sealed class DiffCopySender
     private const int ChunkSize = 32 * 1024;
 
     private readonly Func<string, string> _pathOf;
+    private readonly long? _fileTime;
     private readonly IReadOnlyList<string> _entries;
     private readonly TransferStatistics _statistics;
 
     /// <param name="pathOf">Where an entry is on disk (the synced directory's root, or a directory mounted into it).</param>
-    public DiffCopySender(Func<string, string> pathOf, IReadOnlyList<string> entries, TransferStatistics statistics)
+    /// <param name="fileTime">The modification time (Unix seconds) every entry is sent with, or null for each file's own.</param>
+    public DiffCopySender(Func<string, string> pathOf, IReadOnlyList<string> entries, TransferStatistics statistics, long? fileTime = null)
     {
+        _fileTime = fileTime;
         _pathOf = pathOf;
         _entries = entries;
         _statistics = statistics;
@@ -49,7 +52,7 @@ internal sealed class DiffCopySender
             {
                 var path = _pathOf(entry);
                 var status = FileStatus.Of(path);
-                await output.Writer.WriteAsync(new Packet { Type = Packet.Types.PacketType.PacketStat, Stat = Stat(entry, path, status) }, cancellationToken);
+                await output.Writer.WriteAsync(new Packet { Type = Packet.Types.PacketType.PacketStat, Stat = Stat(entry, path, status, _fileTime) }, cancellationToken);
                 if (status.Kind == FileKind.Regular) files[id] = path;
                 id++;
             }
@@ -112,13 +115,13 @@ internal sealed class DiffCopySender
         _statistics.AddFile();
     }
 
-    private static Stat Stat(string relative, string path, FileStatus status)
+    private static Stat Stat(string relative, string path, FileStatus status, long? fileTime)
     {
         var stat = new Stat
         {
             Path = ByteString.CopyFrom(FileName.ToBytes(relative)),
             Mode = status.GoFileMode,
-            ModTime = status.ModifiedSeconds * 1_000_000_000 + status.ModifiedNanoseconds,
+            ModTime = fileTime is { } seconds ? seconds * 1_000_000_000 : status.ModifiedSeconds * 1_000_000_000 + status.ModifiedNanoseconds,
         };
         if (status.Kind != FileKind.Directory) stat.Size = status.Size;
         if (status.Kind == FileKind.SymbolicLink) stat.Linkname = ByteString.CopyFrom(FileName.ToBytes(PosixFiles.ReadLink(path)));

@@ -18,7 +18,7 @@ internal sealed class FileSyncService(SessionConfiguration configuration, Transf
         var directory = configuration.Directories.FirstOrDefault(d => d.Name == request.DirectoryName)
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"no access allowed to dir \"{request.DirectoryName}\""));
         // The statistics are the context's: the Dockerfile travels apart, and whole every time.
-        var sender = new DiffCopySender(directory.PathOf, SyncSelection.Select(directory.Root, directory.Entries.Select(e => FileName.FromBytes(e)).ToList(), request), directory.Name == "context" ? statistics : new TransferStatistics());
+        var sender = new DiffCopySender(directory.PathOf, SyncSelection.Select(directory.Root, directory.Entries.Select(e => FileName.FromBytes(e)).ToList(), request), directory.Name == "context" ? statistics : new TransferStatistics(), directory.FileTime);
         return sender.RunAsync(requestStream, responseStream, context.CancellationToken);
     }
 }
