@@ -18,7 +18,8 @@ internal static class AppImageMeasurement
 {
     private const int Runs = 3;
 
-    public static int Run()
+    /// <param name="only">Tool names to measure (e.g. "host,sdk" for (a) alone); null: all four.</param>
+    public static int Run(string? only = null)
     {
         var registry = Setting("IMAGEDSL_REGISTRY");
         var aspnet = Setting("IMAGEDSL_ASPNET_IMAGE");
@@ -55,7 +56,7 @@ internal static class AppImageMeasurement
 
             var cold = new Dictionary<string, List<double>>();
             var warm = new Dictionary<string, List<double>>();
-            foreach (var (name, prepare, build) in tools)
+            foreach (var (name, prepare, build) in tools.Where(t => only is null || only.Split(',').Contains(t.Name)))
             {
                 cold[name] = new List<double>();
                 warm[name] = new List<double>();
@@ -77,6 +78,13 @@ internal static class AppImageMeasurement
             }
 
             Console.WriteLine($"medians of {Runs} runs, seconds (ratio against the tool a user would otherwise pick)");
+            if (only is not null)
+            {
+                Report("(a) one line changed → pushed", warm, "host", "sdk");
+                Report("(c) cold → pushed", cold, "host", "sdk");
+                return 0;
+            }
+
             Report("(a) one line changed → pushed: ImageDsl host publish vs dotnet publish -t:PublishContainer", warm, "host", "sdk");
             Report("(b) one line changed → pushed: ImageDsl in-image publish vs docker build + docker push", warm, "inimage", "cli");
             Report("(c) cold → pushed: ImageDsl host publish vs PublishContainer", cold, "host", "sdk");

@@ -30,7 +30,7 @@ public static class Program
             case "context":
                 return ContextTransferMeasurement.Run().GetAwaiter().GetResult();
             case "app":
-                return AppImageMeasurement.Run();
+                return AppImageMeasurement.Run(args.ElementAtOrDefault(1));
             default:
                 Console.Error.WriteLine("usage: generator | build | noop | memory | context | app");
                 return 2;
