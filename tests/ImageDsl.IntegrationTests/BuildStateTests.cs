@@ -52,7 +52,7 @@ public class BuildStateTests
         await engine.RemoveImageAsync(rebuilt, CancellationToken.None);
         var pushed = project.Build($"-t:PushImages -p:ImageDslBuildArgs=BASE_IMAGE={TestEngine.BaseImage} -p:ImageDslRegistry={TestEngine.Registry}");
         Assert.True(pushed.ExitCode == 0, pushed.Output);
-        Assert.Contains($"pushed {TestEngine.Registry}/tests/state-removed:latest@sha256:", pushed.Output);
+        TestEngine.AssertPushed(pushed.Output, $"{TestEngine.Registry}/tests/state-removed:latest");
     }
 
     [Fact]

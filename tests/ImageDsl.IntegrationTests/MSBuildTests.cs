@@ -244,7 +244,7 @@ public class MSBuildTests
 
             var accepted = project.Build(Push(TestEngine.AuthRegistry), Environment("http://" + TestEngine.AuthRegistry + "/"));
             Assert.True(accepted.ExitCode == 0, accepted.Output);
-            Assert.Contains($"pushed {TestEngine.AuthRegistry}/tests/private:latest@sha256:", accepted.Output);
+            TestEngine.AssertPushed(accepted.Output, $"{TestEngine.AuthRegistry}/tests/private:latest");
             Assert.DoesNotContain(password, unscoped.Output + elsewhere.Output + accepted.Output);
         }
         finally

@@ -39,8 +39,8 @@ public class NamingTests
         var result = project.Build($"{BaseArgs} -t:PushImages -p:ContainerRepository=tests/renamed -p:ContainerImageTags=1.2.3%3B{revision} -p:ContainerRegistry={TestEngine.Registry}");
 
         Assert.True(result.ExitCode == 0, result.Output);
-        Assert.Contains($"pushed {TestEngine.Registry}/tests/renamed:1.2.3@sha256:", result.Output);
-        Assert.Contains($"pushed {TestEngine.Registry}/tests/renamed:{revision}@sha256:", result.Output);
+        TestEngine.AssertPushed(result.Output, $"{TestEngine.Registry}/tests/renamed:1.2.3");
+        TestEngine.AssertPushed(result.Output, $"{TestEngine.Registry}/tests/renamed:{revision}");
         Assert.DoesNotContain("tests/as-defined:latest", result.Output);
         using var engine = await TestEngine.ConnectAsync();
         var image = await engine.InspectImageAsync($"tests/renamed:{revision}", CancellationToken.None);

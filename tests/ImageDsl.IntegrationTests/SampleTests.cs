@@ -80,7 +80,7 @@ public sealed class SampleTests : IClassFixture<SampleTests.PackedSamples>
             var (hostPublish, inImage) = (results[^2], results[^1]);
             Assert.Contains("ImageDslPushOnBuild=true", hostPublish.Command);
             Assert.Contains("smoke run of hello-web passed: its HTTP probe got 200 OK", hostPublish.Output);
-            Assert.Contains($"pushed {TestEngine.Registry}/hello-web:latest@sha256:", hostPublish.Output);
+            TestEngine.AssertPushed(hostPublish.Output, $"{TestEngine.Registry}/hello-web:latest");
             Assert.Contains("smoke run of hello-web passed: its HTTP probe got 200 OK", inImage.Output);
             Assert.True(Regex.IsMatch(inImage.Output, @"\[publish \d/\d\] RUN .*dotnet restore 'HelloWeb.csproj'"), inImage.Output);
 
@@ -125,7 +125,7 @@ public sealed class SampleTests : IClassFixture<SampleTests.PackedSamples>
 
         Assert.True(result.ExitCode == 0, result.Output);
         Assert.Contains("[hello-world] | Hello from ImageDsl!", result.Output);
-        Assert.Contains($"pushed {TestEngine.Registry}/hello-world:latest@sha256:", result.Output);
+        TestEngine.AssertPushed(result.Output, $"{TestEngine.Registry}/hello-world:latest");
     }
 
     [Fact]
@@ -188,7 +188,7 @@ public sealed class SampleTests : IClassFixture<SampleTests.PackedSamples>
 
         Assert.True(result.ExitCode == 0, result.Output);
         Assert.Contains("smoke run of samples/webapi passed: its HTTP probe got 200 OK from http://127.0.0.1:8080/health", result.Output);
-        Assert.Contains($"pushed {TestEngine.Registry}/samples/webapi:latest@sha256:", result.Output);
+        TestEngine.AssertPushed(result.Output, $"{TestEngine.Registry}/samples/webapi:latest");
         using (var engine = await TestEngine.ConnectAsync())
         {
             var config = (await engine.InspectImageAsync("samples/webapi:latest", CancellationToken.None))!.Config!;

@@ -25,6 +25,14 @@ public static class TestEngine
     /// </summary>
     public static string NetworkMode => Get("ImageDslNetworkMode");
 
+    /// <summary>
+    /// The push of <paramref name="reference"/> succeeded: pushed now, or up to date — the registry already held this
+    /// very image under the tag, as it does when an earlier run pushed the same reproducible build.
+    /// </summary>
+    public static void AssertPushed(string output, string reference) =>
+        Xunit.Assert.Matches(new System.Text.RegularExpressions.Regex(
+            $"(pushed {System.Text.RegularExpressions.Regex.Escape(reference)}@sha256:|{System.Text.RegularExpressions.Regex.Escape(reference)} is up to date \\(sha256:)"), output);
+
     /// <summary>Smoke-run containers of <paramref name="image"/> still on the daemon (other tests run containers at the same time).</summary>
     public static async Task<IList<Docker.DotNet.Models.ContainerListResponse>> LeftoverSmokeContainersAsync(string image)
     {
