@@ -15,7 +15,7 @@ public sealed partial class RunImages : ImageDslTask
         }
 
         var candidates = Images.Where(i => !OnlyRebuilt || i.GetMetadata("Rebuilt") == "true").ToList();
-        var toCheck = candidates.Select(i => (Image: i, Checks: DeclaredChecks(i))).Where(x => x.Checks.Count > 0).ToList();
+        var toCheck = candidates.Select(i => (Image: i, Checks: Manifest(i).Checks ?? Array.Empty<Metadata.StructureCheck>())).Where(x => x.Checks.Count > 0).ToList();
         var toRun = candidates.Where(i => i.GetMetadata("SmokeRun") != "false").ToList();
         if (toRun.Count == 0 && toCheck.Count == 0) return;
         using var engine = await ConnectAsync(cancellationToken).ConfigureAwait(false);
@@ -51,18 +51,16 @@ public sealed partial class RunImages : ImageDslTask
     {
         {
             var name = image.ItemSpec;
-            if (image.GetMetadata("ProbePort") is { Length: > 0 } probePort)
+            var manifest = Manifest(image);
+            if (manifest.Probe is { } probe)
             {
-                var probe = new Metadata.HttpProbe(int.Parse(probePort, CultureInfo.InvariantCulture), image.GetMetadata("ProbePath"),
-                    int.Parse(image.GetMetadata("ProbeStatus"), CultureInfo.InvariantCulture), image.GetMetadata("HasProbeBody") == "true" ? image.GetMetadata("ProbeBody") : null);
                 var answer = await engine.ProbeAsync(image.GetMetadata("ImageId"), name, probe, TimeSpan.FromSeconds(TimeoutSeconds), ProbeNetworkMode, cancellationToken).ConfigureAwait(false);
                 Log.LogMessage(MessageImportance.High, "ImageDsl: smoke run of {0} passed: its HTTP probe got {1}.", name, answer);
                 return;
             }
 
-            if (image.GetMetadata("HasWaitLog") == "true" || image.GetMetadata("WaitHealthy") == "true")
+            if (manifest.Wait is { } wait)
             {
-                var wait = new Metadata.ServerWait(image.GetMetadata("HasWaitLog") == "true" ? image.GetMetadata("WaitLog") : null, image.GetMetadata("WaitHealthy") == "true");
                 var seen = await engine.WaitUntilUpAsync(image.GetMetadata("ImageId"), name, wait, TimeSpan.FromSeconds(TimeoutSeconds), NetworkMode, cancellationToken).ConfigureAwait(false);
                 Log.LogMessage(MessageImportance.High, "ImageDsl: smoke run of {0} passed: {1}.", name, seen);
                 return;
@@ -86,11 +84,10 @@ public sealed partial class RunImages : ImageDslTask
         }
     }
 
-    // The checks Checks() declares, from the manifest the generator wrote next to the Dockerfile.
-    private static IReadOnlyList<Metadata.StructureCheck> DeclaredChecks(ITaskItem image) =>
-        image.GetMetadata("ManifestPath") is { Length: > 0 } path && File.Exists(path)
-            ? Metadata.ImageManifest.Parse(File.ReadAllText(path)).Checks ?? Array.Empty<Metadata.StructureCheck>()
-            : Array.Empty<Metadata.StructureCheck>();
+    // What the definition declares for its checks (Checks(), ProbePort, ExpectLog, WaitHealthy): the manifest the
+    // generator wrote next to the Dockerfile is the one place it is read from.
+    private static Metadata.ImageManifest Manifest(ITaskItem image) =>
+        image.GetMetadata("ManifestPath") is { Length: > 0 } path && File.Exists(path) ? Metadata.ImageManifest.Parse(File.ReadAllText(path)) : Metadata.ImageManifest.Empty;
 
     private static string Tail(string output)
     {

@@ -50,21 +50,6 @@ public sealed partial class WriteDockerfiles : ImageDslTask
             item.SetMetadata("HasExpectOutput", image.ExpectOutput is null ? "false" : "true");
             item.SetMetadata("ExpectExitCode", image.ExpectExitCode.ToString(CultureInfo.InvariantCulture));
             item.SetMetadata("SmokeRun", image.SmokeRun ? "true" : "false");
-            if (image.Manifest.Probe is { } probe)
-            {
-                item.SetMetadata("ProbePort", probe.Port.ToString(CultureInfo.InvariantCulture));
-                item.SetMetadata("ProbePath", probe.Path);
-                item.SetMetadata("ProbeStatus", probe.Status.ToString(CultureInfo.InvariantCulture));
-                item.SetMetadata("ProbeBody", probe.Body ?? "");
-                item.SetMetadata("HasProbeBody", probe.Body is null ? "false" : "true");
-            }
-
-            if (image.Manifest.Wait is { } wait)
-            {
-                item.SetMetadata("WaitLog", wait.Log ?? "");
-                item.SetMetadata("HasWaitLog", wait.Log is null ? "false" : "true");
-                item.SetMetadata("WaitHealthy", wait.Healthy ? "true" : "false");
-            }
             items.Add(item);
         }
 
