@@ -37,6 +37,9 @@ export IMAGEDSL_AUTH_REGISTRY_PASSWORD_FILE=$REGISTRY_PASSWORD_FILE
 export IMAGEDSL_BASE_IMAGE=local/busybox:1
 export IMAGEDSL_DOTNET_SDK_IMAGE=local/dotnet-sdk:10.0
 export IMAGEDSL_ASPNET_IMAGE=local/aspnet:10.0
+# The same base images in the anonymous registry, for the daemonless builder (which pulls from registries only).
+export IMAGEDSL_REGISTRY_BASE_IMAGE=127.0.0.1:$REGISTRY_PORT/base/busybox:1
+export IMAGEDSL_REGISTRY_ASPNET_IMAGE=127.0.0.1:$REGISTRY_PORT/base/aspnet:10.0
 export IMAGEDSL_FEED_URL=http://127.0.0.1:$FEED_PORT/v3/index.json
 export IMAGEDSL_FEED_ROOT=$FEED_DIR/root
 export IMAGEDSL_FEED_USER=$FEED_USER
@@ -222,6 +225,14 @@ make_dotnet_images() {
     | docker import "${env[@]}" -c 'ENV ASPNETCORE_HTTP_PORTS=8080' - local/aspnet:10.0 >/dev/null
 }
 
+push_dotnet_images() {
+  if ! curl -sf "http://127.0.0.1:$REGISTRY_PORT/v2/base/aspnet/manifests/10.0" -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' >/dev/null; then
+    log "pushing local/aspnet:10.0 to the anonymous registry as base/aspnet:10.0"
+    docker tag local/aspnet:10.0 "127.0.0.1:$REGISTRY_PORT/base/aspnet:10.0"
+    docker push -q "127.0.0.1:$REGISTRY_PORT/base/aspnet:10.0" >/dev/null
+  fi
+}
+
 mkdir -p "$STATE_DIR"
 install_packages
 make_certs
@@ -239,5 +250,6 @@ auth:
 start_feed
 make_base_images
 make_dotnet_images
+push_dotnet_images
 log "ready"
 print_env

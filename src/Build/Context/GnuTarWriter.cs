@@ -73,8 +73,8 @@ public sealed class GnuTarWriter : IAsyncDisposable
         var header = new byte[Block];
         entry.Name.AsSpan(0, Math.Min(100, entry.Name.Length)).CopyTo(header);
         Octal(header, 100, 8, entry.Mode & 0xFFF);
-        Octal(header, 108, 8, 0); // owner root, as the docker CLI sends a context
-        Octal(header, 116, 8, 0);
+        Octal(header, 108, 8, entry.Uid); // root unless a layer says otherwise, as the docker CLI sends a context
+        Octal(header, 116, 8, entry.Gid);
         Size(header, entry.Type == TarEntryType.RegularFile ? entry.Size : 0);
         Octal(header, 136, 12, Math.Max(0, entry.ModifiedSeconds));
         header[156] = (byte)entry.Type;
@@ -138,6 +138,10 @@ public sealed record TarHeader(byte[] Name, TarEntryType Type, uint Mode, long S
     public uint DeviceMajor { get; init; }
 
     public uint DeviceMinor { get; init; }
+
+    public int Uid { get; init; }
+
+    public int Gid { get; init; }
 }
 
 /// <summary>Reading an entry's content failed (as opposed to writing the archive): the file's fault, not the output's.</summary>

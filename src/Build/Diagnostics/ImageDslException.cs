@@ -57,6 +57,11 @@ public static class ErrorCodes
     public const string DockerConfigUnreadable = "IMAGEDSL1006";
     public const string RegistryCredentialsUnscoped = "IMAGEDSL1007";
     public const string PushTimedOut = "IMAGEDSL1008";
+    public const string RegistryDenied = "IMAGEDSL1009";
+    public const string RegistryRequestFailed = "IMAGEDSL1010";
+    public const string RegistryBlobInvalid = "IMAGEDSL1011";
+    public const string RegistryConnectionFailed = "IMAGEDSL1012";
+    public const string RegistryTimedOut = "IMAGEDSL1013";
 
     // 2xxx: input (definitions, context, image behaviour)
     public const string StaleDockerfile = "IMAGEDSL2001";
@@ -79,6 +84,11 @@ public static class ErrorCodes
     public const string ContextFolderTaken = "IMAGEDSL2018";
     public const string ServerNotUp = "IMAGEDSL2019";
     public const string StructureCheckFailed = "IMAGEDSL2020";
+    public const string NeedsDaemon = "IMAGEDSL2021";
+    public const string BaseImageNotFound = "IMAGEDSL2022";
+    public const string BaseImagePlatformMissing = "IMAGEDSL2023";
+    public const string BaseImageLayerUnsupported = "IMAGEDSL2024";
+    public const string ChecksSkippedWithoutDaemon = "IMAGEDSL2025";
 
     // 3xxx: local daemon
     public const string DaemonUnreachable = "IMAGEDSL3001";

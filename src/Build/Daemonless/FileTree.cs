@@ -1,0 +1,150 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+
+namespace ImageDsl.Build.Daemonless;
+
+/// <summary>Where a regular file's bytes are: a file of the build context, or an entry of a (gzip) layer blob.</summary>
+public abstract record FileSource(long Length)
+{
+    public abstract Stream Open();
+}
+
+public sealed record ContextFileSource(string FullPath, long Length) : FileSource(Length)
+{
+    public override Stream Open() => new FileStream(FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+}
+
+public sealed record LayerFileSource(string BlobPath, string EntryName, long Length) : FileSource(Length)
+{
+    public override Stream Open()
+    {
+        using var reader = new TarReader(new GZipStream(File.OpenRead(BlobPath), CompressionMode.Decompress));
+        while (reader.GetNextEntry() is { } entry)
+        {
+            if (FileTree.Normalize(entry.Name) != EntryName || entry.DataStream is null) continue;
+            var copy = new MemoryStream();
+            entry.DataStream.CopyTo(copy);
+            copy.Position = 0;
+            return copy;
+        }
+
+        throw new FileNotFoundException($"{EntryName} is not in layer {Path.GetFileName(BlobPath)}");
+    }
+}
+
+/// <summary>One path of an image's file system: its type, permission bits, numeric owner and, for files, where its bytes are.</summary>
+public sealed record TreeEntry(TarEntryType Type, int Mode, int Uid, int Gid, string? LinkTarget, FileSource? Source);
+
+/// <summary>
+/// An image's file system as far as COPY needs it: every path (no leading '/') and what it is, after the layers
+/// are applied in order (whiteouts remove, later entries replace). Paths are resolved through symbolic links the way
+/// the builders resolve a COPY destination inside the root.
+/// </summary>
+public sealed class FileTree
+{
+    private readonly Dictionary<string, TreeEntry> _entries;
+
+    public FileTree() => _entries = new(StringComparer.Ordinal);
+
+    private FileTree(Dictionary<string, TreeEntry> entries) => _entries = new(entries, StringComparer.Ordinal);
+
+    public FileTree Clone() => new(_entries);
+
+    public IReadOnlyDictionary<string, TreeEntry> Entries => _entries;
+
+    public TreeEntry? this[string path] => _entries.TryGetValue(path, out var entry) ? entry : null;
+
+    public void Set(string path, TreeEntry entry)
+    {
+        if (entry.Type != TarEntryType.Directory && _entries.TryGetValue(path, out var old) && old.Type == TarEntryType.Directory) RemoveUnder(path);
+        _entries[path] = entry;
+    }
+
+    /// <summary>Applies one layer (a gzip tar blob, as registries serve them): whiteouts first remove, then entries land.</summary>
+    public void Apply(string blobPath)
+    {
+        using var reader = new TarReader(new GZipStream(File.OpenRead(blobPath), CompressionMode.Decompress));
+        while (reader.GetNextEntry(copyData: false) is { } entry)
+        {
+            var name = Normalize(entry.Name);
+            if (name.Length == 0) continue;
+            var slash = name.LastIndexOf('/');
+            var baseName = name.Substring(slash + 1);
+            var parent = slash < 0 ? "" : name.Substring(0, slash);
+            if (baseName == ".wh..wh..opq")
+            {
+                RemoveUnder(parent);
+                continue;
+            }
+
+            if (baseName.StartsWith(".wh.", StringComparison.Ordinal))
+            {
+                var removed = (parent.Length == 0 ? "" : parent + "/") + baseName.Substring(4);
+                _entries.Remove(removed);
+                RemoveUnder(removed);
+                continue;
+            }
+
+            var type = entry.EntryType is TarEntryType.V7RegularFile or TarEntryType.ContiguousFile ? TarEntryType.RegularFile : entry.EntryType;
+            FileSource? source = type == TarEntryType.RegularFile ? new LayerFileSource(blobPath, name, entry.Length) : null;
+            if (type == TarEntryType.HardLink)
+            {
+                // A hard link shares its target's bytes; the tree keeps it as a file with the same source.
+                source = this[Normalize(entry.LinkName)]?.Source;
+                type = TarEntryType.RegularFile;
+            }
+
+            Set(name, new TreeEntry(type, (int)entry.Mode, entry.Uid, entry.Gid, type == TarEntryType.SymbolicLink ? entry.LinkName : null, source));
+        }
+    }
+
+    /// <summary>
+    /// The path with every symbolic link among its parents resolved inside the root (as a chroot would), and the
+    /// last component kept as is; null when a parent is missing (the builder then creates it).
+    /// </summary>
+    public string ResolveParents(string path)
+    {
+        var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var resolved = "";
+        for (var i = 0; i < parts.Length - 1; i++)
+        {
+            resolved = Follow(Join(resolved, parts[i]), 0);
+        }
+
+        return parts.Length == 0 ? "" : Join(resolved, parts[^1]);
+    }
+
+    /// <summary>The path with symbolic links followed all the way (also the last component).</summary>
+    public string Resolve(string path) => Follow(ResolveParents(path), 0);
+
+    private string Follow(string path, int depth)
+    {
+        if (depth > 40 || this[path] is not { Type: TarEntryType.SymbolicLink, LinkTarget: { } target }) return path;
+        var slash = path.LastIndexOf('/');
+        var parent = slash < 0 ? "" : path.Substring(0, slash);
+        var joined = target.StartsWith('/') ? target : Join(parent, target);
+        return Follow(ResolveParents(Clean(joined)), depth + 1);
+    }
+
+    /// <summary>The entries directly inside a directory ("" is the root).</summary>
+    public IEnumerable<(string Path, TreeEntry Entry)> Children(string directory)
+    {
+        var prefix = directory.Length == 0 ? "" : directory + "/";
+        return _entries.Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal) && e.Key.Length > prefix.Length && e.Key.IndexOf('/', prefix.Length) < 0)
+            .Select(e => (e.Key, e.Value)).OrderBy(e => e.Key, StringComparer.Ordinal);
+    }
+
+    private void RemoveUnder(string directory)
+    {
+        var prefix = directory.Length == 0 ? "" : directory + "/";
+        foreach (var key in _entries.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && k != directory).ToList()) _entries.Remove(key);
+    }
+
+    public static string Join(string parent, string name) => parent.Length == 0 ? name : parent + "/" + name;
+
+    /// <summary>A tar entry name as a tree path: no "./" or leading '/', no trailing '/'.</summary>
+    public static string Normalize(string name) => Clean(name);
+
+    /// <summary>path.Clean inside the root, without a leading '/'.</summary>
+    public static string Clean(string path) => Context.PathPattern.Clean(path);
+}

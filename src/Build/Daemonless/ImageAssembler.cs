@@ -1,0 +1,717 @@
+using System.Formats.Tar;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using ImageDsl.Build.Context;
+
+namespace ImageDsl.Build.Daemonless;
+
+/// <summary>A platform as images name it (os/architecture[/variant]).</summary>
+public sealed record ImagePlatform(string Os, string Architecture, string? Variant)
+{
+    public static ImagePlatform Parse(string text)
+    {
+        var parts = text.Split('/');
+        if (parts.Length is < 2 or > 3 || parts.Any(p => p.Length == 0)) throw new FormatException($"'{text}' is not a platform (os/architecture[/variant])");
+        return new ImagePlatform(parts[0], parts[1], parts.Length == 3 ? parts[2] : null);
+    }
+
+    /// <summary>The platform of the machine that builds, as Go names it (BuildKit's default target).</summary>
+    public static ImagePlatform Host => new("linux", System.Runtime.InteropServices.RuntimeInformation.OSArchitecture switch
+    {
+        System.Runtime.InteropServices.Architecture.Arm64 => "arm64",
+        System.Runtime.InteropServices.Architecture.Arm => "arm",
+        System.Runtime.InteropServices.Architecture.X86 => "386",
+        _ => "amd64",
+    }, null);
+
+    public override string ToString() => Variant is null ? $"{Os}/{Architecture}" : $"{Os}/{Architecture}/{Variant}";
+}
+
+/// <summary>A layer of an image: descriptor fields, where its blob is on this machine (if it is), and where it came from (for a mount).</summary>
+public sealed record ImageLayer(string MediaType, string Digest, long Size, string DiffId, string? BlobPath, string? Registry, string? Repository);
+
+/// <summary>A base image as the registry serves it for one platform: its config, layers and where it lives.</summary>
+public sealed record BaseImage(JsonObject Config, IReadOnlyList<ImageLayer> Layers, bool Oci);
+
+/// <summary>Fetches base images (config, manifest, layer blobs) for the assembler.</summary>
+public interface IBaseImageSource
+{
+    Task<BaseImage> GetAsync(string reference, ImagePlatform platform, CancellationToken cancellationToken);
+}
+
+/// <summary>What the daemonless builder builds: the Dockerfile, the build's settings, and the context's files.</summary>
+public sealed record AssemblyRequest(string Dockerfile, string? Target, IReadOnlyDictionary<string, string> BuildArgs, IReadOnlyDictionary<string, string> Labels,
+    IReadOnlyList<ContextEntry> Context, ImagePlatform Platform, DateTimeOffset Created, long FileTime);
+
+/// <summary>The image the daemonless builder assembled: its config and layers, base layers first.</summary>
+public sealed record AssembledImage(JsonObject Config, IReadOnlyList<ImageLayer> Layers, bool Oci, ImagePlatform Platform);
+
+/// <summary>An instruction that needs a daemon: its line, its text and why.</summary>
+public sealed class NeedsDaemonException(int line, string instruction, string reason) : Exception($"line {line}: {instruction}: {reason}")
+{
+    public int Line { get; } = line;
+    public string Instruction { get; } = instruction;
+    public string Reason { get; } = reason;
+}
+
+/// <summary>
+/// Builds an image without a daemon for a Dockerfile whose stages need no container — FROM an image or scratch,
+/// COPY/ADD of local files (and COPY --from of such stages), ENV, LABEL, USER, WORKDIR, EXPOSE, VOLUME, CMD,
+/// ENTRYPOINT, HEALTHCHECK, STOPSIGNAL, ARG, SHELL, ONBUILD — by doing what BuildKit's Dockerfile frontend
+/// (dockerfile2llb/convert.go) and file operations (fsutil's copy) do: the same config, history and file tree.
+/// <see cref="Plan"/> says, without any I/O, whether a Dockerfile qualifies and which instruction does not.
+/// </summary>
+public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
+{
+    private const string HistoryComment = "buildkit.dockerfile.v0";
+    private const string DefaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    private static readonly HashSet<string> Eligible = new(StringComparer.Ordinal)
+    {
+        "from", "copy", "add", "env", "label", "user", "workdir", "expose", "volume", "cmd", "entrypoint", "healthcheck", "stopsignal", "arg", "shell", "onbuild", "maintainer",
+    };
+
+    /// <summary>The stages a build of the target runs, in order; throws <see cref="NeedsDaemonException"/> for the first instruction that needs a daemon.</summary>
+    public static DockerfilePlan Plan(string dockerfile, string? target)
+    {
+        var (escape, instructions) = DockerfileReader.Read(dockerfile);
+        var metaArgs = instructions.TakeWhile(i => i.Keyword != "from").ToList();
+        foreach (var i in metaArgs.Where(i => i.Keyword != "arg")) throw new NeedsDaemonException(i.Line, i.Original, "only ARG may come before the first FROM");
+        var stages = new List<PlannedStage>();
+        foreach (var instruction in instructions.Skip(metaArgs.Count))
+        {
+            if (instruction.Keyword == "from")
+            {
+                var words = instruction.Rest.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries);
+                var name = words.Length == 3 && words[1].Equals("as", StringComparison.OrdinalIgnoreCase) ? words[2].ToLowerInvariant() : null;
+                stages.Add(new PlannedStage(name, instruction, new List<DockerfileInstruction>()));
+            }
+            else
+            {
+                stages[^1].Instructions.Add(instruction);
+            }
+        }
+
+        var targetIndex = string.IsNullOrEmpty(target) ? stages.Count - 1 : stages.FindIndex(s => s.Name == target!.ToLowerInvariant());
+        if (targetIndex < 0) throw new NeedsDaemonException(0, "--target " + target, "no stage has that name");
+        var needed = new SortedSet<int>();
+        void Need(int index)
+        {
+            if (!needed.Add(index)) return;
+            var stage = stages[index];
+            var baseName = stage.From.Rest.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.ToLowerInvariant();
+            var byName = stages.FindIndex(0, index, s => s.Name == baseName);
+            if (byName >= 0) Need(byName);
+            foreach (var copy in stage.Instructions.Where(i => i.Flag("from") is not null))
+            {
+                var from = copy.Flag("from")!.ToLowerInvariant();
+                var source = int.TryParse(from, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number : stages.FindIndex(0, index, s => s.Name == from);
+                if (source >= 0 && source < index) Need(source);
+            }
+        }
+
+        Need(targetIndex);
+        foreach (var index in needed)
+        {
+            foreach (var instruction in stages[index].Instructions.Prepend(stages[index].From)) Check(instruction);
+        }
+
+        return new DockerfilePlan(escape, metaArgs, stages, needed.ToList(), targetIndex);
+    }
+
+    private static void Check(DockerfileInstruction i)
+    {
+        if (!Eligible.Contains(i.Keyword)) throw new NeedsDaemonException(i.Line, i.Original, i.Keyword == "run" ? "RUN runs a command in a container" : "not an instruction the daemonless builder knows");
+        var allowed = i.Keyword switch
+        {
+            "from" => new[] { "platform" },
+            "copy" => new[] { "from", "chown", "chmod" },
+            "add" => new[] { "chown", "chmod" },
+            "healthcheck" => new[] { "interval", "timeout", "start-period", "retries" },
+            _ => Array.Empty<string>(),
+        };
+        foreach (var flag in i.Flags.Where(f => !allowed.Contains(f.Key))) throw new NeedsDaemonException(i.Line, i.Original, $"--{flag.Key} is not supported without a daemon");
+        if (i.Keyword is "copy" or "add" && i.Rest.Contains("<<", StringComparison.Ordinal)) throw new NeedsDaemonException(i.Line, i.Original, "a heredoc needs the daemon");
+        if (i.Keyword == "add" && (i.Json ?? SplitFields(i.Rest)).SkipLast(1).Any(s => s.Contains("://", StringComparison.Ordinal) || s.StartsWith("git@", StringComparison.Ordinal)))
+        {
+            throw new NeedsDaemonException(i.Line, i.Original, "ADD of a URL fetches it on the daemon");
+        }
+    }
+
+    public async Task<AssembledImage> AssembleAsync(AssemblyRequest request, CancellationToken cancellationToken)
+    {
+        var plan = Plan(request.Dockerfile, request.Target);
+        var platform = request.Platform;
+        var meta = BuiltinArgs(platform);
+        foreach (var arg in plan.MetaArgs.SelectMany(a => DockerfileReader.Words(a.Rest, plan.Escape)))
+        {
+            var (key, value) = SplitArg(new ShellWords(plan.Escape, meta), arg);
+            if (request.BuildArgs.TryGetValue(key, out var given)) value = given;
+            if (value is not null) meta[key] = value;
+            else meta.Remove(key);
+        }
+
+        var context = ContextTree(request.Context);
+        var built = new Dictionary<int, StageState>();
+        foreach (var index in plan.Needed)
+        {
+            var stage = plan.Stages[index];
+            var state = await FromAsync(plan, stage, index, meta, built, platform, cancellationToken).ConfigureAwait(false);
+            foreach (var instruction in stage.Instructions)
+            {
+                await DispatchAsync(plan, state, instruction, index, meta, request, context, built, cancellationToken).ConfigureAwait(false);
+            }
+
+            built[index] = state;
+        }
+
+        var final = built[plan.TargetIndex];
+        if (request.Labels.Count > 0)
+        {
+            var labels = Config(final.Image)["Labels"] as JsonObject ?? new JsonObject();
+            foreach (var (key, value) in request.Labels) labels[key] = value;
+            Config(final.Image)["Labels"] = labels;
+        }
+
+        final.Image["created"] = Timestamp(request.Created);
+        final.Image["rootfs"] = new JsonObject
+        {
+            ["type"] = "layers",
+            ["diff_ids"] = new JsonArray(final.Layers.Select(l => (JsonNode)l.DiffId).ToArray()),
+        };
+        return new AssembledImage(Ordered(final.Image), final.Layers, final.Oci, platform);
+    }
+
+    private async Task<StageState> FromAsync(DockerfilePlan plan, PlannedStage stage, int index, Dictionary<string, string> meta, Dictionary<int, StageState> built,
+        ImagePlatform platform, CancellationToken cancellationToken)
+    {
+        var words = new ShellWords(plan.Escape, meta);
+        var parts = stage.From.Rest.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries);
+        var reference = words.Word(parts[0]);
+        if (stage.From.Flag("platform") is { } wanted && ImagePlatform.Parse(words.Word(wanted)) is var other && other != platform)
+        {
+            throw new NeedsDaemonException(stage.From.Line, stage.From.Original, $"FROM --platform={other} differs from the platform being built ({platform})");
+        }
+
+        var byName = plan.Stages.FindIndex(0, index, s => s.Name == reference.ToLowerInvariant());
+        StageState state;
+        if (byName >= 0)
+        {
+            state = built[byName].Copy();
+            state.CmdSet = false;
+        }
+        else if (reference.Equals("scratch", StringComparison.OrdinalIgnoreCase))
+        {
+            var image = new JsonObject
+            {
+                ["architecture"] = platform.Architecture,
+                ["os"] = platform.Os,
+                ["config"] = new JsonObject { ["Env"] = new JsonArray(DefaultPath), ["WorkingDir"] = "/" },
+                ["rootfs"] = new JsonObject { ["type"] = "layers" },
+                ["history"] = new JsonArray(),
+            };
+            if (platform.Variant is not null) image["variant"] = platform.Variant;
+            state = new StageState(image, new List<ImageLayer>(), new FileTree(), false);
+        }
+        else
+        {
+            var baseImage = await bases.GetAsync(reference, platform, cancellationToken).ConfigureAwait(false);
+            var tree = new FileTree();
+            foreach (var layer in baseImage.Layers) tree.Apply(layer.BlobPath!);
+            var image = (JsonObject)baseImage.Config.DeepClone();
+            image["history"] ??= new JsonArray();
+            state = new StageState(image, baseImage.Layers.ToList(), tree, baseImage.Oci);
+        }
+
+        foreach (var env in (Config(state.Image)["Env"] as JsonArray ?? new JsonArray()).Select(e => e!.GetValue<string>()))
+        {
+            var equals = env.IndexOf('=');
+            state.Variables[equals < 0 ? env : env.Substring(0, equals)] = equals < 0 ? "" : env.Substring(equals + 1);
+        }
+
+        return state;
+    }
+
+    private async Task DispatchAsync(DockerfilePlan plan, StageState state, DockerfileInstruction i, int index, Dictionary<string, string> meta, AssemblyRequest request,
+        FileTree context, Dictionary<int, StageState> built, CancellationToken cancellationToken)
+    {
+        var words = new ShellWords(plan.Escape, state.Variables);
+        var config = Config(state.Image);
+        switch (i.Keyword)
+        {
+            case "env":
+            {
+                var pairs = KeyValues(i, plan.Escape).Select(p => (Key: words.Word(p.Key), Value: words.Word(p.Value))).ToList();
+                var env = config["Env"] as JsonArray ?? new JsonArray();
+                var list = env.Select(e => e!.GetValue<string>()).ToList();
+                foreach (var (key, value) in pairs)
+                {
+                    state.Variables[key] = value;
+                    var at = list.FindIndex(e => (e.IndexOf('=') is var eq and >= 0 ? e.Substring(0, eq) : e) == key);
+                    if (at >= 0) list[at] = key + "=" + value;
+                    else list.Add(key + "=" + value);
+                }
+
+                config["Env"] = new JsonArray(list.Select(e => (JsonNode)e).ToArray());
+                History(state, "ENV " + string.Join(" ", pairs.Select(p => p.Key + "=" + p.Value)), false, request);
+                break;
+            }
+
+            case "label":
+            {
+                var pairs = KeyValues(i, plan.Escape).Select(p => (Key: words.Word(p.Key), Value: words.Word(p.Value))).ToList();
+                var labels = config["Labels"] as JsonObject ?? new JsonObject();
+                foreach (var (key, value) in pairs) labels[key] = value;
+                config["Labels"] = labels;
+                History(state, "LABEL " + string.Join(" ", pairs.Select(p => p.Key + "=" + p.Value)), false, request);
+                break;
+            }
+
+            case "arg":
+            {
+                var shown = new List<string>();
+                foreach (var word in DockerfileReader.Words(i.Rest, plan.Escape))
+                {
+                    var (key, value) = SplitArg(words, word);
+                    shown.Add(value is null ? key : key + "=" + value);
+                    if (request.BuildArgs.TryGetValue(key, out var given)) value = given;
+                    else if (value is null && meta.TryGetValue(key, out var global)) value = global;
+                    if (value is not null) state.Variables[key] = value;
+                }
+
+                History(state, "ARG " + string.Join(" ", shown), false, request);
+                break;
+            }
+
+            case "workdir":
+            {
+                var path = words.Word(i.Rest);
+                var workdir = path.StartsWith('/') ? FileTree.Clean(path) : FileTree.Clean((config["WorkingDir"]?.GetValue<string>() ?? "") + "/" + path);
+                config["WorkingDir"] = "/" + workdir;
+                var withLayer = workdir.Length > 0;
+                if (withLayer)
+                {
+                    var (uid, gid) = Owner(state, config["User"]?.GetValue<string>(), i);
+                    var changed = new Dictionary<string, TreeEntry>(StringComparer.Ordinal);
+                    MkdirAll(state.Tree, workdir, uid, gid, changed);
+                    await AddLayerAsync(state, changed, request, cancellationToken).ConfigureAwait(false);
+                }
+
+                History(state, "WORKDIR /" + workdir, withLayer, request);
+                break;
+            }
+
+            case "user":
+                config["User"] = words.Word(i.Rest);
+                History(state, "USER " + config["User"]!.GetValue<string>(), false, request);
+                break;
+
+            case "expose":
+            {
+                var ports = config["ExposedPorts"] as JsonObject ?? new JsonObject();
+                var added = new SortedSet<string>(StringComparer.Ordinal);
+                foreach (var word in SplitFields(i.Rest).SelectMany(words.Words))
+                {
+                    var port = word.Contains('/') ? word.ToLowerInvariant() : word + "/tcp";
+                    if (!int.TryParse(port.Split('/')[0], NumberStyles.None, CultureInfo.InvariantCulture, out _)) throw new NeedsDaemonException(i.Line, i.Original, $"the port '{word}' (ranges and addresses need the daemon)");
+                    added.Add(port);
+                    ports[port] = new JsonObject();
+                }
+
+                config["ExposedPorts"] = ports;
+                History(state, "EXPOSE map[" + string.Join(" ", added.Select(p => p + ":{}")) + "]", false, request);
+                break;
+            }
+
+            case "volume":
+            {
+                var volumes = config["Volumes"] as JsonObject ?? new JsonObject();
+                var paths = (i.Json ?? SplitFields(i.Rest)).Select(words.Word).ToList();
+                foreach (var path in paths) volumes[path] = new JsonObject();
+                config["Volumes"] = volumes;
+                History(state, "VOLUME " + GoText.List(paths), false, request);
+                break;
+            }
+
+            case "cmd":
+            {
+                var args = Command(i, config);
+                config["Cmd"] = Strings(args);
+                config["ArgsEscaped"] = true;
+                state.CmdSet = true;
+                History(state, "CMD " + GoText.QuotedList(args), false, request);
+                break;
+            }
+
+            case "entrypoint":
+            {
+                var args = Command(i, config);
+                config["Entrypoint"] = Strings(args);
+                if (!state.CmdSet) config.Remove("Cmd");
+                History(state, "ENTRYPOINT " + GoText.QuotedList(args), false, request);
+                break;
+            }
+
+            case "shell":
+                if (i.Json is null) throw new NeedsDaemonException(i.Line, i.Original, "SHELL takes the JSON form");
+                config["Shell"] = Strings(i.Json);
+                History(state, "SHELL " + GoText.List(i.Json), false, request);
+                break;
+
+            case "stopsignal":
+                config["StopSignal"] = words.Word(i.Rest);
+                History(state, "STOPSIGNAL " + config["StopSignal"]!.GetValue<string>(), false, request);
+                break;
+
+            case "maintainer":
+                state.Image["author"] = i.Rest;
+                History(state, "MAINTAINER " + i.Rest, false, request);
+                break;
+
+            case "onbuild":
+            {
+                var onBuild = config["OnBuild"] as JsonArray ?? new JsonArray();
+                onBuild.Add(i.Rest);
+                config["OnBuild"] = onBuild;
+                break;
+            }
+
+            case "healthcheck":
+                Healthcheck(state, i, config, request);
+                break;
+
+            case "copy":
+            case "add":
+                await CopyAsync(plan, state, i, index, request, context, built, words, cancellationToken).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private void Healthcheck(StageState state, DockerfileInstruction i, JsonObject config, AssemblyRequest request)
+    {
+        var rest = i.Rest;
+        var keyword = rest.Split(new[] { ' ', '\t' }, 2)[0].ToUpperInvariant();
+        List<string> test;
+        if (keyword == "NONE")
+        {
+            test = new List<string> { "NONE" };
+        }
+        else if (keyword == "CMD")
+        {
+            var command = rest.Substring(3).TrimStart(' ', '\t');
+            var json = command.StartsWith('[') ? DockerfileReaderJson(command) : null;
+            test = json is not null ? new List<string> { "CMD" }.Concat(json).ToList() : new List<string> { "CMD-SHELL", command };
+        }
+        else
+        {
+            throw new NeedsDaemonException(i.Line, i.Original, "HEALTHCHECK takes CMD or NONE");
+        }
+
+        long Duration(string name) => i.Flag(name) is { } text ? GoText.ParseDuration(text) : 0;
+        var interval = Duration("interval");
+        var timeout = Duration("timeout");
+        var startPeriod = Duration("start-period");
+        var retries = i.Flag("retries") is { } r ? int.Parse(r, CultureInfo.InvariantCulture) : 0;
+        var health = new JsonObject { ["Test"] = Strings(test) };
+        if (interval != 0) health["Interval"] = interval;
+        if (timeout != 0) health["Timeout"] = timeout;
+        if (startPeriod != 0) health["StartPeriod"] = startPeriod;
+        if (retries != 0) health["Retries"] = retries;
+        config["Healthcheck"] = health;
+        History(state, $"HEALTHCHECK &{{{GoText.QuotedList(test)} {GoText.Quote(GoText.Duration(interval))} {GoText.Quote(GoText.Duration(timeout))} {GoText.Quote(GoText.Duration(startPeriod))} {GoText.QuoteRune(retries)}}}",
+            false, request);
+    }
+
+    private static IReadOnlyList<string>? DockerfileReaderJson(string text) => DockerfileReader.Read("CMD " + text).Instructions.Single().Json;
+
+    // CMD/ENTRYPOINT: the exec form as written; the shell form wrapped in the stage's SHELL (default /bin/sh -c).
+    private static IReadOnlyList<string> Command(DockerfileInstruction i, JsonObject config)
+    {
+        if (i.Json is not null) return i.Json;
+        var shell = config["Shell"] is JsonArray s && s.Count > 0 ? s.Select(e => e!.GetValue<string>()).ToList() : new List<string> { "/bin/sh", "-c" };
+        return shell.Append(i.Rest).ToList();
+    }
+
+    private async Task CopyAsync(DockerfilePlan plan, StageState state, DockerfileInstruction i, int index, AssemblyRequest request, FileTree context,
+        Dictionary<int, StageState> built, ShellWords words, CancellationToken cancellationToken)
+    {
+        var args = (i.Json ?? SplitFields(i.Rest)).Select(words.Word).ToList();
+        if (args.Count < 2) throw new NeedsDaemonException(i.Line, i.Original, "COPY needs a source and a destination");
+        var sources = args.Take(args.Count - 1).ToList();
+        var dest = args[^1];
+        var source = context;
+        if (i.Flag("from") is { } fromText)
+        {
+            var from = words.Word(fromText).ToLowerInvariant();
+            var stage = int.TryParse(from, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number : plan.Stages.FindIndex(0, index, s => s.Name == from);
+            if (stage < 0 || !built.TryGetValue(stage, out var sourceStage))
+            {
+                // An image named in --from: its file system, fetched like a base image.
+                var image = await bases.GetAsync(from, request.Platform, cancellationToken).ConfigureAwait(false);
+                var imageTree = new FileTree();
+                foreach (var layer in image.Layers) imageTree.Apply(layer.BlobPath!);
+                source = imageTree;
+            }
+            else
+            {
+                source = sourceStage.Tree;
+            }
+        }
+
+        var (uid, gid) = i.Flag("chown") is { } chown ? Owner(state, words.Word(chown), i) : (0, 0);
+        int? mode = i.Flag("chmod") is { } chmod ? Convert.ToInt32(words.Word(chmod), 8) : null;
+        var workdir = FileTree.Clean(Config(state.Image)["WorkingDir"]?.GetValue<string>() ?? "");
+        var destRequiresDir = dest == "." || dest.Length == 0 || dest.EndsWith('/');
+        var destPath = dest.StartsWith('/') ? FileTree.Clean(dest) : FileTree.Clean(workdir + "/" + dest);
+        var changed = new Dictionary<string, TreeEntry>(StringComparer.Ordinal);
+        var tree = state.Tree;
+        foreach (var src in sources)
+        {
+            var clean = FileTree.Clean(src);
+            IEnumerable<string> matches;
+            if (PathPattern.ContainsWildcards(clean))
+            {
+                matches = source.Entries.Keys.Where(k => PathPattern.Match(clean, k)).OrderBy(k => k, StringComparer.Ordinal).ToList();
+            }
+            else
+            {
+                matches = new[] { clean };
+            }
+
+            foreach (var match in matches)
+            {
+                var followed = source.Resolve(match);
+                var entry = followed.Length == 0 ? new TreeEntry(TarEntryType.Directory, 0x1ED, 0, 0, null, null) : source[followed];
+                if (entry is null) throw new ContextSourceMissingException(i.Line, src);
+                var target = tree.ResolveParents(destPath);
+                if (destRequiresDir) MkdirAll(tree, target, uid, gid, changed);
+                var resolvedTarget = tree.Resolve(target);
+                var targetIsDir = tree[resolvedTarget]?.Type == TarEntryType.Directory || (target.Length == 0);
+                if (entry.Type != TarEntryType.Directory && targetIsDir) target = FileTree.Join(resolvedTarget, match.Split('/')[^1]);
+                var parent = target.Contains('/') ? target.Substring(0, target.LastIndexOf('/')) : "";
+                MkdirAll(tree, parent, uid, gid, changed);
+                CopyEntry(source, followed, entry, target, uid, gid, mode, tree, changed, root: true);
+            }
+        }
+
+        await AddLayerAsync(state, changed, request, cancellationToken).ConfigureAwait(false);
+        History(state, $"{i.Keyword.ToUpperInvariant()} {string.Join(" ", sources)} {dest} # buildkit", true, request);
+    }
+
+    private static void CopyEntry(FileTree source, string sourcePath, TreeEntry entry, string target, int uid, int gid, int? mode, FileTree tree,
+        Dictionary<string, TreeEntry> changed, bool root)
+    {
+        if (entry.Type == TarEntryType.Directory)
+        {
+            var existing = tree[target];
+            if (existing?.Type != TarEntryType.Directory || !root)
+            {
+                Put(tree, changed, target.Length == 0 ? null : target, entry with { Mode = mode ?? (entry.Mode & 0xFFF), Uid = uid, Gid = gid, Source = null });
+            }
+
+            foreach (var (childPath, child) in source.Children(sourcePath))
+            {
+                var name = childPath.Substring(childPath.LastIndexOf('/') + 1);
+                CopyEntry(source, childPath, child, FileTree.Join(target, name), uid, gid, mode, tree, changed, root: false);
+            }
+
+            return;
+        }
+
+        var copied = entry.Type == TarEntryType.SymbolicLink
+            ? entry with { Mode = 0x1FF, Uid = uid, Gid = gid }
+            : entry with { Mode = mode ?? (entry.Mode & 0xFFF), Uid = uid, Gid = gid };
+        Put(tree, changed, target, copied);
+    }
+
+    private static void Put(FileTree tree, Dictionary<string, TreeEntry> changed, string? path, TreeEntry entry)
+    {
+        if (path is null) return;
+        tree.Set(path, entry);
+        changed[path] = entry;
+    }
+
+    /// <summary>Creates each missing directory of the path with mode 0755 and the given owner (BuildKit's MkdirAll with a chown).</summary>
+    private static void MkdirAll(FileTree tree, string path, int uid, int gid, Dictionary<string, TreeEntry> changed)
+    {
+        if (path.Length == 0) return;
+        var resolved = "";
+        foreach (var part in path.Split('/'))
+        {
+            resolved = tree.Resolve(FileTree.Join(resolved, part));
+            if (tree[resolved] is null) Put(tree, changed, resolved, new TreeEntry(TarEntryType.Directory, 0x1ED, uid, gid, null, null));
+        }
+    }
+
+    /// <summary>A layer of what changed, with every parent directory as the tree has it (as a snapshot diff has them).</summary>
+    private async Task AddLayerAsync(StageState state, Dictionary<string, TreeEntry> changed, AssemblyRequest request, CancellationToken cancellationToken)
+    {
+        var entries = new Dictionary<string, TreeEntry>(changed, StringComparer.Ordinal);
+        foreach (var path in changed.Keys)
+        {
+            for (var slash = path.LastIndexOf('/'); slash > 0; slash = path.LastIndexOf('/', slash - 1))
+            {
+                var parent = path.Substring(0, slash);
+                if (!entries.ContainsKey(parent) && state.Tree[parent] is { } existing) entries[parent] = existing;
+            }
+        }
+
+        var written = await LayerWriter.WriteAsync(entries.Select(e => (e.Key, e.Value)), request.FileTime, store, cancellationToken).ConfigureAwait(false);
+        state.Layers.Add(new ImageLayer(state.Oci ? "application/vnd.oci.image.layer.v1.tar+gzip" : "application/vnd.docker.image.rootfs.diff.tar.gzip",
+            written.Digest, written.Size, written.DiffId, written.BlobPath, null, null));
+    }
+
+    /// <summary>A --chown or USER value as numbers: uid[:gid] as given, names looked up in the stage's /etc/passwd and /etc/group.</summary>
+    private static (int Uid, int Gid) Owner(StageState state, string? user, DockerfileInstruction i)
+    {
+        if (string.IsNullOrEmpty(user)) return (0, 0);
+        var parts = user.Split(':', 2);
+        int Lookup(string name, string file, bool isUser)
+        {
+            if (int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var id)) return id;
+            var entry = state.Tree[state.Tree.Resolve(file)];
+            if (entry?.Source is null) throw new NeedsDaemonException(i.Line, i.Original, $"'{name}' is not a number and the image has no /{file}");
+            using var reader = new StreamReader(entry.Source.Open());
+            while (reader.ReadLine() is { } line)
+            {
+                var fields = line.Split(':');
+                if (fields.Length > 3 && fields[0] == name) return int.Parse(fields[2], CultureInfo.InvariantCulture);
+            }
+
+            throw new NeedsDaemonException(i.Line, i.Original, $"no {(isUser ? "user" : "group")} '{name}' in /{file}");
+        }
+
+        var uid = Lookup(parts[0], "etc/passwd", true);
+        if (parts.Length == 2) return (uid, Lookup(parts[1], "etc/group", false));
+        // A user without a group: the user's primary group from /etc/passwd when it is listed there, else the uid.
+        var passwd = state.Tree[state.Tree.Resolve("etc/passwd")];
+        if (passwd?.Source is not null)
+        {
+            using var reader = new StreamReader(passwd.Source.Open());
+            while (reader.ReadLine() is { } line)
+            {
+                var fields = line.Split(':');
+                if (fields.Length > 3 && (fields[0] == parts[0] || fields[2] == parts[0])) return (uid, int.Parse(fields[3], CultureInfo.InvariantCulture));
+            }
+        }
+
+        return (uid, uid);
+    }
+
+    private static void History(StageState state, string createdBy, bool withLayer, AssemblyRequest request)
+    {
+        var entry = new JsonObject { ["created"] = Timestamp(request.Created), ["created_by"] = createdBy, ["comment"] = HistoryComment };
+        if (!withLayer) entry["empty_layer"] = true;
+        ((JsonArray)state.Image["history"]!).Add(entry);
+    }
+
+    private static string Timestamp(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static JsonObject Config(JsonObject image)
+    {
+        if (image["config"] is JsonObject config) return config;
+        config = new JsonObject();
+        image["config"] = config;
+        return config;
+    }
+
+    private static JsonArray Strings(IEnumerable<string> items) => new(items.Select(s => (JsonNode)s).ToArray());
+
+    // The config's fields in the order Go's encoder writes them, so that the same image is always the same bytes.
+    private static readonly string[] ConfigOrder = { "Hostname", "Domainname", "User", "AttachStdin", "AttachStdout", "AttachStderr", "ExposedPorts", "Tty", "OpenStdin", "StdinOnce",
+        "Env", "Entrypoint", "Cmd", "Healthcheck", "ArgsEscaped", "Image", "Volumes", "WorkingDir", "NetworkDisabled", "MacAddress", "OnBuild", "Labels", "StopSignal", "StopTimeout", "Shell" };
+
+    private static readonly string[] ImageOrder = { "architecture", "author", "config", "container", "container_config", "created", "docker_version", "history", "os", "os.version", "os.features", "rootfs", "variant" };
+
+    private static JsonObject Ordered(JsonObject image)
+    {
+        var config = Config(image);
+        var orderedConfig = Reorder(config, ConfigOrder);
+        image["config"] = null;
+        var result = Reorder(image, ImageOrder);
+        result["config"] = orderedConfig;
+        return Reorder(result, ImageOrder);
+    }
+
+    private static JsonObject Reorder(JsonObject source, string[] order)
+    {
+        var result = new JsonObject();
+        var keys = source.Select(p => p.Key).OrderBy(k => Array.IndexOf(order, k) is var at && at >= 0 ? at : order.Length).ThenBy(k => k, StringComparer.Ordinal).ToList();
+        foreach (var key in keys)
+        {
+            var value = source[key];
+            source.Remove(key);
+            if (value is not null) result[key] = value;
+        }
+
+        return result;
+    }
+
+    private static Dictionary<string, string> BuiltinArgs(ImagePlatform platform)
+    {
+        var host = ImagePlatform.Host;
+        return new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["TARGETPLATFORM"] = platform.ToString(), ["TARGETOS"] = platform.Os, ["TARGETARCH"] = platform.Architecture, ["TARGETVARIANT"] = platform.Variant ?? "",
+            ["BUILDPLATFORM"] = host.ToString(), ["BUILDOS"] = host.Os, ["BUILDARCH"] = host.Architecture, ["BUILDVARIANT"] = host.Variant ?? "",
+        };
+    }
+
+    private static (string Key, string? Value) SplitArg(ShellWords words, string word)
+    {
+        var equals = word.IndexOf('=');
+        return equals < 0 ? (word, null) : (word.Substring(0, equals), words.Word(word.Substring(equals + 1)));
+    }
+
+    /// <summary>parseNameVal: key=value words, or the legacy "KEY value" form.</summary>
+    private static IEnumerable<(string Key, string Value)> KeyValues(DockerfileInstruction i, char escape)
+    {
+        var words = DockerfileReader.Words(i.Rest, escape);
+        if (words.Count > 0 && !words[0].Contains('='))
+        {
+            var rest = i.Rest.TrimStart(' ', '\t').Substring(words[0].Length).TrimStart(' ', '\t');
+            return new[] { (words[0], rest) };
+        }
+
+        return words.Select(w => (w.Substring(0, w.IndexOf('=')), w.Substring(w.IndexOf('=') + 1)));
+    }
+
+    private static List<string> SplitFields(string text) => text.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries).ToList();
+
+    private static FileTree ContextTree(IReadOnlyList<ContextEntry> entries)
+    {
+        var tree = new FileTree();
+        foreach (var entry in entries)
+        {
+            var type = entry.Type;
+            tree.Set(entry.RelativePath, new TreeEntry(type, (int)entry.Mode, 0, 0, entry.LinkTarget,
+                type == TarEntryType.RegularFile ? new ContextFileSource(entry.FullPath, entry.Length) : null));
+        }
+
+        return tree;
+    }
+
+    private sealed class StageState(JsonObject image, List<ImageLayer> layers, FileTree tree, bool oci)
+    {
+        public JsonObject Image { get; } = image;
+        public List<ImageLayer> Layers { get; } = layers;
+        public FileTree Tree { get; } = tree;
+        public bool Oci { get; } = oci;
+        public bool CmdSet { get; set; }
+        public Dictionary<string, string> Variables { get; } = new(StringComparer.Ordinal);
+
+        public StageState Copy() => new((JsonObject)Image.DeepClone(), Layers.ToList(), Tree.Clone(), Oci);
+    }
+}
+
+/// <summary>A stage: its name, its FROM and its instructions.</summary>
+public sealed record PlannedStage(string? Name, DockerfileInstruction From, List<DockerfileInstruction> Instructions);
+
+/// <summary>The stages of a Dockerfile, the ones a build of the target needs (in order), and the global ARGs.</summary>
+public sealed record DockerfilePlan(char Escape, IReadOnlyList<DockerfileInstruction> MetaArgs, List<PlannedStage> Stages, IReadOnlyList<int> Needed, int TargetIndex);
+
+/// <summary>A COPY source that is not in the context (or the stage it copies from).</summary>
+public sealed class ContextSourceMissingException(int line, string path) : Exception($"line {line}: {path}: not found")
+{
+    public int Line { get; } = line;
+    public string Path { get; } = path;
+}

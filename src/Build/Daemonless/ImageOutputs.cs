@@ -1,0 +1,106 @@
+using System.Formats.Tar;
+using System.Text;
+using System.Text.Json.Nodes;
+using ImageDsl.Build.Registry;
+
+namespace ImageDsl.Build.Daemonless;
+
+/// <summary>An assembled image as the registry and archives hold it: config bytes and digest, manifest bytes, digest and media type.</summary>
+public sealed record ImageArtifacts(AssembledImage Image, byte[] Config, string ConfigDigest, byte[] Manifest, string ManifestDigest, string ManifestMediaType)
+{
+    public static ImageArtifacts Of(AssembledImage image)
+    {
+        var config = Encoding.UTF8.GetBytes(image.Config.ToJsonString());
+        var configDigest = RegistryClient.Digest(config);
+        var manifest = new JsonObject
+        {
+            ["schemaVersion"] = 2,
+            ["mediaType"] = image.Oci ? RegistryClient.OciManifest : RegistryClient.DockerManifest,
+            ["config"] = new JsonObject
+            {
+                ["mediaType"] = image.Oci ? "application/vnd.oci.image.config.v1+json" : "application/vnd.docker.container.image.v1+json",
+                ["size"] = config.Length,
+                ["digest"] = configDigest,
+            },
+            ["layers"] = new JsonArray(image.Layers.Select(l => (JsonNode)new JsonObject { ["mediaType"] = l.MediaType, ["size"] = l.Size, ["digest"] = l.Digest }).ToArray()),
+        };
+        var manifestBytes = Encoding.UTF8.GetBytes(manifest.ToJsonString());
+        return new ImageArtifacts(image, config, configDigest, manifestBytes, RegistryClient.Digest(manifestBytes), manifest["mediaType"]!.GetValue<string>());
+    }
+}
+
+/// <summary>
+/// Where a daemonless image goes: a registry (blobs first — each checked with a HEAD, mounted from the base image's
+/// repository when it is on the same registry, else uploaded — and the manifest last, once per tag, so a failed push
+/// tags nothing), or an archive that is both a <c>docker load</c> tarball (manifest.json) and an OCI image layout
+/// (oci-layout, index.json, blobs/).
+/// </summary>
+public static class ImageOutputs
+{
+    public static async Task<string> PushAsync(ImageArtifacts artifacts, RegistryClient client, string repository, IReadOnlyList<string> tags, Action<string> log,
+        CancellationToken cancellationToken)
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var layer in artifacts.Image.Layers)
+        {
+            var mountFrom = layer.Registry == null || IsSameRegistry(layer.Registry, client) ? layer.Repository : null;
+            var outcome = await client.EnsureBlobAsync(repository, layer.Digest, layer.Size, layer.BlobPath is null ? null : () => File.OpenRead(layer.BlobPath),
+                mountFrom, cancellationToken).ConfigureAwait(false);
+            counts[outcome] = counts.GetValueOrDefault(outcome) + 1;
+        }
+
+        await client.EnsureBlobAsync(repository, artifacts.ConfigDigest, artifacts.Config.Length, () => new MemoryStream(artifacts.Config), null, cancellationToken).ConfigureAwait(false);
+        log($"layers: {string.Join(", ", counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Value} {c.Key}"))}");
+        var digest = artifacts.ManifestDigest;
+        foreach (var tag in tags)
+        {
+            digest = await client.PutManifestAsync(repository, tag, artifacts.ManifestMediaType, artifacts.Manifest, cancellationToken).ConfigureAwait(false);
+        }
+
+        return digest;
+    }
+
+    private static bool IsSameRegistry(string registry, RegistryClient client) =>
+        client.BaseAddress.Authority.Equals(registry == ImageReference.DockerHub ? "registry-1.docker.io" : registry, StringComparison.OrdinalIgnoreCase);
+
+    public static async Task WriteArchiveAsync(ImageArtifacts artifacts, IReadOnlyList<string> repoTags, Stream output, CancellationToken cancellationToken)
+    {
+        static string Blob(string digest) => "blobs/sha256/" + digest.Substring("sha256:".Length);
+        var manifestJson = new JsonArray(new JsonObject
+        {
+            ["Config"] = Blob(artifacts.ConfigDigest),
+            ["RepoTags"] = new JsonArray(repoTags.Select(t => (JsonNode)t).ToArray()),
+            ["Layers"] = new JsonArray(artifacts.Image.Layers.Select(l => (JsonNode)Blob(l.Digest)).ToArray()),
+        });
+        var index = new JsonObject
+        {
+            ["schemaVersion"] = 2,
+            ["mediaType"] = RegistryClient.OciIndex,
+            ["manifests"] = new JsonArray(new JsonObject
+            {
+                ["mediaType"] = artifacts.ManifestMediaType,
+                ["digest"] = artifacts.ManifestDigest,
+                ["size"] = artifacts.Manifest.Length,
+                ["annotations"] = repoTags.Count == 0 ? null : new JsonObject { ["io.containerd.image.name"] = repoTags[0], ["org.opencontainers.image.ref.name"] = repoTags[0].Split(':')[^1] },
+            }),
+        };
+
+        await using var tar = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true);
+        async Task AddAsync(string name, Stream content)
+        {
+            var entry = new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = content, Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, ModificationTime = DateTimeOffset.UnixEpoch };
+            await tar.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);
+        }
+
+        await AddAsync("oci-layout", new MemoryStream(Encoding.UTF8.GetBytes("{\"imageLayoutVersion\":\"1.0.0\"}")));
+        await AddAsync("index.json", new MemoryStream(Encoding.UTF8.GetBytes(index.ToJsonString())));
+        await AddAsync("manifest.json", new MemoryStream(Encoding.UTF8.GetBytes(manifestJson.ToJsonString())));
+        await AddAsync(Blob(artifacts.ManifestDigest), new MemoryStream(artifacts.Manifest));
+        await AddAsync(Blob(artifacts.ConfigDigest), new MemoryStream(artifacts.Config));
+        foreach (var layer in artifacts.Image.Layers.DistinctBy(l => l.Digest))
+        {
+            await using var content = File.OpenRead(layer.BlobPath!);
+            await AddAsync(Blob(layer.Digest), content);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ImageDsl.Build.Diagnostics;
+using ImageDsl.Build.Registry;
+
+namespace ImageDsl.Build.Daemonless;
+
+/// <summary>A reference split for the registry API: registry host, repository, and a tag or a digest.</summary>
+public sealed record RegistryLocation(string Registry, string Repository, string Reference)
+{
+    public static RegistryLocation Parse(string reference)
+    {
+        var at = reference.IndexOf('@');
+        var digest = at >= 0 ? reference.Substring(at + 1) : null;
+        var parsed = ImageReference.Parse(at >= 0 ? reference.Substring(0, at) : reference);
+        return new RegistryLocation(parsed.Registry, parsed.Repository, digest ?? parsed.Tag);
+    }
+}
+
+/// <summary>
+/// Base images straight from their registry: the manifest (an index picks the build's platform), the config and
+/// every layer blob, downloaded once into the <see cref="BlobStore"/> (the assembler reads their file trees; an
+/// archive output packs them). Docker v2 schema 2 and OCI manifests and indexes are read; layers must be gzip tars.
+/// </summary>
+public sealed class RegistryBaseImages(BlobStore store, RegistryCredentials credentials, PushPolicy policy, Action<string>? log = null) : IBaseImageSource, IDisposable
+{
+    private readonly Dictionary<string, RegistryClient> _clients = new(StringComparer.Ordinal);
+
+    public RegistryClient Client(string registry)
+    {
+        if (!_clients.TryGetValue(registry, out var client))
+        {
+            client = new RegistryClient(registry, credentials.Find(registry), policy);
+            _clients[registry] = client;
+        }
+
+        return client;
+    }
+
+    public async Task<BaseImage> GetAsync(string reference, ImagePlatform platform, CancellationToken cancellationToken)
+    {
+        var location = RegistryLocation.Parse(reference);
+        var client = Client(location.Registry);
+        var manifest = await client.GetManifestAsync(location.Repository, location.Reference, cancellationToken).ConfigureAwait(false)
+            ?? throw new ImageDslException(ErrorCodes.BaseImageNotFound, reference, $"{location.Registry}/{location.Repository}");
+        if (manifest.IsIndex)
+        {
+            var chosen = Choose(manifest, platform) ?? throw new ImageDslException(ErrorCodes.BaseImagePlatformMissing, reference, platform, Platforms(manifest));
+            manifest = await client.GetManifestAsync(location.Repository, chosen, cancellationToken).ConfigureAwait(false)
+                ?? throw new ImageDslException(ErrorCodes.BaseImageNotFound, reference + "@" + chosen, $"{location.Registry}/{location.Repository}");
+        }
+
+        var document = JsonNode.Parse(manifest.Content)!.AsObject();
+        var configDigest = document["config"]!["digest"]!.GetValue<string>();
+        await EnsureAsync(client, location, configDigest, cancellationToken).ConfigureAwait(false);
+        var config = JsonNode.Parse(await File.ReadAllBytesAsync(store.PathOf(configDigest), cancellationToken).ConfigureAwait(false))!.AsObject();
+        var diffIds = config["rootfs"]?["diff_ids"]?.AsArray().Select(d => d!.GetValue<string>()).ToList() ?? new List<string>();
+        var layers = new List<ImageLayer>();
+        var descriptors = document["layers"]!.AsArray();
+        for (var i = 0; i < descriptors.Count; i++)
+        {
+            var layer = descriptors[i]!;
+            var mediaType = layer["mediaType"]!.GetValue<string>();
+            if (!mediaType.EndsWith("gzip", StringComparison.Ordinal)) throw new ImageDslException(ErrorCodes.BaseImageLayerUnsupported, reference, mediaType);
+            var digest = layer["digest"]!.GetValue<string>();
+            await EnsureAsync(client, location, digest, cancellationToken).ConfigureAwait(false);
+            layers.Add(new ImageLayer(mediaType, digest, layer["size"]!.GetValue<long>(), diffIds[i], store.PathOf(digest), location.Registry, location.Repository));
+        }
+
+        return new BaseImage(config, layers, manifest.MediaType == RegistryClient.OciManifest);
+    }
+
+    private async Task EnsureAsync(RegistryClient client, RegistryLocation location, string digest, CancellationToken cancellationToken)
+    {
+        if (store.Has(digest)) return;
+        log?.Invoke($"downloading {digest.Substring(0, 19)} from {location.Registry}/{location.Repository}");
+        await client.DownloadBlobAsync(location.Repository, digest, store.PathOf(digest), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string? Choose(RegistryManifest index, ImagePlatform platform)
+    {
+        using var document = JsonDocument.Parse(index.Content);
+        foreach (var entry in document.RootElement.GetProperty("manifests").EnumerateArray())
+        {
+            if (!entry.TryGetProperty("platform", out var p)) continue;
+            var variant = p.TryGetProperty("variant", out var v) ? v.GetString() : null;
+            if (p.GetProperty("os").GetString() == platform.Os && p.GetProperty("architecture").GetString() == platform.Architecture
+                && (platform.Variant is null || variant == platform.Variant))
+            {
+                return entry.GetProperty("digest").GetString();
+            }
+        }
+
+        return null;
+    }
+
+    private static string Platforms(RegistryManifest index)
+    {
+        using var document = JsonDocument.Parse(index.Content);
+        return string.Join(", ", document.RootElement.GetProperty("manifests").EnumerateArray()
+            .Where(e => e.TryGetProperty("platform", out _))
+            .Select(e => e.GetProperty("platform").GetProperty("os").GetString() + "/" + e.GetProperty("platform").GetProperty("architecture").GetString()));
+    }
+
+    public void Dispose()
+    {
+        foreach (var client in _clients.Values) client.Dispose();
+    }
+}

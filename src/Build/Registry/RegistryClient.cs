@@ -1,0 +1,285 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using ImageDsl.Build.Diagnostics;
+
+namespace ImageDsl.Build.Registry;
+
+/// <summary>A manifest or index as the registry serves it: its media type, bytes and digest.</summary>
+public sealed record RegistryManifest(string MediaType, byte[] Content, string Digest)
+{
+    public bool IsIndex => MediaType is RegistryClient.DockerManifestList or RegistryClient.OciIndex;
+}
+
+/// <summary>
+/// The OCI distribution API (registry API v2), as much of it as building without a daemon needs: manifests and
+/// indexes read and written, blobs checked (HEAD), fetched, mounted from another repository of the same registry, and
+/// uploaded in one PUT; the registry's Basic or Bearer challenge answered with the docker credential for its host
+/// (a token per scope the registry names, reused until refused). Transient failures (a reset, 5xx, 429, a timeout)
+/// are retried with a doubling delay within <see cref="PushPolicy"/>; anything else is one coded error.
+/// Written by hand: no OCI distribution client is among the packages available here (the .NET SDK's lives inside
+/// its MSBuild tasks and is not a package), and HttpClient does the HTTP.
+/// </summary>
+public sealed class RegistryClient : IDisposable
+{
+    public const string DockerManifest = "application/vnd.docker.distribution.manifest.v2+json";
+    public const string DockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json";
+    public const string OciManifest = "application/vnd.oci.image.manifest.v1+json";
+    public const string OciIndex = "application/vnd.oci.image.index.v1+json";
+    public static readonly string[] ManifestTypes = { DockerManifest, OciManifest, DockerManifestList, OciIndex };
+
+    private readonly HttpClient _http;
+    private readonly string _registry;
+    private readonly RegistryCredential? _credential;
+    private readonly PushPolicy _policy;
+    private AuthenticationHeaderValue? _authorization;
+
+    public RegistryClient(string registry, RegistryCredential? credential, PushPolicy policy, HttpMessageHandler? handler = null)
+    {
+        _registry = registry;
+        _credential = credential;
+        _policy = policy;
+        _http = new HttpClient(handler ?? new SocketsHttpHandler { AllowAutoRedirect = true, PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30) })
+        {
+            Timeout = policy.Timeout,
+        };
+        var host = registry == ImageReference.DockerHub ? "registry-1.docker.io" : registry;
+        // As the daemon does: plain HTTP to loopback registries (insecure by default), HTTPS to every other.
+        BaseAddress = new Uri($"{(IsLoopback(registry) ? "http" : "https")}://{host}/v2/");
+    }
+
+    public Uri BaseAddress { get; }
+
+    public void Dispose() => _http.Dispose();
+
+    /// <summary>GET a manifest or index by tag or digest; null when the registry has none (404).</summary>
+    public async Task<RegistryManifest?> GetManifestAsync(string repository, string reference, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(() =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, new Uri(BaseAddress, $"{repository}/manifests/{reference}"));
+            foreach (var type in ManifestTypes) request.Headers.Accept.ParseAdd(type);
+            return request;
+        }, repository, "pull", cancellationToken, allowNotFound: true).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        var content = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        var mediaType = response.Content.Headers.ContentType?.MediaType ?? MediaTypeOf(content);
+        return new RegistryManifest(mediaType, content, Digest(content));
+    }
+
+    /// <summary>HEAD a manifest: the digest the tag points at, or null.</summary>
+    public async Task<string?> HeadManifestAsync(string repository, string reference, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(() =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Head, new Uri(BaseAddress, $"{repository}/manifests/{reference}"));
+            foreach (var type in ManifestTypes) request.Headers.Accept.ParseAdd(type);
+            return request;
+        }, repository, "pull", cancellationToken, allowNotFound: true).ConfigureAwait(false);
+        return response.IsSuccessStatusCode && response.Headers.TryGetValues("Docker-Content-Digest", out var digests) ? digests.FirstOrDefault() : null;
+    }
+
+    public async Task<bool> BlobExistsAsync(string repository, string digest, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Head, new Uri(BaseAddress, $"{repository}/blobs/{digest}")),
+            repository, "pull", cancellationToken, allowNotFound: true).ConfigureAwait(false);
+        return response.IsSuccessStatusCode;
+    }
+
+    /// <summary>Downloads a blob to <paramref name="path"/> (through a temporary file), checking its digest.</summary>
+    public async Task DownloadBlobAsync(string repository, string digest, string path, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, new Uri(BaseAddress, $"{repository}/blobs/{digest}")),
+            repository, "pull", cancellationToken, streamed: true).ConfigureAwait(false);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var partial = path + "." + Guid.NewGuid().ToString("N") + ".partial";
+        try
+        {
+            using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+            await using (var file = File.Create(partial))
+            await using (var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var buffer = new byte[81920];
+                int read;
+                while ((read = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    hash.AppendData(buffer, 0, read);
+                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                }
+
+                var actual = "sha256:" + Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
+                if (actual != digest) throw new ImageDslException(ErrorCodes.RegistryBlobInvalid, _registry, repository, digest, actual);
+            }
+
+            File.Move(partial, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(partial);
+        }
+    }
+
+    /// <summary>
+    /// Makes a blob present in <paramref name="repository"/>: nothing when it is there (HEAD), a cross-repository mount
+    /// when <paramref name="mountFrom"/> (same registry) has it, else one monolithic upload from <paramref name="content"/>.
+    /// Returns what happened: "exists", "mounted" or "uploaded".
+    /// </summary>
+    public async Task<string> EnsureBlobAsync(string repository, string digest, long size, Func<Stream>? content, string? mountFrom, CancellationToken cancellationToken)
+    {
+        if (await BlobExistsAsync(repository, digest, cancellationToken).ConfigureAwait(false)) return "exists";
+        Uri? location = null;
+        if (mountFrom is not null && mountFrom != repository)
+        {
+            using var mount = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post,
+                    new Uri(BaseAddress, $"{repository}/blobs/uploads/?mount={Uri.EscapeDataString(digest)}&from={Uri.EscapeDataString(mountFrom)}")),
+                repository, "pull,push", cancellationToken, extraScope: $"repository:{mountFrom}:pull").ConfigureAwait(false);
+            if (mount.StatusCode == HttpStatusCode.Created) return "mounted";
+            location = UploadLocation(mount);
+        }
+
+        if (content is null) throw new ImageDslException(ErrorCodes.RegistryRequestFailed, _registry, "POST", $"{repository}/blobs/uploads/?mount={digest}", $"the blob is not there and ImageDsl has no copy of it to upload");
+        if (location is null)
+        {
+            using var start = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, new Uri(BaseAddress, $"{repository}/blobs/uploads/")),
+                repository, "pull,push", cancellationToken).ConfigureAwait(false);
+            location = UploadLocation(start);
+        }
+
+        var separator = location.Query.Length > 0 ? "&" : "?";
+        var target = new Uri(location + separator + "digest=" + Uri.EscapeDataString(digest));
+        using var put = await SendAsync(() =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Put, target) { Content = new StreamContent(content()) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            request.Content.Headers.ContentLength = size;
+            return request;
+        }, repository, "pull,push", cancellationToken).ConfigureAwait(false);
+        return "uploaded";
+    }
+
+    /// <summary>PUT a manifest or index under a tag (or its digest); returns the digest the registry reports.</summary>
+    public async Task<string> PutManifestAsync(string repository, string reference, string mediaType, byte[] content, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(() =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Put, new Uri(BaseAddress, $"{repository}/manifests/{reference}")) { Content = new ByteArrayContent(content) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
+            return request;
+        }, repository, "pull,push", cancellationToken).ConfigureAwait(false);
+        return response.Headers.TryGetValues("Docker-Content-Digest", out var digests) ? digests.First() : Digest(content);
+    }
+
+    public static string Digest(byte[] content) => "sha256:" + Convert.ToHexString(SHA256.HashData(content)).ToLowerInvariant();
+
+    private Uri UploadLocation(HttpResponseMessage response)
+    {
+        var location = response.Headers.Location ?? throw new ImageDslException(ErrorCodes.RegistryRequestFailed, _registry, response.RequestMessage?.Method.Method, response.RequestMessage?.RequestUri?.AbsolutePath, "an upload was started without a Location header");
+        return location.IsAbsoluteUri ? location : new Uri(BaseAddress, location);
+    }
+
+    private static string MediaTypeOf(byte[] content)
+    {
+        using var document = JsonDocument.Parse(content);
+        return document.RootElement.TryGetProperty("mediaType", out var type) ? type.GetString() ?? OciManifest : OciManifest;
+    }
+
+    /// <summary>
+    /// Sends a request (made anew for each attempt), answering an authentication challenge once and retrying
+    /// transient failures. A final failure is a coded error naming the registry and what it said.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> make, string repository, string actions, CancellationToken cancellationToken,
+        bool allowNotFound = false, bool streamed = false, string? extraScope = null)
+    {
+        var delay = _policy.FirstRetryDelay;
+        for (var attempt = 1; ; attempt++)
+        {
+            HttpResponseMessage? response = null;
+            try
+            {
+                response = await SendOnceAsync(make, streamed, cancellationToken).ConfigureAwait(false);
+                if (response.StatusCode == HttpStatusCode.Unauthorized && response.Headers.WwwAuthenticate.FirstOrDefault() is { } challenge)
+                {
+                    _authorization = await AuthorizeAsync(challenge, repository, actions, extraScope, cancellationToken).ConfigureAwait(false);
+                    response.Dispose();
+                    response = await SendOnceAsync(make, streamed, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (response.IsSuccessStatusCode || (allowNotFound && response.StatusCode == HttpStatusCode.NotFound)) return response;
+                var status = (int)response.StatusCode;
+                var body = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
+                if (status is 401 or 403) throw new ImageDslException(ErrorCodes.RegistryDenied, _registry, repository, _credential?.ToString() ?? "no credentials", body);
+                if (!(status >= 500 || status == 429) || attempt >= _policy.Attempts)
+                {
+                    using var shown = make();
+                    throw new ImageDslException(ErrorCodes.RegistryRequestFailed, _registry, shown.Method.Method, shown.RequestUri!.AbsolutePath, $"{status} {body}");
+                }
+            }
+            catch (HttpRequestException) when (attempt < _policy.Attempts && !cancellationToken.IsCancellationRequested)
+            {
+                response?.Dispose();
+            }
+            catch (HttpRequestException e)
+            {
+                throw new ImageDslException(ErrorCodes.RegistryConnectionFailed, e, _registry, e.Message);
+            }
+            catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new ImageDslException(ErrorCodes.RegistryTimedOut, e, _registry, (int)_policy.Timeout.TotalSeconds);
+            }
+
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            delay += delay;
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendOnceAsync(Func<HttpRequestMessage> make, bool streamed, CancellationToken cancellationToken)
+    {
+        using var request = make();
+        request.Headers.Authorization = _authorization;
+        return await _http.SendAsync(request, streamed ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead, cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    private static async Task<string> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        return text.Length > 300 ? text.Substring(0, 300) + "…" : text.Trim();
+    }
+
+    /// <summary>Basic: the credential itself. Bearer: a token from the challenge's realm for its scope (or ours).</summary>
+    private async Task<AuthenticationHeaderValue?> AuthorizeAsync(AuthenticationHeaderValue challenge, string repository, string actions, string? extraScope,
+        CancellationToken cancellationToken)
+    {
+        if (challenge.Scheme.Equals("basic", StringComparison.OrdinalIgnoreCase))
+        {
+            return _credential is { IsIdentityToken: false } ? Basic(_credential) : null;
+        }
+
+        if (!challenge.Scheme.Equals("bearer", StringComparison.OrdinalIgnoreCase)) return null;
+        var parameters = Regex.Matches(challenge.Parameter ?? "", "(\\w+)=\"([^\"]*)\"").ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value, StringComparer.OrdinalIgnoreCase);
+        if (!parameters.TryGetValue("realm", out var realm)) return null;
+        var scopes = new List<string> { parameters.TryGetValue("scope", out var asked) ? asked : $"repository:{repository}:{actions}" };
+        if (extraScope is not null) scopes.Add(extraScope);
+        var query = new StringBuilder("?").AppendJoin("&", scopes.Select(s => "scope=" + Uri.EscapeDataString(s)));
+        if (parameters.TryGetValue("service", out var service)) query.Append("&service=").Append(Uri.EscapeDataString(service));
+        using var request = new HttpRequestMessage(HttpMethod.Get, realm + query);
+        if (_credential is { IsIdentityToken: false }) request.Headers.Authorization = Basic(_credential);
+        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode) return null;
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+        var token = json.RootElement.TryGetProperty("token", out var t) ? t.GetString() : json.RootElement.TryGetProperty("access_token", out var a) ? a.GetString() : null;
+        return token is null ? null : new AuthenticationHeaderValue("Bearer", token);
+    }
+
+    private static AuthenticationHeaderValue Basic(RegistryCredential credential) =>
+        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credential.Username + ":" + credential.Secret)));
+
+    public static bool IsLoopback(string registry)
+    {
+        var host = registry.StartsWith('[') ? registry.Substring(1, registry.IndexOf(']') - 1) : registry.Split(':')[0];
+        return host == "localhost" || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
+    }
+}

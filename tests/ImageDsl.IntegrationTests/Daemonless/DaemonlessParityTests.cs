@@ -1,0 +1,160 @@
+using System.Formats.Tar;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Docker.DotNet;
+using ImageDsl.Build.Context;
+using ImageDsl.Build.Daemonless;
+using ImageDsl.Build.Docker;
+using ImageDsl.Build.Registry;
+using Xunit;
+
+namespace ImageDsl.IntegrationTests.Daemonless;
+
+/// <summary>
+/// The daemonless builder against the judge: each Dockerfile is built by the daemon's BuildKit and by the daemonless
+/// builder (then loaded into the daemon), and the two images must have the same config, the same history and the
+/// same file tree — every path with its type, mode, owner, size, link target and content hash. Differences fail.
+/// </summary>
+public sealed class DaemonlessParityTests
+{
+    public static string RegistryBase => TestEngine.Get("IMAGEDSL_REGISTRY_BASE_IMAGE");
+
+    public static TheoryData<string, string> Cases => new()
+    {
+        { "config", """
+            FROM @BASE@
+            ENV A=1 B="two words" C=$A-x
+            ENV LEGACY value with spaces
+            LABEL x=y "quoted key"="v $A"
+            ARG Q=3
+            ARG R
+            ENV FROMARG=$Q
+            USER 1000:1000
+            EXPOSE 8080 53/udp 9090/tcp
+            VOLUME /data ["/other"]
+            STOPSIGNAL SIGTERM
+            SHELL ["/bin/sh", "-eu", "-c"]
+            ONBUILD ENV Z=1
+            HEALTHCHECK --interval=1m30s --timeout=500ms --retries=3 CMD wget -q -O- http://127.0.0.1/ || exit 1
+            MAINTAINER someone
+            CMD echo "$HOME"
+            """ },
+        { "entrypoint-resets-cmd", """
+            FROM @BASE@
+            CMD ["a"]
+            ENTRYPOINT ["/bin/echo", "x"]
+            HEALTHCHECK NONE
+            """ },
+        { "copy", """
+            FROM @BASE@
+            WORKDIR /work/dir
+            COPY app /dest/
+            COPY app/a.txt /owned/deep/
+            COPY --chown=1000:1000 app /chowned
+            COPY --chown=1000 app/a.txt /uid-only.txt
+            COPY --chmod=640 app/a.txt rel.txt
+            COPY app/*.txt /pattern/
+            COPY app/link /followed
+            COPY app/sub /etc/
+            COPY ["app/a.txt", "app/sub/b.txt", "/two/"]
+            WORKDIR /tmp
+            WORKDIR relative
+            USER 1000
+            WORKDIR /as-user
+            """ },
+        { "stages", """
+            ARG BASE_IMAGE=@BASE@
+            FROM $BASE_IMAGE AS first
+            COPY app /app
+            FROM scratch AS unused
+            COPY missing /nowhere
+            FROM scratch
+            COPY --from=first /app/a.txt /a.txt
+            COPY --from=0 /bin/busybox /busybox
+            ENV X=1
+            CMD ["/busybox", "true"]
+            """ },
+        { "from-stage", """
+            FROM @BASE@ AS base
+            ENV STAGE=base
+            CMD ["base"]
+            FROM base
+            COPY app/sub/ /sub/
+            """ },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Daemonless_image_equals_the_daemon_BuildKit_image(string name, string dockerfile)
+    {
+        dockerfile = dockerfile.Replace("@BASE@", RegistryBase, StringComparison.Ordinal);
+        var context = Directory.CreateTempSubdirectory("imagedsl-parity-");
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(context.FullName, "app", "sub"));
+            await File.WriteAllTextAsync(Path.Combine(context.FullName, "app", "a.txt"), "hi\n");
+            await File.WriteAllTextAsync(Path.Combine(context.FullName, "app", "c.txt"), "see\n");
+            await File.WriteAllTextAsync(Path.Combine(context.FullName, "app", "sub", "b.txt"), "x\n");
+            File.SetUnixFileMode(Path.Combine(context.FullName, "app", "sub", "b.txt"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.SetUnixFileMode(Path.Combine(context.FullName, "app", "sub"), (UnixFileMode)0x1C0 /* 0700 */);
+            File.CreateSymbolicLink(Path.Combine(context.FullName, "app", "link"), "a.txt");
+
+            using var engine = await TestEngine.ConnectAsync();
+            var daemonTag = $"tests/parity-{name}:daemon";
+            var daemonlessTag = $"tests/parity-{name}:daemonless";
+            var request = new BuildRequest(daemonTag, dockerfile, context.FullName, new[] { daemonTag }, new Dictionary<string, string>(), new Dictionary<string, string>(),
+                NetworkMode: TestEngine.NetworkMode);
+            await engine.BuildAsync(request, TestEngine.Layout(context.FullName, BuilderKind.BuildKit), BuilderKind.BuildKit, new ListLog(), CancellationToken.None);
+
+            var store = new BlobStore(Path.Combine(Path.GetTempPath(), "imagedsl-parity-store"));
+            using var bases = new RegistryBaseImages(store, new RegistryCredentials(_ => null, "/nonexistent"), PushPolicy.Default);
+            var assembled = await new ImageAssembler(bases, store).AssembleAsync(new AssemblyRequest(dockerfile, null, new Dictionary<string, string>(),
+                new Dictionary<string, string>(), ContextPacker.List(context.FullName), ImagePlatform.Parse("linux/amd64"), DateTimeOffset.UnixEpoch, 1), CancellationToken.None);
+            var archive = new MemoryStream();
+            await ImageOutputs.WriteArchiveAsync(ImageArtifacts.Of(assembled), new[] { daemonlessTag }, archive, CancellationToken.None);
+            archive.Position = 0;
+            await engine.LoadAsync(archive, CancellationToken.None);
+
+            using var client = new DockerClientBuilder().WithEndpoint(TestEngine.SocketEndpoint.Uri).WithApiVersion(DockerEngine.ApiVersion).Build();
+            var expected = await client.Images.InspectImageAsync(daemonTag);
+            var actual = await client.Images.InspectImageAsync(daemonlessTag);
+            Assert.Equal(JsonSerializer.Serialize(expected.Config), JsonSerializer.Serialize(actual.Config));
+            Assert.Equal(expected.Architecture, actual.Architecture);
+            Assert.Equal(expected.Os, actual.Os);
+            Assert.Equal(await HistoryAsync(client, daemonTag), await HistoryAsync(client, daemonlessTag));
+            Assert.Equal(await FilesAsync(client, daemonTag), await FilesAsync(client, daemonlessTag));
+        }
+        finally
+        {
+            context.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<string> HistoryAsync(DockerClient client, string image) =>
+        string.Join("\n", (await client.Images.GetImageHistoryAsync(image)).Select(h => $"{h.CreatedBy} | {h.Comment} | {(h.Size == 0 ? "empty" : "data")}"));
+
+    /// <summary>The file system of a never-started container of the image, one line per path: type, mode, owner, size, link, content hash.</summary>
+    public static async Task<string> FilesAsync(DockerClient client, string image)
+    {
+        var created = await client.Containers.CreateContainerAsync(new Docker.DotNet.Models.CreateContainerParameters { Image = image, Cmd = new[] { "none" } });
+        try
+        {
+            var export = new MemoryStream();
+            await using (var stream = await client.Containers.ExportContainerAsync(created.ID, CancellationToken.None)) await stream.CopyToAsync(export);
+            export.Position = 0;
+            var lines = new List<string>();
+            var reader = new TarReader(export);
+            while (await reader.GetNextEntryAsync() is { } entry)
+            {
+                var hash = entry.DataStream is null ? "" : Convert.ToHexString(await SHA256.HashDataAsync(entry.DataStream)).Substring(0, 16);
+                lines.Add($"{entry.Name.TrimEnd('/')} {entry.EntryType} {Convert.ToString((int)entry.Mode, 8)} {entry.Uid}:{entry.Gid} {entry.Length} {entry.LinkName} {hash}");
+            }
+
+            return string.Join("\n", lines.OrderBy(l => l, StringComparer.Ordinal));
+        }
+        finally
+        {
+            await client.Containers.RemoveContainerAsync(created.ID, new Docker.DotNet.Models.ContainerRemoveParameters { Force = true });
+        }
+    }
+}
