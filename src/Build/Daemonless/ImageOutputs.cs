@@ -85,10 +85,11 @@ public static class ImageOutputs
             }),
         };
 
-        await using var tar = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true);
+        // Ustar: no PAX extended headers, whose names carry the writing process's id (the archive must be reproducible).
+        await using var tar = new TarWriter(output, TarEntryFormat.Ustar, leaveOpen: true);
         async Task AddAsync(string name, Stream content)
         {
-            var entry = new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = content, Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, ModificationTime = DateTimeOffset.UnixEpoch };
+            var entry = new UstarTarEntry(TarEntryType.RegularFile, name) { DataStream = content, Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, ModificationTime = DateTimeOffset.UnixEpoch };
             await tar.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);
         }
 

@@ -43,8 +43,33 @@ public sealed partial class BuildImages
     /// </summary>
     public string[] DefaultExcludedDirectories { get; set; } = Array.Empty<string>();
 
-    /// <summary>auto (BuildKit when the daemon offers it), buildkit or classic (ImageDslBuilder).</summary>
+    /// <summary>
+    /// ImageDslBuilder: auto (daemonless for an image that qualifies when the build pushes or writes an archive, else
+    /// the daemon — BuildKit when it offers it), docker (the daemon always), daemonless (never the daemon for building),
+    /// buildkit or classic (that builder of the daemon).
+    /// </summary>
     public string Builder { get; set; } = "auto";
+
+    /// <summary>The registry pushed to (ImageDslRegistry): the daemonless builder pushes there itself.</summary>
+    public string? Registry { get; set; }
+
+    /// <summary>True when this build pushes (PushImages, or ImageDslPushOnBuild): the daemonless builder pushes as it builds.</summary>
+    public bool Push { get; set; }
+
+    /// <summary>Where to write each image as an archive (ContainerArchiveOutputPath): a file, or a directory for NAME.tar.gz.</summary>
+    public string? ArchiveOutputPath { get; set; }
+
+    /// <summary>Whether container checks follow (ImageDslSmokeRun): a daemonless image is then loaded into the daemon, if one is reachable.</summary>
+    public bool SmokeRun { get; set; }
+
+    /// <summary>Registry request attempts (ImageDslPushAttempts).</summary>
+    public int PushAttempts { get; set; } = 3;
+
+    /// <summary>The first wait before a retry, doubled each time (ImageDslPushRetryDelay).</summary>
+    public int PushRetryDelayMilliseconds { get; set; } = 1000;
+
+    /// <summary>The most one registry request may take (ImageDslPushTimeout).</summary>
+    public int PushTimeoutSeconds { get; set; } = 600;
 
     /// <summary>Build arguments: Include = name, metadata Value (ImageDslBuildArg items).</summary>
     public ITaskItem[] BuildArgs { get; set; } = Array.Empty<ITaskItem>();

@@ -13,12 +13,13 @@ public sealed partial class BuildImages : ImageDslTask
 {
     protected override async Task ExecuteAsync(CancellationToken cancellationToken)
     {
-        var builderChoice = Builder.ToLowerInvariant() switch
+        var builderName = Builder.Length == 0 ? "auto" : Builder.ToLowerInvariant();
+        var builderChoice = builderName switch
         {
-            "" or "auto" => (BuilderKind?)null,
+            "auto" or "docker" or "daemonless" => (BuilderKind?)null,
             "buildkit" => BuilderKind.BuildKit,
             "classic" => BuilderKind.Classic,
-            _ => throw new ImageDslException(ErrorCodes.InvalidProperty, "ImageDslBuilder", Builder, "use auto, buildkit or classic"),
+            _ => throw new ImageDslException(ErrorCodes.InvalidProperty, "ImageDslBuilder", Builder, "use auto, docker, daemonless, buildkit or classic"),
         };
         // Files changed after this moment make the next on-build build run again (see the targets' marker).
         ContextSnapshotTime = DateTime.UtcNow.ToString("o", System.Globalization.CultureInfo.InvariantCulture);
@@ -56,6 +57,12 @@ public sealed partial class BuildImages : ImageDslTask
                 contextDirectories.Add(contextDirectory);
                 contextInputs.AddRange(entries.Where(WatchableInput).Select(e => e.FullPath));
                 contextInputs.Add(image.GetMetadata("DockerfilePath"));
+                if (UsesDaemonless(builderName, dockerfile, request.Target))
+                {
+                    built.Add(await BuildDaemonlessAsync(image, request, entries, endpoint, builderName == "daemonless", cancellationToken).ConfigureAwait(false));
+                    continue;
+                }
+
                 var stampPath = Files.DockerfileFiles.StampPath(StampDirectory, name);
                 var snapshot = ContextSnapshot.Take(entries);
                 var settings = request.Settings + "\nfiletime=" + FileTimeSeconds + "\nendpoint=" + endpoint.Uri + "\nbuilder=" + builderChoice + "\nimagedsl=" + ImageDslVersion

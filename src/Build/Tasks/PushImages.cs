@@ -14,12 +14,28 @@ public sealed partial class PushImages : ImageDslTask
         var plan = Images.SelectMany(image => image.GetMetadata("Tags").Split(';', StringSplitOptions.RemoveEmptyEntries)
             .Select(tag => (Image: image, Reference: ImageReference.Parse(Qualify(image.ItemSpec) + ":" + tag)))).ToList();
         if (plan.Count == 0) return;
+        var pushed = new List<ITaskItem>();
+        // The daemonless builder pushed its images as it built them: report those, and push only the rest.
+        foreach (var image in Images.Where(i => i.GetMetadata("PushedReferences").Length > 0))
+        {
+            foreach (var entry in image.GetMetadata("PushedReferences").Split(';', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var at = entry.LastIndexOf('@');
+                pushed.Add(Pushed(image, ImageReference.Parse(entry.Substring(0, at)), entry.Substring(at + 1)));
+            }
+        }
+
+        plan = plan.Where(p => p.Image.GetMetadata("PushedReferences").Length == 0).ToList();
+        if (plan.Count == 0)
+        {
+            PushedImages = pushed.ToArray();
+            return;
+        }
 
         if (TimeoutSeconds <= 0) throw new ImageDslException(ErrorCodes.InvalidProperty, "ImageDslPushTimeout", TimeoutSeconds, "give the seconds one push may take, retries included");
         var policy = new PushPolicy(Math.Max(1, Attempts), TimeSpan.FromMilliseconds(RetryDelayMilliseconds), TimeSpan.FromSeconds(TimeoutSeconds));
         var credentials = new RegistryCredentials(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
         using var engine = await ConnectAsync(cancellationToken).ConfigureAwait(false);
-        var pushed = new List<ITaskItem>();
         foreach (var (image, reference) in plan)
         {
             var credential = credentials.Find(reference);

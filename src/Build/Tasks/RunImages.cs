@@ -14,7 +14,8 @@ public sealed partial class RunImages : ImageDslTask
             throw new ImageDslException(ErrorCodes.InvalidProperty, "ImageDslSmokeRunNetwork", NetworkMode, "use none or host; ImageDsl never creates bridge networks");
         }
 
-        var candidates = Images.Where(i => !OnlyRebuilt || i.GetMetadata("Rebuilt") == "true").ToList();
+        // An image built without a daemon where none is reachable: BuildImages already warned that its checks did not run.
+        var candidates = Images.Where(i => (!OnlyRebuilt || i.GetMetadata("Rebuilt") == "true") && i.GetMetadata("ChecksSkipped") != "true").ToList();
         var toCheck = candidates.Select(i => (Image: i, Checks: Manifest(i).Checks ?? Array.Empty<Metadata.StructureCheck>())).Where(x => x.Checks.Count > 0).ToList();
         var toRun = candidates.Where(i => i.GetMetadata("SmokeRun") != "false").ToList();
         if (toRun.Count == 0 && toCheck.Count == 0) return;

@@ -1,0 +1,160 @@
+using System.Globalization;
+using ImageDsl.Build.Context;
+using ImageDsl.Build.Daemonless;
+using ImageDsl.Build.Diagnostics;
+using ImageDsl.Build.Docker;
+using ImageDsl.Build.Registry;
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+
+namespace ImageDsl.Build.Tasks;
+
+public sealed partial class BuildImages
+{
+    /// <summary>
+    /// Whether this image is built without the daemon: always with ImageDslBuilder=daemonless; with auto, when the build
+    /// pushes or writes an archive (nothing then needs the daemon) and every instruction the target runs qualifies.
+    /// </summary>
+    private bool UsesDaemonless(string builder, string dockerfile, string? target)
+    {
+        if (builder == "daemonless") return true;
+        if (builder != "auto" || !(Push || !string.IsNullOrEmpty(ArchiveOutputPath))) return false;
+        try
+        {
+            ImageAssembler.Plan(dockerfile, target);
+            return true;
+        }
+        catch (Exception e) when (e is NeedsDaemonException or FormatException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Builds one image without a daemon, then sends it where the build asks: pushed (every tag, manifest last),
+    /// written as an archive, and loaded into the daemon when one is reachable and the container checks (or the lack
+    /// of any other output) call for it.
+    /// </summary>
+    private async Task<TaskItem> BuildDaemonlessAsync(ITaskItem image, BuildRequest request, IReadOnlyList<ContextEntry> entries, DockerEndpoint endpoint, bool forced,
+        CancellationToken cancellationToken)
+    {
+        var name = request.ImageName;
+        try
+        {
+            ImageAssembler.Plan(request.Dockerfile, request.Target);
+        }
+        catch (NeedsDaemonException e)
+        {
+            throw new ImageDslException(ErrorCodes.NeedsDaemon, name, forced ? "ImageDslBuilder=daemonless" : "no daemon", e.Line, e.Instruction, e.Reason);
+        }
+
+        var platform = string.IsNullOrEmpty(Platform) ? ImagePlatform.Host : ImagePlatform.Parse(Platform!);
+        var created = request.Labels.TryGetValue("org.opencontainers.image.created", out var label)
+            && DateTimeOffset.TryParse(label, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : DateTimeOffset.UnixEpoch;
+        var policy = new PushPolicy(Math.Max(1, PushAttempts), TimeSpan.FromMilliseconds(PushRetryDelayMilliseconds), TimeSpan.FromSeconds(Math.Max(1, PushTimeoutSeconds)));
+        var credentials = new RegistryCredentials(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+        var store = BlobStore.Default(Environment.GetEnvironmentVariable);
+        using var bases = new RegistryBaseImages(store, credentials, policy, message => Log.LogMessage(MessageImportance.Normal, "ImageDsl: {0}: {1}", name, message));
+        Log.LogMessage(MessageImportance.High, "ImageDsl: building {0} without a daemon (daemonless builder, {1}, {2} context entries)…", name, platform, entries.Count);
+        AssembledImage assembled;
+        try
+        {
+            assembled = await new ImageAssembler(bases, store).AssembleAsync(new AssemblyRequest(request.Dockerfile, request.Target, request.BuildArgs, request.Labels, entries,
+                platform, created, FileTimeSeconds ?? 1), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ContextSourceMissingException e)
+        {
+            throw new ImageDslException(ErrorCodes.BuildStepFailed, name, $"line {e.Line} of the Dockerfile", $"COPY source '{e.Path}': not found in the build context", "");
+        }
+        catch (Exception e) when (e is NeedsDaemonException or FormatException or NotSupportedException)
+        {
+            var (line, instruction, reason) = e is NeedsDaemonException n ? (n.Line, n.Instruction, n.Reason) : (0, "", e.Message);
+            throw new ImageDslException(ErrorCodes.NeedsDaemon, name, forced ? "ImageDslBuilder=daemonless" : "no daemon", line, instruction, reason);
+        }
+
+        var artifacts = ImageArtifacts.Of(assembled);
+        var tags = request.Tags;
+        var item = new TaskItem(name);
+        image.CopyMetadataTo(item);
+        item.SetMetadata("ImageId", artifacts.ConfigDigest);
+        item.SetMetadata("References", string.Join(";", tags));
+        item.SetMetadata("Rebuilt", "true");
+        item.SetMetadata("Builder", "daemonless");
+        Log.LogMessage(MessageImportance.High, "ImageDsl: built {0} as {1} without a daemon (manifest {2}).", name, Short(artifacts.ConfigDigest), artifacts.ManifestDigest);
+
+        if (Push)
+        {
+            var pushed = new List<string>();
+            foreach (var group in image.GetMetadata("Tags").Split(';', StringSplitOptions.RemoveEmptyEntries)
+                         .Select(tag => ImageReference.Parse(Qualify(name) + ":" + tag)).GroupBy(r => (r.Registry, r.Repository)))
+            {
+                var client = bases.Client(group.Key.Registry);
+                var digest = await ImageOutputs.PushAsync(artifacts, client, group.Key.Repository, group.Select(r => r.Tag).ToList(),
+                    message => Log.LogMessage(MessageImportance.High, "ImageDsl: {0}/{1}: {2}", group.Key.Registry, group.Key.Repository, message), cancellationToken).ConfigureAwait(false);
+                foreach (var reference in group)
+                {
+                    Log.LogMessage(MessageImportance.High, "ImageDsl: pushed {0}@{1} (daemonless).", reference.FullName, digest);
+                    pushed.Add(reference.FullName + "@" + digest);
+                }
+            }
+
+            item.SetMetadata("PushedReferences", string.Join(";", pushed));
+        }
+
+        if (!string.IsNullOrEmpty(ArchiveOutputPath))
+        {
+            var path = ArchivePath(name);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await using (var file = File.Create(path))
+            await using (var output = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
+                ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionLevel.Fastest) : (Stream)file)
+            {
+                await ImageOutputs.WriteArchiveAsync(artifacts, tags, output, cancellationToken).ConfigureAwait(false);
+            }
+
+            Log.LogMessage(MessageImportance.High, "ImageDsl: wrote {0} to {1} (docker load, OCI layout).", name, path);
+            item.SetMetadata("ArchivePath", path);
+        }
+
+        var wantsDaemon = SmokeRun || !(Push || !string.IsNullOrEmpty(ArchiveOutputPath));
+        if (wantsDaemon)
+        {
+            DockerEngine? engine = null;
+            try
+            {
+                engine = await ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ImageDslException e) when (e.Code is ErrorCodes.DaemonUnreachable or ErrorCodes.DaemonTimeout or ErrorCodes.ContextNotFound or ErrorCodes.TlsIncomplete)
+            {
+                item.SetMetadata("SmokeRun", "false");
+                item.SetMetadata("ChecksSkipped", "true");
+                if (SmokeRun) LogWarning(new ImageDslException(ErrorCodes.ChecksSkippedWithoutDaemon, name, endpoint.Uri));
+            }
+
+            if (engine is not null)
+            {
+                using (engine)
+                {
+                    var archive = new MemoryStream();
+                    await ImageOutputs.WriteArchiveAsync(artifacts, tags, archive, cancellationToken).ConfigureAwait(false);
+                    archive.Position = 0;
+                    await engine.LoadAsync(archive, cancellationToken).ConfigureAwait(false);
+                    Log.LogMessage(MessageImportance.High, "ImageDsl: loaded {0} into the daemon as {1}.", name, string.Join(", ", tags));
+                }
+            }
+        }
+
+        return item;
+    }
+
+    // ContainerArchiveOutputPath, as the SDK reads it: a file (gzip-compressed when it ends in .gz), or a directory (ends
+    // with a separator or exists) that gets NAME.tar.gz.
+    private string ArchivePath(string name)
+    {
+        var path = ArchiveOutputPath!;
+        var isDirectory = path.EndsWith('/') || path.EndsWith(Path.DirectorySeparatorChar) || Directory.Exists(path);
+        return Path.GetFullPath(isDirectory ? Path.Combine(path, name.Replace('/', '-') + ".tar.gz") : path);
+    }
+
+    private string Qualify(string name) => string.IsNullOrEmpty(Registry) ? name : Registry!.TrimEnd('/') + "/" + name;
+}

@@ -1,0 +1,114 @@
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using ImageDsl.Build.Docker;
+using Xunit;
+
+namespace ImageDsl.IntegrationTests.Daemonless;
+
+/// <summary>
+/// The daemonless builder through MSBuild: with no daemon at all (DOCKER_HOST at a socket that does not exist), an
+/// image is pushed or written as an archive; the daemon then pulls or loads it and runs it. Builds are reproducible:
+/// two copies of a project in different folders, with different file times, give the same manifest digest.
+/// </summary>
+[Collection(nameof(MSBuildTests))]
+public class DaemonlessBuildTests
+{
+    private static readonly Dictionary<string, string?> NoDaemon = new() { ["DOCKER_HOST"] = "unix:///nonexistent/imagedsl-no-daemon.sock" };
+
+    private const string Definition = """
+        [Image("tests/daemonless", ExpectOutput = "daemonless hello")]
+        public static partial class Image
+        {
+            static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
+            static Dockerfile Define() => Dockerfile.From(BaseImage)
+                .Workdir("/app")
+                .Copy("hello.txt", "/app/")
+                .Env("GREETING", "daemonless")
+                .Cmd("cat", "/app/hello.txt");
+        }
+        """;
+
+    [Fact]
+    public async Task Without_a_daemon_the_image_is_pushed_and_runs_when_pulled()
+    {
+        using var project = new MSBuildProject(Definition, new Dictionary<string, string> { ["hello.txt"] = "daemonless hello\n" });
+        var tag = "run-" + Guid.NewGuid().ToString("N")[..8];
+
+        var result = project.Build($"-t:PushImages -p:ImageDslRegistry={TestEngine.Registry} -p:ContainerImageTag={tag} " +
+            $"-p:ImageDslBuildArgs=BASE_IMAGE={DaemonlessParityTests.RegistryBase}", NoDaemon);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("building tests/daemonless without a daemon", result.Output);
+        Assert.Contains("IMAGEDSL2025", result.Output); // the checks could not run: said, not skipped silently
+        var reference = $"{TestEngine.Registry}/tests/daemonless:{tag}";
+        Assert.Contains($"pushed {reference}@sha256:", result.Output);
+
+        using var engine = await TestEngine.ConnectAsync();
+        await PullAsync(reference);
+        var run = await engine.RunAsync(reference, TimeSpan.FromSeconds(60), "none", CancellationToken.None);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("daemonless hello\n", run.Stdout);
+    }
+
+    [Fact]
+    public void An_instruction_that_needs_a_daemon_is_one_coded_error_naming_it()
+    {
+        using var project = new MSBuildProject("""
+            [Image("tests/daemonless-run")]
+            public static partial class Image
+            {
+                static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
+                static Dockerfile Define() => Dockerfile.From(BaseImage).Run("echo hi");
+            }
+            """);
+
+        var result = project.Build($"-t:BuildImages -p:ImageDslBuilder=daemonless -p:ImageDslBuildArgs=BASE_IMAGE={DaemonlessParityTests.RegistryBase}", NoDaemon);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.True(result.Errors.Length == 1, result.Output);
+        var error = result.Errors[0];
+        Assert.True(error.Contains("IMAGEDSL2021", StringComparison.Ordinal), error);
+        Assert.Matches("line [0-9]+ of its Dockerfile, 'RUN echo hi'", error);
+        Assert.Contains("RUN runs a command in a container", error);
+    }
+
+    [Fact]
+    public async Task Two_copies_in_different_folders_give_the_same_archive_which_docker_loads_and_runs()
+    {
+        var files = new Dictionary<string, string> { ["hello.txt"] = "daemonless hello\n" };
+        using var first = new MSBuildProject(Definition, files);
+        using var second = new MSBuildProject(Definition, files);
+        File.SetLastWriteTimeUtc(Path.Combine(second.Directory.FullName, "hello.txt"), new DateTime(2001, 2, 3, 4, 5, 6, DateTimeKind.Utc));
+        var archives = new List<string>();
+        var digests = new List<string>();
+        foreach (var project in new[] { first, second })
+        {
+            var archive = Path.Combine(project.Directory.FullName, "out", "image.tar");
+            var result = project.Build($"-t:BuildImages -p:ContainerArchiveOutputPath={archive} -p:ImageDslSmokeRun=false " +
+                $"-p:ImageDslBuildArgs=BASE_IMAGE={DaemonlessParityTests.RegistryBase}", NoDaemon);
+            Assert.True(result.ExitCode == 0, result.Output);
+            Assert.Contains("wrote tests/daemonless to", result.Output);
+            digests.Add(System.Text.RegularExpressions.Regex.Match(result.Output, @"manifest (sha256:[0-9a-f]{64})").Groups[1].Value);
+            archives.Add(archive);
+        }
+
+        Assert.StartsWith("sha256:", digests[0]);
+        Assert.Equal(digests[0], digests[1]);
+        Assert.Equal(await File.ReadAllBytesAsync(archives[0]), await File.ReadAllBytesAsync(archives[1]));
+
+        using var engine = await TestEngine.ConnectAsync();
+        await using (var archive = File.OpenRead(archives[0])) await engine.LoadAsync(archive, CancellationToken.None);
+        var run = await engine.RunAsync("tests/daemonless:latest", TimeSpan.FromSeconds(60), "none", CancellationToken.None);
+        Assert.Equal("daemonless hello\n", run.Stdout);
+    }
+
+    internal static async Task PullAsync(string reference)
+    {
+        using var client = new DockerClientBuilder().WithEndpoint(TestEngine.SocketEndpoint.Uri).WithApiVersion(DockerEngine.ApiVersion).Build();
+        var colon = reference.LastIndexOf(':');
+        string? error = null;
+        await client.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = reference[..colon], Tag = reference[(colon + 1)..] }, null,
+            new Progress<JSONMessage>(m => error ??= m.Error?.Message));
+        Assert.Null(error);
+    }
+}
