@@ -180,6 +180,25 @@ public sealed class SampleTests : IClassFixture<SampleTests.PackedSamples>
     }
 
     [Fact]
+    public async Task WebApi_is_pushed_without_a_daemon_and_the_pulled_image_answers_its_probe()
+    {
+        var tag = "daemonless-" + Guid.NewGuid().ToString("N")[..8];
+        var args = $"-t:PushImages -p:ContainerRegistry={TestEngine.Registry} -p:ContainerImageTag={tag} -p:ImageDslBuildArgs=RUNTIME_IMAGE={TestEngine.Get("IMAGEDSL_REGISTRY_ASPNET_IMAGE")}";
+
+        var result = _samples.Build("WebApi", args, new Dictionary<string, string?> { ["DOCKER_HOST"] = "unix:///nonexistent/imagedsl-no-daemon.sock" });
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("building samples/webapi without a daemon", result.Output);
+        var reference = $"{TestEngine.Registry}/samples/webapi:{tag}";
+        Assert.Contains($"pushed {reference}@sha256:", result.Output);
+        await Daemonless.DaemonlessBuildTests.PullAsync(reference);
+        using var engine = await TestEngine.ConnectAsync();
+        var answer = await engine.ProbeAsync(reference, "samples/webapi", new ImageDsl.Build.Metadata.HttpProbe(8080, "/health", 200, "healthy"), TimeSpan.FromSeconds(60),
+            TestEngine.Get("ImageDslProbeNetwork"), CancellationToken.None);
+        Assert.Contains("200", answer);
+    }
+
+    [Fact]
     public async Task WebApi_one_project_is_published_built_probed_over_HTTP_and_pushed()
     {
         var args = $"-p:ImageDslBuildOnBuild=true -p:ImageDslPushOnBuild=true -p:ContainerRegistry={TestEngine.Registry} -p:ImageDslBuildArgs=RUNTIME_IMAGE={TestEngine.Get("IMAGEDSL_ASPNET_IMAGE")}";

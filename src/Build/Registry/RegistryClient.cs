@@ -42,7 +42,12 @@ public sealed class RegistryClient : IDisposable
         _registry = registry;
         _credential = credential;
         _policy = policy;
-        _http = new HttpClient(handler ?? new SocketsHttpHandler { AllowAutoRedirect = true, PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30) })
+        _http = new HttpClient(handler ?? new SocketsHttpHandler
+        {
+            AllowAutoRedirect = true,
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+            ConnectTimeout = TimeSpan.FromSeconds(Math.Min(30, policy.Timeout.TotalSeconds)),
+        })
         {
             Timeout = policy.Timeout,
         };
@@ -217,7 +222,7 @@ public sealed class RegistryClient : IDisposable
                     throw new ImageDslException(ErrorCodes.RegistryRequestFailed, _registry, shown.Method.Method, shown.RequestUri!.AbsolutePath, $"{status} {body}");
                 }
             }
-            catch (HttpRequestException) when (attempt < _policy.Attempts && !cancellationToken.IsCancellationRequested)
+            catch (HttpRequestException e) when (attempt < _policy.Attempts && !cancellationToken.IsCancellationRequested && !NobodyThere(e))
             {
                 response?.Dispose();
             }
@@ -234,6 +239,11 @@ public sealed class RegistryClient : IDisposable
             delay += delay;
         }
     }
+
+    // A name that does not resolve or a refused connection: nobody answers there, and another attempt will not change that.
+    private static bool NobodyThere(HttpRequestException e) =>
+        e.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.HostNotFound or System.Net.Sockets.SocketError.ConnectionRefused
+            or System.Net.Sockets.SocketError.TryAgain or System.Net.Sockets.SocketError.NoData };
 
     private async Task<HttpResponseMessage> SendOnceAsync(Func<HttpRequestMessage> make, bool streamed, CancellationToken cancellationToken)
     {

@@ -33,9 +33,10 @@ public sealed partial class BuildImages
     /// <summary>
     /// Builds one image without a daemon, then sends it where the build asks: pushed (every tag, manifest last),
     /// written as an archive, and loaded into the daemon when one is reachable and the container checks (or the lack
-    /// of any other output) call for it.
+    /// of any other output) call for it. With auto (not <paramref name="forced"/>), a base image that cannot be read from
+    /// its registry (one that only the local daemon has, say) returns null: the daemon builds the image instead.
     /// </summary>
-    private async Task<TaskItem> BuildDaemonlessAsync(ITaskItem image, BuildRequest request, IReadOnlyList<ContextEntry> entries, DockerEndpoint endpoint, bool forced,
+    private async Task<TaskItem?> BuildDaemonlessAsync(ITaskItem image, BuildRequest request, IReadOnlyList<ContextEntry> entries, DockerEndpoint endpoint, bool forced,
         CancellationToken cancellationToken)
     {
         var name = request.ImageName;
@@ -61,6 +62,13 @@ public sealed partial class BuildImages
         {
             assembled = await new ImageAssembler(bases, store).AssembleAsync(new AssemblyRequest(request.Dockerfile, request.Target, request.BuildArgs, request.Labels, entries,
                 platform, created, FileTimeSeconds ?? 1), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ImageDslException e) when (!forced && e.Code is ErrorCodes.BaseImageNotFound or ErrorCodes.RegistryConnectionFailed or ErrorCodes.RegistryDenied
+                                              or ErrorCodes.RegistryRequestFailed or ErrorCodes.BaseImagePlatformMissing or ErrorCodes.BaseImageLayerUnsupported or ErrorCodes.RegistryTimedOut)
+        {
+            Log.LogMessage(MessageImportance.High, "ImageDsl: {0}: a base image cannot be read from its registry ({1}); building with the daemon instead (ImageDslBuilder=daemonless would make this an error).",
+                name, e.Text);
+            return null;
         }
         catch (ContextSourceMissingException e)
         {

@@ -57,9 +57,10 @@ public sealed partial class BuildImages : ImageDslTask
                 contextDirectories.Add(contextDirectory);
                 contextInputs.AddRange(entries.Where(WatchableInput).Select(e => e.FullPath));
                 contextInputs.Add(image.GetMetadata("DockerfilePath"));
-                if (UsesDaemonless(builderName, dockerfile, request.Target))
+                if (UsesDaemonless(builderName, dockerfile, request.Target)
+                    && await BuildDaemonlessAsync(image, request, entries, endpoint, builderName == "daemonless", cancellationToken).ConfigureAwait(false) is { } daemonless)
                 {
-                    built.Add(await BuildDaemonlessAsync(image, request, entries, endpoint, builderName == "daemonless", cancellationToken).ConfigureAwait(false));
+                    built.Add(daemonless);
                     continue;
                 }
 
