@@ -40,6 +40,8 @@ export IMAGEDSL_ASPNET_IMAGE=local/aspnet:10.0
 # The same base images in the anonymous registry, for the daemonless builder (which pulls from registries only).
 export IMAGEDSL_REGISTRY_BASE_IMAGE=127.0.0.1:$REGISTRY_PORT/base/busybox:1
 export IMAGEDSL_REGISTRY_ASPNET_IMAGE=127.0.0.1:$REGISTRY_PORT/base/aspnet:10.0
+# An image index of two platforms (linux/amd64 and linux/arm64) of busybox, for multi-platform builds.
+export IMAGEDSL_MULTIPLATFORM_BASE_IMAGE=127.0.0.1:$REGISTRY_PORT/base/busybox-multi:1
 export IMAGEDSL_FEED_URL=http://127.0.0.1:$FEED_PORT/v3/index.json
 export IMAGEDSL_FEED_ROOT=$FEED_DIR/root
 export IMAGEDSL_FEED_USER=$FEED_USER
@@ -233,6 +235,61 @@ push_dotnet_images() {
   fi
 }
 
+# A base image index with two platforms (linux/amd64: base/busybox:1; linux/arm64: Debian's busybox-static for arm64)
+# in the anonymous registry as base/busybox-multi:1, for multi-platform daemonless builds. Written with the registry
+# API directly: this daemon (no buildx, no emulation) cannot build or import an arm64 image.
+push_multiplatform_base() {
+  local registry="http://127.0.0.1:$REGISTRY_PORT/v2" repo=base/busybox-multi list=application/vnd.docker.distribution.manifest.list.v2+json
+  local v2=application/vnd.docker.distribution.manifest.v2+json
+  if curl -sf "$registry/$repo/manifests/1" -H "Accept: $list" >/dev/null; then return 0; fi
+  log "pushing a two-platform busybox index (linux/amd64, linux/arm64) as $repo:1"
+  local work; work=$(mktemp -d); chmod 755 "$work" # apt-get download writes as the _apt user
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then dpkg --add-architecture arm64; apt-get update -qq >/dev/null; fi
+  (cd "$work" && apt-get download -qq busybox-static:arm64 >/dev/null) || { apt-get update -qq >/dev/null; (cd "$work" && apt-get download -qq busybox-static:arm64 >/dev/null); }
+  dpkg-deb -x "$work"/busybox-static_*_arm64.deb "$work/deb"
+  local root="$work/root"
+  mkdir -p "$root/bin" "$root/tmp" "$root/etc"
+  cp "$work/deb/bin/busybox" "$root/bin/busybox"
+  for applet in $(/bin/busybox --list); do [[ "$applet" == busybox ]] || ln -sf busybox "$root/bin/$applet"; done
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' >"$root/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+  chmod 1777 "$root/tmp"
+  tar -C "$root" --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -cf "$work/layer.tar" .
+  gzip -n -c "$work/layer.tar" >"$work/layer.tar.gz"
+  local diff_id layer layer_size
+  diff_id=sha256:$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
+  layer=sha256:$(sha256sum "$work/layer.tar.gz" | cut -d' ' -f1)
+  layer_size=$(stat -c %s "$work/layer.tar.gz")
+  printf '{"architecture":"arm64","config":{"Env":["PATH=/bin"]},"created":"1970-01-01T00:00:00Z","history":[{"created":"1970-01-01T00:00:00Z","comment":"busybox-static arm64"}],"os":"linux","rootfs":{"type":"layers","diff_ids":["%s"]},"variant":"v8"}' "$diff_id" >"$work/config.json"
+  local config config_size
+  config=sha256:$(sha256sum "$work/config.json" | cut -d' ' -f1)
+  config_size=$(stat -c %s "$work/config.json")
+  upload_blob() { # file digest
+    local location
+    location=$(curl -sf -X POST -D - -o /dev/null "$registry/$repo/blobs/uploads/" | tr -d '\r' | sed -n 's/^[Ll]ocation: //p')
+    [[ "$location" == http* ]] || location="http://127.0.0.1:$REGISTRY_PORT$location"
+    curl -sf -X PUT -H 'Content-Type: application/octet-stream' --data-binary "@$1" "$location&digest=$2" >/dev/null
+  }
+  upload_blob "$work/layer.tar.gz" "$layer"
+  upload_blob "$work/config.json" "$config"
+  printf '{"schemaVersion":2,"mediaType":"%s","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":%s,"digest":"%s"},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":%s,"digest":"%s"}]}' \
+    "$v2" "$config_size" "$config" "$layer_size" "$layer" >"$work/arm64.json"
+  local arm64 arm64_size amd64 amd64_size
+  arm64=sha256:$(sha256sum "$work/arm64.json" | cut -d' ' -f1); arm64_size=$(stat -c %s "$work/arm64.json")
+  curl -sf -X PUT -H "Content-Type: $v2" --data-binary "@$work/arm64.json" "$registry/$repo/manifests/$arm64" >/dev/null
+  # linux/amd64: the manifest of base/busybox:1, its blobs mounted into this repository.
+  curl -sf -H "Accept: $v2" "$registry/base/busybox/manifests/1" -o "$work/amd64.json"
+  for digest in $(grep -oE 'sha256:[0-9a-f]{64}' "$work/amd64.json"); do
+    curl -sf -X POST -o /dev/null "$registry/$repo/blobs/uploads/?mount=$digest&from=base/busybox"
+  done
+  amd64=sha256:$(sha256sum "$work/amd64.json" | cut -d' ' -f1); amd64_size=$(stat -c %s "$work/amd64.json")
+  curl -sf -X PUT -H "Content-Type: $v2" --data-binary "@$work/amd64.json" "$registry/$repo/manifests/$amd64" >/dev/null
+  printf '{"schemaVersion":2,"mediaType":"%s","manifests":[{"mediaType":"%s","size":%s,"digest":"%s","platform":{"architecture":"amd64","os":"linux"}},{"mediaType":"%s","size":%s,"digest":"%s","platform":{"architecture":"arm64","os":"linux","variant":"v8"}}]}' \
+    "$list" "$v2" "$amd64_size" "$amd64" "$v2" "$arm64_size" "$arm64" >"$work/index.json"
+  curl -sf -X PUT -H "Content-Type: $list" --data-binary "@$work/index.json" "$registry/$repo/manifests/1" >/dev/null
+  rm -rf "$work"
+}
+
 mkdir -p "$STATE_DIR"
 install_packages
 make_certs
@@ -251,5 +308,6 @@ start_feed
 make_base_images
 make_dotnet_images
 push_dotnet_images
+push_multiplatform_base
 log "ready"
 print_env

@@ -9,7 +9,9 @@ namespace ImageDsl.Benchmarks;
 /// against what a .NET user would otherwise pick (docs/performance.md):
 /// (a) ImageDsl host publish ÷ the SDK's <c>dotnet publish -t:PublishContainer</c>;
 /// (b) ImageDsl in-image publish ÷ <c>docker build</c> + <c>docker push</c> of the equivalent hand-written Dockerfile;
-/// (c) the same, cold: a fresh project directory with content no cache has seen.
+/// (c) the same, cold: a fresh project directory with content no cache has seen;
+/// and for the daemonless builder (host publish, pushed without the daemon): ÷ PublishContainer and ÷ <c>dotnet
+/// publish</c> + <c>docker build</c> + <c>docker push</c> of the equivalent hand-written host-publish Dockerfile.
 /// Each tool works in its own copy of the app (a standalone project, as `dotnet new` + `dotnet add package` make it),
 /// and each run changes one source line to a value never built before. Not BenchmarkDotNet: whole builds against the
 /// real daemon and registry, timed as a user waits for them; medians of <see cref="Runs"/>.
@@ -18,7 +20,7 @@ internal static class AppImageMeasurement
 {
     private const int Runs = 3;
 
-    /// <param name="only">Tool names to measure (e.g. "host,sdk" for (a) alone); null: all four.</param>
+    /// <param name="only">Tool names to measure (e.g. "host,sdk" for (a) alone, "daemonless,sdk,clihost" for the daemonless builder); null: all.</param>
     public static int Run(string? only = null)
     {
         var registry = Setting("IMAGEDSL_REGISTRY");
@@ -52,6 +54,14 @@ internal static class AppImageMeasurement
                     BenchSupport.Run("docker", $"push -q {registry}/bench/cli-webapi:latest", dir);
                 }),
                 ("inimage", dir => App(root, dir, "inimage", environment), dir => Dotnet(dir, $"build -c Release -p:ImageDslBuildOnBuild=true -p:ImageDslPushOnBuild=true -p:ImageDslSmokeRun=false -p:ContainerRegistry={registry} -p:ContainerRepository=bench/inimage-webapi", environment)),
+                // The daemonless builder reads its base from a registry, like the SDK: the same copy of the stand-in.
+                ("daemonless", dir => App(root, dir, "host", environment), dir => Dotnet(dir, $"build -c Release -p:ImageDslBuildOnBuild=true -p:ImageDslPushOnBuild=true -p:ImageDslSmokeRun=false -p:ImageDslBuilder=daemonless -p:ContainerRegistry={registry} -p:ContainerRepository=bench/daemonless-webapi -p:ImageDslBuildArgs=RUNTIME_IMAGE={baseInRegistry}", environment)),
+                ("clihost", dir => App(root, dir, "clihost", environment), dir =>
+                {
+                    Dotnet(dir, "publish -c Release -o bin/publish -p:ImageDslEnabled=false", environment);
+                    BenchSupport.Run("docker", $"build -q -f Dockerfile.handwritten -t {registry}/bench/clihost-webapi:latest .", dir, new Dictionary<string, string> { ["DOCKER_BUILDKIT"] = "0" });
+                    BenchSupport.Run("docker", $"push -q {registry}/bench/clihost-webapi:latest", dir);
+                }),
             };
 
             var cold = new Dictionary<string, List<double>>();
@@ -80,8 +90,13 @@ internal static class AppImageMeasurement
             Console.WriteLine($"medians of {Runs} runs, seconds (ratio against the tool a user would otherwise pick)");
             if (only is not null)
             {
-                Report("(a) one line changed → pushed", warm, "host", "sdk");
-                Report("(c) cold → pushed", cold, "host", "sdk");
+                foreach (var (ours, theirs) in new[] { ("host", "sdk"), ("inimage", "cli"), ("daemonless", "sdk"), ("daemonless", "clihost") })
+                {
+                    if (!warm.ContainsKey(ours) || !warm.ContainsKey(theirs)) continue;
+                    Report($"one line changed → pushed: {ours} vs {theirs}", warm, ours, theirs);
+                    Report($"cold → pushed: {ours} vs {theirs}", cold, ours, theirs);
+                }
+
                 return 0;
             }
 
@@ -89,6 +104,10 @@ internal static class AppImageMeasurement
             Report("(b) one line changed → pushed: ImageDsl in-image publish vs docker build + docker push", warm, "inimage", "cli");
             Report("(c) cold → pushed: ImageDsl host publish vs PublishContainer", cold, "host", "sdk");
             Report("(c) cold → pushed: ImageDsl in-image publish vs docker build + docker push", cold, "inimage", "cli");
+            Report("daemonless, one line changed → pushed: vs PublishContainer", warm, "daemonless", "sdk");
+            Report("daemonless, one line changed → pushed: vs dotnet publish + docker build + docker push", warm, "daemonless", "clihost");
+            Report("daemonless, cold → pushed: vs PublishContainer", cold, "daemonless", "sdk");
+            Report("daemonless, cold → pushed: vs dotnet publish + docker build + docker push", cold, "daemonless", "clihost");
             return 0;
         }
         finally
@@ -131,6 +150,19 @@ internal static class AppImageMeasurement
             File.WriteAllText(Path.Combine(dir, "Dockerfile.handwritten"), handwritten);
             Directory.CreateDirectory(Path.Combine(dir, "feed"));
             File.Copy(Path.Combine(BenchSupport.RepositoryRoot, "artifacts", "packages", $"ImageDsl.{ImageDslVersion()}.nupkg"), Path.Combine(dir, "feed", $"imagedsl.{ImageDslVersion()}.nupkg"));
+        }
+
+        if (mode == "clihost")
+        {
+            // What a user writes to build a host-published app with docker: the Dockerfile the host-publish definition
+            // renders, with the base named directly and `dotnet publish -o bin/publish` as the folder it copies (kept out of the
+            // project's own globs under bin/, and let through the .dockerignore).
+            Dotnet(dir, "build -c Release", environment);
+            var generated = File.ReadAllText(Directory.GetFiles(Path.Combine(dir, "obj"), "samples-webapi.Dockerfile", SearchOption.AllDirectories).Single());
+            var handwritten = Regex.Replace(generated, @"ARG RUNTIME_IMAGE=[^\n]*\n\n?", "")
+                .Replace("${RUNTIME_IMAGE}", Setting("IMAGEDSL_ASPNET_IMAGE")).Replace(".imagedsl/publish/self/", "bin/publish/");
+            File.WriteAllText(Path.Combine(dir, "Dockerfile.handwritten"), handwritten);
+            File.WriteAllText(Path.Combine(dir, ".dockerignore"), "bin/*\n!bin/publish\nobj/\n");
         }
 
         return dir;

@@ -285,7 +285,7 @@ public class MSBuildTests
         foreach (var (property, value, allowed) in new[]
                  {
                      ("ImageDslConnectTimeout", "ten", "whole number of seconds"),
-                     ("ImageDslBuilder", "kaniko", "auto, buildkit or classic"),
+                     ("ImageDslBuilder", "kaniko", "auto, docker, daemonless, buildkit or classic"),
                      ("ImageDslRegistry", "http://127.0.0.1:5000", "without a scheme"),
                      ("ImageDslRegistry", "ghcr.io/Team", "lowercase namespace"),
                      ("ImageDslPlatform", "amd64", "os/architecture"),

@@ -25,6 +25,19 @@ public sealed record ImagePlatform(string Os, string Architecture, string? Varia
     }, null);
 
     public override string ToString() => Variant is null ? $"{Os}/{Architecture}" : $"{Os}/{Architecture}/{Variant}";
+
+    /// <summary>The platform as a folder name: os-architecture[-variant].</summary>
+    public string Key => ToString().Replace('/', '-');
+
+    /// <summary>The .NET runtime identifier of the platform (linux-x64, linux-arm64…), for a host publish.</summary>
+    public string RuntimeIdentifier => Os + "-" + Architecture switch
+    {
+        "amd64" => "x64",
+        "arm64" => "arm64",
+        "arm" => "arm",
+        "386" => "x86",
+        var other => other,
+    };
 }
 
 /// <summary>A layer of an image: descriptor fields, where its blob is on this machine (if it is), and where it came from (for a mount).</summary>
@@ -178,7 +191,10 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
             ["type"] = "layers",
             ["diff_ids"] = new JsonArray(final.Layers.Select(l => (JsonNode)l.DiffId).ToArray()),
         };
-        return new AssembledImage(Ordered(final.Image), final.Layers, final.Oci, platform);
+        // The platform as the image states it (a base's variant, e.g. arm64 v8, where the request named none).
+        var stated = new ImagePlatform(final.Image["os"]?.GetValue<string>() ?? platform.Os, final.Image["architecture"]?.GetValue<string>() ?? platform.Architecture,
+            final.Image["variant"]?.GetValue<string>() ?? platform.Variant);
+        return new AssembledImage(Ordered(final.Image), final.Layers, final.Oci, stated);
     }
 
     private async Task<StageState> FromAsync(DockerfilePlan plan, PlannedStage stage, int index, Dictionary<string, string> meta, Dictionary<int, StageState> built,

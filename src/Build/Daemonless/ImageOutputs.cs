@@ -29,6 +29,26 @@ public sealed record ImageArtifacts(AssembledImage Image, byte[] Config, string 
     }
 }
 
+/// <summary>An index over one image per platform: Docker's manifest list when every image is a Docker manifest, else an OCI index.</summary>
+public sealed record ImageIndex(byte[] Content, string Digest, string MediaType)
+{
+    public static ImageIndex Of(IReadOnlyList<ImageArtifacts> images)
+    {
+        var docker = images.All(i => i.ManifestMediaType == RegistryClient.DockerManifest);
+        var index = new JsonObject
+        {
+            ["schemaVersion"] = 2,
+            ["mediaType"] = docker ? RegistryClient.DockerManifestList : RegistryClient.OciIndex,
+            ["manifests"] = new JsonArray(images.Select(i => (JsonNode)new JsonObject
+            {
+                ["mediaType"] = i.ManifestMediaType, ["size"] = i.Manifest.Length, ["digest"] = i.ManifestDigest, ["platform"] = ImageOutputs.Platform(i.Image.Platform),
+            }).ToArray()),
+        };
+        var content = Encoding.UTF8.GetBytes(index.ToJsonString());
+        return new ImageIndex(content, RegistryClient.Digest(content), index["mediaType"]!.GetValue<string>());
+    }
+}
+
 /// <summary>
 /// Where a daemonless image goes: a registry (blobs first — each checked with a HEAD, mounted from the base image's
 /// repository when it is on the same registry, else uploaded — and the manifest last, once per tag, so a failed push
@@ -37,6 +57,20 @@ public sealed record ImageArtifacts(AssembledImage Image, byte[] Config, string 
 /// </summary>
 public static class ImageOutputs
 {
+    /// <summary>Every platform's image (blobs, then its manifest by digest), then the index under each tag.</summary>
+    public static async Task<string> PushIndexAsync(IReadOnlyList<ImageArtifacts> images, ImageIndex index, RegistryClient client, string repository, IReadOnlyList<string> tags,
+        Action<string> log, CancellationToken cancellationToken)
+    {
+        foreach (var image in images)
+        {
+            await PushAsync(image, client, repository, new[] { image.ManifestDigest }, message => log($"{image.Image.Platform}: {message}"), cancellationToken).ConfigureAwait(false);
+        }
+
+        var digest = index.Digest;
+        foreach (var tag in tags) digest = await client.PutManifestAsync(repository, tag, index.MediaType, index.Content, cancellationToken).ConfigureAwait(false);
+        return digest;
+    }
+
     public static async Task<string> PushAsync(ImageArtifacts artifacts, RegistryClient client, string repository, IReadOnlyList<string> tags, Action<string> log,
         CancellationToken cancellationToken)
     {
@@ -63,8 +97,14 @@ public static class ImageOutputs
     private static bool IsSameRegistry(string registry, RegistryClient client) =>
         client.BaseAddress.Authority.Equals(registry == ImageReference.DockerHub ? "registry-1.docker.io" : registry, StringComparison.OrdinalIgnoreCase);
 
-    public static async Task WriteArchiveAsync(ImageArtifacts artifacts, IReadOnlyList<string> repoTags, Stream output, CancellationToken cancellationToken)
+    /// <summary>
+    /// The archive of one or several platforms' images: index.json lists them all (with their platforms); manifest.json,
+    /// which <c>docker load</c> reads, names <paramref name="loaded"/> (the image this machine runs) under the tags.
+    /// </summary>
+    public static async Task WriteArchiveAsync(IReadOnlyList<ImageArtifacts> images, ImageArtifacts loaded, IReadOnlyList<string> repoTags, Stream output,
+        CancellationToken cancellationToken)
     {
+        var artifacts = loaded;
         static string Blob(string digest) => "blobs/sha256/" + digest.Substring("sha256:".Length);
         var manifestJson = new JsonArray(new JsonObject
         {
@@ -76,13 +116,14 @@ public static class ImageOutputs
         {
             ["schemaVersion"] = 2,
             ["mediaType"] = RegistryClient.OciIndex,
-            ["manifests"] = new JsonArray(new JsonObject
+            ["manifests"] = new JsonArray(images.Select(image => (JsonNode)new JsonObject
             {
-                ["mediaType"] = artifacts.ManifestMediaType,
-                ["digest"] = artifacts.ManifestDigest,
-                ["size"] = artifacts.Manifest.Length,
+                ["mediaType"] = image.ManifestMediaType,
+                ["digest"] = image.ManifestDigest,
+                ["size"] = image.Manifest.Length,
+                ["platform"] = Platform(image.Image.Platform),
                 ["annotations"] = repoTags.Count == 0 ? null : new JsonObject { ["io.containerd.image.name"] = repoTags[0], ["org.opencontainers.image.ref.name"] = repoTags[0].Split(':')[^1] },
-            }),
+            }).ToArray()),
         };
 
         // Ustar: no PAX extended headers, whose names carry the writing process's id (the archive must be reproducible).
@@ -96,12 +137,23 @@ public static class ImageOutputs
         await AddAsync("oci-layout", new MemoryStream(Encoding.UTF8.GetBytes("{\"imageLayoutVersion\":\"1.0.0\"}")));
         await AddAsync("index.json", new MemoryStream(Encoding.UTF8.GetBytes(index.ToJsonString())));
         await AddAsync("manifest.json", new MemoryStream(Encoding.UTF8.GetBytes(manifestJson.ToJsonString())));
-        await AddAsync(Blob(artifacts.ManifestDigest), new MemoryStream(artifacts.Manifest));
-        await AddAsync(Blob(artifacts.ConfigDigest), new MemoryStream(artifacts.Config));
-        foreach (var layer in artifacts.Image.Layers.DistinctBy(l => l.Digest))
+        var written = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var image in images)
         {
-            await using var content = File.OpenRead(layer.BlobPath!);
-            await AddAsync(Blob(layer.Digest), content);
+            if (written.Add(image.ManifestDigest)) await AddAsync(Blob(image.ManifestDigest), new MemoryStream(image.Manifest));
+            if (written.Add(image.ConfigDigest)) await AddAsync(Blob(image.ConfigDigest), new MemoryStream(image.Config));
+            foreach (var layer in image.Image.Layers.Where(l => written.Add(l.Digest)))
+            {
+                await using var content = File.OpenRead(layer.BlobPath!);
+                await AddAsync(Blob(layer.Digest), content);
+            }
         }
+    }
+
+    internal static JsonObject Platform(ImagePlatform platform)
+    {
+        var result = new JsonObject { ["architecture"] = platform.Architecture, ["os"] = platform.Os };
+        if (platform.Variant is not null) result["variant"] = platform.Variant;
+        return result;
     }
 }

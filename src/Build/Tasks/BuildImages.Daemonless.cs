@@ -17,7 +17,7 @@ public sealed partial class BuildImages
     /// </summary>
     private bool UsesDaemonless(string builder, string dockerfile, string? target)
     {
-        if (builder == "daemonless") return true;
+        if (builder == "daemonless" || !string.IsNullOrEmpty(Platforms)) return true;
         if (builder != "auto" || !(Push || !string.IsNullOrEmpty(ArchiveOutputPath))) return false;
         try
         {
@@ -36,8 +36,8 @@ public sealed partial class BuildImages
     /// of any other output) call for it. With auto (not <paramref name="forced"/>), a base image that cannot be read from
     /// its registry (one that only the local daemon has, say) returns null: the daemon builds the image instead.
     /// </summary>
-    private async Task<TaskItem?> BuildDaemonlessAsync(ITaskItem image, BuildRequest request, IReadOnlyList<ContextEntry> entries, DockerEndpoint endpoint, bool forced,
-        CancellationToken cancellationToken)
+    private async Task<TaskItem?> BuildDaemonlessAsync(ITaskItem image, BuildRequest request, IReadOnlyList<ContextEntry> entries,
+        Func<string, IReadOnlyList<ContextEntry>> entriesForPlatform, DockerEndpoint endpoint, bool forced, CancellationToken cancellationToken)
     {
         var name = request.ImageName;
         try
@@ -49,19 +49,24 @@ public sealed partial class BuildImages
             throw new ImageDslException(ErrorCodes.NeedsDaemon, name, forced ? "ImageDslBuilder=daemonless" : "no daemon", e.Line, e.Instruction, e.Reason);
         }
 
-        var platform = string.IsNullOrEmpty(Platform) ? ImagePlatform.Host : ImagePlatform.Parse(Platform!);
+        var platforms = PlatformList.Count > 0 ? PlatformList : new[] { ImagePlatform.Host };
         var created = request.Labels.TryGetValue("org.opencontainers.image.created", out var label)
             && DateTimeOffset.TryParse(label, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : DateTimeOffset.UnixEpoch;
         var policy = new PushPolicy(Math.Max(1, PushAttempts), TimeSpan.FromMilliseconds(PushRetryDelayMilliseconds), TimeSpan.FromSeconds(Math.Max(1, PushTimeoutSeconds)));
         var credentials = new RegistryCredentials(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
         var store = BlobStore.Default(Environment.GetEnvironmentVariable);
         using var bases = new RegistryBaseImages(store, credentials, policy, message => Log.LogMessage(MessageImportance.Normal, "ImageDsl: {0}: {1}", name, message));
-        Log.LogMessage(MessageImportance.High, "ImageDsl: building {0} without a daemon (daemonless builder, {1}, {2} context entries)…", name, platform, entries.Count);
-        AssembledImage assembled;
+        var images = new List<ImageArtifacts>();
         try
         {
-            assembled = await new ImageAssembler(bases, store).AssembleAsync(new AssemblyRequest(request.Dockerfile, request.Target, request.BuildArgs, request.Labels, entries,
-                platform, created, FileTimeSeconds ?? 1), cancellationToken).ConfigureAwait(false);
+            foreach (var platform in platforms)
+            {
+                var platformEntries = string.IsNullOrEmpty(Platforms) ? entries : entriesForPlatform(platform.Key);
+                Log.LogMessage(MessageImportance.High, "ImageDsl: building {0} without a daemon (daemonless builder, {1}, {2} context entries)…", name, platform, platformEntries.Count);
+                var assembled = await new ImageAssembler(bases, store).AssembleAsync(new AssemblyRequest(request.Dockerfile, request.Target, request.BuildArgs, request.Labels,
+                    platformEntries, platform, created, FileTimeSeconds ?? 1), cancellationToken).ConfigureAwait(false);
+                images.Add(ImageArtifacts.Of(assembled));
+            }
         }
         catch (ImageDslException e) when (!forced && e.Code is ErrorCodes.BaseImageNotFound or ErrorCodes.RegistryConnectionFailed or ErrorCodes.RegistryDenied
                                               or ErrorCodes.RegistryRequestFailed or ErrorCodes.BaseImagePlatformMissing or ErrorCodes.BaseImageLayerUnsupported or ErrorCodes.RegistryTimedOut)
@@ -80,7 +85,9 @@ public sealed partial class BuildImages
             throw new ImageDslException(ErrorCodes.NeedsDaemon, name, forced ? "ImageDslBuilder=daemonless" : "no daemon", line, instruction, reason);
         }
 
-        var artifacts = ImageArtifacts.Of(assembled);
+        // The image this machine runs (for the checks and the image id): the host's platform, else the first.
+        var artifacts = images.FirstOrDefault(i => i.Image.Platform == ImagePlatform.Host) ?? images[0];
+        var index = images.Count > 1 ? ImageIndex.Of(images) : null;
         var tags = request.Tags;
         var item = new TaskItem(name);
         image.CopyMetadataTo(item);
@@ -88,7 +95,12 @@ public sealed partial class BuildImages
         item.SetMetadata("References", string.Join(";", tags));
         item.SetMetadata("Rebuilt", "true");
         item.SetMetadata("Builder", "daemonless");
-        Log.LogMessage(MessageImportance.High, "ImageDsl: built {0} as {1} without a daemon (manifest {2}).", name, Short(artifacts.ConfigDigest), artifacts.ManifestDigest);
+        foreach (var built in images)
+        {
+            Log.LogMessage(MessageImportance.High, "ImageDsl: built {0} for {1} as {2} without a daemon (manifest {3}).", name, built.Image.Platform, Short(built.ConfigDigest), built.ManifestDigest);
+        }
+
+        if (index is not null) Log.LogMessage(MessageImportance.High, "ImageDsl: {0}: index {1} over {2}.", name, index.Digest, string.Join(", ", images.Select(i => i.Image.Platform)));
 
         if (Push)
         {
@@ -97,8 +109,10 @@ public sealed partial class BuildImages
                          .Select(tag => ImageReference.Parse(Qualify(name) + ":" + tag)).GroupBy(r => (r.Registry, r.Repository)))
             {
                 var client = bases.Client(group.Key.Registry);
-                var digest = await ImageOutputs.PushAsync(artifacts, client, group.Key.Repository, group.Select(r => r.Tag).ToList(),
-                    message => Log.LogMessage(MessageImportance.High, "ImageDsl: {0}/{1}: {2}", group.Key.Registry, group.Key.Repository, message), cancellationToken).ConfigureAwait(false);
+                void Report(string message) => Log.LogMessage(MessageImportance.High, "ImageDsl: {0}/{1}: {2}", group.Key.Registry, group.Key.Repository, message);
+                var digest = index is null
+                    ? await ImageOutputs.PushAsync(artifacts, client, group.Key.Repository, group.Select(r => r.Tag).ToList(), Report, cancellationToken).ConfigureAwait(false)
+                    : await ImageOutputs.PushIndexAsync(images, index, client, group.Key.Repository, group.Select(r => r.Tag).ToList(), Report, cancellationToken).ConfigureAwait(false);
                 foreach (var reference in group)
                 {
                     Log.LogMessage(MessageImportance.High, "ImageDsl: pushed {0}@{1} (daemonless).", reference.FullName, digest);
@@ -117,7 +131,7 @@ public sealed partial class BuildImages
             await using (var output = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
                 ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionLevel.Fastest) : (Stream)file)
             {
-                await ImageOutputs.WriteArchiveAsync(artifacts, tags, output, cancellationToken).ConfigureAwait(false);
+                await ImageOutputs.WriteArchiveAsync(images, artifacts, tags, output, cancellationToken).ConfigureAwait(false);
             }
 
             Log.LogMessage(MessageImportance.High, "ImageDsl: wrote {0} to {1} (docker load, OCI layout).", name, path);
@@ -144,7 +158,7 @@ public sealed partial class BuildImages
                 using (engine)
                 {
                     var archive = new MemoryStream();
-                    await ImageOutputs.WriteArchiveAsync(artifacts, tags, archive, cancellationToken).ConfigureAwait(false);
+                    await ImageOutputs.WriteArchiveAsync(new[] { artifacts }, artifacts, tags, archive, cancellationToken).ConfigureAwait(false);
                     archive.Position = 0;
                     await engine.LoadAsync(archive, cancellationToken).ConfigureAwait(false);
                     Log.LogMessage(MessageImportance.High, "ImageDsl: loaded {0} into the daemon as {1}.", name, string.Join(", ", tags));
@@ -163,6 +177,11 @@ public sealed partial class BuildImages
         var isDirectory = path.EndsWith('/') || path.EndsWith(Path.DirectorySeparatorChar) || Directory.Exists(path);
         return Path.GetFullPath(isDirectory ? Path.Combine(path, name.Replace('/', '-') + ".tar.gz") : path);
     }
+
+    /// <summary>ImageDslPlatforms (';'-separated), else ImageDslPlatform; empty: the build machine's platform.</summary>
+    private IReadOnlyList<ImagePlatform> PlatformList =>
+        (string.IsNullOrEmpty(Platforms) ? Platform ?? "" : Platforms!).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(ImagePlatform.Parse).Distinct().ToList();
 
     private string Qualify(string name) => string.IsNullOrEmpty(Registry) ? name : Registry!.TrimEnd('/') + "/" + name;
 }

@@ -99,6 +99,12 @@ public sealed partial class BuildImages
     /// <summary>The platform to build for, e.g. linux/amd64 (ImageDslPlatform).</summary>
     public string? Platform { get; set; }
 
+    /// <summary>
+    /// Several platforms to build each image for (ImageDslPlatforms, e.g. linux/amd64;linux/arm64): built without the
+    /// daemon, one image per platform and an index over them; a host publish uses the runtime identifier of each.
+    /// </summary>
+    public string? Platforms { get; set; }
+
     /// <summary>Build without the daemon's cache (ImageDslNoCache).</summary>
     public bool NoCache { get; set; }
 

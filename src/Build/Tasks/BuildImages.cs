@@ -45,7 +45,7 @@ public sealed partial class BuildImages : ImageDslTask
                 var sockets = new List<string>();
                 var listed = ContextAdditions.Add(
                     ContextPacker.List(contextDirectory, new ContextExclusions(new[] { StampDirectory }, DefaultExcludedDirectories), sockets, cancellationToken),
-                    string.IsNullOrEmpty(ContextAdditionDirectory) ? null : ContextAdditionDirectory, name, contextDirectory, cancellationToken);
+                    AdditionDirectory(PlatformList.FirstOrDefault()?.Key), name, contextDirectory, cancellationToken);
                 foreach (var socket in sockets) LogWarning(new ImageDslException(ErrorCodes.ContextSocketSkipped, name, Path.Combine(contextDirectory, socket)));
                 var manifest = (File.Exists(image.GetMetadata("ManifestPath")) ? ImageManifest.Parse(File.ReadAllText(image.GetMetadata("ManifestPath"))) : ImageManifest.Empty)
                     .ForTarget(request.Target);
@@ -57,8 +57,12 @@ public sealed partial class BuildImages : ImageDslTask
                 contextDirectories.Add(contextDirectory);
                 contextInputs.AddRange(entries.Where(WatchableInput).Select(e => e.FullPath));
                 contextInputs.Add(image.GetMetadata("DockerfilePath"));
+                // Several platforms: each gets the host-publish output for its runtime identifier (obj/…/imagedsl/context-OS-ARCH/).
+                IReadOnlyList<ContextEntry> EntriesFor(string platformKey) => ContextReads.Minimal(ContextAdditions.Add(
+                    ContextPacker.List(contextDirectory, new ContextExclusions(new[] { StampDirectory }, DefaultExcludedDirectories), null, cancellationToken),
+                    AdditionDirectory(platformKey), name, contextDirectory, cancellationToken), reads, request.BuildArgs);
                 if (UsesDaemonless(builderName, dockerfile, request.Target)
-                    && await BuildDaemonlessAsync(image, request, entries, endpoint, builderName == "daemonless", cancellationToken).ConfigureAwait(false) is { } daemonless)
+                    && await BuildDaemonlessAsync(image, request, entries, EntriesFor, endpoint, builderName == "daemonless" || !string.IsNullOrEmpty(Platforms), cancellationToken).ConfigureAwait(false) is { } daemonless)
                 {
                     built.Add(daemonless);
                     continue;
@@ -168,6 +172,17 @@ public sealed partial class BuildImages : ImageDslTask
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// The folder that is the context's .imagedsl/: obj/…/imagedsl/context/, or with ImageDslPlatforms the platform's own
+    /// (context-OS-ARCH/, where the host publish for its runtime identifier went).
+    /// </summary>
+    private string? AdditionDirectory(string? platformKey)
+    {
+        if (string.IsNullOrEmpty(ContextAdditionDirectory)) return null;
+        if (string.IsNullOrEmpty(Platforms) || platformKey is null) return ContextAdditionDirectory;
+        return Path.Combine(Path.GetDirectoryName(ContextAdditionDirectory!.TrimEnd('/', '\\'))!, "context-" + platformKey) + "/";
     }
 
     private IReadOnlyList<SecretItem> SecretItems() =>

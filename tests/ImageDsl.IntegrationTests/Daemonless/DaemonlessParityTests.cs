@@ -111,7 +111,8 @@ public sealed class DaemonlessParityTests
             var assembled = await new ImageAssembler(bases, store).AssembleAsync(new AssemblyRequest(dockerfile, null, new Dictionary<string, string>(),
                 new Dictionary<string, string>(), ContextPacker.List(context.FullName), ImagePlatform.Parse("linux/amd64"), DateTimeOffset.UnixEpoch, 1), CancellationToken.None);
             var archive = new MemoryStream();
-            await ImageOutputs.WriteArchiveAsync(ImageArtifacts.Of(assembled), new[] { daemonlessTag }, archive, CancellationToken.None);
+            var artifacts = ImageArtifacts.Of(assembled);
+            await ImageOutputs.WriteArchiveAsync(new[] { artifacts }, artifacts, new[] { daemonlessTag }, archive, CancellationToken.None);
             archive.Position = 0;
             await engine.LoadAsync(archive, CancellationToken.None);
 

@@ -1,0 +1,99 @@
+using ImageDsl.Build.Daemonless;
+using Xunit;
+
+namespace ImageDsl.IntegrationTests.Daemonless;
+
+/// <summary>The reader, the word lexer and Go's text formats, against what BuildKit's Go code does with the same input.</summary>
+public class DockerfileReaderTests
+{
+    [Fact]
+    public void Continuations_comments_inside_them_and_the_escape_directive_are_read_as_BuildKit_reads_them()
+    {
+        var (escape, instructions) = DockerfileReader.Read("# escape=`\nFROM a\nENV A=1 `\n# a comment inside\n\n  B=2\ncopy --chown=1:2 --from=x [\"a b\", \"/c\"] \r\n");
+
+        Assert.Equal('`', escape);
+        Assert.Equal(new[] { "from", "env", "copy" }, instructions.Select(i => i.Keyword));
+        Assert.Equal("A=1   B=2", instructions[1].Rest);
+        Assert.Equal(3, instructions[1].Line);
+        Assert.Equal("1:2", instructions[2].Flag("chown"));
+        Assert.Equal("x", instructions[2].Flag("from"));
+        Assert.Equal(new[] { "a b", "/c" }, instructions[2].Json);
+    }
+
+    [Fact]
+    public void A_directive_after_the_first_instruction_is_a_comment()
+    {
+        var (escape, instructions) = DockerfileReader.Read("FROM a\n# escape=`\nENV A=1 \\\n  B=2\n");
+
+        Assert.Equal('\\', escape);
+        Assert.Equal("A=1   B=2", instructions[1].Rest);
+    }
+
+    [Theory]
+    [InlineData("plain", "plain")]
+    [InlineData("'$A single'", "$A single")]
+    [InlineData("\"$A double\\\"q\\\\\"", "1 double\"q\\")]
+    [InlineData("${A}-$A-${MISSING}-$", "1-1--$")]
+    [InlineData("${MISSING:-fallback}${A:+set}${EMPTY:-e}${EMPTY-unset}", "fallbacksete")]
+    [InlineData("a\\ b\\$A", "a b$A")]
+    public void Words_expand_as_the_lexer_does(string text, string expected)
+    {
+        var words = new ShellWords('\\', new Dictionary<string, string> { ["A"] = "1", ["EMPTY"] = "" });
+
+        Assert.Equal(expected, words.Word(text));
+    }
+
+    [Fact]
+    public void Words_split_after_expansion_and_other_modifiers_are_refused()
+    {
+        var words = new ShellWords('\\', new Dictionary<string, string> { ["P"] = "80 443" });
+
+        Assert.Equal(new[] { "80", "443", "a b" }, words.Words("$P \"a b\""));
+        Assert.Throws<NotSupportedException>(() => words.Word("${P#8}"));
+        Assert.Throws<FormatException>(() => words.Word("\"open"));
+    }
+
+    [Theory]
+    [InlineData(0L, "0s")]
+    [InlineData(500_000_000L, "500ms")]
+    [InlineData(5_000_000_000L, "5s")]
+    [InlineData(90_000_000_000L, "1m30s")]
+    [InlineData(3_600_000_000_000L, "1h0m0s")]
+    [InlineData(1_500_000_000L, "1.5s")]
+    public void Durations_print_as_Go_prints_them_and_parse_back(long nanoseconds, string text)
+    {
+        Assert.Equal(text, GoText.Duration(nanoseconds));
+        Assert.Equal(nanoseconds, GoText.ParseDuration(text));
+    }
+
+    [Fact]
+    public void Quoting_follows_strconv_Quote_and_rune_quoting()
+    {
+        Assert.Equal("[\"a\" \"b \\\"c\\\"\" \"tab\\there\" \"é\"]", GoText.QuotedList(new[] { "a", "b \"c\"", "tab\there", "é" }));
+        Assert.Equal("'\\x00'", GoText.QuoteRune(0));
+        Assert.Equal("'\\x03'", GoText.QuoteRune(3));
+        Assert.Equal("'A'", GoText.QuoteRune(65));
+    }
+
+    [Theory]
+    [InlineData("FROM a\nRUN echo hi\n", 2, "RUN runs a command in a container")]
+    [InlineData("FROM a\nADD https://example.com/x /x\n", 2, "ADD of a URL")]
+    [InlineData("FROM a\nCOPY --link a /a\n", 2, "--link")]
+    [InlineData("FROM a AS build\nRUN make\nFROM b\nCOPY --from=build /out /out\n", 2, "RUN")]
+    public void Plan_names_the_first_instruction_that_needs_a_daemon(string dockerfile, int line, string reason)
+    {
+        var e = Assert.Throws<NeedsDaemonException>(() => ImageAssembler.Plan(dockerfile, null));
+
+        Assert.Equal(line, e.Line);
+        Assert.Contains(reason, e.Message);
+    }
+
+    [Fact]
+    public void Plan_looks_only_at_the_stages_the_target_needs()
+    {
+        var plan = ImageAssembler.Plan("FROM a AS tools\nRUN make\nFROM b AS app\nCOPY x /x\nFROM app\nCOPY --from=app /x /y\n", null);
+
+        Assert.Equal(new[] { 1, 2 }, plan.Needed);
+        Assert.Throws<NeedsDaemonException>(() => ImageAssembler.Plan("FROM a AS tools\nRUN make\nFROM b AS app\n", "tools"));
+    }
+}

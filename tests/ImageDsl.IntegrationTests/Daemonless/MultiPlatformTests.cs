@@ -1,0 +1,67 @@
+using System.Text.Json;
+using ImageDsl.Build.Registry;
+using Xunit;
+
+namespace ImageDsl.IntegrationTests.Daemonless;
+
+/// <summary>
+/// Several platforms from a base image index (linux/amd64 and linux/arm64 of busybox, made by the engine script):
+/// one image per platform, each from its platform's base and with a host publish for its runtime identifier, and an
+/// index over them under the tag.
+/// </summary>
+[Collection(nameof(MSBuildTests))]
+public class MultiPlatformTests
+{
+    [Fact]
+    public async Task Each_platform_gets_its_image_and_an_index_is_pushed_over_them()
+    {
+        using var project = new MSBuildProject("""
+            [Image("tests/multi-platform", ExpectOutput = "App.dll")]
+            public static partial class Image
+            {
+                static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
+                static Dockerfile Define() => Dockerfile.From(BaseImage)
+                    .Copy(DotNet.HostPublish(), "/app/")
+                    .Cmd("ls", "/app");
+            }
+            """, new Dictionary<string, string> { ["Program.cs"] = "System.Console.WriteLine(\"app\");\n" },
+            projectXml: "<PropertyGroup><OutputType>Exe</OutputType></PropertyGroup>");
+        var tag = "multi-" + Guid.NewGuid().ToString("N")[..8];
+
+        var result = project.Build($"-t:PushImages -p:ImageDslRegistry={TestEngine.Registry} -p:ContainerImageTag={tag} -p:ImageDslPlatforms=linux/amd64%3Blinux/arm64 " +
+            $"-p:ImageDslBuildArgs=BASE_IMAGE={TestEngine.Get("IMAGEDSL_MULTIPLATFORM_BASE_IMAGE")}");
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("building tests/multi-platform without a daemon (daemonless builder, linux/arm64", result.Output);
+        using var client = new RegistryClient(TestEngine.Registry, null, PushPolicy.Default);
+        var index = await client.GetManifestAsync("tests/multi-platform", tag, CancellationToken.None);
+        Assert.NotNull(index);
+        Assert.True(index!.IsIndex, index.MediaType);
+        using var document = JsonDocument.Parse(index.Content);
+        var manifests = document.RootElement.GetProperty("manifests").EnumerateArray().ToList();
+        Assert.Equal(new[] { "amd64", "arm64" }, manifests.Select(m => m.GetProperty("platform").GetProperty("architecture").GetString()));
+        var apphosts = new List<string>();
+        foreach (var entry in manifests)
+        {
+            var manifest = await client.GetManifestAsync("tests/multi-platform", entry.GetProperty("digest").GetString()!, CancellationToken.None);
+            using var image = JsonDocument.Parse(manifest!.Content);
+            var configPath = Path.Combine(project.Directory.FullName, "config-" + entry.GetProperty("platform").GetProperty("architecture").GetString());
+            await client.DownloadBlobAsync("tests/multi-platform", image.RootElement.GetProperty("config").GetProperty("digest").GetString()!, configPath, CancellationToken.None);
+            using var config = JsonDocument.Parse(await File.ReadAllBytesAsync(configPath));
+            // Each image is its platform's: the config says so, and so does the base layer under it.
+            Assert.Equal(entry.GetProperty("platform").GetProperty("architecture").GetString(), config.RootElement.GetProperty("architecture").GetString());
+            apphosts.Add(image.RootElement.GetProperty("layers").EnumerateArray().Last().GetProperty("digest").GetString()!);
+        }
+
+        // The published apphost is an ELF for each runtime identifier: the app layers differ.
+        Assert.NotEqual(apphosts[0], apphosts[1]);
+        Assert.Contains("linux-arm64", result.Output);
+
+        // The amd64 image runs here.
+        var reference = $"{TestEngine.Registry}/tests/multi-platform:{tag}";
+        await DaemonlessBuildTests.PullAsync(reference);
+        using var engine = await TestEngine.ConnectAsync();
+        var run = await engine.RunAsync(reference, TimeSpan.FromSeconds(60), "none", CancellationToken.None);
+        Assert.Contains("App.dll", run.Stdout);
+    }
+}
