@@ -32,6 +32,55 @@ public sealed record LayerFileSource(string BlobPath, string EntryName, long Len
     }
 }
 
+/// <summary>One entry of a layer's tar, as the file tree needs it (no content).</summary>
+public sealed record LayerRecord(string Name, TarEntryType Type, int Mode, int Uid, int Gid, string? Link, long Size);
+
+/// <summary>
+/// The entries of a layer blob, read once: reading a base image's layers (a .NET runtime image is ~100 MB of gzip)
+/// on every build would cost seconds, so the list is kept next to the blob (BLOB.entries.json) and in memory.
+/// </summary>
+public static class LayerIndex
+{
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<LayerRecord>> Memory = new(StringComparer.Ordinal);
+
+    public static IReadOnlyList<LayerRecord> Read(string blobPath) => Memory.GetOrAdd(blobPath, path =>
+    {
+        var cached = path + ".entries.json";
+        if (File.Exists(cached))
+        {
+            try
+            {
+                return System.Text.Json.JsonSerializer.Deserialize<List<LayerRecord>>(File.ReadAllBytes(cached)) ?? Scan(path);
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // A damaged cache file is read again from the blob.
+            }
+        }
+
+        var records = Scan(path);
+        var temporary = cached + "." + Guid.NewGuid().ToString("N");
+        File.WriteAllBytes(temporary, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(records));
+        File.Move(temporary, cached, overwrite: true);
+        return records;
+    });
+
+    private static List<LayerRecord> Scan(string blobPath)
+    {
+        var records = new List<LayerRecord>();
+        using var reader = new TarReader(new GZipStream(File.OpenRead(blobPath), CompressionMode.Decompress));
+        while (reader.GetNextEntry(copyData: false) is { } entry)
+        {
+            var name = FileTree.Normalize(entry.Name);
+            if (name.Length == 0) continue;
+            var type = entry.EntryType is TarEntryType.V7RegularFile or TarEntryType.ContiguousFile ? TarEntryType.RegularFile : entry.EntryType;
+            records.Add(new LayerRecord(name, type, (int)entry.Mode, entry.Uid, entry.Gid, entry.LinkName is { Length: > 0 } link ? link : null, entry.Length));
+        }
+
+        return records;
+    }
+}
+
 /// <summary>One path of an image's file system: its type, permission bits, numeric owner and, for files, where its bytes are.</summary>
 public sealed record TreeEntry(TarEntryType Type, int Mode, int Uid, int Gid, string? LinkTarget, FileSource? Source);
 
@@ -60,14 +109,12 @@ public sealed class FileTree
         _entries[path] = entry;
     }
 
-    /// <summary>Applies one layer (a gzip tar blob, as registries serve them): whiteouts first remove, then entries land.</summary>
+    /// <summary>Applies one layer (a gzip tar blob, as registries serve them): whiteouts remove, entries land, in layer order.</summary>
     public void Apply(string blobPath)
     {
-        using var reader = new TarReader(new GZipStream(File.OpenRead(blobPath), CompressionMode.Decompress));
-        while (reader.GetNextEntry(copyData: false) is { } entry)
+        foreach (var record in LayerIndex.Read(blobPath))
         {
-            var name = Normalize(entry.Name);
-            if (name.Length == 0) continue;
+            var name = record.Name;
             var slash = name.LastIndexOf('/');
             var baseName = name.Substring(slash + 1);
             var parent = slash < 0 ? "" : name.Substring(0, slash);
@@ -85,16 +132,16 @@ public sealed class FileTree
                 continue;
             }
 
-            var type = entry.EntryType is TarEntryType.V7RegularFile or TarEntryType.ContiguousFile ? TarEntryType.RegularFile : entry.EntryType;
-            FileSource? source = type == TarEntryType.RegularFile ? new LayerFileSource(blobPath, name, entry.Length) : null;
+            var type = record.Type;
+            FileSource? source = type == TarEntryType.RegularFile ? new LayerFileSource(blobPath, name, record.Size) : null;
             if (type == TarEntryType.HardLink)
             {
                 // A hard link shares its target's bytes; the tree keeps it as a file with the same source.
-                source = this[Normalize(entry.LinkName)]?.Source;
+                source = this[Normalize(record.Link ?? "")]?.Source;
                 type = TarEntryType.RegularFile;
             }
 
-            Set(name, new TreeEntry(type, (int)entry.Mode, entry.Uid, entry.Gid, type == TarEntryType.SymbolicLink ? entry.LinkName : null, source));
+            Set(name, new TreeEntry(type, record.Mode, record.Uid, record.Gid, type == TarEntryType.SymbolicLink ? record.Link : null, source));
         }
     }
 

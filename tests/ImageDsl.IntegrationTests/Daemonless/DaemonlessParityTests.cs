@@ -131,6 +131,97 @@ public sealed class DaemonlessParityTests
         }
     }
 
+    /// <summary>The project folder of each assembly of definitions: an [Image]'s Context is relative to it.</summary>
+    private static readonly Dictionary<string, string> ProjectFolders = new(StringComparer.Ordinal)
+    {
+        ["ImageDsl.Tests.Definitions"] = "tests/Definitions", ["HelloWorld"] = "samples/HelloWorld", ["MultiStage"] = "samples/MultiStage", ["ManyImages"] = "samples/ManyImages",
+        ["PrivateRegistry"] = "samples/PrivateRegistry", ["WebApi"] = "samples/WebApi", ["PrivateFeed.Images"] = "samples/PrivateFeed",
+    };
+
+    /// <summary>
+    /// Every definition of the tests and samples that qualifies for the daemonless builder, built both ways with its
+    /// base images from the loopback registry (the build arguments every definition uses for its bases). A definition
+    /// whose generated Dockerfile needs a daemon (RUN…) is not eligible; one that reads what only an MSBuild build adds
+    /// to the context (.imagedsl/) is built by DaemonlessBuildTests and the sample tests instead.
+    /// </summary>
+    [Fact]
+    public async Task Every_eligible_definition_of_tests_and_samples_builds_the_same_both_ways()
+    {
+        var buildArgs = new Dictionary<string, string>
+        {
+            ["BASE_IMAGE"] = RegistryBase,
+            ["RUNTIME_IMAGE"] = TestEngine.Get("IMAGEDSL_REGISTRY_ASPNET_IMAGE"),
+        };
+        var compared = new List<string>();
+        var differences = new List<string>();
+        using var engine = await TestEngine.ConnectAsync();
+        using var client = new DockerClientBuilder().WithEndpoint(TestEngine.SocketEndpoint.Uri).WithApiVersion(DockerEngine.ApiVersion).Build();
+        var store = new BlobStore(Path.Combine(Path.GetTempPath(), "imagedsl-parity-store"));
+        using var bases = new RegistryBaseImages(store, new RegistryCredentials(_ => null, "/nonexistent"), PushPolicy.Default);
+        foreach (var type in ImageDsl.Tests.AllDefinitions.Types)
+        {
+            var name = ImageDsl.Tests.AllDefinitions.NameOf(type);
+            var dockerfile = ImageDsl.Tests.AllDefinitions.GeneratedText(type);
+            DockerfilePlan plan;
+            try
+            {
+                plan = ImageAssembler.Plan(dockerfile, null);
+            }
+            catch (NeedsDaemonException)
+            {
+                continue;
+            }
+
+            // Only bases this machine has: the loopback registry's (definitions that name another registry build nowhere here).
+            if (!BasesAreLocal(plan, buildArgs)) continue;
+
+            if (dockerfile.Contains(".imagedsl/", StringComparison.Ordinal)) continue;
+            var attribute = (ImageAttribute)Attribute.GetCustomAttribute(type, typeof(ImageAttribute))!;
+            var context = Path.GetFullPath(Path.Combine(ImageDsl.Tests.AllDefinitions.RepositoryRoot, ProjectFolders[type.Assembly.GetName().Name!], attribute.Context));
+            var tag = "tests/parity-all:" + name.Replace('/', '-');
+            var request = new BuildRequest(tag + "-daemon", dockerfile, context, new[] { tag + "-daemon" }, buildArgs, new Dictionary<string, string>(), NetworkMode: TestEngine.NetworkMode);
+            await engine.BuildAsync(request, TestEngine.Layout(context, BuilderKind.BuildKit), BuilderKind.BuildKit, new ListLog(), CancellationToken.None);
+            var assembled = await new ImageAssembler(bases, store).AssembleAsync(new AssemblyRequest(dockerfile, null, buildArgs, new Dictionary<string, string>(),
+                TestEngine.Layout(context, BuilderKind.BuildKit).Entries, ImagePlatform.Parse("linux/amd64"), DateTimeOffset.UnixEpoch, 1), CancellationToken.None);
+            var artifacts = ImageArtifacts.Of(assembled);
+            var archive = new MemoryStream();
+            await ImageOutputs.WriteArchiveAsync(new[] { artifacts }, artifacts, new[] { tag + "-daemonless" }, archive, CancellationToken.None);
+            archive.Position = 0;
+            await engine.LoadAsync(archive, CancellationToken.None);
+
+            var expected = await client.Images.InspectImageAsync(tag + "-daemon");
+            var actual = await client.Images.InspectImageAsync(tag + "-daemonless");
+            void Compare(string what, string a, string b)
+            {
+                if (a != b) differences.Add($"{name}: {what} differs:\n  daemon:     {a.Replace("\n", "\n              ")}\n  daemonless: {b.Replace("\n", "\n              ")}");
+            }
+
+            Compare("config", JsonSerializer.Serialize(expected.Config), JsonSerializer.Serialize(actual.Config));
+            Compare("history", await HistoryAsync(client, tag + "-daemon"), await HistoryAsync(client, tag + "-daemonless"));
+            Compare("files", await FilesAsync(client, tag + "-daemon"), await FilesAsync(client, tag + "-daemonless"));
+            compared.Add(name);
+        }
+
+        Assert.True(differences.Count == 0, string.Join("\n", differences));
+        Assert.True(compared.Count >= 5, "compared: " + string.Join(", ", compared));
+    }
+
+    private static bool BasesAreLocal(DockerfilePlan plan, IReadOnlyDictionary<string, string> buildArgs)
+    {
+        var meta = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var word in plan.MetaArgs.SelectMany(a => DockerfileReader.Words(a.Rest, plan.Escape)))
+        {
+            var equals = word.IndexOf('=');
+            var key = equals < 0 ? word : word[..equals];
+            if (buildArgs.TryGetValue(key, out var given)) meta[key] = given;
+            else if (equals >= 0) meta[key] = new ShellWords(plan.Escape, meta).Word(word[(equals + 1)..]);
+        }
+
+        var names = plan.Stages.Select(s => s.Name).Where(n => n is not null).ToHashSet();
+        return plan.Needed.Select(i => new ShellWords(plan.Escape, meta).Word(plan.Stages[i].From.Rest.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0]))
+            .All(b => b == "scratch" || names.Contains(b.ToLowerInvariant()) || b.StartsWith(TestEngine.Registry + "/", StringComparison.Ordinal));
+    }
+
     private static async Task<string> HistoryAsync(DockerClient client, string image) =>
         string.Join("\n", (await client.Images.GetImageHistoryAsync(image)).Select(h => $"{h.CreatedBy} | {h.Comment} | {(h.Size == 0 ? "empty" : "data")}"));
 
