@@ -14,6 +14,9 @@ namespace ImageDsl.Build.Daemonless;
 public sealed record DockerfileInstruction(string Keyword, IReadOnlyList<KeyValuePair<string, string?>> Flags, string Rest, IReadOnlyList<string>? Json,
     int Line, string Original)
 {
+    /// <summary>The instruction's place in the file, counted from 0 (global ARGs included), as the classic builder numbers steps.</summary>
+    public int Index { get; init; }
+
     public string? Flag(string name) => Flags.LastOrDefault(f => f.Key == name).Value;
 
     public bool HasFlag(string name) => Flags.Any(f => f.Key == name);
@@ -75,7 +78,7 @@ public static class DockerfileReader
                 current = lines[i];
             }
 
-            instructions.Add(Split(joined.ToString(), firstLine));
+            instructions.Add(Split(joined.ToString(), firstLine) with { Index = instructions.Count });
         }
 
         return (escape, instructions);

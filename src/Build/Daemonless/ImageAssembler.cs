@@ -59,12 +59,16 @@ public sealed record AssemblyRequest(string Dockerfile, string? Target, IReadOnl
 /// <summary>The image the daemonless builder assembled: its config and layers, base layers first.</summary>
 public sealed record AssembledImage(JsonObject Config, IReadOnlyList<ImageLayer> Layers, bool Oci, ImagePlatform Platform);
 
-/// <summary>An instruction that needs a daemon: its line, its text and why.</summary>
+/// <summary>An instruction that needs a daemon: its line, its text, why, and its place among the instructions (when known).</summary>
 public sealed class NeedsDaemonException(int line, string instruction, string reason) : Exception($"line {line}: {instruction}: {reason}")
 {
+    public NeedsDaemonException(DockerfileInstruction instruction, string reason)
+        : this(instruction.Line, instruction.Original, reason) => Index = instruction.Index;
+
     public int Line { get; } = line;
     public string Instruction { get; } = instruction;
     public string Reason { get; } = reason;
+    public int? Index { get; }
 }
 
 /// <summary>
@@ -88,7 +92,7 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
     {
         var (escape, instructions) = DockerfileReader.Read(dockerfile);
         var metaArgs = instructions.TakeWhile(i => i.Keyword != "from").ToList();
-        foreach (var i in metaArgs.Where(i => i.Keyword != "arg")) throw new NeedsDaemonException(i.Line, i.Original, "only ARG may come before the first FROM");
+        foreach (var i in metaArgs.Where(i => i.Keyword != "arg")) throw new NeedsDaemonException(i, "only ARG may come before the first FROM");
         var stages = new List<PlannedStage>();
         foreach (var instruction in instructions.Skip(metaArgs.Count))
         {
@@ -133,7 +137,7 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
 
     private static void Check(DockerfileInstruction i)
     {
-        if (!Eligible.Contains(i.Keyword)) throw new NeedsDaemonException(i.Line, i.Original, i.Keyword == "run" ? "RUN runs a command in a container" : "not an instruction the daemonless builder knows");
+        if (!Eligible.Contains(i.Keyword)) throw new NeedsDaemonException(i, i.Keyword == "run" ? "RUN runs a command in a container" : "not an instruction the daemonless builder knows");
         var allowed = i.Keyword switch
         {
             "from" => new[] { "platform" },
@@ -142,11 +146,11 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
             "healthcheck" => new[] { "interval", "timeout", "start-period", "retries" },
             _ => Array.Empty<string>(),
         };
-        foreach (var flag in i.Flags.Where(f => !allowed.Contains(f.Key))) throw new NeedsDaemonException(i.Line, i.Original, $"--{flag.Key} is not supported without a daemon");
-        if (i.Keyword is "copy" or "add" && i.Rest.Contains("<<", StringComparison.Ordinal)) throw new NeedsDaemonException(i.Line, i.Original, "a heredoc needs the daemon");
+        foreach (var flag in i.Flags.Where(f => !allowed.Contains(f.Key))) throw new NeedsDaemonException(i, $"--{flag.Key} is not supported without a daemon");
+        if (i.Keyword is "copy" or "add" && i.Rest.Contains("<<", StringComparison.Ordinal)) throw new NeedsDaemonException(i, "a heredoc needs the daemon");
         if (i.Keyword == "add" && (i.Json ?? SplitFields(i.Rest)).SkipLast(1).Any(s => s.Contains("://", StringComparison.Ordinal) || s.StartsWith("git@", StringComparison.Ordinal)))
         {
-            throw new NeedsDaemonException(i.Line, i.Original, "ADD of a URL fetches it on the daemon");
+            throw new NeedsDaemonException(i, "ADD of a URL fetches it on the daemon");
         }
     }
 
@@ -205,7 +209,7 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
         var reference = words.Word(parts[0]);
         if (stage.From.Flag("platform") is { } wanted && ImagePlatform.Parse(words.Word(wanted)) is var other && other != platform)
         {
-            throw new NeedsDaemonException(stage.From.Line, stage.From.Original, $"FROM --platform={other} differs from the platform being built ({platform})");
+            throw new NeedsDaemonException(stage.From, $"FROM --platform={other} differs from the platform being built ({platform})");
         }
 
         var byName = plan.Stages.FindIndex(0, index, s => s.Name == reference.ToLowerInvariant());
@@ -328,7 +332,7 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
                 foreach (var word in SplitFields(i.Rest).SelectMany(words.Words))
                 {
                     var port = word.Contains('/') ? word.ToLowerInvariant() : word + "/tcp";
-                    if (!int.TryParse(port.Split('/')[0], NumberStyles.None, CultureInfo.InvariantCulture, out _)) throw new NeedsDaemonException(i.Line, i.Original, $"the port '{word}' (ranges and addresses need the daemon)");
+                    if (!int.TryParse(port.Split('/')[0], NumberStyles.None, CultureInfo.InvariantCulture, out _)) throw new NeedsDaemonException(i, $"the port '{word}' (ranges and addresses need the daemon)");
                     added.Add(port);
                     ports[port] = new JsonObject();
                 }
@@ -368,7 +372,7 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
             }
 
             case "shell":
-                if (i.Json is null) throw new NeedsDaemonException(i.Line, i.Original, "SHELL takes the JSON form");
+                if (i.Json is null) throw new NeedsDaemonException(i, "SHELL takes the JSON form");
                 config["Shell"] = Strings(i.Json);
                 History(state, "SHELL " + GoText.List(i.Json), false, request);
                 break;
@@ -419,7 +423,7 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
         }
         else
         {
-            throw new NeedsDaemonException(i.Line, i.Original, "HEALTHCHECK takes CMD or NONE");
+            throw new NeedsDaemonException(i, "HEALTHCHECK takes CMD or NONE");
         }
 
         long Duration(string name) => i.Flag(name) is { } text ? GoText.ParseDuration(text) : 0;
@@ -451,7 +455,7 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
         Dictionary<int, StageState> built, ShellWords words, CancellationToken cancellationToken)
     {
         var args = (i.Json ?? SplitFields(i.Rest)).Select(words.Word).ToList();
-        if (args.Count < 2) throw new NeedsDaemonException(i.Line, i.Original, "COPY needs a source and a destination");
+        if (args.Count < 2) throw new NeedsDaemonException(i, "COPY needs a source and a destination");
         var sources = args.Take(args.Count - 1).ToList();
         var dest = args[^1];
         var source = context;
@@ -585,7 +589,7 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
         {
             if (int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var id)) return id;
             var entry = state.Tree[state.Tree.Resolve(file)];
-            if (entry?.Source is null) throw new NeedsDaemonException(i.Line, i.Original, $"'{name}' is not a number and the image has no /{file}");
+            if (entry?.Source is null) throw new NeedsDaemonException(i, $"'{name}' is not a number and the image has no /{file}");
             using var reader = new StreamReader(entry.Source.Open());
             while (reader.ReadLine() is { } line)
             {
@@ -593,7 +597,7 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
                 if (fields.Length > 3 && fields[0] == name) return int.Parse(fields[2], CultureInfo.InvariantCulture);
             }
 
-            throw new NeedsDaemonException(i.Line, i.Original, $"no {(isUser ? "user" : "group")} '{name}' in /{file}");
+            throw new NeedsDaemonException(i, $"no {(isUser ? "user" : "group")} '{name}' in /{file}");
         }
 
         var uid = Lookup(parts[0], "etc/passwd", true);

@@ -43,6 +43,15 @@ public static class StepLocator
         return null;
     }
 
+    /// <summary>The C# line that wrote the instruction at this place of the file (counted from 0, comments not counted), when known.</summary>
+    public static SourceLine? OfInstruction(ImageManifest manifest, int index, string projectDirectory)
+    {
+        var steps = manifest.Steps.Where(s => s.Kind != "comment").ToList();
+        return index >= 0 && index < steps.Count && Known(steps[index]) is { File: { } file } step
+            ? new SourceLine(Path.GetFullPath(Path.Combine(projectDirectory, file)), step.Line, step.Column)
+            : null;
+    }
+
     /// <summary>The error at the C# line of its step, when the exception names a step the manifest can place.</summary>
     public static void Attach(ImageDslException error, ImageManifest manifest, IReadOnlyDictionary<string, string> buildArgs, string projectDirectory)
     {

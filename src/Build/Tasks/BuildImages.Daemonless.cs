@@ -37,7 +37,7 @@ public sealed partial class BuildImages
     /// its registry (one that only the local daemon has, say) returns null: the daemon builds the image instead.
     /// </summary>
     private async Task<TaskItem?> BuildDaemonlessAsync(ITaskItem image, BuildRequest request, IReadOnlyList<ContextEntry> entries,
-        Func<string, IReadOnlyList<ContextEntry>> entriesForPlatform, DockerEndpoint endpoint, bool forced, CancellationToken cancellationToken)
+        Func<string, IReadOnlyList<ContextEntry>> entriesForPlatform, ImageDsl.Build.Metadata.ImageManifest manifest, DockerEndpoint endpoint, bool forced, CancellationToken cancellationToken)
     {
         var name = request.ImageName;
         try
@@ -46,7 +46,7 @@ public sealed partial class BuildImages
         }
         catch (NeedsDaemonException e)
         {
-            throw new ImageDslException(ErrorCodes.NeedsDaemon, name, forced ? "ImageDslBuilder=daemonless" : "no daemon", e.Line, e.Instruction, e.Reason);
+            throw NeedsDaemon(name, forced, e, manifest);
         }
 
         var platforms = PlatformList.Count > 0 ? PlatformList : new[] { ImagePlatform.Host };
@@ -79,10 +79,13 @@ public sealed partial class BuildImages
         {
             throw new ImageDslException(ErrorCodes.BuildStepFailed, name, $"line {e.Line} of the Dockerfile", $"COPY source '{e.Path}': not found in the build context", "");
         }
-        catch (Exception e) when (e is NeedsDaemonException or FormatException or NotSupportedException)
+        catch (NeedsDaemonException e)
         {
-            var (line, instruction, reason) = e is NeedsDaemonException n ? (n.Line, n.Instruction, n.Reason) : (0, "", e.Message);
-            throw new ImageDslException(ErrorCodes.NeedsDaemon, name, forced ? "ImageDslBuilder=daemonless" : "no daemon", line, instruction, reason);
+            throw NeedsDaemon(name, forced, e, manifest);
+        }
+        catch (Exception e) when (e is FormatException or NotSupportedException)
+        {
+            throw new ImageDslException(ErrorCodes.NeedsDaemon, name, forced ? "ImageDslBuilder=daemonless" : "no daemon", 0, "", e.Message);
         }
 
         // The image this machine runs (for the checks and the image id): the host's platform, else the first.
@@ -168,6 +171,13 @@ public sealed partial class BuildImages
 
         return item;
     }
+
+    /// <summary>IMAGEDSL2021, reported at the C# call that wrote the instruction when the manifest knows it.</summary>
+    private ImageDslException NeedsDaemon(string name, bool forced, NeedsDaemonException e, ImageDsl.Build.Metadata.ImageManifest manifest) =>
+        new(ErrorCodes.NeedsDaemon, name, forced ? "ImageDslBuilder=daemonless" : "no daemon", e.Line, e.Instruction, e.Reason)
+        {
+            Origin = e.Index is { } index && !string.IsNullOrEmpty(ProjectDirectory) ? ImageDsl.Build.Metadata.StepLocator.OfInstruction(manifest, index, ProjectDirectory!) : null,
+        };
 
     // ContainerArchiveOutputPath, as the SDK reads it: a file (gzip-compressed when it ends in .gz), or a directory (ends
     // with a separator or exists) that gets NAME.tar.gz.

@@ -62,7 +62,7 @@ public sealed partial class BuildImages : ImageDslTask
                     ContextPacker.List(contextDirectory, new ContextExclusions(new[] { StampDirectory }, DefaultExcludedDirectories), null, cancellationToken),
                     AdditionDirectory(platformKey), name, contextDirectory, cancellationToken), reads, request.BuildArgs);
                 if (UsesDaemonless(builderName, dockerfile, request.Target)
-                    && await BuildDaemonlessAsync(image, request, entries, EntriesFor, endpoint, builderName == "daemonless" || !string.IsNullOrEmpty(Platforms), cancellationToken).ConfigureAwait(false) is { } daemonless)
+                    && await BuildDaemonlessAsync(image, request, entries, EntriesFor, manifest, endpoint, builderName == "daemonless" || !string.IsNullOrEmpty(Platforms), cancellationToken).ConfigureAwait(false) is { } daemonless)
                 {
                     built.Add(daemonless);
                     continue;

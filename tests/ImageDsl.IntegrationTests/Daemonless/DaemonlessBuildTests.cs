@@ -69,6 +69,7 @@ public class DaemonlessBuildTests
         var error = result.Errors[0];
         Assert.True(error.Contains("IMAGEDSL2021", StringComparison.Ordinal), error);
         Assert.Matches("line [0-9]+ of its Dockerfile, 'RUN echo hi'", error);
+        Assert.StartsWith(Path.Combine(project.Directory.FullName, "Image.cs") + "(6,", error); // at the C# call that wrote the RUN
         Assert.Contains("RUN runs a command in a container", error);
     }
 

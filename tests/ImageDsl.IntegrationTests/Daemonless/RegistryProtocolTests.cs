@@ -1,0 +1,74 @@
+using ImageDsl.Build.Context;
+using ImageDsl.Build.Daemonless;
+using ImageDsl.Build.Diagnostics;
+using ImageDsl.Build.Registry;
+using Xunit;
+
+namespace ImageDsl.IntegrationTests.Daemonless;
+
+/// <summary>
+/// The daemonless push against the real registry, watched through a proxy: a base layer on the same registry is
+/// mounted, never uploaded; a blob the repository has is never sent again; the manifest is the last request, so a
+/// push whose manifest upload fails leaves no tag.
+/// </summary>
+public sealed class RegistryProtocolTests : IDisposable
+{
+    private readonly DirectoryInfo _context = Directory.CreateTempSubdirectory("imagedsl-protocol-");
+
+    public void Dispose() => _context.Delete(recursive: true);
+
+    // The base is read through the same registry address the push goes to (a proxy counts as its own registry).
+    private async Task<ImageArtifacts> AssembleAsync(string content, string registry)
+    {
+        await File.WriteAllTextAsync(Path.Combine(_context.FullName, "file.txt"), content);
+        var store = new BlobStore(Path.Combine(Path.GetTempPath(), "imagedsl-parity-store"));
+        using var bases = new RegistryBaseImages(store, new RegistryCredentials(_ => null, "/nonexistent"), PushPolicy.Default);
+        var assembled = await new ImageAssembler(bases, store).AssembleAsync(new AssemblyRequest($"FROM {registry}/base/busybox:1\nCOPY file.txt /file.txt\n", null,
+            new Dictionary<string, string>(), new Dictionary<string, string>(), ContextPacker.List(_context.FullName), ImagePlatform.Parse("linux/amd64"), DateTimeOffset.UnixEpoch, 1),
+            CancellationToken.None);
+        return ImageArtifacts.Of(assembled);
+    }
+
+    [Fact]
+    public async Task The_base_layer_is_mounted_known_blobs_are_not_sent_again_and_the_manifest_comes_last()
+    {
+        await using var proxy = new RegistryProxy(TestEngine.Registry);
+        var image = await AssembleAsync("protocol " + Guid.NewGuid(), proxy.Address);
+        var repository = "tests/protocol-" + Guid.NewGuid().ToString("N")[..8];
+        using var client = new RegistryClient(proxy.Address, null, PushPolicy.Default);
+        var log = new List<string>();
+
+        var digest = await ImageOutputs.PushAsync(image, client, repository, new[] { "v1" }, log.Add, CancellationToken.None);
+
+        Assert.Equal(image.ManifestDigest, digest);
+        var first = proxy.Requests.SkipWhile(r => !r.Contains(repository, StringComparison.Ordinal)).ToList(); // after the base's reads
+        Assert.Contains(first, r => r.StartsWith($"POST /v2/{repository}/blobs/uploads/?mount={image.Image.Layers[0].Digest}".Replace(":", "%3A"), StringComparison.Ordinal)
+            || r.StartsWith($"POST /v2/{repository}/blobs/uploads/?mount={image.Image.Layers[0].Digest}", StringComparison.Ordinal));
+        Assert.DoesNotContain(first, r => r.StartsWith("PUT ", StringComparison.Ordinal) && r.Contains(image.Image.Layers[0].Digest.Replace(":", "%3A"), StringComparison.Ordinal));
+        Assert.StartsWith($"PUT /v2/{repository}/manifests/v1", first[^1]);
+        Assert.Contains("layers: 1 mounted, 1 uploaded", log.Single());
+
+        var before = proxy.Requests.Count;
+        await ImageOutputs.PushAsync(image, client, repository, new[] { "v2" }, log.Add, CancellationToken.None);
+        var second = proxy.Requests.Skip(before).ToList();
+        Assert.All(second.SkipLast(1), r => Assert.StartsWith("HEAD ", r));
+        Assert.StartsWith($"PUT /v2/{repository}/manifests/v2", second[^1]);
+        Assert.Contains("layers: 2 exists", log[^1]);
+    }
+
+    [Fact]
+    public async Task A_push_whose_manifest_upload_fails_leaves_no_tag_and_is_one_coded_error()
+    {
+        await using var proxy = new RegistryProxy(TestEngine.Registry, drops: 100);
+        var image = await AssembleAsync("failing " + Guid.NewGuid(), proxy.Address);
+        var repository = "tests/protocol-fail-" + Guid.NewGuid().ToString("N")[..8];
+        using var client = new RegistryClient(proxy.Address, null, new PushPolicy(2, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(30)));
+
+        var error = await Assert.ThrowsAsync<ImageDslException>(() => ImageOutputs.PushAsync(image, client, repository, new[] { "v1" }, _ => { }, CancellationToken.None));
+
+        Assert.Equal(ErrorCodes.RegistryConnectionFailed, error.Code);
+        Assert.Equal(2, proxy.Dropped); // retried once, then gave up
+        using var direct = new RegistryClient(TestEngine.Registry, null, PushPolicy.Default);
+        Assert.Null(await direct.HeadManifestAsync(repository, "v1", CancellationToken.None));
+    }
+}
