@@ -180,6 +180,24 @@ public sealed class SampleTests : IClassFixture<SampleTests.PackedSamples>
     }
 
     [Fact]
+    public async Task HelloWorld_is_pushed_for_two_platforms_without_a_daemon_and_the_pulled_image_prints_its_greeting()
+    {
+        var tag = "daemonless-" + Guid.NewGuid().ToString("N")[..8];
+        var result = _samples.Build("HelloWorld", $"-t:PushImages -p:ImageDslRegistry={TestEngine.Registry} -p:ContainerImageTag={tag} -p:ImageDslPlatforms=linux/amd64%3Blinux/arm64 " +
+            $"-p:ImageDslBuildArgs=BASE_IMAGE={TestEngine.Get("IMAGEDSL_MULTIPLATFORM_BASE_IMAGE")}",
+            new Dictionary<string, string?> { ["DOCKER_HOST"] = "unix:///nonexistent/imagedsl-no-daemon.sock" });
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("built hello-world for linux/arm64/v8", result.Output);
+        var reference = $"{TestEngine.Registry}/hello-world:{tag}";
+        Assert.Contains($"pushed {reference}@sha256:", result.Output);
+        await Daemonless.DaemonlessBuildTests.PullAsync(reference);
+        using var engine = await TestEngine.ConnectAsync();
+        var run = await engine.RunAsync(reference, TimeSpan.FromSeconds(60), "none", CancellationToken.None);
+        Assert.Contains("Hello from ImageDsl!", run.Stdout);
+    }
+
+    [Fact]
     public async Task WebApi_is_pushed_without_a_daemon_and_the_pulled_image_answers_its_probe()
     {
         var tag = "daemonless-" + Guid.NewGuid().ToString("N")[..8];

@@ -51,6 +51,20 @@ public class DaemonlessBuildTests
     }
 
     [Fact]
+    public void Where_a_daemon_is_reachable_the_image_is_loaded_and_its_smoke_run_passes()
+    {
+        using var project = new MSBuildProject(Definition, new Dictionary<string, string> { ["hello.txt"] = "daemonless hello\n" });
+
+        var result = project.Build($"-p:ImageDslBuildOnBuild=true -p:ImageDslBuilder=daemonless -p:ImageDslBuildArgs=BASE_IMAGE={DaemonlessParityTests.RegistryBase}");
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("building tests/daemonless without a daemon", result.Output);
+        Assert.Contains("loaded tests/daemonless into the daemon", result.Output);
+        Assert.Contains("smoke run of tests/daemonless passed", result.Output);
+        Assert.DoesNotContain("IMAGEDSL2025", result.Output);
+    }
+
+    [Fact]
     public void An_instruction_that_needs_a_daemon_is_one_coded_error_naming_it()
     {
         using var project = new MSBuildProject("""
