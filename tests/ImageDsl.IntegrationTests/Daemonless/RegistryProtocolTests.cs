@@ -71,4 +71,49 @@ public sealed class RegistryProtocolTests : IDisposable
         using var direct = new RegistryClient(TestEngine.Registry, null, PushPolicy.Default);
         Assert.Null(await direct.HeadManifestAsync(repository, "v1", CancellationToken.None));
     }
+
+    [Fact]
+    public async Task A_Bearer_challenge_is_answered_with_a_token_for_the_scope_the_registry_names()
+    {
+        await using var registry = new BearerRegistry(TestEngine.Registry, "bearer-user", "bearer-secret");
+        var image = await AssembleAsync("bearer " + Guid.NewGuid(), TestEngine.Registry);
+        var repository = "tests/protocol-bearer-" + Guid.NewGuid().ToString("N")[..8];
+        var credential = new RegistryCredential("bearer-user", "bearer-secret", false, "test");
+        using var client = new RegistryClient(registry.Address, credential, PushPolicy.Default);
+
+        var digest = await ImageOutputs.PushAsync(image, client, repository, new[] { "v1" }, _ => { }, CancellationToken.None);
+
+        Assert.Equal(image.ManifestDigest, digest);
+        Assert.Contains($"repository:{repository}:pull", registry.Scopes);
+        Assert.True(registry.Challenges >= 1);
+        using var direct = new RegistryClient(TestEngine.Registry, null, PushPolicy.Default);
+        Assert.Equal(digest, await direct.HeadManifestAsync(repository, "v1", CancellationToken.None));
+
+        using var wrong = new RegistryClient(registry.Address, credential with { Secret = "wrong" }, PushPolicy.Default);
+        var error = await Assert.ThrowsAsync<ImageDslException>(() => ImageOutputs.PushAsync(image, wrong, repository, new[] { "v2" }, _ => { }, CancellationToken.None));
+        Assert.Equal(ErrorCodes.RegistryDenied, error.Code);
+        Assert.DoesNotContain("wrong", error.Message); // the secret is never shown
+    }
+
+    [Fact]
+    public async Task Basic_credentials_from_the_environment_push_to_the_protected_registry()
+    {
+        var image = await AssembleAsync("basic " + Guid.NewGuid(), TestEngine.Registry);
+        var repository = "tests/protocol-basic-" + Guid.NewGuid().ToString("N")[..8];
+        var credentials = new RegistryCredentials(name => name switch
+        {
+            RegistryCredentials.UsernameVariable => TestEngine.AuthRegistryUser,
+            RegistryCredentials.PasswordVariable => TestEngine.AuthRegistryPassword,
+            RegistryCredentials.HostVariable => TestEngine.AuthRegistry,
+            _ => null,
+        }, "/nonexistent");
+        using var client = new RegistryClient(TestEngine.AuthRegistry, credentials.Find(TestEngine.AuthRegistry), PushPolicy.Default);
+
+        var digest = await ImageOutputs.PushAsync(image, client, repository, new[] { "v1" }, _ => { }, CancellationToken.None);
+
+        Assert.Equal(image.ManifestDigest, digest);
+        using var anonymous = new RegistryClient(TestEngine.AuthRegistry, null, PushPolicy.Default);
+        var error = await Assert.ThrowsAsync<ImageDslException>(() => anonymous.GetManifestAsync(repository, "v1", CancellationToken.None));
+        Assert.Equal(ErrorCodes.RegistryDenied, error.Code);
+    }
 }
