@@ -290,6 +290,23 @@ push_multiplatform_base() {
   rm -rf "$work"
 }
 
+# The busybox base again with an OCI image manifest (same config and layer), as base/busybox-oci:1: registries serve
+# both manifest families, and the daemonless builder must read either.
+push_oci_base() {
+  local registry="http://127.0.0.1:$REGISTRY_PORT/v2" oci=application/vnd.oci.image.manifest.v1+json
+  if curl -sf "$registry/base/busybox-oci/manifests/1" -H "Accept: $oci" >/dev/null; then return 0; fi
+  log "pushing base/busybox:1 with an OCI manifest as base/busybox-oci:1"
+  local manifest
+  manifest=$(curl -sf -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' "$registry/base/busybox/manifests/1")
+  for digest in $(grep -oE 'sha256:[0-9a-f]{64}' <<<"$manifest"); do
+    curl -sf -X POST -o /dev/null "$registry/base/busybox-oci/blobs/uploads/?mount=$digest&from=base/busybox"
+  done
+  sed -e 's|application/vnd.docker.distribution.manifest.v2+json|'"$oci"'|' \
+      -e 's|application/vnd.docker.container.image.v1+json|application/vnd.oci.image.config.v1+json|' \
+      -e 's|application/vnd.docker.image.rootfs.diff.tar.gzip|application/vnd.oci.image.layer.v1.tar+gzip|g' <<<"$manifest" \
+    | curl -sf -X PUT -H "Content-Type: $oci" --data-binary @- "$registry/base/busybox-oci/manifests/1" >/dev/null
+}
+
 mkdir -p "$STATE_DIR"
 install_packages
 make_certs
@@ -309,5 +326,6 @@ make_base_images
 make_dotnet_images
 push_dotnet_images
 push_multiplatform_base
+push_oci_base
 log "ready"
 print_env

@@ -502,6 +502,7 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
                 var followed = source.Resolve(match);
                 var entry = followed.Length == 0 ? new TreeEntry(TarEntryType.Directory, 0x1ED, 0, 0, null, null) : source[followed];
                 if (entry is null) throw new ContextSourceMissingException(i.Line, src);
+                if (i.Keyword == "add" && IsArchive(source, followed, entry)) throw new NeedsDaemonException(i, $"ADD extracts the archive '{match}' (tar, gzip, bzip2 or xz) on the daemon");
                 var target = tree.ResolveParents(destPath);
                 if (destRequiresDir) MkdirAll(tree, target, uid, gid, changed);
                 var resolvedTarget = tree.Resolve(target);
@@ -517,15 +518,35 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
         History(state, $"{i.Keyword.ToUpperInvariant()} {string.Join(" ", sources)} {dest} # buildkit", true, request);
     }
 
+    /// <summary>
+    /// Whether ADD would try to unpack this source (BuildKit's AttemptUnpack): a tar, or a file compressed with gzip,
+    /// bzip2 or xz, by content as the builders detect it — in a copied directory too. Not implemented here: refused.
+    /// </summary>
+    private static bool IsArchive(FileTree source, string path, TreeEntry entry)
+    {
+        if (entry.Type == TarEntryType.Directory) return source.Children(path).Any(c => IsArchive(source, c.Path, c.Entry));
+        if (entry.Type != TarEntryType.RegularFile || entry.Source is null) return false;
+        var header = new byte[512];
+        int read;
+        using (var stream = entry.Source.Open()) read = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        bool Starts(params byte[] magic) => read >= magic.Length && header.AsSpan(0, magic.Length).SequenceEqual(magic);
+        return Starts(0x1f, 0x8b) || Starts((byte)'B', (byte)'Z', (byte)'h') || Starts(0xfd, (byte)'7', (byte)'z', (byte)'X', (byte)'Z', 0x00)
+            || (read >= 262 && header.AsSpan(257, 5).SequenceEqual("ustar"u8));
+    }
+
     private static void CopyEntry(FileTree source, string sourcePath, TreeEntry entry, string target, int uid, int gid, int? mode, FileTree tree,
         Dictionary<string, TreeEntry> changed, bool root)
     {
         if (entry.Type == TarEntryType.Directory)
         {
-            var existing = tree[target];
-            if (existing?.Type != TarEntryType.Directory || !root)
+            if (root)
             {
-                Put(tree, changed, target.Length == 0 ? null : target, entry with { Mode = mode ?? (entry.Mode & 0xFFF), Uid = uid, Gid = gid, Source = null });
+                // The directory whose contents are copied: created like a parent (0755, the --chown owner) when missing.
+                MkdirAll(tree, target, uid, gid, changed);
+            }
+            else
+            {
+                Put(tree, changed, target, entry with { Mode = mode ?? (entry.Mode & 0xFFF), Uid = uid, Gid = gid, Source = null });
             }
 
             foreach (var (childPath, child) in source.Children(sourcePath))

@@ -53,6 +53,7 @@ public sealed class DaemonlessParityTests
             COPY --chown=1000:1000 app /chowned
             COPY --chown=1000 app/a.txt /uid-only.txt
             COPY --chmod=640 app/a.txt rel.txt
+            COPY --chmod=751 app /chmod-dir
             COPY app/*.txt /pattern/
             COPY app/link /followed
             COPY app/sub /etc/
@@ -74,6 +75,17 @@ public sealed class DaemonlessParityTests
             ENV X=1
             CMD ["/busybox", "true"]
             """ },
+        { "add-and-copy-from-image", """
+            FROM @BASE@
+            ADD app/a.txt /added/
+            ADD --chown=7:8 app/sub /added-dir
+            COPY --from=@BASE@ /etc/passwd /from-image/passwd
+            """ },
+        { "oci-base", """
+            FROM @OCI@
+            COPY app /app/
+            CMD ["ls", "/app"]
+            """ },
         { "from-stage", """
             FROM @BASE@ AS base
             ENV STAGE=base
@@ -87,7 +99,8 @@ public sealed class DaemonlessParityTests
     [MemberData(nameof(Cases))]
     public async Task Daemonless_image_equals_the_daemon_BuildKit_image(string name, string dockerfile)
     {
-        dockerfile = dockerfile.Replace("@BASE@", RegistryBase, StringComparison.Ordinal);
+        dockerfile = dockerfile.Replace("@BASE@", RegistryBase, StringComparison.Ordinal)
+            .Replace("@OCI@", RegistryBase.Replace("/base/busybox:", "/base/busybox-oci:", StringComparison.Ordinal), StringComparison.Ordinal);
         var context = Directory.CreateTempSubdirectory("imagedsl-parity-");
         try
         {
@@ -112,6 +125,8 @@ public sealed class DaemonlessParityTests
                 new Dictionary<string, string>(), ContextPacker.List(context.FullName), ImagePlatform.Parse("linux/amd64"), DateTimeOffset.UnixEpoch, 1), CancellationToken.None);
             var archive = new MemoryStream();
             var artifacts = ImageArtifacts.Of(assembled);
+            // The image keeps its base's manifest family.
+            Assert.Equal(name == "oci-base" ? RegistryClient.OciManifest : RegistryClient.DockerManifest, artifacts.ManifestMediaType);
             await ImageOutputs.WriteArchiveAsync(new[] { artifacts }, artifacts, new[] { daemonlessTag }, archive, CancellationToken.None);
             archive.Position = 0;
             await engine.LoadAsync(archive, CancellationToken.None);

@@ -88,6 +88,36 @@ public class DockerfileReaderTests
         Assert.Contains(reason, e.Message);
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0x1f, 0x8b, 8, 0 })]
+    [InlineData(new byte[] { (byte)'B', (byte)'Z', (byte)'h', (byte)'9' })]
+    [InlineData(new byte[] { 0xfd, (byte)'7', (byte)'z', (byte)'X', (byte)'Z', 0 })]
+    public async Task ADD_of_a_local_archive_goes_to_the_daemon_which_extracts_it(byte[] magic)
+    {
+        var context = Directory.CreateTempSubdirectory("imagedsl-add-");
+        try
+        {
+            await File.WriteAllBytesAsync(Path.Combine(context.FullName, "thing.bin"), magic.Concat(new byte[600]).ToArray());
+            var assembler = new ImageAssembler(new NoBases(), new BlobStore(Path.Combine(context.FullName, "store")));
+            var request = new AssemblyRequest("FROM scratch\nADD thing.bin /x\n", null, new Dictionary<string, string>(), new Dictionary<string, string>(),
+                ImageDsl.Build.Context.ContextPacker.List(context.FullName), ImagePlatform.Parse("linux/amd64"), DateTimeOffset.UnixEpoch, 1);
+
+            var e = await Assert.ThrowsAsync<NeedsDaemonException>(() => assembler.AssembleAsync(request, CancellationToken.None));
+
+            Assert.Contains("extracts the archive 'thing.bin'", e.Message);
+            Assert.Equal(2, e.Line);
+        }
+        finally
+        {
+            context.Delete(recursive: true);
+        }
+    }
+
+    private sealed class NoBases : IBaseImageSource
+    {
+        public Task<BaseImage> GetAsync(string reference, ImagePlatform platform, CancellationToken cancellationToken) => throw new InvalidOperationException(reference);
+    }
+
     [Fact]
     public void Plan_looks_only_at_the_stages_the_target_needs()
     {
