@@ -40,6 +40,20 @@ public sealed class RegistryBaseImages(BlobStore store, RegistryCredentials cred
     public async Task<BaseImage> GetAsync(string reference, ImagePlatform platform, CancellationToken cancellationToken)
     {
         var location = RegistryLocation.Parse(reference);
+        try
+        {
+            return await ReadAsync(reference, location, platform, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or NullReferenceException or FormatException or ArgumentOutOfRangeException)
+        {
+            // A manifest, index or config without the fields the OCI and Docker specifications require.
+            throw new ImageDslException(ErrorCodes.RegistryRequestFailed, e, location.Registry, "GET", $"/v2/{location.Repository}/manifests/{location.Reference}",
+                "its manifest or config is not a valid image description (" + e.Message + ")");
+        }
+    }
+
+    private async Task<BaseImage> ReadAsync(string reference, RegistryLocation location, ImagePlatform platform, CancellationToken cancellationToken)
+    {
         var client = Client(location.Registry);
         var manifest = await client.GetManifestAsync(location.Repository, location.Reference, cancellationToken).ConfigureAwait(false)
             ?? throw new ImageDslException(ErrorCodes.BaseImageNotFound, reference, $"{location.Registry}/{location.Repository}");
