@@ -29,6 +29,9 @@ public sealed record ImageArtifacts(AssembledImage Image, byte[] Config, string 
     }
 }
 
+/// <summary>What a push did: the digest the tags point at, and whether the registry already held it under every tag (nothing sent).</summary>
+public sealed record PushOutcome(string Digest, bool UpToDate);
+
 /// <summary>An index over one image per platform: Docker's manifest list when every image is a Docker manifest, else an OCI index.</summary>
 public sealed record ImageIndex(byte[] Content, string Digest, string MediaType)
 {
@@ -58,9 +61,10 @@ public sealed record ImageIndex(byte[] Content, string Digest, string MediaType)
 public static class ImageOutputs
 {
     /// <summary>Every platform's image (blobs, then its manifest by digest), then the index under each tag.</summary>
-    public static async Task<string> PushIndexAsync(IReadOnlyList<ImageArtifacts> images, ImageIndex index, RegistryClient client, string repository, IReadOnlyList<string> tags,
+    public static async Task<PushOutcome> PushIndexAsync(IReadOnlyList<ImageArtifacts> images, ImageIndex index, RegistryClient client, string repository, IReadOnlyList<string> tags,
         Action<string> log, CancellationToken cancellationToken)
     {
+        if (await HeldAsync(client, repository, tags, index.Digest, cancellationToken).ConfigureAwait(false)) return new PushOutcome(index.Digest, true);
         foreach (var image in images)
         {
             await PushAsync(image, client, repository, new[] { image.ManifestDigest }, message => log($"{image.Image.Platform}: {message}"), cancellationToken).ConfigureAwait(false);
@@ -68,12 +72,17 @@ public static class ImageOutputs
 
         var digest = index.Digest;
         foreach (var tag in tags) digest = await client.PutManifestAsync(repository, tag, index.MediaType, index.Content, cancellationToken).ConfigureAwait(false);
-        return digest;
+        return new PushOutcome(digest, false);
     }
 
-    public static async Task<string> PushAsync(ImageArtifacts artifacts, RegistryClient client, string repository, IReadOnlyList<string> tags, Action<string> log,
+    /// <summary>
+    /// Pushes an image under each tag; when every tag already points at this very manifest (a reproducible rebuild), the
+    /// HEADs that found it are the only requests.
+    /// </summary>
+    public static async Task<PushOutcome> PushAsync(ImageArtifacts artifacts, RegistryClient client, string repository, IReadOnlyList<string> tags, Action<string> log,
         CancellationToken cancellationToken)
     {
+        if (await HeldAsync(client, repository, tags, artifacts.ManifestDigest, cancellationToken).ConfigureAwait(false)) return new PushOutcome(artifacts.ManifestDigest, true);
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var layer in artifacts.Image.Layers)
         {
@@ -91,7 +100,17 @@ public static class ImageOutputs
             digest = await client.PutManifestAsync(repository, tag, artifacts.ManifestMediaType, artifacts.Manifest, cancellationToken).ConfigureAwait(false);
         }
 
-        return digest;
+        return new PushOutcome(digest, false);
+    }
+
+    private static async Task<bool> HeldAsync(RegistryClient client, string repository, IReadOnlyList<string> tags, string digest, CancellationToken cancellationToken)
+    {
+        foreach (var tag in tags)
+        {
+            if (await client.HeadManifestAsync(repository, tag, cancellationToken).ConfigureAwait(false) != digest) return false;
+        }
+
+        return tags.Count > 0;
     }
 
     private static bool IsSameRegistry(string registry, RegistryClient client) =>

@@ -113,13 +113,15 @@ public sealed partial class BuildImages
             {
                 var client = bases.Client(group.Key.Registry);
                 void Report(string message) => Log.LogMessage(MessageImportance.High, "ImageDsl: {0}/{1}: {2}", group.Key.Registry, group.Key.Repository, message);
-                var digest = index is null
+                var outcome = index is null
                     ? await ImageOutputs.PushAsync(artifacts, client, group.Key.Repository, group.Select(r => r.Tag).ToList(), Report, cancellationToken).ConfigureAwait(false)
                     : await ImageOutputs.PushIndexAsync(images, index, client, group.Key.Repository, group.Select(r => r.Tag).ToList(), Report, cancellationToken).ConfigureAwait(false);
                 foreach (var reference in group)
                 {
-                    Log.LogMessage(MessageImportance.High, "ImageDsl: pushed {0}@{1} (daemonless).", reference.FullName, digest);
-                    pushed.Add(reference.FullName + "@" + digest);
+                    Log.LogMessage(MessageImportance.High, outcome.UpToDate
+                        ? "ImageDsl: {0} is up to date ({1}): the registry holds this image under that tag; nothing pushed."
+                        : "ImageDsl: pushed {0}@{1} (daemonless).", reference.FullName, outcome.Digest);
+                    pushed.Add(reference.FullName + "@" + outcome.Digest);
                 }
             }
 

@@ -43,6 +43,12 @@ public class DaemonlessBuildTests
         var reference = $"{TestEngine.Registry}/tests/daemonless:{tag}";
         Assert.Contains($"pushed {reference}@sha256:", result.Output);
 
+        // Built again from the same inputs: the same manifest, which the registry already holds under the tag.
+        var again = project.Build($"-t:PushImages -p:ImageDslRegistry={TestEngine.Registry} -p:ContainerImageTag={tag} " +
+            $"-p:ImageDslBuildArgs=BASE_IMAGE={DaemonlessParityTests.RegistryBase}", NoDaemon);
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Contains($"{reference} is up to date (sha256:", again.Output);
+
         using var engine = await TestEngine.ConnectAsync();
         await PullAsync(reference);
         var run = await engine.RunAsync(reference, TimeSpan.FromSeconds(60), "none", CancellationToken.None);

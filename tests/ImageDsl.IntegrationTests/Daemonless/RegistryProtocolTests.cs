@@ -38,9 +38,9 @@ public sealed class RegistryProtocolTests : IDisposable
         using var client = new RegistryClient(proxy.Address, null, PushPolicy.Default);
         var log = new List<string>();
 
-        var digest = await ImageOutputs.PushAsync(image, client, repository, new[] { "v1" }, log.Add, CancellationToken.None);
+        var outcome = await ImageOutputs.PushAsync(image, client, repository, new[] { "v1" }, log.Add, CancellationToken.None);
 
-        Assert.Equal(image.ManifestDigest, digest);
+        Assert.Equal(new PushOutcome(image.ManifestDigest, false), outcome);
         var first = proxy.Requests.SkipWhile(r => !r.Contains(repository, StringComparison.Ordinal)).ToList(); // after the base's reads
         Assert.Contains(first, r => r.StartsWith($"POST /v2/{repository}/blobs/uploads/?mount={image.Image.Layers[0].Digest}".Replace(":", "%3A"), StringComparison.Ordinal)
             || r.StartsWith($"POST /v2/{repository}/blobs/uploads/?mount={image.Image.Layers[0].Digest}", StringComparison.Ordinal));
@@ -54,6 +54,12 @@ public sealed class RegistryProtocolTests : IDisposable
         Assert.All(second.SkipLast(1), r => Assert.StartsWith("HEAD ", r));
         Assert.StartsWith($"PUT /v2/{repository}/manifests/v2", second[^1]);
         Assert.Contains("layers: 2 exists", log[^1]);
+
+        // The same image under the same tags again (a reproducible rebuild): one HEAD per tag, nothing else.
+        before = proxy.Requests.Count;
+        var again = await ImageOutputs.PushAsync(image, client, repository, new[] { "v1", "v2" }, log.Add, CancellationToken.None);
+        Assert.True(again.UpToDate);
+        Assert.Equal(new[] { $"HEAD /v2/{repository}/manifests/v1", $"HEAD /v2/{repository}/manifests/v2" }, proxy.Requests.Skip(before));
     }
 
     [Fact]
@@ -81,7 +87,7 @@ public sealed class RegistryProtocolTests : IDisposable
         var credential = new RegistryCredential("bearer-user", "bearer-secret", false, "test");
         using var client = new RegistryClient(registry.Address, credential, PushPolicy.Default);
 
-        var digest = await ImageOutputs.PushAsync(image, client, repository, new[] { "v1" }, _ => { }, CancellationToken.None);
+        var digest = (await ImageOutputs.PushAsync(image, client, repository, new[] { "v1" }, _ => { }, CancellationToken.None)).Digest;
 
         Assert.Equal(image.ManifestDigest, digest);
         Assert.Contains($"repository:{repository}:pull", registry.Scopes);
@@ -109,7 +115,7 @@ public sealed class RegistryProtocolTests : IDisposable
         }, "/nonexistent");
         using var client = new RegistryClient(TestEngine.AuthRegistry, credentials.Find(TestEngine.AuthRegistry), PushPolicy.Default);
 
-        var digest = await ImageOutputs.PushAsync(image, client, repository, new[] { "v1" }, _ => { }, CancellationToken.None);
+        var digest = (await ImageOutputs.PushAsync(image, client, repository, new[] { "v1" }, _ => { }, CancellationToken.None)).Digest;
 
         Assert.Equal(image.ManifestDigest, digest);
         using var anonymous = new RegistryClient(TestEngine.AuthRegistry, null, PushPolicy.Default);
