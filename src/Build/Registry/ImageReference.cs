@@ -35,6 +35,16 @@ public sealed record ImageReference(string Registry, string Repository, string T
     /// <summary>The key of a registry in docker's config.json "auths" (Docker Hub keeps its historic URL).</summary>
     public static string AuthKeyOf(string registry) => registry == DockerHub ? "https://index.docker.io/v1/" : registry;
 
+    /// <summary>
+    /// The references an image is pushed as: NAME:TAG for each tag, under the registry (ImageDslRegistry, optionally with
+    /// a namespace) when one is set. The daemon's push and the daemonless builder's both push exactly these.
+    /// </summary>
+    public static IReadOnlyList<ImageReference> ForPush(string? registry, string name, IEnumerable<string> tags)
+    {
+        var qualified = string.IsNullOrEmpty(registry) ? name : registry!.TrimEnd('/') + "/" + name;
+        return tags.Select(tag => Parse(qualified + ":" + tag)).ToList();
+    }
+
     public static ImageReference Parse(string reference)
     {
         var name = reference;

@@ -108,8 +108,8 @@ public sealed partial class BuildImages
         if (Push)
         {
             var pushed = new List<string>();
-            foreach (var group in image.GetMetadata("Tags").Split(';', StringSplitOptions.RemoveEmptyEntries)
-                         .Select(tag => ImageReference.Parse(Qualify(name) + ":" + tag)).GroupBy(r => (r.Registry, r.Repository)))
+            foreach (var group in ImageReference.ForPush(Registry, name, image.GetMetadata("Tags").Split(';', StringSplitOptions.RemoveEmptyEntries))
+                         .GroupBy(r => (r.Registry, r.Repository)))
             {
                 var client = bases.Client(group.Key.Registry);
                 void Report(string message) => Log.LogMessage(MessageImportance.High, "ImageDsl: {0}/{1}: {2}", group.Key.Registry, group.Key.Repository, message);
@@ -195,5 +195,4 @@ public sealed partial class BuildImages
         (string.IsNullOrEmpty(Platforms) ? Platform ?? "" : Platforms!).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(ImagePlatform.Parse).Distinct().ToList();
 
-    private string Qualify(string name) => string.IsNullOrEmpty(Registry) ? name : Registry!.TrimEnd('/') + "/" + name;
 }

@@ -11,8 +11,8 @@ public sealed partial class PushImages : ImageDslTask
     protected override async Task ExecuteAsync(CancellationToken cancellationToken)
     {
         // Validate every reference before pushing anything, so a typo cannot leave some tags pushed and others not.
-        var plan = Images.SelectMany(image => image.GetMetadata("Tags").Split(';', StringSplitOptions.RemoveEmptyEntries)
-            .Select(tag => (Image: image, Reference: ImageReference.Parse(Qualify(image.ItemSpec) + ":" + tag)))).ToList();
+        var plan = Images.SelectMany(image => ImageReference.ForPush(Registry, image.ItemSpec, image.GetMetadata("Tags").Split(';', StringSplitOptions.RemoveEmptyEntries))
+            .Select(reference => (Image: image, Reference: reference))).ToList();
         if (plan.Count == 0) return;
         var pushed = new List<ITaskItem>();
         // The daemonless builder pushed its images as it built them: report those, and push only the rest.
@@ -82,5 +82,4 @@ public sealed partial class PushImages : ImageDslTask
         return item;
     }
 
-    private string Qualify(string name) => string.IsNullOrEmpty(Registry) ? name : Registry!.TrimEnd('/') + "/" + name;
 }
