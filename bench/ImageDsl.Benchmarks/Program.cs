@@ -4,7 +4,7 @@ namespace ImageDsl.Benchmarks;
 
 public static class Program
 {
-    // `dotnet run -c Release -- generator|build|noop|memory|context|app` (see docs/performance.md).
+    // `dotnet run -c Release -- generator|analyzer|build|noop|memory|context|app` (see docs/performance.md).
     public static int Main(string[] args)
     {
         var which = args.FirstOrDefault() ?? "generator";
@@ -12,6 +12,9 @@ public static class Program
         {
             case "generator":
                 BenchmarkRunner.Run<GeneratorBenchmarks>(null, args.Skip(1).ToArray());
+                return 0;
+            case "analyzer":
+                BenchmarkRunner.Run<AnalyzerBenchmarks>(null, args.Skip(1).ToArray());
                 return 0;
             case "build":
                 BenchmarkRunner.Run<ImageBuildBenchmarks>(null, args.Skip(1).ToArray());
@@ -32,7 +35,7 @@ public static class Program
             case "app":
                 return AppImageMeasurement.Run(args.ElementAtOrDefault(1));
             default:
-                Console.Error.WriteLine("usage: generator | build | noop | memory | context | app");
+                Console.Error.WriteLine("usage: generator | analyzer | build | noop | memory | context | app");
                 return 2;
         }
     }

@@ -14,5 +14,6 @@ public static partial class HelloWorld
     static Dockerfile Define() => Dockerfile
         .From(BaseImage)
         .Copy("hello.txt", "/hello.txt")
+        .User(Owner.Id(65534, 65534))
         .Cmd("cat", "/hello.txt");
 }

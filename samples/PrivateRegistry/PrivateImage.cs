@@ -10,5 +10,6 @@ public static partial class PrivateImage
 
     static Dockerfile Define() => Dockerfile.From(BaseImage)
         .Label("org.opencontainers.image.description", "Pushed with credentials")
+        .User(Owner.Id(65534, 65534))
         .Cmd("echo", "private app 1.0");
 }

@@ -57,5 +57,45 @@ namespace ImageDsl
         public const string EvaluationBudgetExceeded = "IDSL0024";
         /// <summary>A container check in [Image] that no container could pass: a port out of range, a path that is not a URL path, a status that is not HTTP's.</summary>
         public const string InvalidContainerCheck = "IDSL0025";
+
+        // Best practices (IDSL1xxx): warnings from the ImageDsl analyzer, each configurable through .editorconfig
+        // (dotnet_diagnostic.IDSL1001.severity = none|suggestion|warning|error). docs/practices.md explains each.
+
+        /// <summary>(Warning) A base image with no tag, or the tag <c>latest</c>: it changes under the definition.</summary>
+        public const string UnpinnedBaseImage = "IDSL1001";
+        /// <summary>(Warning) The final stage runs as root: it never sets USER, or its last USER is root.</summary>
+        public const string RunsAsRoot = "IDSL1002";
+        /// <summary>(Warning) <c>apt-get install</c> without <c>--no-install-recommends</c>.</summary>
+        public const string AptRecommends = "IDSL1003";
+        /// <summary>(Warning) apt package lists left in the layer: no <c>rm -rf /var/lib/apt/lists/*</c> in the same RUN.</summary>
+        public const string AptListsKept = "IDSL1004";
+        /// <summary>(Warning) <c>apk add</c> without <c>--no-cache</c>.</summary>
+        public const string ApkCache = "IDSL1005";
+        /// <summary>(Warning) <c>apt-get upgrade</c> or <c>dist-upgrade</c> in an image build.</summary>
+        public const string PackageUpgrade = "IDSL1006";
+        /// <summary>(Warning) <c>cd</c> inside RUN instead of <c>Workdir</c>.</summary>
+        public const string CdInRun = "IDSL1007";
+        /// <summary>(Warning) ADD of a local file that is not an archive: COPY does the same, without ADD's extraction rules.</summary>
+        public const string AddInsteadOfCopy = "IDSL1008";
+        /// <summary>(Warning) ADD of a URL without <c>checksum</c>: what it downloads can change.</summary>
+        public const string AddUrlWithoutChecksum = "IDSL1009";
+        /// <summary>(Warning) A pipe in RUN whose shell does not fail on a failing left side (no <c>pipefail</c>).</summary>
+        public const string PipeWithoutPipefail = "IDSL1010";
+        /// <summary>(Warning) <c>sudo</c> in RUN.</summary>
+        public const string SudoInRun = "IDSL1011";
+        /// <summary>(Warning) A secret in ENV or ARG (a name like *PASSWORD*, *TOKEN*, *SECRET*, or a connection string): use a secret mount.</summary>
+        public const string SecretInEnvironment = "IDSL1012";
+        /// <summary>(Warning) The whole context is copied before <c>dotnet restore</c>: any code change re-runs the restore.</summary>
+        public const string RestoreAfterCopyAll = "IDSL1013";
+        /// <summary>(Warning) <c>dotnet restore</c>/<c>publish</c>/<c>build</c> without a NuGet cache mount.</summary>
+        public const string RestoreWithoutCache = "IDSL1014";
+        /// <summary>(Warning) <c>dotnet publish</c> without <c>-c Release</c>.</summary>
+        public const string PublishNotRelease = "IDSL1015";
+        /// <summary>(Warning) The final stage is based on the .NET SDK image.</summary>
+        public const string SdkFinalImage = "IDSL1016";
+        /// <summary>(Warning) ASPNETCORE_HTTP_PORTS / ASPNETCORE_URLS name a port the image does not EXPOSE.</summary>
+        public const string PortNotExposed = "IDSL1017";
+        /// <summary>(Warning) An image reference that looks like a misspelt stage name (<c>"biuld"</c> while a stage <c>build</c> exists).</summary>
+        public const string MisspeltStageReference = "IDSL1018";
     }
 }

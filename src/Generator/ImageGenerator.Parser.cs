@@ -176,6 +176,17 @@ namespace ImageDsl.Generator
                 });
             }
 
+            /// <summary>
+            /// The evaluated definition of an [Image] class and where each of its parts was written, for the best-practice
+            /// analyzer; null when the generator reports a problem instead (the class shape, evaluation, validation).
+            /// </summary>
+            public static (Dockerfile Dockerfile, OriginTracker Origins)? EvaluateForAnalysis(INamedTypeSymbol type, SemanticModel model, CancellationToken cancellationToken)
+            {
+                if (!type.IsStatic || type.IsGenericType || FindDefine(type) is not { } define) return null;
+                return EvaluateBody(define, model, new List<DiagnosticInfo>(), cancellationToken, ((Dockerfile, OriginTracker)?)null, (value, scope, _) =>
+                    value is Dockerfile dockerfile && !dockerfile.Validate().Any(p => p.IsError) ? (dockerfile, scope.Origins) : null);
+            }
+
             /// <summary>The checks <c>static ContainerChecks Checks()</c> declares, as JSON for the build step; null when there is none or it is refused.</summary>
             private static string? EvaluateChecks(INamedTypeSymbol type, SemanticModel model, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
             {

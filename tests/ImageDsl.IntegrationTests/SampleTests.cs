@@ -33,6 +33,7 @@ public sealed class SampleTests : IClassFixture<SampleTests.PackedSamples>
         Assert.Contains("lib/netstandard2.0/_._", entries);
         Assert.DoesNotContain("lib/netstandard2.0/ImageDsl.dll", entries);
         Assert.Contains("analyzers/dotnet/cs/ImageDsl.Generator.dll", entries);
+        Assert.Contains("analyzers/dotnet/cs/ImageDsl.CodeFixes.dll", entries);
         Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.Contains("Generator"));
         Assert.Contains("tasks/net8.0/ImageDsl.Build.dll", entries);
         Assert.Contains("tasks/net8.0/Docker.DotNet.dll", entries);

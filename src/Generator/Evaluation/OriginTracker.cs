@@ -28,6 +28,9 @@ namespace ImageDsl.Generator.Evaluation
         /// <summary>Where a stage's FROM was written (the <c>Dockerfile.From</c> call that began it), when known.</summary>
         public LocationInfo? From(Dockerfile stage) => _fromOrigins.TryGetValue(stage, out var origin) ? origin : null;
 
+        /// <summary>Where a stage's name was given (its <c>As</c> call), when known.</summary>
+        public LocationInfo? Name(Dockerfile stage) => _nameOrigins.TryGetValue(stage, out var origin) ? origin : null;
+
         /// <summary>A DSL call returned <paramref name="result"/>: its new stage, instructions and name came from <paramref name="location"/>.</summary>
         public void TrackCall(object? receiver, object? result, LocationInfo? location)
         {

@@ -1,0 +1,238 @@
+extern alias generator;
+extern alias codefixes;
+using System.Collections.Immutable;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Testing;
+using Microsoft.CodeAnalysis.Testing;
+using Xunit;
+using Analyzer = generator::ImageDsl.Generator.Analysis.PracticeAnalyzer;
+using Fixer = codefixes::ImageDsl.CodeFixes.PracticeCodeFixProvider;
+
+namespace ImageDsl.Tests.Practices;
+
+/// <summary>
+/// The analyzer and its code fixes through Roslyn's test harness: where each finding is reported, and each fix's
+/// before/after source. The harness also applies every fix one at a time and as "fix all" in the document, the project
+/// and the solution, and checks that each way gives the same source.
+/// </summary>
+public class PracticeAnalyzerTests
+{
+    private static CSharpCodeFixTest<Analyzer, Fixer, DefaultVerifier> Test(string source, string? fixedSource = null)
+    {
+        var test = new CSharpCodeFixTest<Analyzer, Fixer, DefaultVerifier>
+        {
+            TestCode = source,
+            // The reference assemblies come from Basic.Reference.Assemblies, not from a NuGet download at test time.
+            ReferenceAssemblies = new ReferenceAssemblies("net10.0"),
+        };
+        if (fixedSource is not null) test.FixedCode = fixedSource;
+        test.TestState.AdditionalReferences.AddRange(Basic.Reference.Assemblies.Net100.References.All);
+        test.TestState.AdditionalReferences.Add(MetadataReference.CreateFromFile(typeof(Dockerfile).Assembly.Location));
+        test.TestState.AnalyzerConfigFiles.Add(("/.globalconfig", "is_global = true\nbuild_property.TargetFramework = net10.0\n"));
+        return test;
+    }
+
+    private static string Image(string body) => $$"""
+        using ImageDsl;
+
+        [Image("app")]
+        public static partial class App
+        {
+            static Dockerfile Define() => {{body}};
+        }
+        """;
+
+    [Fact]
+    public async Task Findings_are_reported_at_the_argument_at_fault()
+    {
+        await Test(Image("""
+            Dockerfile
+                    .From({|IDSL1001:"debian"|})
+                    .Run({|IDSL1003:{|IDSL1004:"apt-get update && apt-get install -y curl"|}|})
+                    .Env({|IDSL1012:"DB_PASSWORD"|}, "x")
+                    .{|IDSL1002:Cmd("app")|}
+            """)).RunAsync();
+    }
+
+    [Fact]
+    public async Task A_definition_that_follows_the_practices_gets_nothing()
+    {
+        await Test(Image("""
+            Dockerfile
+                    .From("mcr.microsoft.com/dotnet/aspnet:10.0")
+                    .Workdir("/app")
+                    .Copy(DotNet.HostPublish(), "/app/")
+                    .User("app")
+                    .Entrypoint("dotnet", "App.dll")
+            """)).RunAsync();
+    }
+
+    [Fact]
+    public async Task Findings_come_from_the_evaluated_definition_through_helpers_and_fields()
+    {
+        await Test("""
+            using ImageDsl;
+
+            [Image("app")]
+            public static partial class App
+            {
+                static readonly BuildArg Base = new("BASE", "debian");
+                const string Install = "apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*";
+
+                static Dockerfile Define() => Dockerfile.From({|IDSL1001:Base|}).Run(Install).Apply(s => Finish(s));
+
+                static Dockerfile Finish(Dockerfile stage) => stage.Run({|IDSL1011:"sudo true"|}).User("app");
+            }
+            """).RunAsync();
+    }
+
+    [Fact]
+    public async Task A_half_typed_definition_gets_no_finding_and_no_failure()
+    {
+        var test = Test(Image("""Dockerfile.From("debian").Run("apt-get install curl").Cmd("""));
+        test.CompilerDiagnostics = CompilerDiagnostics.None;
+        await test.RunAsync();
+    }
+
+    /// <summary>
+    /// Through the compiler's own .editorconfig processing (AnalyzerConfigSet → the compilation's tree options), the way
+    /// csc applies it: one rule raised to an error, one turned off.
+    /// </summary>
+    [Fact]
+    public async Task Severity_follows_editorconfig()
+    {
+        var config = AnalyzerConfig.Parse("root = true\n[*.cs]\ndotnet_diagnostic.IDSL1001.severity = error\ndotnet_diagnostic.IDSL1002.severity = none\n", "/src/.editorconfig");
+        var treeOptions = AnalyzerConfigSet.Create(ImmutableArray.Create(config)).GetOptionsForSourcePath("/src/App.cs").TreeOptions;
+        var tree = CSharpSyntaxTree.ParseText(Image("""Dockerfile.From("debian").Cmd("app")"""), path: "/src/App.cs");
+        var compilation = CSharpCompilation.Create("App", [tree],
+            [.. Basic.Reference.Assemblies.Net100.References.All, MetadataReference.CreateFromFile(typeof(Dockerfile).Assembly.Location)],
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary).WithSyntaxTreeOptionsProvider(new TreeOptions(treeOptions)));
+
+        var diagnostics = await compilation.WithAnalyzers([new Analyzer()]).GetAnalyzerDiagnosticsAsync();
+
+        Assert.Equal(DiagnosticSeverity.Error, Assert.Single(diagnostics).Severity);
+        Assert.Equal("IDSL1001", diagnostics[0].Id);
+    }
+
+    private sealed class TreeOptions(ImmutableDictionary<string, ReportDiagnostic> severities) : SyntaxTreeOptionsProvider
+    {
+        public override GeneratedKind IsGenerated(SyntaxTree tree, CancellationToken cancellationToken) => GeneratedKind.NotGenerated;
+
+        public override bool TryGetDiagnosticValue(SyntaxTree tree, string diagnosticId, CancellationToken cancellationToken, out ReportDiagnostic severity) =>
+            severities.TryGetValue(diagnosticId, out severity);
+
+        public override bool TryGetGlobalDiagnosticValue(string diagnosticId, CancellationToken cancellationToken, out ReportDiagnostic severity)
+        {
+            severity = ReportDiagnostic.Default;
+            return false;
+        }
+    }
+
+    [Fact]
+    public async Task Fix_adds_no_install_recommends_and_the_cleanup()
+    {
+        await Test(
+            Image("""Dockerfile.From("debian:12").Run({|IDSL1003:{|IDSL1004:"apt-get update && apt-get install -y curl"|}|}).User("app")"""),
+            Image("""Dockerfile.From("debian:12").Run("apt-get update && apt-get install --no-install-recommends -y curl && rm -rf /var/lib/apt/lists/*").User("app")""")).RunAsync();
+    }
+
+    [Fact]
+    public async Task Fix_adds_no_cache_to_apk()
+    {
+        await Test(
+            Image("""Dockerfile.From("alpine:3.20").Run({|IDSL1005:"apk add curl ca-certificates"|}).User("app")"""),
+            Image("""Dockerfile.From("alpine:3.20").Run("apk add --no-cache curl ca-certificates").User("app")""")).RunAsync();
+    }
+
+    [Fact]
+    public async Task Fix_turns_add_into_copy()
+    {
+        await Test(
+            Image("""Dockerfile.From("debian:12").Add({|IDSL1008:"appsettings.json"|}, "/app/", chmod: FileMode.Octal("644")).User("app")"""),
+            Image("""Dockerfile.From("debian:12").Copy("appsettings.json", "/app/", chmod: FileMode.Octal("644")).User("app")""")).RunAsync();
+    }
+
+    [Fact]
+    public async Task Fix_inserts_a_user_before_the_final_command()
+    {
+        await Test(
+            Image("""
+                Dockerfile
+                        .From("busybox:1.36")
+                        .Copy("hello.txt", "/hello.txt")
+                        .{|IDSL1002:Cmd("cat", "/hello.txt")|}
+                """),
+            Image("""
+                Dockerfile
+                        .From("busybox:1.36")
+                        .Copy("hello.txt", "/hello.txt")
+                        .User(Owner.Id(65534, 65534))
+                        .Cmd("cat", "/hello.txt")
+                """)).RunAsync();
+    }
+
+    [Fact]
+    public async Task Fix_inserts_the_dotnet_user_for_dotnet_images()
+    {
+        await Test(
+            Image("""Dockerfile.From("mcr.microsoft.com/dotnet/aspnet:10.0").{|IDSL1002:Entrypoint("dotnet", "App.dll")|}"""),
+            Image("""Dockerfile.From("mcr.microsoft.com/dotnet/aspnet:10.0").User(Owner.Id(1654, 1654)).Entrypoint("dotnet", "App.dll")""")).RunAsync();
+    }
+
+    [Fact]
+    public async Task Fix_pins_a_dotnet_image_to_the_project_version()
+    {
+        await Test(
+            Image("""Dockerfile.From({|IDSL1001:"mcr.microsoft.com/dotnet/aspnet:latest"|}).User("app")"""),
+            Image("""Dockerfile.From("mcr.microsoft.com/dotnet/aspnet:10.0").User("app")""")).RunAsync();
+    }
+
+    [Fact]
+    public async Task No_tag_fix_when_the_version_is_not_knowable()
+    {
+        var source = Image("""Dockerfile.From({|IDSL1001:"debian"|}).User("app")""");
+        await Test(source, source).RunAsync();
+    }
+
+    [Fact]
+    public async Task Fix_all_in_document_fixes_every_image()
+    {
+        const string Before = """
+            using ImageDsl;
+
+            [Image("one")]
+            public static partial class One
+            {
+                static Dockerfile Define() => Dockerfile.From("debian:12").Run({|IDSL1003:"apt-get install -y git; rm -rf /var/lib/apt/lists/*"|}).User("app");
+            }
+
+            [Image("two")]
+            public static partial class Two
+            {
+                static Dockerfile Define() => Dockerfile.From("alpine:3.20").Run({|IDSL1005:"apk add git"|}).Add({|IDSL1008:"a.txt"|}, "/a.txt").User("app");
+            }
+            """;
+        const string After = """
+            using ImageDsl;
+
+            [Image("one")]
+            public static partial class One
+            {
+                static Dockerfile Define() => Dockerfile.From("debian:12").Run("apt-get install --no-install-recommends -y git; rm -rf /var/lib/apt/lists/*").User("app");
+            }
+
+            [Image("two")]
+            public static partial class Two
+            {
+                static Dockerfile Define() => Dockerfile.From("alpine:3.20").Run("apk add --no-cache git").Copy("a.txt", "/a.txt").User("app");
+            }
+            """;
+        var test = Test(Before, After);
+        test.BatchFixedCode = After;
+        await test.RunAsync();
+    }
+}
