@@ -180,11 +180,13 @@ namespace ImageDsl.Generator
             /// The evaluated definition of an [Image] class and where each of its parts was written, for the best-practice
             /// analyzer; null when the generator reports a problem instead (the class shape, evaluation, validation).
             /// </summary>
-            public static (Dockerfile Dockerfile, OriginTracker Origins)? EvaluateForAnalysis(INamedTypeSymbol type, SemanticModel model, CancellationToken cancellationToken)
+            /// <paramref name="body"/> is Define()'s body as the analyzer driver already bound it.
+            public static (Dockerfile Dockerfile, OriginTracker Origins)? EvaluateForAnalysis(IMethodSymbol define, IOperation body, CancellationToken cancellationToken)
             {
-                if (!type.IsStatic || type.IsGenericType || FindDefine(type) is not { } define) return null;
+                var type = define.ContainingType;
+                if (!type.IsStatic || type.IsGenericType || !SymbolEqualityComparer.Default.Equals(FindDefine(type), define) || body.SemanticModel is not { } model) return null;
                 return EvaluateBody(define, model, new List<DiagnosticInfo>(), cancellationToken, ((Dockerfile, OriginTracker)?)null, (value, scope, _) =>
-                    value is Dockerfile dockerfile && !dockerfile.Validate().Any(p => p.IsError) ? (dockerfile, scope.Origins) : null);
+                    value is Dockerfile dockerfile && !dockerfile.Validate().Any(p => p.IsError) ? (dockerfile, scope.Origins) : null, body);
             }
 
             /// <summary>The checks <c>static ContainerChecks Checks()</c> declares, as JSON for the build step; null when there is none or it is refused.</summary>
@@ -207,7 +209,7 @@ namespace ImageDsl.Generator
             /// <paramref name="refused"/> when the compiler already rejects the code or evaluation reports a diagnostic.
             /// </summary>
             private static T EvaluateBody<T>(IMethodSymbol method, SemanticModel model, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken, T refused,
-                Func<object?, EvaluationScope, LocationInfo?, T> interpret)
+                Func<object?, EvaluationScope, LocationInfo?, T> interpret, IOperation? bound = null)
             {
                 var syntax = method.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken);
                 var semanticModel = syntax.SyntaxTree == model.SyntaxTree ? model : model.Compilation.GetSemanticModel(syntax.SyntaxTree);
@@ -217,7 +219,7 @@ namespace ImageDsl.Generator
                 // the node; binding errors as invalid operations in the tree that evaluation needs anyway (asking the
                 // semantic model for diagnostics would bind the body a second time).
                 if (syntax.ContainsDiagnostics) return refused;
-                var body = semanticModel.GetOperation(syntax, cancellationToken);
+                var body = bound ?? semanticModel.GetOperation(syntax, cancellationToken);
                 if (body is null || HasInvalidOperation(body)) return refused;
 
                 var fallback = LocationInfo.From(((MethodDeclarationSyntax)syntax).Identifier.GetLocation());

@@ -57,26 +57,26 @@ namespace ImageDsl.Generator.Analysis
                 var imageAttribute = start.Compilation.GetTypeByMetadataName("ImageDsl.ImageAttribute");
                 if (imageAttribute is null) return;
                 start.Options.AnalyzerConfigOptionsProvider.GlobalOptions.TryGetValue("build_property.TargetFramework", out var targetFramework);
-                start.RegisterSyntaxNodeAction(node => AnalyzeClass(node, imageAttribute, targetFramework), SyntaxKind.ClassDeclaration);
+
+                // An operation block action on Define(): the driver hands over the body it has bound for the compiler
+                // anyway, so the evaluation does not bind it a second time.
+                start.RegisterOperationBlockAction(block => AnalyzeDefine(block, imageAttribute, targetFramework));
             });
         }
 
-        private static void AnalyzeClass(SyntaxNodeAnalysisContext context, INamedTypeSymbol imageAttribute, string? targetFramework)
+        private static void AnalyzeDefine(OperationBlockAnalysisContext context, INamedTypeSymbol imageAttribute, string? targetFramework)
         {
-            var declaration = (ClassDeclarationSyntax)context.Node;
-            if (declaration.AttributeLists.Count == 0) return;
-            if (context.SemanticModel.GetDeclaredSymbol(declaration, context.CancellationToken) is not { } type) return;
-
-            // One report per class, from the declaration that carries [Image].
-            var attribute = type.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, imageAttribute));
-            if (attribute?.ApplicationSyntaxReference is not { } application || application.SyntaxTree != declaration.SyntaxTree || !declaration.Span.Contains(application.Span)) return;
+            if (context.OwningSymbol is not IMethodSymbol { Name: "Define", IsStatic: true, Parameters.Length: 0 } define || context.OperationBlocks.Length != 1) return;
+            if (!define.ContainingType.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, imageAttribute))) return;
+            var body = context.OperationBlocks[0];
+            if (body.SemanticModel is not { } model) return;
 
             try
             {
-                if (ImageGenerator.Parser.EvaluateForAnalysis(type, context.SemanticModel, context.CancellationToken) is not var (dockerfile, origins)) return;
+                if (ImageGenerator.Parser.EvaluateForAnalysis(define, body, context.CancellationToken) is not var (dockerfile, origins)) return;
                 foreach (var finding in BestPractices.Check(dockerfile))
                 {
-                    var location = Locate(finding, origins, context);
+                    var location = Locate(finding, origins, model, context.CancellationToken);
                     if (location is null) continue;
                     var data = finding.Id == DiagnosticIds.UnpinnedBaseImage ? PinnedTag(finding.Data, targetFramework) : finding.Data;
                     var properties = data is null ? ImmutableDictionary<string, string?>.Empty : ImmutableDictionary<string, string?>.Empty.Add(PracticeProperties.Data, data);
@@ -89,8 +89,8 @@ namespace ImageDsl.Generator.Analysis
             }
         }
 
-        /// <summary>The source location of a finding: the argument at fault when the call is in this tree, else the call.</summary>
-        private static Location? Locate(PracticeFinding finding, OriginTracker origins, SyntaxNodeAnalysisContext context)
+        /// <summary>The source location of a finding: the argument at fault when the call is in Define()'s file, else the call.</summary>
+        private static Location? Locate(PracticeFinding finding, OriginTracker origins, SemanticModel model, System.Threading.CancellationToken cancellationToken)
         {
             var origin = finding.SubjectKind switch
             {
@@ -100,16 +100,14 @@ namespace ImageDsl.Generator.Analysis
                 _ => null,
             };
             if (origin is null) return null;
-            var tree = context.Node.SyntaxTree.FilePath == origin.FilePath
-                ? context.Node.SyntaxTree
-                : context.SemanticModel.Compilation.SyntaxTrees.FirstOrDefault(t => t.FilePath == origin.FilePath);
+            var tree = model.SyntaxTree.FilePath == origin.FilePath ? model.SyntaxTree : model.Compilation.SyntaxTrees.FirstOrDefault(t => t.FilePath == origin.FilePath);
             if (tree is null || origin.TextSpan.End > tree.Length) return null;
             var call = Location.Create(tree, origin.TextSpan);
-            if (finding.Parameter is null || tree != context.Node.SyntaxTree) return call;
+            if (finding.Parameter is null || tree != model.SyntaxTree) return call;
 
-            var invocation = tree.GetRoot(context.CancellationToken).FindNode(origin.TextSpan, getInnermostNodeForTie: true)
+            var invocation = tree.GetRoot(cancellationToken).FindNode(origin.TextSpan, getInnermostNodeForTie: true)
                 .AncestorsAndSelf().OfType<InvocationExpressionSyntax>().FirstOrDefault();
-            var argument = invocation is null ? null : ArgumentFor(invocation, finding.Parameter, context.SemanticModel, context.CancellationToken);
+            var argument = invocation is null ? null : ArgumentFor(invocation, finding.Parameter, model, cancellationToken);
             return argument is null ? call : argument.GetLocation();
         }
 
