@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using ImageDsl.Build.Context;
+using ImageDsl.Build.Parsing;
 
 namespace ImageDsl.Build.Daemonless;
 

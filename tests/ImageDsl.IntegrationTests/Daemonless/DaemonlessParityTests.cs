@@ -4,6 +4,7 @@ using System.Text.Json;
 using Docker.DotNet;
 using ImageDsl.Build.Context;
 using ImageDsl.Build.Daemonless;
+using ImageDsl.Build.Parsing;
 using ImageDsl.Build.Docker;
 using ImageDsl.Build.Registry;
 using Xunit;

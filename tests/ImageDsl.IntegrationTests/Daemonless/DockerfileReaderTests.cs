@@ -1,4 +1,5 @@
 using ImageDsl.Build.Daemonless;
+using ImageDsl.Build.Parsing;
 using Xunit;
 
 namespace ImageDsl.IntegrationTests.Daemonless;

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace ImageDsl.Build.Daemonless;
+namespace ImageDsl.Build.Parsing;
 
 /// <summary>
 /// BuildKit's word lexer (frontend/dockerfile/shell/lex.go): quotes, the escape character, <c>$NAME</c>,

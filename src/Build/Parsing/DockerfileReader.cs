@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace ImageDsl.Build.Daemonless;
+namespace ImageDsl.Build.Parsing;
 
 /// <summary>One instruction as BuildKit's parser hands it to the dispatcher: keyword, leading flags, and its arguments.</summary>
 /// <param name="Keyword">The instruction, lower case (from, copy, env…).</param>
