@@ -17,49 +17,91 @@ public sealed record DockerfileInstruction(string Keyword, IReadOnlyList<KeyValu
     /// <summary>The instruction's place in the file, counted from 0 (global ARGs included), as the classic builder numbers steps.</summary>
     public int Index { get; init; }
 
+    /// <summary>The comment lines right before the instruction and inside its continuation lines (text after '#', one leading blank removed).</summary>
+    public IReadOnlyList<string> Comments { get; init; } = Array.Empty<string>();
+
+    /// <summary>Where the instruction's physical lines end, as offsets into <see cref="Rest"/> (continuations).</summary>
+    public IReadOnlyList<int> RestBreaks { get; init; } = Array.Empty<int>();
+
+    /// <summary>The heredocs of a RUN, COPY or ADD (<c>&lt;&lt;EOF</c>), in order.</summary>
+    public IReadOnlyList<Heredoc> Heredocs { get; init; } = Array.Empty<Heredoc>();
+
     public string? Flag(string name) => Flags.LastOrDefault(f => f.Key == name).Value;
 
     public bool HasFlag(string name) => Flags.Any(f => f.Key == name);
 }
 
+/// <summary>A heredoc: its delimiter, its content (each line with its newline), and whether BuildKit expands variables in
+/// it (an unquoted delimiter) or strips leading tabs (<c>&lt;&lt;-</c>).</summary>
+public sealed record Heredoc(string Name, string Content, bool Expand, bool Chomp);
+
+/// <summary>A whole Dockerfile: its parser directives, its instructions, and the comments after the last one.</summary>
+public sealed record DockerfileDocument(char Escape, string? Syntax, string? Check, IReadOnlyList<DockerfileInstruction> Instructions, IReadOnlyList<string> TrailingComments);
+
 /// <summary>
 /// Reads a Dockerfile the way BuildKit's parser does (moby/buildkit frontend/dockerfile/parser: parser.go,
 /// line_parsers.go, split_command.go): the escape directive, comment lines, comment and empty lines inside a
 /// continuation, a trailing escape character (plus blanks) continuing the line, leading flags, and the JSON exec form
-/// when the arguments parse as a JSON array of strings. Heredocs are not read: the daemon this targets (Engine 20.10)
-/// has none, and an instruction with one needs the daemon anyway. Written by hand because no .NET package parses
-/// Dockerfiles; it serves the daemonless builder, which must see exactly the instructions the daemon would.
+/// when the arguments parse as a JSON array of strings, and heredocs on RUN, COPY and ADD (heredocsFromLine,
+/// ParseHeredoc). Written by hand because no .NET package parses Dockerfiles; it serves the daemonless builder, which
+/// must see exactly the instructions the daemon would, and <c>imagedsl import</c>, which keeps comments too.
 /// </summary>
 public static class DockerfileReader
 {
     private static readonly Regex Directive = new(@"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$", RegexOptions.CultureInvariant);
+    private static readonly Regex HeredocWord = new(@"^(\d*)<<(-?)([^<]*)$", RegexOptions.CultureInvariant);
 
     public static (char Escape, IReadOnlyList<DockerfileInstruction> Instructions) Read(string text)
     {
+        var document = Parse(text);
+        return (document.Escape, document.Instructions);
+    }
+
+    public static DockerfileDocument Parse(string text)
+    {
         var lines = text.Split('\n').Select(l => l.EndsWith('\r') ? l.Substring(0, l.Length - 1) : l).ToArray();
+        if (lines.Length > 0 && lines[^1].Length == 0) lines = lines[..^1];
         var escape = '\\';
+        string? syntax = null, check = null;
         var start = 0;
         // Parser directives: only at the very top, before any instruction, comment or blank line.
         for (; start < lines.Length; start++)
         {
             var match = Directive.Match(lines[start]);
             if (!match.Success) break;
-            if (match.Groups[1].Value.Equals("escape", StringComparison.OrdinalIgnoreCase))
+            var value = match.Groups[2].Value;
+            switch (match.Groups[1].Value.ToLowerInvariant())
             {
-                var value = match.Groups[2].Value;
-                if (value is not ("\\" or "`")) throw new FormatException($"invalid escape token '{value}' does not match ` or \\");
-                escape = value[0];
+                case "escape":
+                    if (value is not ("\\" or "`")) throw new FormatException($"invalid escape token '{value}' does not match ` or \\");
+                    escape = value[0];
+                    break;
+                case "syntax":
+                    syntax = value;
+                    break;
+                case "check":
+                    check = value;
+                    break;
             }
         }
 
         var continuation = new Regex("\\" + escape + @"[ \t]*$", RegexOptions.CultureInvariant);
         var instructions = new List<DockerfileInstruction>();
+        var comments = new List<string>();
         for (var i = start; i < lines.Length; i++)
         {
             var line = lines[i].TrimStart(' ', '\t');
-            if (line.Length == 0 || line[0] == '#') continue;
+            if (line.Length == 0) continue;
+            if (line[0] == '#')
+            {
+                comments.Add(CommentText(line));
+                continue;
+            }
+
             var firstLine = i + 1;
             var joined = new StringBuilder();
+            var breaks = new List<int>();
+            var inner = new List<string>();
             var current = line;
             while (true)
             {
@@ -71,17 +113,66 @@ public static class DockerfileReader
                 }
 
                 joined.Append(current, 0, match.Index);
+                breaks.Add(joined.Length);
                 // The next line that is neither empty nor a comment continues this one.
-                do i++;
+                do
+                {
+                    i++;
+                    if (i < lines.Length && lines[i].TrimStart(' ', '\t').StartsWith('#')) inner.Add(CommentText(lines[i].TrimStart(' ', '\t')));
+                }
                 while (i < lines.Length && (lines[i].Trim(' ', '\t').Length == 0 || lines[i].TrimStart(' ', '\t').StartsWith('#')));
                 if (i >= lines.Length) break;
                 current = lines[i];
             }
 
-            instructions.Add(Split(joined.ToString(), firstLine) with { Index = instructions.Count });
+            var instruction = Split(joined.ToString(), firstLine) with { Index = instructions.Count, Comments = comments.Concat(inner).ToArray() };
+            // Where the physical lines of the instruction end, as offsets into Rest (for writing it back line by line).
+            var restStart = joined.Length - joined.ToString().TrimStart(' ', '\t').Length + (instruction.Original.Length - instruction.Rest.Length);
+            instruction = instruction with { RestBreaks = breaks.Select(b => b - restStart).Where(b => b > 0 && b < instruction.Rest.Length).ToArray() };
+            comments.Clear();
+            if (instruction.Keyword is "run" or "copy" or "add")
+            {
+                var heredocs = new List<Heredoc>();
+                foreach (var (name, expand, chomp) in HeredocMarkers(instruction.Rest))
+                {
+                    var content = new StringBuilder();
+                    for (i++; i < lines.Length; i++)
+                    {
+                        var body = chomp ? lines[i].TrimStart('\t') : lines[i];
+                        if (body == name) break;
+                        content.Append(body).Append('\n');
+                    }
+
+                    if (i >= lines.Length) throw new FormatException($"line {firstLine}: the heredoc '{name}' is never closed");
+                    heredocs.Add(new Heredoc(name, content.ToString(), expand, chomp));
+                }
+
+                instruction = instruction with { Heredocs = heredocs };
+            }
+
+            instructions.Add(instruction);
         }
 
-        return (escape, instructions);
+        return new DockerfileDocument(escape, syntax, check, instructions, comments);
+    }
+
+    private static string CommentText(string line)
+    {
+        var text = line.Substring(1);
+        return text.StartsWith(' ') ? text.Substring(1) : text;
+    }
+
+    /// <summary>heredocsFromLine + ParseHeredoc: the words <c>[n]&lt;&lt;[-]NAME</c>, NAME unquoted; a quoted NAME is not expanded.</summary>
+    private static IEnumerable<(string Name, bool Expand, bool Chomp)> HeredocMarkers(string rest)
+    {
+        foreach (var word in Words(rest, '\\'))
+        {
+            var match = HeredocWord.Match(word);
+            if (!match.Success || match.Groups[3].Value.Length == 0) continue;
+            var raw = match.Groups[3].Value;
+            var name = new ShellWords('\\', new Dictionary<string, string>()).Word(raw);
+            yield return (name, name == raw, match.Groups[2].Value == "-");
+        }
     }
 
     private static DockerfileInstruction Split(string line, int lineNumber)
