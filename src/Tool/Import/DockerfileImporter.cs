@@ -181,7 +181,9 @@ public static class DockerfileImporter
             }
             catch (NotExpressibleException e)
             {
-                Problem(stage.From, e.Message);
+                // The stage's base is not expressible: the stage is written on scratch for the reviewer to fix, and
+                // reported as left out (its FROM line is not in the definition).
+                Problem(stage.From, e.Message + "; the stage is written FROM scratch here: give it its base", omitted: true);
                 head = "Dockerfile.Scratch";
             }
 
@@ -596,11 +598,11 @@ public static class DockerfileImporter
             return pairs;
         }
 
-        private string Single(DockerfileInstruction i)
+        /// <summary>USER, WORKDIR and STOPSIGNAL take the whole rest of the line as one word (BuildKit's parseString), blanks included.</summary>
+        private static string Single(DockerfileInstruction i)
         {
-            var words = DockerfileReader.Words(i.Rest, document.Escape);
-            if (words.Count != 1) throw new NotExpressibleException($"{i.Keyword.ToUpperInvariant()} takes one value");
-            return words[0];
+            if (i.Rest.Length == 0) throw new NotExpressibleException($"{i.Keyword.ToUpperInvariant()} needs a value");
+            return i.Rest;
         }
 
         private static void NoFlags(DockerfileInstruction i)

@@ -102,17 +102,9 @@ public sealed class DaemonlessParityTests
     {
         dockerfile = dockerfile.Replace("@BASE@", RegistryBase, StringComparison.Ordinal)
             .Replace("@OCI@", RegistryBase.Replace("/base/busybox:", "/base/busybox-oci:", StringComparison.Ordinal), StringComparison.Ordinal);
-        var context = Directory.CreateTempSubdirectory("imagedsl-parity-");
+        var context = await SampleContextAsync("imagedsl-parity-");
         try
         {
-            Directory.CreateDirectory(Path.Combine(context.FullName, "app", "sub"));
-            await File.WriteAllTextAsync(Path.Combine(context.FullName, "app", "a.txt"), "hi\n");
-            await File.WriteAllTextAsync(Path.Combine(context.FullName, "app", "c.txt"), "see\n");
-            await File.WriteAllTextAsync(Path.Combine(context.FullName, "app", "sub", "b.txt"), "x\n");
-            File.SetUnixFileMode(Path.Combine(context.FullName, "app", "sub", "b.txt"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            File.SetUnixFileMode(Path.Combine(context.FullName, "app", "sub"), (UnixFileMode)0x1C0 /* 0700 */);
-            File.CreateSymbolicLink(Path.Combine(context.FullName, "app", "link"), "a.txt");
-
             using var engine = await TestEngine.ConnectAsync();
             var daemonTag = $"tests/parity-{name}:daemon";
             var daemonlessTag = $"tests/parity-{name}:daemonless";
@@ -236,6 +228,20 @@ public sealed class DaemonlessParityTests
         var names = plan.Stages.Select(s => s.Name).Where(n => n is not null).ToHashSet();
         return plan.Needed.Select(i => new ShellWords(plan.Escape, meta).Word(plan.Stages[i].From.Rest.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0]))
             .All(b => b == "scratch" || names.Contains(b.ToLowerInvariant()) || b.StartsWith(TestEngine.Registry + "/", StringComparison.Ordinal));
+    }
+
+    /// <summary>A build context with files, a directory of mode 0700 holding a 0600 file, and a symlink, under app/.</summary>
+    public static async Task<DirectoryInfo> SampleContextAsync(string prefix)
+    {
+        var context = Directory.CreateTempSubdirectory(prefix);
+        Directory.CreateDirectory(Path.Combine(context.FullName, "app", "sub"));
+        await File.WriteAllTextAsync(Path.Combine(context.FullName, "app", "a.txt"), "hi\n");
+        await File.WriteAllTextAsync(Path.Combine(context.FullName, "app", "c.txt"), "see\n");
+        await File.WriteAllTextAsync(Path.Combine(context.FullName, "app", "sub", "b.txt"), "x\n");
+        File.SetUnixFileMode(Path.Combine(context.FullName, "app", "sub", "b.txt"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.SetUnixFileMode(Path.Combine(context.FullName, "app", "sub"), (UnixFileMode)0x1C0 /* 0700 */);
+        File.CreateSymbolicLink(Path.Combine(context.FullName, "app", "link"), "a.txt");
+        return context;
     }
 
     private static async Task<string> HistoryAsync(DockerClient client, string image) =>

@@ -18,7 +18,12 @@ namespace ImageDsl.Tests.Import;
 /// </summary>
 internal static class InstructionStream
 {
-    public static string Of(string dockerfile, ISet<int>? excludedLines = null)
+    /// <summary>
+    /// The stream of <paramref name="dockerfile"/>, without the instructions on <paramref name="excludedLines"/>; a stage
+    /// whose FROM is excluded is left out whole, and so is every stage named in <paramref name="excludedStages"/> (the
+    /// ids of the stages left out are added to it).
+    /// </summary>
+    public static string Of(string dockerfile, ISet<int>? excludedLines = null, ISet<string>? excludedStages = null)
     {
         var document = DockerfileReader.Parse(dockerfile);
         var escape = document.Escape;
@@ -81,6 +86,8 @@ internal static class InstructionStream
         foreach (var index in reachable.OrderBy(Id, StringComparer.Ordinal))
         {
             var (from, body, _) = stages[index];
+            if (excludedLines?.Contains(from.Line) == true) excludedStages?.Add(Id(index));
+            if (excludedStages?.Contains(Id(index)) == true) continue;
             var image = DockerfileReader.Words(from.Rest, escape)[0];
             foreach (Match m in Regex.Matches(image, @"\$\{?([A-Za-z_][A-Za-z0-9_]*)")) usedMeta.Add(m.Groups[1].Value);
             lines.Add($"[{Id(index)}] from {(Find(image, index) is { } b ? "stage " + Id(b) : Lex(image, escape))}{Flags(from, escape, _ => null)}");
@@ -138,6 +145,10 @@ internal static class InstructionStream
                 yield break;
             case "expose":
                 yield return "expose " + string.Join(" ", DockerfileReader.Words(i.Rest, escape).Select(w => Lex(w, escape)).Select(p => p.EndsWith("/tcp", StringComparison.OrdinalIgnoreCase) ? p[..^4] : p.ToLowerInvariant()));
+                yield break;
+            case "user" or "workdir":
+                // parseString: the whole rest of the line is one word, blanks included.
+                yield return $"{i.Keyword} {Quote(Lex(i.Rest, escape))}";
                 yield break;
             case "stopsignal":
             {

@@ -1,0 +1,8 @@
+FROM alpine:3.20 AS numeric
+STOPSIGNAL 9
+
+FROM numeric AS short
+STOPSIGNAL TERM
+
+FROM short
+STOPSIGNAL SIGUSR1
