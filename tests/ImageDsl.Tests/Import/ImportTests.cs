@@ -101,6 +101,19 @@ public class ImportTests
         Assert.Contains("Label(\"org.opencontainers.image.authors\"", result.Problems[1].Reason);
     }
 
+    [Fact]
+    public void The_migration_guide_shows_what_import_writes()
+    {
+        var guide = System.IO.File.ReadAllText(System.IO.Path.Combine(AllDefinitions.RepositoryRoot, "docs", "migrating.md"));
+        var dockerfile = System.Text.RegularExpressions.Regex.Match(guide, "```dockerfile\n(.*?)```", System.Text.RegularExpressions.RegexOptions.Singleline).Groups[1].Value;
+        var csharp = System.Text.RegularExpressions.Regex.Match(guide, "```csharp\n(.*?)```", System.Text.RegularExpressions.RegexOptions.Singleline).Groups[1].Value;
+
+        var result = DockerfileImporter.Import(dockerfile, Names.ClassName("src/api/Dockerfile"), "api");
+
+        Assert.Empty(result.Problems);
+        Assert.Equal(csharp, result.Source);
+    }
+
     [Theory]
     [InlineData("src/api/Dockerfile", "ApiImage", "api")]
     [InlineData("Dockerfile.order-service", "OrderServiceImage", "order-service")]
