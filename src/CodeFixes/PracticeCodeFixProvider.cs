@@ -26,7 +26,7 @@ namespace ImageDsl.CodeFixes
         private static readonly ImmutableArray<string> PackageIds = ImmutableArray.Create(DiagnosticIds.AptRecommends, DiagnosticIds.AptListsKept, DiagnosticIds.ApkCache);
 
         public override ImmutableArray<string> FixableDiagnosticIds { get; } =
-            PackageIds.AddRange(new[] { DiagnosticIds.AddInsteadOfCopy, DiagnosticIds.RunsAsRoot, DiagnosticIds.UnpinnedBaseImage });
+            PackageIds.AddRange(new[] { DiagnosticIds.AddInsteadOfCopy, DiagnosticIds.RunsAsRoot, DiagnosticIds.UnpinnedBaseImage, DiagnosticIds.RestoreAfterCopyAll, DiagnosticIds.SecretInEnvironment });
 
         public override FixAllProvider GetFixAllProvider() => FixAllProvider.Create(async (context, document, diagnostics) =>
         {
@@ -48,10 +48,23 @@ namespace ImageDsl.CodeFixes
             }
         }
 
-        /// <summary>One edit per node: diagnostics on the same literal (IDSL1003 and IDSL1004 on one RUN) become one edit.</summary>
+        /// <summary>
+        /// One edit per node: diagnostics on the same literal (IDSL1003 and IDSL1004 on one RUN) become one edit, and the
+        /// secret ARGs of one class one rewrite of that class.
+        /// </summary>
         private static IEnumerable<(SyntaxNode Node, SyntaxNode Replacement, string Title, string Key)> Edits(SyntaxNode root, IEnumerable<Diagnostic> diagnostics)
         {
-            foreach (var group in diagnostics.GroupBy(d => d.Location.SourceSpan))
+            var secretArguments = diagnostics.Where(d => d.Id == DiagnosticIds.SecretInEnvironment)
+                .Select(d => root.FindNode(d.Location.SourceSpan, getInnermostNodeForTie: true).AncestorsAndSelf().OfType<InvocationExpressionSyntax>().FirstOrDefault())
+                .Where(i => i?.Expression is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Arg" } && i.ArgumentList.Arguments.Count == 1 && i.ArgumentList.Arguments[0].Expression is IdentifierNameSyntax)
+                .Select(i => i!)
+                .ToList();
+            foreach (var type in secretArguments.GroupBy(i => i.Ancestors().OfType<ClassDeclarationSyntax>().FirstOrDefault()).Where(g => g.Key is not null))
+            {
+                yield return (type.Key!, SecretMounts.Rewrite(type.Key!, type.ToList()), "Pass it as a secret mount", "ImageDsl.SecretMount");
+            }
+
+            foreach (var group in diagnostics.Where(d => d.Id != DiagnosticIds.SecretInEnvironment).GroupBy(d => d.Location.SourceSpan))
             {
                 var node = root.FindNode(group.Key, getInnermostNodeForTie: true);
                 var ids = group.Select(d => d.Id).ToList();
@@ -60,6 +73,7 @@ namespace ImageDsl.CodeFixes
                     : ids.Contains(DiagnosticIds.AddInsteadOfCopy) ? AddToCopy(node)
                     : ids.Contains(DiagnosticIds.RunsAsRoot) && data is not null ? UserBeforeCommand(node, data)
                     : ids.Contains(DiagnosticIds.UnpinnedBaseImage) && data is not null ? PinTag(node, data)
+                    : ids.Contains(DiagnosticIds.RestoreAfterCopyAll) ? RestoreFirst(node)
                     : null;
                 if (edit is { } found) yield return found;
             }
@@ -102,6 +116,39 @@ namespace ImageDsl.CodeFixes
         {
             if (Literal(node) is not { } literal) return null;
             return (literal, StringLiteral(reference).WithTriviaFrom(literal), $"Pin to '{reference}'", "ImageDsl.PinTag");
+        }
+
+        /// <summary>
+        /// IDSL1013: <c>.Copy(".", dest).Run("dotnet publish …")</c> → <c>.Copy([project files], dest).Run("dotnet restore")
+        /// .Copy(".", dest).Run("dotnet publish …")</c> (for a <c>dotnet restore</c> step, the step itself moves before the
+        /// copy), with the step's mounts on the restore. The project files are what <c>DotNet.InImagePublish</c> copies: the
+        /// project files at the context's root, <c>Directory.*.props</c>/<c>.targets</c> and <c>NuGet.config</c>. Offered only when
+        /// the whole-context copy is the call right before the step, so nothing else moves.
+        /// </summary>
+        private static (SyntaxNode, SyntaxNode, string, string)? RestoreFirst(SyntaxNode node)
+        {
+            var run = node.AncestorsAndSelf().OfType<InvocationExpressionSyntax>().FirstOrDefault();
+            if (run?.Expression is not MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Run" } runMember) return null;
+            if (runMember.Expression is not InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Copy" } copyMember } copy) return null;
+            var copied = copy.ArgumentList.Arguments;
+            if (copied.Count != 2 || copied.Any(a => a.NameColon is not null) || Literal(copied[0]) is not { Token.ValueText: "." or "./" }) return null;
+            if (run.ArgumentList.Arguments.FirstOrDefault() is not { } command || Literal(command) is not { } text) return null;
+
+            var script = ShellScript.Parse(text.Token.ValueText);
+            var isRestore = script.Commands.Count == 1 && ShellScript.ProgramIndex(script.Commands[0]) is var p && p >= 0 &&
+                script.Commands[0][p].Text == "dotnet" && ShellScript.SubcommandIndex(script.Commands[0], p) is var v && v >= 0 && script.Commands[0][v].Text == "restore";
+            var mounts = run.ArgumentList.Arguments.FirstOrDefault(a => a.NameColon?.Name.Identifier.ValueText == "mounts");
+            var receiver = copyMember.Expression;
+            var separator = receiver.GetTrailingTrivia().ToFullString() + copyMember.OperatorToken.LeadingTrivia.ToFullString();
+            var destination = copied[1].ToString();
+            var projectFiles = "new[] { Glob.Of(\"*.csproj\"), Glob.Of(\"Directory.*.props\"), Glob.Of(\"Directory.*.targets\"), Glob.Of(\"[Nn]u[Gg]et.[Cc]onfig\") }";
+            var restore = isRestore ? run.ArgumentList.Arguments.ToString() : "\"dotnet restore\"" + (mounts is null ? "" : ", " + mounts);
+            var chain = receiver.WithoutTrailingTrivia().ToFullString()
+                + separator + $".Copy({projectFiles}, {destination})"
+                + separator + $".Run({restore})"
+                + separator + $".Copy({copied})"
+                + (isRestore ? "" : separator + $".Run({run.ArgumentList.Arguments})");
+            return (run, SyntaxFactory.ParseExpression(chain).WithTriviaFrom(run), "Restore before copying everything", "ImageDsl.RestoreFirst");
         }
 
         /// <summary><c>Owner.Id(1654, 1654)</c> for numeric ids (they need no user database in the image), else the name as a string.</summary>

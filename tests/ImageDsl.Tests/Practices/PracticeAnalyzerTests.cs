@@ -199,6 +199,82 @@ public class PracticeAnalyzerTests
     }
 
     [Fact]
+    public async Task Fix_restores_from_the_project_files_before_copying_everything()
+    {
+        await Test(Image("""
+            Dockerfile.From("mcr.microsoft.com/dotnet/aspnet:10.0")
+                    .Copy("/app", "/app/", from: Dockerfile.From("mcr.microsoft.com/dotnet/sdk:10.0").As("build")
+                        .Workdir("/src")
+                        .Copy(".", "/src/")
+                        .Run({|IDSL1013:"dotnet publish -c Release -o /app"|}, mounts: [Mount.Cache("/root/.nuget/packages")]))
+                    .User("app")
+                    .Entrypoint("dotnet", "/app/App.dll")
+            """), Image("""
+            Dockerfile.From("mcr.microsoft.com/dotnet/aspnet:10.0")
+                    .Copy("/app", "/app/", from: Dockerfile.From("mcr.microsoft.com/dotnet/sdk:10.0").As("build")
+                        .Workdir("/src")
+                        .Copy(new[] { Glob.Of("*.csproj"), Glob.Of("Directory.*.props"), Glob.Of("Directory.*.targets"), Glob.Of("[Nn]u[Gg]et.[Cc]onfig") }, "/src/")
+                        .Run("dotnet restore", mounts: [Mount.Cache("/root/.nuget/packages")])
+                        .Copy(".", "/src/")
+                        .Run("dotnet publish -c Release -o /app", mounts: [Mount.Cache("/root/.nuget/packages")]))
+                    .User("app")
+                    .Entrypoint("dotnet", "/app/App.dll")
+            """)).RunAsync();
+    }
+
+    [Fact]
+    public async Task Fix_moves_a_restore_step_before_the_copy()
+    {
+        await Test(Image("""
+            Dockerfile.From({|IDSL1016:"mcr.microsoft.com/dotnet/sdk:10.0"|}).As("build")
+                    .Copy(".", "/src/")
+                    .Run({|IDSL1013:"dotnet restore"|}, mounts: [Mount.Cache("/root/.nuget/packages")])
+                    .Run("dotnet publish -c Release --no-restore -o /app")
+                    .User("app")
+            """), Image("""
+            Dockerfile.From({|IDSL1016:"mcr.microsoft.com/dotnet/sdk:10.0"|}).As("build")
+                    .Copy(new[] { Glob.Of("*.csproj"), Glob.Of("Directory.*.props"), Glob.Of("Directory.*.targets"), Glob.Of("[Nn]u[Gg]et.[Cc]onfig") }, "/src/")
+                    .Run("dotnet restore", mounts: [Mount.Cache("/root/.nuget/packages")])
+                    .Copy(".", "/src/")
+                    .Run("dotnet publish -c Release --no-restore -o /app")
+                    .User("app")
+            """)).RunAsync();
+    }
+
+    [Fact]
+    public async Task Fix_passes_a_secret_build_argument_as_a_secret_mount()
+    {
+        await Test("""
+            using ImageDsl;
+
+            [Image("app")]
+            public static partial class App
+            {
+                static readonly BuildArg NugetToken = new("NUGET_TOKEN");
+
+                static Dockerfile Define() => Dockerfile.From("mcr.microsoft.com/dotnet/aspnet:10.0")
+                    .Arg({|IDSL1012:NugetToken|})
+                    .Run("echo $NUGET_TOKEN > /dev/null", mounts: [Mount.Tmpfs("/tmp")])
+                    .Run("echo ${NUGET_TOKEN}")
+                    .Run("echo unrelated")
+                    .User("app");
+            }
+            """, """
+            using ImageDsl;
+
+            [Image("app")]
+            public static partial class App
+            {
+                static Dockerfile Define() => Dockerfile.From("mcr.microsoft.com/dotnet/aspnet:10.0")
+                    .Run("echo $NUGET_TOKEN > /dev/null", mounts: [Mount.Tmpfs("/tmp"), Mount.Secret("nuget_token", env: "NUGET_TOKEN")])
+                    .Run("echo ${NUGET_TOKEN}", mounts: [Mount.Secret("nuget_token", env: "NUGET_TOKEN")])
+                    .Run("echo unrelated")
+                    .User("app");
+            }
+            """).RunAsync();
+    }
+
+    [Fact]
     public async Task Fix_all_in_document_fixes_every_image()
     {
         const string Before = """
