@@ -4,7 +4,7 @@ namespace ImageDsl.Benchmarks;
 
 public static class Program
 {
-    // `dotnet run -c Release -- generator|analyzer|build|noop|memory|context|app` (see docs/performance.md).
+    // `dotnet run -c Release -- generator|analyzer|analyzer-time|build|noop|memory|context|app` (see docs/performance.md).
     public static int Main(string[] args)
     {
         var which = args.FirstOrDefault() ?? "generator";
@@ -15,6 +15,10 @@ public static class Program
                 return 0;
             case "analyzer":
                 BenchmarkRunner.Run<AnalyzerBenchmarks>(null, args.Skip(1).ToArray());
+                return 0;
+            case "analyzer-time":
+                var runs = int.Parse(args.ElementAtOrDefault(1) ?? "30");
+                Console.WriteLine($"practice analyzer, own execution time: {AnalyzerBenchmarks.OwnMillisecondsPerDefinition(runs):F3} ms per definition (median of {runs} runs over 200 definitions)");
                 return 0;
             case "build":
                 BenchmarkRunner.Run<ImageBuildBenchmarks>(null, args.Skip(1).ToArray());
@@ -35,7 +39,7 @@ public static class Program
             case "app":
                 return AppImageMeasurement.Run(args.ElementAtOrDefault(1));
             default:
-                Console.Error.WriteLine("usage: generator | analyzer | build | noop | memory | context | app");
+                Console.Error.WriteLine("usage: generator | analyzer | analyzer-time | build | noop | memory | context | app");
                 return 2;
         }
     }

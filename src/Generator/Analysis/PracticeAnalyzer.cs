@@ -8,6 +8,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
 using Microsoft.CodeAnalysis.Text;
 
 namespace ImageDsl.Generator.Analysis
@@ -76,7 +77,7 @@ namespace ImageDsl.Generator.Analysis
                 if (ImageGenerator.Parser.EvaluateForAnalysis(define, body, context.CancellationToken) is not var (dockerfile, origins)) return;
                 foreach (var finding in BestPractices.Check(dockerfile))
                 {
-                    var location = Locate(finding, origins, model, context.CancellationToken);
+                    var location = Locate(finding, origins, body, model, context.CancellationToken);
                     if (location is null) continue;
                     var data = finding.Id == DiagnosticIds.UnpinnedBaseImage ? PinnedTag(finding.Data, targetFramework) : finding.Data;
                     var properties = data is null ? ImmutableDictionary<string, string?>.Empty : ImmutableDictionary<string, string?>.Empty.Add(PracticeProperties.Data, data);
@@ -90,7 +91,7 @@ namespace ImageDsl.Generator.Analysis
         }
 
         /// <summary>The source location of a finding: the argument at fault when the call is in Define()'s file, else the call.</summary>
-        private static Location? Locate(PracticeFinding finding, OriginTracker origins, SemanticModel model, System.Threading.CancellationToken cancellationToken)
+        private static Location? Locate(PracticeFinding finding, OriginTracker origins, IOperation body, SemanticModel model, System.Threading.CancellationToken cancellationToken)
         {
             var origin = finding.SubjectKind switch
             {
@@ -107,12 +108,19 @@ namespace ImageDsl.Generator.Analysis
 
             var invocation = tree.GetRoot(cancellationToken).FindNode(origin.TextSpan, getInnermostNodeForTie: true)
                 .AncestorsAndSelf().OfType<InvocationExpressionSyntax>().FirstOrDefault();
-            var argument = invocation is null ? null : ArgumentFor(invocation, finding.Parameter, model, cancellationToken);
+            var argument = invocation is null ? null : ArgumentFor(invocation, finding.Parameter, body, model, cancellationToken);
             return argument is null ? call : argument.GetLocation();
         }
 
-        private static ArgumentSyntax? ArgumentFor(InvocationExpressionSyntax invocation, string parameter, SemanticModel model, System.Threading.CancellationToken cancellationToken)
+        private static SyntaxNode? ArgumentFor(InvocationExpressionSyntax invocation, string parameter, IOperation body, SemanticModel model, System.Threading.CancellationToken cancellationToken)
         {
+            // A call of Define() itself is in the operation tree the driver bound: its arguments know their parameters.
+            if (body.Descendants().OfType<IInvocationOperation>().FirstOrDefault(o => o.Syntax == invocation) is { } bound)
+            {
+                return bound.Arguments.FirstOrDefault(a => a.Parameter?.Name == parameter && a.ArgumentKind != ArgumentKind.DefaultValue)?.Syntax;
+            }
+
+            // A call in a helper method: ask the semantic model.
             var named = invocation.ArgumentList.Arguments.FirstOrDefault(a => a.NameColon?.Name.Identifier.ValueText == parameter);
             if (named is not null) return named;
             if (model.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol method) return null;
