@@ -280,7 +280,7 @@ public static class DockerfileImporter
                 case "volume":
                 {
                     NoFlags(i);
-                    var paths = i.Json ?? DockerfileReader.Words(i.Rest, document.Escape).Select(w => _values.Text(w, "a volume")).ToList();
+                    var paths = JsonWords(i) ?? DockerfileReader.Words(i.Rest, document.Escape).Select(w => _values.Text(w, "a volume")).ToList();
                     return new[] { $"Volume({Strings(paths)})" };
                 }
 
@@ -447,6 +447,20 @@ public static class DockerfileImporter
             return call;
         }
 
+        /// <summary>
+        /// The JSON form's strings, for COPY, ADD and VOLUME, whose JSON form BuildKit still expands variables in: a '$'
+        /// there has no literal DSL form (a definition's strings are exact), so it is refused with the reason.
+        /// </summary>
+        private static IReadOnlyList<string>? JsonWords(DockerfileInstruction i)
+        {
+            if (i.Json?.FirstOrDefault(w => w.Contains('$')) is { } expanded)
+            {
+                throw new NotExpressibleException($"'{expanded}' in the JSON form refers to a variable, which {i.Keyword.ToUpperInvariant()} expands; write it in the shell form with a BuildArg, or without the variable");
+            }
+
+            return i.Json;
+        }
+
         private static string Tail(List<string> args) => args.Count == 0 ? "" : ", " + string.Join(", ", args);
 
         private string Copy(DockerfileInstruction i, Dictionary<string, string> arguments, Stage stage)
@@ -490,7 +504,7 @@ public static class DockerfileImporter
 
             if (excludes.Count > 0) options.Add($"exclude: [{string.Join(", ", excludes)}]");
             var tail = options.Count == 0 ? "" : ", " + string.Join(", ", options);
-            var words = i.Json ?? DockerfileReader.Words(i.Rest, document.Escape);
+            var words = JsonWords(i) ?? DockerfileReader.Words(i.Rest, document.Escape);
             if (i.Heredocs.Count > 0)
             {
                 if (i.Heredocs.Count != 1 || words.Count != 2 || !Regex.IsMatch(words[0], @"^<<-?\S+$")) throw new NotExpressibleException("only COPY <<NAME destination (one heredoc) has a DSL form (CopyHeredoc)");

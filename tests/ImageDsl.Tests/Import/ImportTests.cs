@@ -101,6 +101,20 @@ public class ImportTests
         Assert.Contains("Label(\"org.opencontainers.image.authors\"", result.Problems[1].Reason);
     }
 
+    [Theory]
+    [InlineData("COPY [\"$SRC\", \"/x\"]")]
+    [InlineData("ADD [\"a\", \"${DEST}\"]")]
+    [InlineData("VOLUME [\"$DATA\"]")]
+    public void A_variable_in_an_expanding_JSON_form_is_reported(string instruction)
+    {
+        var result = DockerfileImporter.Import("FROM busybox:1.36\nARG SRC\nARG DEST\nARG DATA\n" + instruction + "\n", "AppImage", "app");
+
+        var problem = Assert.Single(result.Problems);
+        Assert.Equal(5, problem.Line);
+        Assert.True(problem.Omitted);
+        Assert.Contains("JSON form refers to a variable", problem.Reason);
+    }
+
     [Fact]
     public void The_migration_guide_shows_what_import_writes()
     {
