@@ -4,7 +4,7 @@ namespace ImageDsl.Benchmarks;
 
 public static class Program
 {
-    // `dotnet run -c Release -- generator|analyzer|analyzer-time|build|noop|memory|context|app` (see docs/performance.md).
+    // `dotnet run -c Release -- generator|analyzer|analyzer-app|analyzer-time|build|noop|memory|context|app` (see docs/performance.md).
     public static int Main(string[] args)
     {
         var which = args.FirstOrDefault() ?? "generator";
@@ -15,6 +15,9 @@ public static class Program
                 return 0;
             case "analyzer":
                 BenchmarkRunner.Run<AnalyzerBenchmarks>(null, args.Skip(1).ToArray());
+                return 0;
+            case "analyzer-app":
+                BenchmarkRunner.Run<AppAnalyzerBenchmarks>(null, args.Skip(1).ToArray());
                 return 0;
             case "analyzer-time":
                 var runs = int.Parse(args.ElementAtOrDefault(1) ?? "30");
@@ -39,7 +42,7 @@ public static class Program
             case "app":
                 return AppImageMeasurement.Run(args.ElementAtOrDefault(1));
             default:
-                Console.Error.WriteLine("usage: generator | analyzer | analyzer-time | build | noop | memory | context | app");
+                Console.Error.WriteLine("usage: generator | analyzer | analyzer-app | analyzer-time | build | noop | memory | context | app");
                 return 2;
         }
     }

@@ -59,16 +59,20 @@ namespace ImageDsl.Generator.Analysis
                 if (imageAttribute is null) return;
                 start.Options.AnalyzerConfigOptionsProvider.GlobalOptions.TryGetValue("build_property.TargetFramework", out var targetFramework);
 
-                // An operation block action on Define(): the driver hands over the body it has bound for the compiler
-                // anyway, so the evaluation does not bind it a second time.
-                start.RegisterOperationBlockAction(block => AnalyzeDefine(block, imageAttribute, targetFramework));
+                // Only [Image] classes get an operation block action, so the driver builds operation trees for their
+                // methods alone, not for every method of the app. For Define() it hands over the body it has bound,
+                // so the evaluation does not bind it a second time.
+                start.RegisterSymbolStartAction(type =>
+                {
+                    if (!type.Symbol.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, imageAttribute))) return;
+                    type.RegisterOperationBlockAction(block => AnalyzeDefine(block, targetFramework));
+                }, SymbolKind.NamedType);
             });
         }
 
-        private static void AnalyzeDefine(OperationBlockAnalysisContext context, INamedTypeSymbol imageAttribute, string? targetFramework)
+        private static void AnalyzeDefine(OperationBlockAnalysisContext context, string? targetFramework)
         {
             if (context.OwningSymbol is not IMethodSymbol { Name: "Define", IsStatic: true, Parameters.Length: 0 } define || context.OperationBlocks.Length != 1) return;
-            if (!define.ContainingType.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, imageAttribute))) return;
             var body = context.OperationBlocks[0];
             if (body.SemanticModel is not { } model) return;
 
