@@ -11,14 +11,21 @@ namespace ImageDsl.Build.Parsing;
 public sealed class ShellWords
 {
     private readonly char _escape;
-    private readonly IReadOnlyDictionary<string, string> _variables;
+    private readonly Func<string, string?> _lookup;
     private string _text = "";
     private int _pos;
 
     public ShellWords(char escape, IReadOnlyDictionary<string, string> variables)
     {
         _escape = escape;
-        _variables = variables;
+        _lookup = name => variables.TryGetValue(name, out var value) ? value : null;
+    }
+
+    /// <summary>A lexer whose variables come from <paramref name="lookup"/> (null: unset) — e.g. one that keeps every reference as a marker.</summary>
+    public ShellWords(char escape, Func<string, string?> lookup)
+    {
+        _escape = escape;
+        _lookup = lookup;
     }
 
     /// <summary>ProcessWord: the word with quotes removed and variables substituted.</summary>
@@ -209,5 +216,5 @@ public sealed class ShellWords
         return _text.Substring(start, _pos - start);
     }
 
-    private string? Lookup(string name) => _variables.TryGetValue(name, out var value) ? value : null;
+    private string? Lookup(string name) => _lookup(name);
 }

@@ -62,7 +62,7 @@ internal sealed class ValueWriter(char escape)
         string lexed;
         try
         {
-            lexed = new ShellWords(escape, new Markers()).Word(raw);
+            lexed = new ShellWords(escape, name => Open + name + Close).Word(raw);
         }
         catch (Exception e) when (e is FormatException or NotSupportedException or InvalidOperationException)
         {
@@ -88,29 +88,5 @@ internal sealed class ValueWriter(char escape)
 
         if (text.Length > 0) parts.Add((text.ToString(), null));
         return parts;
-    }
-
-    /// <summary>Every variable is set, to a marker that carries its name.</summary>
-    private sealed class Markers : IReadOnlyDictionary<string, string>
-    {
-        public string this[string key] => Open + key + Close;
-
-        public IEnumerable<string> Keys => Array.Empty<string>();
-
-        public IEnumerable<string> Values => Array.Empty<string>();
-
-        public int Count => 0;
-
-        public bool ContainsKey(string key) => true;
-
-        public bool TryGetValue(string key, out string value)
-        {
-            value = this[key];
-            return true;
-        }
-
-        public IEnumerator<KeyValuePair<string, string>> GetEnumerator() => Enumerable.Empty<KeyValuePair<string, string>>().GetEnumerator();
-
-        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

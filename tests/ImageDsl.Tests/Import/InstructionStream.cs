@@ -239,25 +239,7 @@ internal static class InstructionStream
     }
 
     /// <summary>The word after BuildKit's lexer, variables kept as <c>${NAME}</c>.</summary>
-    private static string Lex(string word, char escape) => new ShellWords(escape, new References()).Word(word);
+    private static string Lex(string word, char escape) => new ShellWords(escape, name => "${" + name + "}").Word(word);
 
     private static string Quote(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n") + "\"";
-
-    private sealed class References : IReadOnlyDictionary<string, string>
-    {
-        public string this[string key] => "${" + key + "}";
-        public IEnumerable<string> Keys => Array.Empty<string>();
-        public IEnumerable<string> Values => Array.Empty<string>();
-        public int Count => 0;
-        public bool ContainsKey(string key) => true;
-
-        public bool TryGetValue(string key, out string value)
-        {
-            value = this[key];
-            return true;
-        }
-
-        public IEnumerator<KeyValuePair<string, string>> GetEnumerator() => Enumerable.Empty<KeyValuePair<string, string>>().GetEnumerator();
-        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
-    }
 }
