@@ -220,7 +220,7 @@ namespace ImageDsl.Generator
                 // semantic model for diagnostics would bind the body a second time).
                 if (syntax.ContainsDiagnostics) return refused;
                 var body = bound ?? semanticModel.GetOperation(syntax, cancellationToken);
-                if (body is null || HasInvalidOperation(body)) return refused;
+                if (body is null || OperationSearch.HasInvalid(body)) return refused;
 
                 var fallback = LocationInfo.From(((MethodDeclarationSyntax)syntax).Identifier.GetLocation());
                 var scope = new EvaluationScope(semanticModel.Compilation, cancellationToken);
@@ -288,10 +288,6 @@ namespace ImageDsl.Generator
 
             private static EquatableList<PathPartSpec> Parts(Value value) =>
                 EquatableList<PathPartSpec>.From(value.Parts.Select(p => new PathPartSpec(p.Literal, p.Argument?.Name, p.Argument?.DefaultValue)));
-
-            // Descendants() walks with its own stack: a 30,000-term expression is as deep as it is long.
-            private static bool HasInvalidOperation(IOperation operation) =>
-                operation.Kind == OperationKind.Invalid || operation.Descendants().Any(o => o.Kind == OperationKind.Invalid);
 
             private static bool HasError(TypedConstant constant) =>
                 constant.Kind == TypedConstantKind.Error || (constant.Kind == TypedConstantKind.Array && !constant.IsNull && constant.Values.Any(HasError));

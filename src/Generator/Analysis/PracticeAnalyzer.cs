@@ -119,7 +119,7 @@ namespace ImageDsl.Generator.Analysis
         private static SyntaxNode? ArgumentFor(InvocationExpressionSyntax invocation, string parameter, IOperation body, SemanticModel model, System.Threading.CancellationToken cancellationToken)
         {
             // A call of Define() itself is in the operation tree the driver bound: its arguments know their parameters.
-            if (body.Descendants().OfType<IInvocationOperation>().FirstOrDefault(o => o.Syntax == invocation) is { } bound)
+            if (OperationSearch.Invocation(body, invocation) is { } bound)
             {
                 return bound.Arguments.FirstOrDefault(a => a.Parameter?.Name == parameter && a.ArgumentKind != ArgumentKind.DefaultValue)?.Syntax;
             }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Reflection;
 using System.Threading;
@@ -167,7 +168,7 @@ namespace ImageDsl.Generator.Evaluation
             {
                 // A user-defined conversion (string → Value, int → Port…): run the DSL's own operator. Whatever it
                 // rejects is reported at the converted expression.
-                return InvokeMethod(method, null, new[] { Evaluate(conversion.Operand) }, conversion.Syntax, _ => conversion.Operand.Syntax);
+                return InvokeMethod(method, null, new[] { Evaluate(conversion.Operand) }, conversion.Syntax, conversion.Operand.Syntax);
             }
 
             var value = Evaluate(conversion.Operand);
@@ -242,7 +243,7 @@ namespace ImageDsl.Generator.Evaluation
             }
 
             var instance = reference.Instance is null ? null : Evaluate(reference.Instance);
-            return InvokeMethod(getter, instance, Array.Empty<object?>(), reference.Syntax, _ => reference.Syntax);
+            return InvokeMethod(getter, instance, Array.Empty<object?>(), reference.Syntax, reference.Syntax);
         }
 
         private object? EvaluateInvocation(IInvocationOperation invocation)
@@ -261,7 +262,7 @@ namespace ImageDsl.Generator.Evaluation
 
             // A chain of calls (From(…).Run(…).Copy(…)…) is a left-deep tree as deep as the chain is long: walk it in
             // a loop, innermost call first, so that a long definition costs no stack.
-            var chain = new List<IInvocationOperation> { invocation };
+            var chain = new List<IInvocationOperation>(16) { invocation };
             while (chain[chain.Count - 1].Instance is IInvocationOperation inner && !inner.ConstantValue.HasValue && !IsUserHelper(inner.TargetMethod))
             {
                 chain.Add(inner);
@@ -279,31 +280,46 @@ namespace ImageDsl.Generator.Evaluation
                 _scope.Budget.Exit();
                 var result = Invoke(call.TargetMethod, instance, call.Arguments, call.Syntax);
                 _scope.Budget.Charge(result, call.Syntax);
-                _scope.Origins.TrackCall(instance, result, OriginTracker.CallLocation(call.Syntax));
+                _scope.Origins.TrackCall(instance, result, call.Syntax);
                 instance = result;
             }
 
             return instance;
         }
 
-        private object? Invoke(IMethodSymbol method, object? instance, IEnumerable<IArgumentOperation> arguments, SyntaxNode syntax)
+        private object? Invoke(IMethodSymbol method, object? instance, ImmutableArray<IArgumentOperation> arguments, SyntaxNode syntax)
         {
-            var ordered = arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0).ToList();
+            // Arguments come in evaluation order; a DSL call has no side effects, so evaluating them in parameter order
+            // (the order the first failure is reported in) is the same.
+            var ordered = InParameterOrder(arguments) ? arguments : arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0).ToImmutableArray();
             var values = new object?[method.Parameters.Length];
-            foreach (var argument in ordered)
+            for (var i = 0; i < ordered.Length; i++)
             {
+                var argument = ordered[i];
                 if (argument.Parameter is null) throw NotConstant(argument.Syntax);
                 values[argument.Parameter.Ordinal] = Evaluate(argument.Value);
                 if (argument.ArgumentKind != ArgumentKind.DefaultValue) _scope.Origins.TrackArgument(values[argument.Parameter.Ordinal], argument.Value.Syntax);
             }
 
-            return InvokeMethod(method, instance, values, syntax, parameterName =>
-                ordered.FirstOrDefault(a => a.Parameter?.Name == parameterName && a.ArgumentKind != ArgumentKind.DefaultValue) is { } argument
-                    ? (argument.Syntax as ArgumentSyntax)?.Expression ?? argument.Syntax
-                    : null);
+            return InvokeMethod(method, instance, values, syntax, arguments: ordered);
         }
 
-        private object? InvokeMethod(IMethodSymbol method, object? instance, object?[] values, SyntaxNode syntax, Func<string?, SyntaxNode?> argumentSyntax)
+        private static bool InParameterOrder(ImmutableArray<IArgumentOperation> arguments)
+        {
+            for (var i = 1; i < arguments.Length; i++)
+            {
+                if ((arguments[i - 1].Parameter?.Ordinal ?? 0) > (arguments[i].Parameter?.Ordinal ?? 0)) return false;
+            }
+
+            return true;
+        }
+
+        /// <summary>
+        /// Runs a DSL method. What it rejects is reported at the argument it names among <paramref name="arguments"/>,
+        /// else at <paramref name="operand"/> (a conversion's or operator's), else at the call.
+        /// </summary>
+        private object? InvokeMethod(IMethodSymbol method, object? instance, object?[] values, SyntaxNode syntax, SyntaxNode? operand = null,
+            ImmutableArray<IArgumentOperation> arguments = default)
         {
             var target = ResolveMethod(method) ?? throw NotConstant(syntax);
             try
@@ -312,7 +328,10 @@ namespace ImageDsl.Generator.Evaluation
             }
             catch (TargetInvocationException e) when (e.InnerException is DockerfileException dsl)
             {
-                var argument = argumentSyntax(dsl.ParamName);
+                var argument = arguments.IsDefault ? operand
+                    : arguments.FirstOrDefault(a => a.Parameter?.Name == dsl.ParamName && a.ArgumentKind != ArgumentKind.DefaultValue) is { } named
+                        ? (named.Syntax as ArgumentSyntax)?.Expression ?? named.Syntax
+                        : null;
                 throw new EvaluationException(dsl.Id, argument is null ? OriginTracker.CallLocation(syntax) : LocationInfo.From(argument), dsl.Detail);
             }
             catch (TargetInvocationException e) when (e.InnerException is EvaluationException inner)
@@ -408,7 +427,7 @@ namespace ImageDsl.Generator.Evaluation
                 }
 
                 if (node.OperatorMethod is not { } method) throw NotConstant(node.Syntax);
-                value = InvokeMethod(method, null, new[] { value, right }, node.Syntax, _ => node.Syntax);
+                value = InvokeMethod(method, null, new[] { value, right }, node.Syntax, node.Syntax);
                 _scope.Budget.Charge(value, node.Syntax);
             }
 

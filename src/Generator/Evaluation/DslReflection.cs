@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
@@ -61,7 +62,32 @@ namespace ImageDsl.Generator.Evaluation
             MethodCache.GetValue(method, static m => new Box<MethodBase?>(FindMethod(m))).Value;
 
         /// <summary>The runtime type inside the generator that a compilation's type stands for.</summary>
-        public static Type? MapType(ITypeSymbol type) => TypeCache.GetValue(type, static t => new Box<Type?>(FindType(t))).Value;
+        /// <remarks>
+        /// The type of an expression is often a symbol the compiler makes anew for each binding (<c>uint?</c>, an enum
+        /// with a nullable annotation, an array): those are mapped from their parts, and only definitions, which the
+        /// compiler shares, key the symbol cache. Otherwise every evaluation would look each type up by name again.
+        /// </remarks>
+        public static Type? MapType(ITypeSymbol type)
+        {
+            switch (type)
+            {
+                case IArrayTypeSymbol { Rank: 1 } array:
+                    return MapType(array.ElementType) is { } element ? ConstructedTypes.GetOrAdd((element, null, null), static key => key.Definition.MakeArrayType()) : null;
+                case INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 or 2 } generic when !ReferenceEquals(generic, generic.OriginalDefinition):
+                    var definition = MapType(generic.OriginalDefinition);
+                    var first = MapType(generic.TypeArguments[0]);
+                    var second = generic.TypeArguments.Length == 2 ? MapType(generic.TypeArguments[1]) : null;
+                    if (definition is null || first is null || (generic.TypeArguments.Length == 2 && second is null)) return null;
+                    return ConstructedTypes.GetOrAdd((definition, first, second), static key =>
+                        key.Second is null ? key.Definition.MakeGenericType(key.First!) : key.Definition.MakeGenericType(key.First!, key.Second));
+                default:
+                    return TypeCache.GetValue(type.OriginalDefinition, static t => new Box<Type?>(FindType(t))).Value;
+            }
+        }
+
+        /// <summary>Arrays (Second and First null) and generic types of one or two arguments, by their runtime parts.</summary>
+        private static readonly ConcurrentDictionary<(Type Definition, Type? First, Type? Second), Type> ConstructedTypes =
+            new ConcurrentDictionary<(Type Definition, Type? First, Type? Second), Type>();
 
         private static MethodBase? FindMethod(IMethodSymbol method)
         {
@@ -90,17 +116,15 @@ namespace ImageDsl.Generator.Evaluation
                 case SpecialType.System_Object: return typeof(object);
             }
 
-            if (type is IArrayTypeSymbol { Rank: 1 } array) return MapType(array.ElementType)?.MakeArrayType();
             if (type is not INamedTypeSymbol named) return null;
             if (named.IsGenericType)
             {
-                var definition = named.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T ? typeof(Nullable<>)
-                    : named.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T ? typeof(IEnumerable<>)
-                    : named.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IReadOnlyList_T ? typeof(IReadOnlyList<>)
+                // An open definition: its constructed forms are made from it in MapType.
+                return named.SpecialType == SpecialType.System_Nullable_T ? typeof(Nullable<>)
+                    : named.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T ? typeof(IEnumerable<>)
+                    : named.SpecialType == SpecialType.System_Collections_Generic_IReadOnlyList_T ? typeof(IReadOnlyList<>)
                     : IsSystemType(named, "Func`2") ? typeof(Func<,>)
                     : null;
-                var arguments = named.TypeArguments.Select(MapType).ToArray();
-                return definition is null || arguments.Any(a => a is null) ? null : definition.MakeGenericType(arguments!);
             }
 
             if (IsSystemType(named, "TimeSpan")) return typeof(TimeSpan);

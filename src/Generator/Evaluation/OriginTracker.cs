@@ -3,6 +3,7 @@ using System.Linq;
 using ImageDsl.Generator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
 
 namespace ImageDsl.Generator.Evaluation
 {
@@ -12,30 +13,33 @@ namespace ImageDsl.Generator.Evaluation
     /// </summary>
     internal sealed class OriginTracker
     {
-        private readonly Dictionary<object, LocationInfo> _origins = new Dictionary<object, LocationInfo>(ReferenceComparer.Instance);
-        private readonly Dictionary<object, LocationInfo> _nameOrigins = new Dictionary<object, LocationInfo>(ReferenceComparer.Instance);
-        private readonly Dictionary<object, LocationInfo> _fromOrigins = new Dictionary<object, LocationInfo>(ReferenceComparer.Instance);
+        // Spans, not LocationInfo: most origins are never asked for (the analyzer asks for a finding's only), and a
+        // line span costs a search of the tree's line table. The trees are the compilation's, alive while it is.
+        private readonly Dictionary<object, Origin> _origins = new Dictionary<object, Origin>(64, ReferenceComparer.Instance);
+        private readonly Dictionary<object, Origin> _nameOrigins = new Dictionary<object, Origin>(ReferenceComparer.Instance);
+        private readonly Dictionary<object, Origin> _fromOrigins = new Dictionary<object, Origin>(ReferenceComparer.Instance);
 
         /// <summary>The source location a validation problem refers to, when known.</summary>
         public LocationInfo? Locate(DockerfileProblem problem) =>
-            problem.SubjectKind == ProblemSubject.StageName && _nameOrigins.TryGetValue(problem.Subject, out var name) ? name
-            : _origins.TryGetValue(problem.Subject, out var origin) ? origin
+            problem.SubjectKind == ProblemSubject.StageName && _nameOrigins.TryGetValue(problem.Subject, out var name) ? name.ToInfo()
+            : _origins.TryGetValue(problem.Subject, out var origin) ? origin.ToInfo()
             : null;
 
         /// <summary>Where an instruction was written (the DSL call that added it), when known.</summary>
-        public LocationInfo? Instruction(Instruction instruction) => _origins.TryGetValue(instruction, out var origin) ? origin : null;
+        public LocationInfo? Instruction(Instruction instruction) => _origins.TryGetValue(instruction, out var origin) ? origin.ToInfo() : null;
 
         /// <summary>Where a stage's FROM was written (the <c>Dockerfile.From</c> call that began it), when known.</summary>
-        public LocationInfo? From(Dockerfile stage) => _fromOrigins.TryGetValue(stage, out var origin) ? origin : null;
+        public LocationInfo? From(Dockerfile stage) => _fromOrigins.TryGetValue(stage, out var origin) ? origin.ToInfo() : null;
 
         /// <summary>Where a stage's name was given (its <c>As</c> call), when known.</summary>
-        public LocationInfo? Name(Dockerfile stage) => _nameOrigins.TryGetValue(stage, out var origin) ? origin : null;
+        public LocationInfo? Name(Dockerfile stage) => _nameOrigins.TryGetValue(stage, out var origin) ? origin.ToInfo() : null;
 
-        /// <summary>A DSL call returned <paramref name="result"/>: its new stage, instructions and name came from <paramref name="location"/>.</summary>
-        public void TrackCall(object? receiver, object? result, LocationInfo? location)
+        /// <summary>A DSL call (<paramref name="call"/>, see <see cref="CallSpan"/>) returned <paramref name="result"/>: its new stage, instructions and name came from there.</summary>
+        public void TrackCall(object? receiver, object? result, SyntaxNode call)
         {
-            if (location is null || result is not Dockerfile stage) return;
-            if (!_origins.ContainsKey(stage)) _origins[stage] = location;
+            if (result is not Dockerfile stage) return;
+            var location = new Origin(call.SyntaxTree, CallSpan(call));
+            AddFirst(stage, location);
             if (!_fromOrigins.ContainsKey(stage))
             {
                 // Every call returns a new stage value: its FROM is where the receiver's began, or this call when it
@@ -44,10 +48,14 @@ namespace ImageDsl.Generator.Evaluation
                 else if (receiver is not Dockerfile) _fromOrigins[stage] = location;
             }
 
-            foreach (var instruction in stage.Instructions)
-            {
-                if (!_origins.ContainsKey(instruction)) _origins[instruction] = location;
-            }
+            // A call keeps its receiver's instructions and appends its own: only those after the receiver's are new
+            // (looking at every instruction on every call would make a chain of n calls cost n²).
+            var instructions = stage.Instructions;
+            var known = receiver is Dockerfile before && before.Instructions.Count <= instructions.Count &&
+                (before.Instructions.Count == 0 || ReferenceEquals(before.Instructions[before.Instructions.Count - 1], instructions[before.Instructions.Count - 1]))
+                ? before.Instructions.Count
+                : 0;
+            for (var i = known; i < instructions.Count; i++) AddFirst(instructions[i], location);
 
             if (stage.Name is not null && !_nameOrigins.ContainsKey(stage))
             {
@@ -67,32 +75,51 @@ namespace ImageDsl.Generator.Evaluation
             {
                 case null or string or Dockerfile:
                     return;
-                case System.Array array when syntax is CollectionExpressionSyntax or ArrayCreationExpressionSyntax or ImplicitArrayCreationExpressionSyntax:
+                case System.Array array:
                     var elements = syntax switch
                     {
-                        CollectionExpressionSyntax collection => collection.Elements.Select(e => (SyntaxNode)e).ToList(),
-                        ArrayCreationExpressionSyntax { Initializer: { } init } => init.Expressions.Select(e => (SyntaxNode)e).ToList(),
-                        ImplicitArrayCreationExpressionSyntax implicitArray => implicitArray.Initializer.Expressions.Select(e => (SyntaxNode)e).ToList(),
-                        _ => new List<SyntaxNode>(),
+                        CollectionExpressionSyntax collection => collection.Elements,
+                        ArrayCreationExpressionSyntax { Initializer: { } init } => init.Expressions,
+                        ImplicitArrayCreationExpressionSyntax implicitArray => implicitArray.Initializer.Expressions,
+                        _ => (System.Collections.Generic.IReadOnlyList<SyntaxNode>?)null,
                     };
-                    for (var i = 0; i < array.Length && i < elements.Count; i++) TrackArgument(array.GetValue(i), elements[i]);
+                    for (var i = 0; elements is not null && i < array.Length && i < elements.Count; i++) TrackArgument(array.GetValue(i), elements[i]);
                     return;
                 default:
-                    if (!value.GetType().IsValueType && value.GetType().Assembly == DslReflection.DslAssembly && !_origins.ContainsKey(value) &&
-                        LocationInfo.From(syntax) is { } location)
-                    {
-                        _origins[value] = location;
-                    }
-
+                    if (!value.GetType().IsValueType && value.GetType().Assembly == DslReflection.DslAssembly) AddFirst(value, new Origin(syntax.SyntaxTree, syntax.Span));
                     return;
             }
         }
 
         /// <summary>From the method name to the closing parenthesis: <c>Run("…")</c> rather than the whole chain before it.</summary>
-        public static LocationInfo? CallLocation(SyntaxNode syntax) =>
+        public static TextSpan CallSpan(SyntaxNode syntax) =>
             syntax is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax member } invocation
-                ? LocationInfo.From(Location.Create(invocation.SyntaxTree, Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(member.Name.SpanStart, invocation.Span.End)))
-                : LocationInfo.From(syntax);
+                ? TextSpan.FromBounds(member.Name.SpanStart, invocation.Span.End)
+                : syntax.Span;
+
+        /// <summary>The location of <see cref="CallSpan"/>.</summary>
+        public static LocationInfo? CallLocation(SyntaxNode syntax) => new Origin(syntax.SyntaxTree, CallSpan(syntax)).ToInfo();
+
+        /// <summary>The first place a value came from is the one to name.</summary>
+        private void AddFirst(object value, Origin origin)
+        {
+            if (!_origins.ContainsKey(value)) _origins[value] = origin;
+        }
+
+        private readonly struct Origin
+        {
+            public Origin(SyntaxTree tree, TextSpan span)
+            {
+                Tree = tree;
+                Span = span;
+            }
+
+            public SyntaxTree Tree { get; }
+
+            public TextSpan Span { get; }
+
+            public LocationInfo? ToInfo() => LocationInfo.From(Location.Create(Tree, Span));
+        }
 
         private sealed class ReferenceComparer : IEqualityComparer<object>
         {
