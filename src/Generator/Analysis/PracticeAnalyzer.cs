@@ -52,7 +52,8 @@ namespace ImageDsl.Generator.Analysis
         public override void Initialize(AnalysisContext context)
         {
             context.EnableConcurrentExecution();
-            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            // Generated code is skipped by the analyzer itself (see GeneratedCode), more cheaply than the driver would.
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.Analyze | GeneratedCodeAnalysisFlags.ReportDiagnostics);
             context.RegisterCompilationStartAction(start =>
             {
                 var imageAttribute = start.Compilation.GetTypeByMetadataName("ImageDsl.ImageAttribute");
@@ -74,7 +75,7 @@ namespace ImageDsl.Generator.Analysis
         {
             if (context.OwningSymbol is not IMethodSymbol { Name: "Define", IsStatic: true, Parameters.Length: 0 } define || context.OperationBlocks.Length != 1) return;
             var body = context.OperationBlocks[0];
-            if (body.SemanticModel is not { } model) return;
+            if (body.SemanticModel is not { } model || GeneratedCode.Contains(define, body.Syntax.SyntaxTree, context.Options, context.CancellationToken)) return;
 
             try
             {
