@@ -63,10 +63,29 @@ namespace ImageDsl.Internal
             return hash;
         }
 
-        public IEnumerator<T> GetEnumerator() => ((IEnumerable<T>)_items).GetEnumerator();
+        /// <summary>A struct enumerator: <c>foreach</c> over the list allocates nothing (the model is walked on every keystroke).</summary>
+        public Enumerator GetEnumerator() => new Enumerator(_items);
+
+        IEnumerator<T> IEnumerable<T>.GetEnumerator() => ((IEnumerable<T>)_items).GetEnumerator();
 
         IEnumerator IEnumerable.GetEnumerator() => _items.GetEnumerator();
 
         public override string ToString() => "[" + string.Join(", ", _items) + "]";
+
+        public struct Enumerator
+        {
+            private readonly T[] _items;
+            private int _index;
+
+            internal Enumerator(T[] items)
+            {
+                _items = items;
+                _index = -1;
+            }
+
+            public T Current => _items[_index];
+
+            public bool MoveNext() => ++_index < _items.Length;
+        }
     }
 }

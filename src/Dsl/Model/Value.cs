@@ -65,13 +65,29 @@ namespace ImageDsl
         }
 
         /// <summary>True when the value has no build-argument reference.</summary>
-        public bool IsLiteral => Parts.All(p => p.Literal is not null);
+        public bool IsLiteral
+        {
+            get
+            {
+                foreach (var part in Parts)
+                {
+                    if (part.Literal is null) return false;
+                }
+
+                return true;
+            }
+        }
 
         /// <summary>The whole literal text; only meaningful when <see cref="IsLiteral"/>.</summary>
-        public string LiteralText => string.Concat(Parts.Select(p => p.Literal));
+        public string LiteralText => Parts.Count switch
+        {
+            0 => "",
+            1 => Parts[0].Literal ?? "",
+            _ => string.Concat(Parts.Select(p => p.Literal)),
+        };
 
         /// <summary>The build arguments this value refers to.</summary>
-        public IEnumerable<BuildArg> Arguments => Parts.Where(p => p.Argument is not null).Select(p => p.Argument!);
+        public IEnumerable<BuildArg> Arguments => IsLiteral ? Array.Empty<BuildArg>() : Parts.Where(p => p.Argument is not null).Select(p => p.Argument!);
 
         public bool Equals(Value? other) => other is not null && Parts.Equals(other.Parts);
 

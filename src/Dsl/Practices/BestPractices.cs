@@ -102,11 +102,14 @@ namespace ImageDsl.Practices
                 ProblemSubject.Stage, stage, "image", repository));
         }
 
+        private static readonly char[] ReferenceMarks = { '/', ':', '@', '.' };
+
         /// <summary>IDSL1018 for an image reference that is a near miss of a stage name; true when it reported.</summary>
         private static bool CheckReference(string? image, object subject, string parameter, List<string> stageNames, List<PracticeFinding> findings)
         {
-            if (image is null || image.IndexOfAny(new[] { '/', ':', '@', '.' }) >= 0 || stageNames.Contains(image)) return false;
-            var near = stageNames.Where(n => Distance(n.ToLowerInvariant(), image.ToLowerInvariant()) <= (n.Length <= 4 ? 1 : 2)).OrderBy(n => n, StringComparer.Ordinal).FirstOrDefault();
+            if (image is null || image.IndexOfAny(ReferenceMarks) >= 0 || stageNames.Contains(image)) return false;
+            var lower = image.ToLowerInvariant();
+            var near = stageNames.Where(n => Math.Abs(n.Length - image.Length) <= (n.Length <= 4 ? 1 : 2) && Distance(n.ToLowerInvariant(), lower) <= (n.Length <= 4 ? 1 : 2)).OrderBy(n => n, StringComparer.Ordinal).FirstOrDefault();
             if (near is null) return false;
             findings.Add(new PracticeFinding(DiagnosticIds.MisspeltStageReference,
                 $"'{image}' is read as an image from a registry (docker.io/library/{image}), not as the stage '{near}': pass the stage value itself, which cannot be misspelt.",
@@ -341,21 +344,26 @@ namespace ImageDsl.Practices
         }
 
         /// <summary>Edits (insert, delete, substitute, swap two neighbours) between two names: "biuld" is one from "build".</summary>
-        private static int Distance(string a, string b)
+        /// <remarks>Three rolling rows instead of a matrix: this runs in the IDE on every keystroke of a definition.</remarks>
+        internal static int Distance(string a, string b)
         {
-            var d = new int[a.Length + 1, b.Length + 1];
-            for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
-            for (var j = 0; j <= b.Length; j++) d[0, j] = j;
+            var previous2 = new int[b.Length + 1];
+            var previous = new int[b.Length + 1];
+            var current = new int[b.Length + 1];
+            for (var j = 0; j <= b.Length; j++) previous[j] = j;
             for (var i = 1; i <= a.Length; i++)
             {
+                current[0] = i;
                 for (var j = 1; j <= b.Length; j++)
                 {
-                    d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-                    if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+                    current[j] = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+                    if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) current[j] = Math.Min(current[j], previous2[j - 2] + 1);
                 }
+
+                (previous2, previous, current) = (previous, current, previous2);
             }
 
-            return d[a.Length, b.Length];
+            return previous[b.Length];
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using ImageDsl.Internal;
 
 namespace ImageDsl.Rendering
 {
@@ -18,41 +19,47 @@ namespace ImageDsl.Rendering
         }
 
         /// <summary>The stages one stage refers to, each with the instruction that refers to it (null for FROM).</summary>
-        public static IEnumerable<(Dockerfile Stage, Instruction? By)> References(Dockerfile stage)
+        public static IReadOnlyList<(Dockerfile Stage, Instruction? By)> References(Dockerfile stage)
         {
-            if (stage.BaseStage is not null) yield return (stage.BaseStage, null);
-            foreach (var instruction in stage.Instructions)
-            {
-                foreach (var referenced in References(instruction)) yield return (referenced, instruction);
-            }
+            // A list, not nested iterators: this runs for every stage in validation, practices and rendering.
+            var references = new List<(Dockerfile Stage, Instruction? By)>();
+            if (stage.BaseStage is not null) references.Add((stage.BaseStage, null));
+            foreach (var instruction in stage.Instructions) AddReferences(instruction, instruction, references);
+            return references;
         }
 
-        private static IEnumerable<Dockerfile> References(Instruction instruction)
+        private static void AddReferences(Instruction instruction, Instruction by, List<(Dockerfile Stage, Instruction? By)> references)
         {
             switch (instruction)
             {
                 case CopyInstruction { From.Stage: { } stage }:
-                    yield return stage;
+                    references.Add((stage, by));
                     break;
                 case RunInstruction run:
-                    foreach (var stage in MountStages(run.Mounts)) yield return stage;
+                    AddMountStages(run.Mounts, by, references);
                     break;
                 case RunHeredocInstruction run:
-                    foreach (var stage in MountStages(run.Mounts)) yield return stage;
+                    AddMountStages(run.Mounts, by, references);
                     break;
                 case OnBuildInstruction onBuild:
-                    foreach (var stage in References(onBuild.Trigger)) yield return stage;
+                    AddReferences(onBuild.Trigger, by, references);
                     break;
             }
         }
 
-        private static IEnumerable<Dockerfile> MountStages(IEnumerable<Mount> mounts) =>
-            mounts.Select(m => m switch
+        private static void AddMountStages(EquatableList<Mount> mounts, Instruction by, List<(Dockerfile Stage, Instruction? By)> references)
+        {
+            foreach (var mount in mounts)
             {
-                BindMount b => b.From?.Stage,
-                CacheMount c => c.From?.Stage,
-                _ => null,
-            }).Where(s => s is not null)!;
+                var stage = mount switch
+                {
+                    BindMount b => b.From?.Stage,
+                    CacheMount c => c.From?.Stage,
+                    _ => null,
+                };
+                if (stage is not null) references.Add((stage, by));
+            }
+        }
 
         private static void Visit(Dockerfile stage, List<Dockerfile> ordered, HashSet<Dockerfile> seen)
         {

@@ -15,6 +15,8 @@ namespace ImageDsl.Rendering
     public static partial class Syntax
     {
         private static readonly string[] RemotePrefixes = { "http://", "https://", "git@", "git://", "ssh://" };
+        private static readonly char[] PatternCharacters = { '*', '?', '[' };
+        private static readonly char[] GlobOrEscapeCharacters = { '*', '?', '[', '\\' };
 
         /// <summary>
         /// The source text for a literal path, so that the builders copy exactly the file of that name: a path with a
@@ -23,7 +25,7 @@ namespace ImageDsl.Rendering
         /// </summary>
         public static string EscapeLiteralPath(string path)
         {
-            var text = path.IndexOfAny(new[] { '*', '?', '[', '\\' }) >= 0 ? EscapeGlob(path) : path;
+            var text = path.IndexOfAny(GlobOrEscapeCharacters) >= 0 ? EscapeGlob(path) : path;
             foreach (var prefix in RemotePrefixes)
             {
                 if (text.StartsWith(prefix, StringComparison.Ordinal)) return "./" + text;
@@ -64,7 +66,7 @@ namespace ImageDsl.Rendering
         }
 
         /// <summary>True when <paramref name="path"/> holds a character a pattern reader treats specially.</summary>
-        public static bool HasPatternCharacter(string path) => path.IndexOfAny(new[] { '*', '?', '[' }) >= 0;
+        public static bool HasPatternCharacter(string path) => path.IndexOfAny(PatternCharacters) >= 0;
 
         /// <summary>
         /// A <see cref="Glob"/>'s text as the builders must see it: a "\c" escape outside a class becomes "[c]", so

@@ -141,4 +141,21 @@ public class BestPracticesTests
         Assert.Equal(pipe, parsed.HasPipe);
         Assert.Equal(programs, string.Join(",", parsed.Commands.Select(c => c[ShellScript.ProgramIndex(c)].Text)));
     }
+
+    [Theory]
+    [InlineData("build", "build", 0)]
+    [InlineData("build", "biuld", 1)] // two neighbours swapped: one edit
+    [InlineData("build", "buil", 1)]
+    [InlineData("build", "builds", 1)]
+    [InlineData("build", "bxild", 1)]
+    [InlineData("runtime", "rntmie", 2)]
+    [InlineData("", "abc", 3)]
+    [InlineData("abc", "", 3)]
+    [InlineData("ca", "abc", 3)] // optimal string alignment: a swapped pair is not edited again
+    [InlineData("publish", "final", 7)]
+    public void Stage_name_distance_counts_inserts_deletes_substitutions_and_swaps(string a, string b, int expected)
+    {
+        Assert.Equal(expected, BestPractices.Distance(a, b));
+        Assert.Equal(expected, BestPractices.Distance(b, a));
+    }
 }
