@@ -53,10 +53,43 @@ public class AnalyzerBenchmarks
     public int Rules_200() => _models.Sum(m => BestPractices.Check(m).Count);
 
     /// <summary>
-    /// The analyzer's own execution time as Roslyn's analyzer telemetry measures it (the time spent in its callbacks,
-    /// without the driver's binding), per definition: the median of <paramref name="runs"/> fresh compilations.
+    /// What the analyzer costs per definition: the CPU time (every thread: its callbacks, the driver's handling of its
+    /// reports, the garbage collection of what it allocates) and the bytes allocated by fresh compilations analyzed
+    /// with it, minus the same for a no-op analyzer registered for the same operation blocks — medians of
+    /// <paramref name="runs"/> runs each, alternating. CPU time, not elapsed time: on this 2-core VM the measuring
+    /// thread is preempted at random by the compiler's own threads, which made elapsed-time figures swing by half.
     /// </summary>
-    public static double OwnMillisecondsPerDefinition(int runs)
+    public static (double CpuMs, double BytesPerDefinition) OwnCost(int runs)
+    {
+        var benchmark = new AnalyzerBenchmarks();
+        benchmark.Setup();
+        var measured = new (ImmutableArray<DiagnosticAnalyzer> Analyzers, List<double> Cpu, List<double> Bytes)[]
+        {
+            (benchmark._analyzers, new List<double>(), new List<double>()),
+            (benchmark._noOp, new List<double>(), new List<double>()),
+        };
+        for (var run = 0; run < runs; run++)
+        {
+            foreach (var (analyzers, cpu, bytes) in measured)
+            {
+                var cpuBefore = ProcessCpu.Milliseconds();
+                var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+                var findings = benchmark._compilation.Clone().WithAnalyzers(analyzers).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+                bytes.Add(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore);
+                cpu.Add(ProcessCpu.Milliseconds() - cpuBefore);
+                if (analyzers == benchmark._analyzers && findings.Length != Definitions) throw new InvalidOperationException($"{findings.Length} findings");
+            }
+        }
+
+        return ((Median(measured[0].Cpu) - Median(measured[1].Cpu)) / Definitions, (Median(measured[0].Bytes) - Median(measured[1].Bytes)) / Definitions);
+    }
+
+    /// <summary>
+    /// The analyzer's callbacks' time per definition (Roslyn's telemetry), median over the runs of
+    /// <paramref name="runs"/> fresh compilations in which no collection happened, and how many those were. Run it in
+    /// a process whose gen0 budget is large enough (DOTNET_GCgen0size) for most runs to need none.
+    /// </summary>
+    public static (double Ms, int GcFreeRuns) MeasureWork(int runs)
     {
         var benchmark = new AnalyzerBenchmarks();
         benchmark.Setup();
@@ -66,14 +99,21 @@ public class AnalyzerBenchmarks
             var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), null, concurrentAnalysis: false,
                 logAnalyzerExecutionTime: true);
             var analyzed = benchmark._compilation.Clone().WithAnalyzers(benchmark._analyzers, options);
+            var collections = GC.CollectionCount(0);
             var findings = analyzed.GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
             if (findings.Length != Definitions) throw new InvalidOperationException($"{findings.Length} findings");
+            if (GC.CollectionCount(0) != collections) continue;
             var telemetry = analyzed.GetAnalyzerTelemetryInfoAsync(benchmark._analyzers[0], CancellationToken.None).GetAwaiter().GetResult();
             times.Add(telemetry.ExecutionTime.TotalMilliseconds / Definitions);
         }
 
-        times.Sort();
-        return times[times.Count / 2];
+        return times.Count == 0 ? throw new InvalidOperationException("Every run collected garbage: raise DOTNET_GCgen0size.") : (Median(times), times.Count);
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        return values[values.Count / 2];
     }
 
     /// <summary>The model GeneratorBenchmarks.Definition(i) evaluates to, built directly.</summary>
