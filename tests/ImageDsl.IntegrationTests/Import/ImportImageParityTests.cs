@@ -13,16 +13,15 @@ namespace ImageDsl.IntegrationTests.Import;
 
 /// <summary>
 /// The judge for <c>imagedsl import</c>: a Dockerfile and the Dockerfile its imported C# definition renders are both
-/// built by the daemon's BuildKit, from the same context, and the two images must have the same config and the same
+/// built by the daemon (with BuildKit; see Cases for the classic builder), from the same context, and the two images must have the same config and the same
 /// file tree (every path's type, mode, owner, size, link and content). The stream round trip over the corpus runs in
 /// the unit tests; this proves, where a Dockerfile builds here, that equal streams are equal images. (The daemon's
 /// built-in Dockerfile frontend predates --link, RUN --network and heredocs, so those are checked by the stream only.)
+/// The configuration case is built by the classic builder as well.
 /// </summary>
 public sealed class ImportImageParityTests
 {
-    public static TheoryData<string, string> Cases => new()
-    {
-        { "config", """
+    private const string Config = """
             ARG BASE=@BASE@
             FROM ${BASE}
             ARG VERSION=1.2
@@ -40,8 +39,14 @@ public sealed class ImportImageParityTests
             ONBUILD RUN echo triggered
             ENTRYPOINT ["/bin/echo"]
             CMD ["hello", "world"]
-            """ },
-        { "copy", """
+            """;
+
+    public static TheoryData<string, BuilderKind, string> Cases => new()
+    {
+        { "config", BuilderKind.BuildKit, Config },
+        // The classic builder too, where the Dockerfile is one it builds (no --chmod, no RUN --mount).
+        { "config", BuilderKind.Classic, Config },
+        { "copy", BuilderKind.BuildKit, """
             FROM @BASE@ AS assets
             RUN mkdir -p /out/deep && echo made > /out/deep/made.txt
 
@@ -54,7 +59,7 @@ public sealed class ImportImageParityTests
             COPY ["app/a.txt", "app/sub/b.txt", "/two/"]
             COPY --from=assets /out/ /from-stage/
             """ },
-        { "run", """
+        { "run", BuilderKind.BuildKit, """
             FROM @BASE@
             RUN echo one > /one.txt && \
                 # a comment inside the continuation
@@ -66,7 +71,7 @@ public sealed class ImportImageParityTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public async Task Imported_definition_builds_the_same_image(string name, string original)
+    public async Task Imported_definition_builds_the_same_image(string name, BuilderKind builder, string original)
     {
         original = original.Replace("@BASE@", DaemonlessParityTests.RegistryBase, StringComparison.Ordinal);
         var imported = DockerfileImporter.Import(original, "ImportedImage", "imported");
@@ -81,9 +86,9 @@ public sealed class ImportImageParityTests
             using var engine = await TestEngine.ConnectAsync();
             async Task BuildAsync(string tag, string dockerfile) =>
                 await engine.BuildAsync(new BuildRequest(tag, dockerfile, context.FullName, new[] { tag }, new Dictionary<string, string>(), new Dictionary<string, string>(),
-                    NetworkMode: TestEngine.NetworkMode), TestEngine.Layout(context.FullName, BuilderKind.BuildKit), BuilderKind.BuildKit, new ListLog(), CancellationToken.None);
-            var originalTag = $"tests/import-{name}:original";
-            var importedTag = $"tests/import-{name}:imported";
+                    NetworkMode: TestEngine.NetworkMode), TestEngine.Layout(context.FullName, builder), builder, new ListLog(), CancellationToken.None);
+            var originalTag = $"tests/import-{name}-{builder.ToString().ToLowerInvariant()}:original";
+            var importedTag = $"tests/import-{name}-{builder.ToString().ToLowerInvariant()}:imported";
             await BuildAsync(originalTag, original);
             await BuildAsync(importedTag, emitted);
 
