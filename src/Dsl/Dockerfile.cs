@@ -113,28 +113,54 @@ namespace ImageDsl
         }
 
         /// <summary><c>ENV key="value"</c>; the value arrives in the image byte for byte.</summary>
-        public Dockerfile Env(string key, Value value)
+        public Dockerfile Env(string key, Value value) => Append(new EnvInstruction(EquatableList<NamedValue>.Empty.Add(EnvVariable(key, value, nameof(key), nameof(value)))));
+
+        /// <summary>
+        /// <c>ENV a="1" b="2"</c>: several variables in one instruction, as <c>Env(("A", "1"), ("B", version))</c>. The
+        /// image gets the same variables as from one <see cref="Env(string, Value)"/> per pair, with one history entry
+        /// instead of one per variable.
+        /// </summary>
+        public Dockerfile Env(params (string Key, Value Value)[] variables)
+        {
+            if (variables is null || variables.Length == 0) throw new DockerfileException(DiagnosticIds.InvalidArgument, "ENV needs at least one variable.", nameof(variables));
+            return Append(new EnvInstruction(EquatableList<NamedValue>.From(variables.Select(v => EnvVariable(v.Key, v.Value, nameof(variables), nameof(variables))))));
+        }
+
+        /// <summary><c>LABEL "key"="value"</c>; key and value arrive in the image byte for byte.</summary>
+        public Dockerfile Label(string key, Value value) => Append(new LabelInstruction(EquatableList<NamedValue>.Empty.Add(ImageLabel(key, value, nameof(key), nameof(value)))));
+
+        /// <summary>
+        /// <c>LABEL "a"="1" "b"="2"</c>: several labels in one instruction, as <c>Label(("a", "1"), ("b", version))</c>;
+        /// the same labels as one <see cref="Label(string, Value)"/> per pair, with one history entry.
+        /// </summary>
+        public Dockerfile Label(params (string Key, Value Value)[] labels)
+        {
+            if (labels is null || labels.Length == 0) throw new DockerfileException(DiagnosticIds.InvalidArgument, "LABEL needs at least one label.", nameof(labels));
+            return Append(new LabelInstruction(EquatableList<NamedValue>.From(labels.Select(l => ImageLabel(l.Key, l.Value, nameof(labels), nameof(labels))))));
+        }
+
+        private static NamedValue EnvVariable(string key, Value value, string keyParameter, string valueParameter)
         {
             if (!Syntax.IsEnvKey(key))
             {
                 throw new DockerfileException(DiagnosticIds.InvalidArgument,
-                    $"'{key}' is not a usable environment variable name: use letters, digits, '_', '.' or '-', not starting with a digit.", nameof(key));
+                    $"'{key}' is not a usable environment variable name: use letters, digits, '_', '.' or '-', not starting with a digit.", keyParameter);
             }
 
-            return Append(new EnvInstruction(key, RequireValue(value, "an ENV value", nameof(value))));
+            return new NamedValue(key, RequireValue(value, "an ENV value", valueParameter));
         }
 
-        /// <summary><c>LABEL "key"="value"</c>; key and value arrive in the image byte for byte.</summary>
-        public Dockerfile Label(string key, Value value)
+        private static NamedValue ImageLabel(string key, Value value, string keyParameter, string valueParameter)
         {
-            Syntax.RequireSingleLine(key, "a label key", nameof(key));
-            if (key.Length == 0) throw new DockerfileException(DiagnosticIds.InvalidArgument, "A label key cannot be empty.", nameof(key));
+            Syntax.RequireSingleLine(key, "a label key", keyParameter);
+            if (key.Length == 0) throw new DockerfileException(DiagnosticIds.InvalidArgument, "A label key cannot be empty.", keyParameter);
             if (key.IndexOf('=') >= 0)
             {
                 // parseNameVal splits each word at its first '=', quoted or not, so such a key cannot be written.
-                throw new DockerfileException(DiagnosticIds.InexpressibleValue, $"Label key '{key}' contains '=', which the Dockerfile parser always reads as the end of the key.", nameof(key));
+                throw new DockerfileException(DiagnosticIds.InexpressibleValue, $"Label key '{key}' contains '=', which the Dockerfile parser always reads as the end of the key.", keyParameter);
             }
-            return Append(new LabelInstruction(key, RequireValue(value, "a LABEL value", nameof(value))));
+
+            return new NamedValue(key, RequireValue(value, "a LABEL value", valueParameter));
         }
 
         /// <summary><c>ARG</c>: declares a build argument in this stage so that later instructions can use it.</summary>

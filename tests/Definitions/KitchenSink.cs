@@ -37,7 +37,9 @@ public static partial class KitchenSink
             .RunHeredoc("set -e\necho one\necho EOF\n")
             .Workdir("/opt/" + Version)
             .Env("CHANNEL", Channel)
-            .Label("version", "v" + Version + "-" + Channel);
+            .Env(("MODE", "kitchen sink"), ("FROM_ARG", "v" + Version))
+            .Label("version", "v" + Version + "-" + Channel)
+            .Label(("org.example.a", "1"), ("org.example.channel", Channel));
 
         var assets = Dockerfile.Scratch.As("assets")
             .Copy(["a.txt", "b dir/c.txt"], "/assets/", chown: Owner.Name("app", "app"), chmod: FileMode.Octal("644"), link: true, parents: true, exclude: [Glob.Of("*.tmp"), Glob.Of("**/secret*")])

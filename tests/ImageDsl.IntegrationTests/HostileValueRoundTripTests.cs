@@ -4,9 +4,9 @@ using Xunit;
 namespace ImageDsl.IntegrationTests;
 
 /// <summary>
-/// The exactness contract, judged by the daemon: every hostile value goes into ENV, LABEL (key and value), an ARG
-/// default, WORKDIR, USER, a COPY source and destination file name and an exec-form CMD; the image is built by
-/// both builders and what `docker inspect` and the container's file system show must equal the input byte for byte.
+/// The exactness contract, judged by the daemon: every hostile value goes into ENV, LABEL (key and value; one pair and
+/// several pairs per instruction), an ARG default, WORKDIR, USER, a COPY source and destination file name and an
+/// exec-form CMD; the image is built by both builders and what `docker inspect` and the container's file system show must equal the input byte for byte.
 /// </summary>
 public sealed class HostileValueRoundTripTests : IClassFixture<HostileValueRoundTripTests.Images>
 {
@@ -52,6 +52,9 @@ public sealed class HostileValueRoundTripTests : IClassFixture<HostileValueRound
         var env = _images.Config(builder).Env ?? new List<string>();
         Assert.Contains($"E{index}={Values[index]}", env);
         Assert.Contains($"A{index}={Values[index]}", env);
+        Assert.Contains($"ME{index}={Values[index]}", env);
+        Assert.Contains($"MA{index}={Values[index]}", env);
+        Assert.Contains($"MX{index}=x", env);
     }
 
     [Theory]
@@ -62,6 +65,8 @@ public sealed class HostileValueRoundTripTests : IClassFixture<HostileValueRound
         Assert.NotNull(labels);
         Assert.Equal(Values[index], labels[$"L{index}"]);
         Assert.Equal($"{index}", labels[LabelKey(index)]);
+        Assert.Equal(Values[index], labels[$"ML{index}"]);
+        Assert.Equal($"{index}", labels["M" + LabelKey(index)]);
     }
 
     [Theory]
@@ -119,6 +124,9 @@ public sealed class HostileValueRoundTripTests : IClassFixture<HostileValueRound
                         .Env($"A{i}", arg)
                         .Label($"L{i}", Values[i])
                         .Label(LabelKey(i), $"{i}")
+                        // Several pairs in one instruction: each value still arrives as written.
+                        .Env(($"ME{i}", Values[i]), ($"MA{i}", arg), ($"MX{i}", "x"))
+                        .Label(($"ML{i}", Values[i]), ("M" + LabelKey(i), $"{i}"))
                         .Copy(FileName(i), "/copied/")
                         .Copy(FileName(i), "/copied/copy-" + FileName(i));
                     files[FileName(i)] = Values[i];

@@ -24,9 +24,14 @@ namespace ImageDsl
 
     public sealed record ShellInstruction(EquatableList<string> Shell) : Instruction;
 
-    public sealed record EnvInstruction(string Key, Value Value) : Instruction;
+    /// <summary>One ENV instruction: every variable is set in one step (one history entry), in order.</summary>
+    public sealed record EnvInstruction(EquatableList<NamedValue> Variables) : Instruction;
 
-    public sealed record LabelInstruction(string Key, Value Value) : Instruction;
+    /// <summary>One LABEL instruction: every label is set in one step (one history entry), in order.</summary>
+    public sealed record LabelInstruction(EquatableList<NamedValue> Labels) : Instruction;
+
+    /// <summary>A key and its value, as ENV and LABEL write them: <c>key=value</c>.</summary>
+    public sealed record NamedValue(string Key, Value Value);
 
     public sealed record ArgInstruction(BuildArg Argument) : Instruction;
 

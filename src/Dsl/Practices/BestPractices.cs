@@ -45,7 +45,7 @@ namespace ImageDsl.Practices
                             CheckAdd(add, findings);
                             break;
                         case EnvInstruction env:
-                            CheckSecret(env, "ENV", env.Key, env.Value.ToString(), findings);
+                            foreach (var variable in env.Variables) CheckSecret(env, "ENV", variable.Key, variable.Value.ToString(), findings);
                             break;
                         case ArgInstruction arg:
                             CheckSecret(arg, "ARG", arg.Argument.Name, arg.Argument.DefaultValue, findings);
@@ -315,20 +315,20 @@ namespace ImageDsl.Practices
             }
 
             var exposed = all.OfType<ExposeInstruction>().SelectMany(e => e.Ports).Where(p => p.Protocol == PortProtocol.Tcp).ToList();
-            foreach (var env in all.OfType<EnvInstruction>())
+            foreach (var (env, variable) in all.OfType<EnvInstruction>().SelectMany(e => e.Variables.Select(v => (e, v))))
             {
-                if (!env.Value.IsLiteral) continue;
-                var ports = env.Key switch
+                if (!variable.Value.IsLiteral) continue;
+                var ports = variable.Key switch
                 {
-                    "ASPNETCORE_HTTP_PORTS" or "ASPNETCORE_HTTPS_PORTS" => env.Value.LiteralText.Split(';', ',').Select(p => p.Trim()),
-                    "ASPNETCORE_URLS" or "DOTNET_URLS" or "URLS" => env.Value.LiteralText.Split(';').Select(UrlPort),
+                    "ASPNETCORE_HTTP_PORTS" or "ASPNETCORE_HTTPS_PORTS" => variable.Value.LiteralText.Split(';', ',').Select(p => p.Trim()),
+                    "ASPNETCORE_URLS" or "DOTNET_URLS" or "URLS" => variable.Value.LiteralText.Split(';').Select(UrlPort),
                     _ => Enumerable.Empty<string?>(),
                 };
                 foreach (var port in ports)
                 {
                     if (!int.TryParse(port, out var number) || exposed.Any(p => p.First <= number && number <= p.Last)) continue;
                     findings.Add(new PracticeFinding(DiagnosticIds.PortNotExposed,
-                        $"{env.Key} makes the app listen on {number}, which the image does not EXPOSE: add .Expose({number}) so that tools and readers know the port.",
+                        $"{variable.Key} makes the app listen on {number}, which the image does not EXPOSE: add .Expose({number}) so that tools and readers know the port.",
                         ProblemSubject.Instruction, env, "value", number.ToString(System.Globalization.CultureInfo.InvariantCulture)));
                 }
             }

@@ -89,9 +89,9 @@ namespace ImageDsl.Rendering
                 case ShellInstruction shellInstruction:
                     return "SHELL " + Syntax.JsonArray(shellInstruction.Shell);
                 case EnvInstruction env:
-                    return "ENV " + env.Key + "=" + Syntax.Word(env.Value, escape);
+                    return "ENV " + string.Join(" ", env.Variables.Select(v => v.Key + "=" + Syntax.Word(v.Value, escape)));
                 case LabelInstruction label:
-                    return "LABEL " + Syntax.Word(label.Key, escape) + "=" + Syntax.Word(label.Value, escape);
+                    return "LABEL " + string.Join(" ", label.Labels.Select(l => Syntax.Word(l.Key, escape) + "=" + Syntax.Word(l.Value, escape)));
                 case ArgInstruction arg:
                     return RenderArg(arg.Argument, globals.Any(g => g.Name == arg.Argument.Name), escape);
                 case ExposeInstruction expose:

@@ -211,8 +211,8 @@ namespace ImageDsl.Rendering
         /// <summary>The build arguments an instruction expands.</summary>
         public static IEnumerable<BuildArg> UsedArguments(Instruction instruction) => instruction switch
         {
-            EnvInstruction env => env.Value.Arguments,
-            LabelInstruction label => label.Value.Arguments,
+            EnvInstruction env => env.Variables.SelectMany(v => v.Value.Arguments),
+            LabelInstruction label => label.Labels.SelectMany(l => l.Value.Arguments),
             WorkdirInstruction workdir => workdir.Path.Arguments,
             VolumeInstruction volume => volume.Paths.SelectMany(p => p.Arguments),
             CopyInstruction copy => copy.Sources.SelectMany(s => s.Text.Arguments).Concat(copy.Destination.Arguments),

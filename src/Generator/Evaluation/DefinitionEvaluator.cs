@@ -142,6 +142,8 @@ namespace ImageDsl.Generator.Evaluation
                     return MakeArray(((IArrayTypeSymbol)array.Type!).ElementType, initializer.ElementValues, array.Syntax);
                 case ICollectionExpressionOperation collection:
                     return EvaluateCollection(collection);
+                case ITupleOperation tuple when tuple.Type is not null:
+                    return MakeTuple(tuple);
                 case IInterpolatedStringOperation interpolated:
                     return EvaluateInterpolatedString(interpolated);
                 case IBinaryOperation binary:
@@ -365,6 +367,18 @@ namespace ImageDsl.Generator.Evaluation
             var array = Array.CreateInstance(type, values.Count);
             for (var i = 0; i < values.Count; i++) array.SetValue(values[i], i);
             return array;
+        }
+
+        /// <summary>
+        /// A tuple literal: <c>("A", version)</c> for Env's and Label's <c>(string Key, Value Value)</c> pairs. Converted
+        /// to the parameter's tuple type, its elements already carry their conversions (string → Value).
+        /// </summary>
+        private object MakeTuple(ITupleOperation tuple)
+        {
+            var type = MapType(tuple.Type!) ?? throw NotConstant(tuple.Syntax);
+            var values = new object?[tuple.Elements.Length];
+            for (var i = 0; i < values.Length; i++) values[i] = Evaluate(tuple.Elements[i]);
+            return Activator.CreateInstance(type, values)!;
         }
 
         private string EvaluateInterpolatedString(IInterpolatedStringOperation interpolated)

@@ -124,6 +124,7 @@ namespace ImageDsl.Generator.Evaluation
                     : named.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T ? typeof(IEnumerable<>)
                     : named.SpecialType == SpecialType.System_Collections_Generic_IReadOnlyList_T ? typeof(IReadOnlyList<>)
                     : IsSystemType(named, "Func`2") ? typeof(Func<,>)
+                    : IsSystemType(named, "ValueTuple`2") ? typeof(ValueTuple<,>)
                     : null;
             }
 

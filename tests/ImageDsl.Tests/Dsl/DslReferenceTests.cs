@@ -52,6 +52,8 @@ public class DslReferenceTests
         Example("CMD / ENTRYPOINT / SHELL", () => Base.Shell("/bin/bash", "-o", "pipefail", "-c").CmdShell("[ -f /ready ]"));
         Example("ENV / LABEL / ARG", () => Base.Env("GREETING", "say \"hi\" to $USER"));
         Example("ENV / LABEL / ARG", () => Base.Label("org.opencontainers.image.title", "My app"));
+        Example("ENV / LABEL / ARG", () => Base.Env(("TZ", "Etc/UTC"), ("DOTNET_gcServer", "0")));
+        Example("ENV / LABEL / ARG", () => Base.Label(("org.opencontainers.image.title", "My app"), ("org.opencontainers.image.vendor", "Example")));
         Example("ENV / LABEL / ARG", () => Base.Arg(Version).Env("APP_VERSION", "v" + Version));
         Example("ENV / LABEL / ARG", () => Base.Arg(new BuildArg("CHANNEL")));
         Example("EXPOSE / USER / WORKDIR / VOLUME", () => Base.Expose(80, Port.Udp(53), Port.Sctp(9899), Port.Range(8000, 8010)));

@@ -154,6 +154,23 @@ public class ValidationTests
     }
 
     [Fact]
+    public void Several_env_or_label_pairs_are_one_instruction_checked_pair_by_pair()
+    {
+        var version = new BuildArg("VERSION", "1");
+        var stage = Base.Arg(version).Env(("A", "1"), ("B", "v" + version)).Label(("x", "1"), ("y y", "2"));
+        Assert.Equal("FROM busybox\nARG VERSION=1\nENV A=1 B=v${VERSION}\nLABEL x=1 \"y y\"=2\n", stage.ToString());
+
+        Assert.Equal("variables", Assert.Throws<DockerfileException>(() => Base.Env()).ParamName);
+        Assert.Equal("labels", Assert.Throws<DockerfileException>(() => Base.Label()).ParamName);
+        Assert.Equal("variables", Assert.Throws<DockerfileException>(() => Base.Env(("A", "1"), ("1BAD", "2"))).ParamName);
+        Assert.Equal(DiagnosticIds.InexpressibleValue, Assert.Throws<DockerfileException>(() => Base.Label(("a=b", "1"))).Id);
+
+        // A build argument used in any pair must be declared in the stage.
+        var problem = Assert.Single(Base.Env(("A", "1"), ("B", version)).Validate());
+        Assert.Equal(DiagnosticIds.UndeclaredBuildArgument, problem.Id);
+    }
+
+    [Fact]
     public void Undeclared_build_argument_is_an_error_naming_it()
     {
         var version = new BuildArg("VERSION", "1");

@@ -142,6 +142,20 @@ public class BestPracticesTests
         Assert.Equal(programs, string.Join(",", parsed.Commands.Select(c => c[ShellScript.ProgramIndex(c)].Text)));
     }
 
+    [Fact]
+    public void Rules_read_every_pair_of_a_several_pair_env()
+    {
+        var image = Dockerfile.From("busybox:1.36")
+            .Env(("MODE", "production"), ("DB_PASSWORD", "hunter2"), ("ASPNETCORE_HTTP_PORTS", "8080"))
+            .User("app")
+            .Cmd("app");
+        var findings = BestPractices.Check(image);
+        Assert.Equal(new[] { DiagnosticIds.SecretInEnvironment, DiagnosticIds.PortNotExposed }, findings.Select(f => f.Id).OrderBy(i => i));
+        Assert.Contains("DB_PASSWORD", findings.Single(f => f.Id == DiagnosticIds.SecretInEnvironment).Message);
+        Assert.Contains("ASPNETCORE_HTTP_PORTS", findings.Single(f => f.Id == DiagnosticIds.PortNotExposed).Message);
+        Assert.DoesNotContain(BestPractices.Check(image.Expose(8080)), f => f.Id == DiagnosticIds.PortNotExposed);
+    }
+
     [Theory]
     [InlineData("build", "build", 0)]
     [InlineData("build", "biuld", 1)] // two neighbours swapped: one edit
