@@ -257,8 +257,18 @@ public static class DockerfileImporter
                     if (i.Json is not { Count: > 0 } shell) throw new NotExpressibleException("SHELL takes the JSON form");
                     return new[] { $"Shell({Strings(shell)})" };
                 case "env" or "label":
+                {
                     NoFlags(i);
-                    return Pairs(i, arguments).Select(p => $"{(i.Keyword == "env" ? "Env" : "Label")}({ValueWriter.Literal(p.Key)}, {p.Value})").ToList();
+                    var pairs = Pairs(i, arguments);
+                    var method = i.Keyword == "env" ? "Env" : "Label";
+                    // Several pairs stay one instruction: one history entry, every value expanded before any is set.
+                    return new[]
+                    {
+                        pairs.Count == 1
+                            ? $"{method}({ValueWriter.Literal(pairs[0].Key)}, {pairs[0].Value})"
+                            : $"{method}({string.Join(", ", pairs.Select(p => $"({ValueWriter.Literal(p.Key)}, {p.Value})"))})",
+                    };
+                }
                 case "arg":
                     NoFlags(i);
                     return ArgumentWords(i).Select(a =>
@@ -597,16 +607,6 @@ public static class DockerfileImporter
                 var equals = word.IndexOf('=');
                 if (equals <= 0) throw new NotExpressibleException($"'{word}' is not key=value");
                 pairs.Add((_values.Text(word.Substring(0, equals), "a key"), _values.Value(word.Substring(equals + 1), arguments)));
-            }
-
-            if (pairs.Count > 1 && i.Keyword == "env" && pairs.Any(p => words.Any(w => w.Contains('$'))))
-            {
-                throw new NotExpressibleException("ENV sets several variables and refers to a variable: each pair would see the others' new values once split into one ENV per pair");
-            }
-
-            if (pairs.Count > 1)
-            {
-                Problem(i, $"{i.Keyword.ToUpperInvariant()} with {pairs.Count} pairs becomes {pairs.Count} {i.Keyword.ToUpperInvariant()} instructions (one per DSL call): the same configuration, with {pairs.Count - 1} more history entries");
             }
 
             return pairs;

@@ -29,6 +29,8 @@ public sealed class ImportImageParityTests
             LABEL "quoted key"="a \"b\" c"
             ENV APP_HOME=/opt/app
             ENV LEGACY value with  spaces
+            ENV MODE=production GREETING="two words" RELEASE=$VERSION
+            LABEL org.example.a=1 "org.example.b"="two words"
             WORKDIR /opt/app
             USER 1000:1000
             EXPOSE 8080 53/udp 7000-7002

@@ -43,7 +43,8 @@ public class ImportTests
 
     [Theory]
     [InlineData("FROM a\nCOPY x /y\n", "FROM a\ncopy  x   /y\n", true)]
-    [InlineData("FROM a\nENV A=1 B=2\n", "FROM a\nENV A=1\nENV B=2\n", true)]
+    [InlineData("FROM a\nENV A=1 B=2\n", "FROM a\nENV A=1   B=\"2\"\n", true)]
+    [InlineData("FROM a\nENV A=1 B=2\n", "FROM a\nENV A=1\nENV B=2\n", false)]
     [InlineData("FROM a\nENV A 1 2\n", "FROM a\nENV A=\"1 2\"\n", true)]
     [InlineData("FROM a\nCOPY --chmod=644 --chown=1:2 x /y\n", "FROM a\nCOPY --chown=1:2 --chmod=0644 x /y\n", true)]
     [InlineData("FROM a AS b\nRUN x\nFROM c\nCOPY --from=0 /x /x\n", "FROM a AS b\nRUN x\nFROM c\nCOPY --from=b /x /x\n", true)]

@@ -13,8 +13,8 @@ namespace ImageDsl.Tests.Import;
 /// unnamed referenced stages as <c>stage-N</c>, the final one as <c>final</c>), each instruction with its flags (as a
 /// set, which is how BuildKit reads them) and its arguments after the word lexer (quotes and escapes resolved,
 /// variables kept as references), JSON forms as their strings, heredocs as their content. Comments and formatting are
-/// not part of it. Two equivalences follow how the builders read a file: ENV/LABEL pairs are compared one by one, and an
-/// ARG without a default inside a stage takes the global ARG's default.
+/// not part of it. One equivalence follows how the builders read a file: an ARG without a default inside a stage takes
+/// the global ARG's default.
 /// </summary>
 internal static class InstructionStream
 {
@@ -121,12 +121,12 @@ internal static class InstructionStream
                     yield break;
                 }
 
-                foreach (var word in words)
+                // Several pairs are one instruction (one history entry), not one per pair.
+                yield return i.Keyword + string.Concat(words.Select(word =>
                 {
                     var equals = word.IndexOf('=');
-                    yield return $"{i.Keyword} {Lex(word[..equals], escape)}={Lex(word[(equals + 1)..], escape)}";
-                }
-
+                    return $" {Lex(word[..equals], escape)}={Lex(word[(equals + 1)..], escape)}";
+                }));
                 yield break;
             }
 

@@ -10,6 +10,5 @@ RUN set -eux; \
     echo three
 RUN echo \
   four
-# import-reports
 ENV A=1 \
     B=2

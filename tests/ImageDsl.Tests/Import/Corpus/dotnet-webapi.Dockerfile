@@ -12,7 +12,6 @@ RUN dotnet publish -c Release -o /app --no-restore
 
 FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION}
 WORKDIR /app
-# import-reports
 ENV ASPNETCORE_HTTP_PORTS=8080 DOTNET_EnableDiagnostics=0
 EXPOSE 8080/tcp
 COPY --from=build --chown=1654:1654 /app .

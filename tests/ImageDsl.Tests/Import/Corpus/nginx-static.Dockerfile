@@ -1,5 +1,4 @@
 FROM nginx:1.27-alpine
-# import-reports
 LABEL org.opencontainers.image.title="static site" \
       org.opencontainers.image.source="https://example.com/site.git"
 COPY public/ /usr/share/nginx/html/

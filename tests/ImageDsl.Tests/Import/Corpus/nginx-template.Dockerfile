@@ -1,5 +1,4 @@
 FROM nginx:1.27-alpine
-# import-reports
 ENV NGINX_PORT=8080 \
     BACKEND=http://api:5000
 COPY templates/default.conf.template /etc/nginx/templates/

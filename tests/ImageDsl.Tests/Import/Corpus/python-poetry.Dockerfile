@@ -1,6 +1,5 @@
 FROM python:3.12 AS builder
 RUN pip install poetry==1.8.3
-# import-reports
 ENV POETRY_NO_INTERACTION=1 \
     POETRY_VIRTUALENVS_IN_PROJECT=1 \
     POETRY_VIRTUALENVS_CREATE=1 \
