@@ -57,6 +57,8 @@ namespace ImageDsl
         public const string EvaluationBudgetExceeded = "IDSL0024";
         /// <summary>A container check in [Image] that no container could pass: a port out of range, a path that is not a URL path, a status that is not HTTP's.</summary>
         public const string InvalidContainerCheck = "IDSL0025";
+        /// <summary>A build argument used after an ENV of the same name in its stage (or a stage it starts from): docker expands the variable, not the argument.</summary>
+        public const string ArgumentHiddenByEnv = "IDSL0026";
 
         // Best practices (IDSL1xxx): warnings from the ImageDsl analyzer, each configurable through .editorconfig
         // (dotnet_diagnostic.IDSL1001.severity = none|suggestion|warning|error). docs/practices.md explains each.

@@ -39,6 +39,7 @@ namespace ImageDsl.Generator
         public static readonly DiagnosticDescriptor FieldNotProvable = Error(DiagnosticIds.FieldNotProvable, "Field value at run time is not provably its initializer");
         public static readonly DiagnosticDescriptor EvaluationBudgetExceeded = Error(DiagnosticIds.EvaluationBudgetExceeded, "Definition too costly to evaluate");
         public static readonly DiagnosticDescriptor InvalidContainerCheck = Error(DiagnosticIds.InvalidContainerCheck, "Invalid container check");
+        public static readonly DiagnosticDescriptor ArgumentHiddenByEnv = Error(DiagnosticIds.ArgumentHiddenByEnv, "Build argument hidden by an environment variable");
 
         private static readonly Dictionary<string, DiagnosticDescriptor> All = new Dictionary<string, DiagnosticDescriptor>
         {
@@ -52,7 +53,7 @@ namespace ImageDsl.Generator
             [MisplacedDirective.Id] = MisplacedDirective, [SourceArgumentIsPattern.Id] = SourceArgumentIsPattern,
             [LiteralLooksLikePattern.Id] = LiteralLooksLikePattern, [StageNameCapturesImage.Id] = StageNameCapturesImage,
             [UnknownShell.Id] = UnknownShell, [FieldNotProvable.Id] = FieldNotProvable, [EvaluationBudgetExceeded.Id] = EvaluationBudgetExceeded,
-            [InvalidContainerCheck.Id] = InvalidContainerCheck,
+            [InvalidContainerCheck.Id] = InvalidContainerCheck, [ArgumentHiddenByEnv.Id] = ArgumentHiddenByEnv,
         };
 
         /// <summary>The descriptor for an id; an unknown id (a Dsl bug) is reported as an invalid argument rather than thrown.</summary>

@@ -18,6 +18,7 @@ namespace ImageDsl.Rendering
             var names = new Dictionary<string, Dockerfile>();
             var defaults = new Dictionary<string, BuildArg>();
             var shellKnown = new Dictionary<Dockerfile, bool>();
+            var environments = new Dictionary<Dockerfile, Dictionary<string, bool>>();
             var images = ImageReferences(stages);
 
             foreach (var stage in stages)
@@ -62,14 +63,23 @@ namespace ImageDsl.Rendering
                 // from scratch (no shell set); FROM an image, it is that image's SHELL, which only the daemon sees.
                 var known = stage.BaseStage is { } baseStage ? shellKnown.TryGetValue(baseStage, out var inherited) && inherited
                     : stage.BaseImage is { IsLiteral: true } image && string.Equals(image.LiteralText, "scratch", System.StringComparison.OrdinalIgnoreCase);
-                shellKnown[stage] = CheckStage(stage, escape, known, defaults, problems);
+                var environment = stage.BaseStage is { } parent && environments.TryGetValue(parent, out var inheritedEnvironment)
+                    ? new Dictionary<string, bool>(inheritedEnvironment) : new Dictionary<string, bool>();
+                shellKnown[stage] = CheckStage(stage, escape, known, environment, defaults, problems);
+                environments[stage] = environment;
             }
 
             return problems;
         }
 
-        /// <summary>Checks one stage's instructions; returns whether its shell is known at the end of the stage.</summary>
-        private static bool CheckStage(Dockerfile stage, char escape, bool shellKnown, Dictionary<string, BuildArg> defaults, List<DockerfileProblem> problems)
+        /// <summary>
+        /// Checks one stage's instructions; returns whether its shell is known at the end of the stage.
+        /// <paramref name="environment"/> holds the variables the Dockerfile's own ENV instructions have set so far in
+        /// this stage and the stages it starts from, each with whether its value is provably its own build argument's
+        /// (<c>ENV V=${V}</c>); it is updated in place.
+        /// </summary>
+        private static bool CheckStage(Dockerfile stage, char escape, bool shellKnown, Dictionary<string, bool> environment, Dictionary<string, BuildArg> defaults,
+            List<DockerfileProblem> problems)
         {
             var declared = new HashSet<string>();
             var singletons = new Dictionary<string, Instruction>();
@@ -90,7 +100,17 @@ namespace ImageDsl.Rendering
                             $"Build argument '{used.Name}' is used before this stage declares it: add .Arg({used.Name.ToLowerInvariant()}) earlier in the stage (each stage sees only the arguments it declares).",
                             ProblemSubject.Instruction, instruction));
                     }
+                    else if (environment.TryGetValue(used.Name, out var ownArgument) && !ownArgument)
+                    {
+                        // BuildKit and the classic builder expand ${NAME} from the stage's environment first; a build
+                        // argument of the same name only fills names the environment lacks.
+                        problems.Add(new DockerfileProblem(DiagnosticIds.ArgumentHiddenByEnv, true,
+                            $"Build argument '{used.Name}' is hidden here by ENV {used.Name}, set earlier in this stage or a stage it starts from: docker expands ${{{used.Name}}} to the environment variable, not the build argument. Rename the build argument or the variable (an ENV {used.Name} whose value is the build argument itself, .Env(\"{used.Name}\", {used.Name.ToLowerInvariant()}), hides nothing).",
+                            ProblemSubject.Instruction, instruction));
+                    }
                 }
+
+                if (instruction is EnvInstruction env) SetVariables(env, environment);
 
                 var singleton = instruction switch { CmdInstruction => "CMD", EntrypointInstruction => "ENTRYPOINT", HealthcheckInstruction => "HEALTHCHECK", _ => null };
                 if (singleton is not null)
@@ -135,6 +155,23 @@ namespace ImageDsl.Rendering
             }
 
             return shellKnown;
+        }
+
+        /// <summary>
+        /// Applies an ENV: every value is expanded before any variable is set, and a value that is exactly its own
+        /// name's build argument (<c>ENV V=${V}</c>, while no other ENV V hides that argument) keeps the argument's value.
+        /// </summary>
+        private static void SetVariables(EnvInstruction env, Dictionary<string, bool> environment)
+        {
+            var updates = new List<KeyValuePair<string, bool>>();
+            foreach (var variable in env.Variables)
+            {
+                var own = variable.Value.Parts.Count == 1 && variable.Value.Parts[0].Argument is { } argument && argument.Name == variable.Key
+                    && (!environment.TryGetValue(variable.Key, out var before) || before);
+                updates.Add(new KeyValuePair<string, bool>(variable.Key, own));
+            }
+
+            foreach (var update in updates) environment[update.Key] = update.Value;
         }
 
         private static IEnumerable<Value> LiteralSources(Instruction instruction)

@@ -138,6 +138,14 @@ public class DslReferenceTests
         shell to be known: set by `.Shell(...)` in the stage or a stage it starts from, or `FROM scratch`. In a stage
         that starts from an image, whose SHELL only the daemon sees, such a command is IDSL0022.
 
+        A `BuildArg` means the build argument's value. Docker expands `${NAME}` from the stage's environment too, and
+        where both have the name the builders disagree (the classic builder always takes the variable; BuildKit takes
+        whichever was set last, so an `ARG` after an inherited `ENV` wins). ImageDsl refuses every such case: an `ENV`
+        of the same name earlier in the stage, or in a stage it starts from, at compile time (IDSL0026); an `ENV` of
+        the base image with another value, before anything is built (IMAGEDSL2026 — checked with the daemon when it
+        has the base image, and always by the daemonless builder). `.Env("VERSION", Version)`, the argument itself,
+        hides nothing.
+
         """;
 
     [Fact]

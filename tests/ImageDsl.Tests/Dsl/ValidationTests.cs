@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using ImageDsl.Internal;
 using Xunit;
 
 namespace ImageDsl.Tests.Dsl;
@@ -180,6 +181,65 @@ public class ValidationTests
         Assert.Contains("'VERSION'", problem.Message);
         Assert.IsType<EnvInstruction>(problem.Subject);
         Assert.Equal(DiagnosticIds.UndeclaredBuildArgument, Assert.Throws<DockerfileException>(() => Base.Env("V", version).ToString()).Id);
+    }
+
+    [Fact]
+    public void Build_argument_after_an_env_of_its_name_is_an_error_naming_both()
+    {
+        // docker expands ${VERSION} from the environment first: the label would be "2", whatever --build-arg says.
+        var version = new BuildArg("VERSION", "1");
+        var hidden = Base.Arg(version).Env("VERSION", "2").Label("v", version);
+        var problem = Assert.Single(hidden.Validate());
+
+        Assert.Equal(DiagnosticIds.ArgumentHiddenByEnv, problem.Id);
+        Assert.Contains("ENV VERSION", problem.Message);
+        Assert.Equal(new LabelInstruction(EquatableList<NamedValue>.Empty.Add(new NamedValue("v", version))), problem.Subject);
+        Assert.Equal(DiagnosticIds.ArgumentHiddenByEnv, Assert.Throws<DockerfileException>(() => hidden.ToString()).Id);
+        // The ARG declared after the ENV changes nothing: the environment still wins.
+        Assert.Equal(DiagnosticIds.ArgumentHiddenByEnv, Assert.Single(Base.Env("VERSION", "2").Arg(version).Workdir("/v" + version).Validate()).Id);
+    }
+
+    [Fact]
+    public void Env_hiding_an_argument_is_inherited_by_stages_that_start_from_its_stage()
+    {
+        var version = new BuildArg("VERSION", "1");
+        var parent = Base.Env("VERSION", "2").As("parent");
+        var problem = Assert.Single(Dockerfile.From(parent).Arg(version).Copy("/a", "/opt/" + version + "/").Validate());
+
+        Assert.Equal(DiagnosticIds.ArgumentHiddenByEnv, problem.Id);
+        // A stage that copies from the parent does not inherit its environment.
+        Assert.Empty(Base.Arg(version).Copy("/a", "/opt/" + version + "/", from: parent).Validate());
+    }
+
+    [Theory]
+    [InlineData("ENV of the argument itself")]
+    [InlineData("the same value twice")]
+    [InlineData("expanded in the same ENV")]
+    [InlineData("another variable")]
+    public void Env_that_provably_holds_the_argument_or_another_name_hides_nothing(string shape)
+    {
+        var version = new BuildArg("VERSION", "1");
+        var stage = shape switch
+        {
+            // ENV VERSION=${VERSION}: the variable's value is the argument's, so later ${VERSION} is still the argument.
+            "ENV of the argument itself" => Base.Arg(version).Env("VERSION", version).Label("v", version),
+            "the same value twice" => Base.Arg(version).Env("VERSION", version).Env("VERSION", version).Label("v", version),
+            // Every value of one ENV is expanded before any is set: B is the argument's value.
+            "expanded in the same ENV" => Base.Arg(version).Env(("VERSION", "2"), ("B", version)),
+            _ => Base.Arg(version).Env("VERSION_TEXT", "2").Label("v", version),
+        };
+
+        Assert.Empty(stage.Validate());
+    }
+
+    [Fact]
+    public void Env_of_the_argument_after_another_value_still_hides_it()
+    {
+        // ENV VERSION=2 then ENV VERSION=${VERSION}: the second expands to "2", not to the argument.
+        var version = new BuildArg("VERSION", "1");
+        var problems = Base.Arg(version).Env("VERSION", "2").Env("VERSION", version).Label("v", version).Validate();
+
+        Assert.Equal(new[] { DiagnosticIds.ArgumentHiddenByEnv, DiagnosticIds.ArgumentHiddenByEnv }, problems.Select(p => p.Id));
     }
 
     [Fact]

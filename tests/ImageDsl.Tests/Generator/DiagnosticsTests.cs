@@ -30,6 +30,7 @@ public class DiagnosticsTests
         { DiagnosticIds.UnsupportedConstruct, """Dockerfile.From("busybox").OnBuild(b => { [|System.Console.WriteLine();|] return b; })""" },
         { DiagnosticIds.RepeatedSingletonInstruction, """Dockerfile.From("busybox").Cmd("a").[|Cmd("b")|]""" },
         { DiagnosticIds.UndeclaredBuildArgument, """Dockerfile.From("busybox").[|Env("V", Version)|]""" },
+        { DiagnosticIds.ArgumentHiddenByEnv, """Dockerfile.From("busybox").Arg(Version).Env("VERSION", "2").[|Label("v", Version)|]""" },
         { DiagnosticIds.ConflictingBuildArgument, """Dockerfile.From("busybox").Arg(Version).[|Arg(new BuildArg("VERSION", "2"))|]""" },
         { DiagnosticIds.UnnamedStageReference, """Dockerfile.From("busybox").[|Copy("/a", "/a", from: Dockerfile.From("busybox"))|]""" },
         { DiagnosticIds.DuplicateStageName, """Dockerfile.From("busybox").Copy("/a", "/a", from: Dockerfile.From("busybox").As("x")).Copy("/b", "/b", from: Dockerfile.From("alpine").[|As("x")|])""" },
