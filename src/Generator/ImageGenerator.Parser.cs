@@ -247,7 +247,8 @@ namespace ImageDsl.Generator
             {
                 var use = ContextUse.Of(dockerfile);
                 return new ManifestSpec(
-                    EquatableList<StageSpec>.From(use.Stages.Select(s => new StageSpec(s.Name, s.BaseImage is null ? null : Parts(s.BaseImage), EquatableList<int>.From(s.Needs)))),
+                    EquatableList<StageSpec>.From(use.Stages.Select(s => new StageSpec(s.Name, s.BaseImage is null ? null : Parts(s.BaseImage), EquatableList<int>.From(s.Needs),
+                        EquatableList<ExposedSpec>.From(s.Exposed.Select(a => new ExposedSpec(a.Argument.Name, a.Argument.DefaultValue, InstructionIndex(dockerfile, a.FirstUse))))))),
                     EquatableList<ContextReadSpec>.From(use.Reads.Select(r => new ContextReadSpec(r.Stage, r.Kind == SourceKind.Pattern ? "pattern" : "path",
                         Parts(r.Kind == SourceKind.Pattern ? Syntax.GlobText(r.Text) : r.Text)))),
                     EquatableList<MountSpec>.From(use.Secrets.Select(m => new MountSpec(m.Stage, m.Id, m.Required))),
@@ -274,6 +275,24 @@ namespace ImageDsl.Generator
                 }
 
                 return EquatableList<StepSpec>.From(steps);
+            }
+
+            /// <summary>The place of an instruction (this very object) among the file's instructions, comments not counted, as the build step counts them.</summary>
+            private static int InstructionIndex(Dockerfile dockerfile, Instruction instruction)
+            {
+                var stages = StageGraph.Order(dockerfile);
+                var index = stages.SelectMany(s => s.BaseImage?.Arguments ?? Enumerable.Empty<BuildArg>()).Select(a => a.Name).Distinct().Count();
+                foreach (var stage in stages)
+                {
+                    index++; // FROM
+                    foreach (var candidate in stage.Instructions)
+                    {
+                        if (ReferenceEquals(candidate, instruction)) return index;
+                        if (candidate is not CommentInstruction) index++;
+                    }
+                }
+
+                return -1;
             }
 
             private static string StepKind(Instruction instruction) => instruction switch

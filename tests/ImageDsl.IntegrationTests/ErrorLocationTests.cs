@@ -57,6 +57,50 @@ public class ErrorLocationTests
         Assert.True(Regex.IsMatch(result.Output, @"error IMAGEDSL2004: .*(exit code: 3|non-zero code: 3)", RegexOptions.Multiline), result.Output);
     }
 
+    /// <summary>
+    /// The base image sets ENV PATH=/bin; the definition declares a build argument PATH and writes it into a label.
+    /// BuildKit and the classic builder disagree on what that label holds (this daemon's BuildKit: the argument; the
+    /// classic builder: the variable — DaemonlessParityTests shows both), so the image would depend on the builder.
+    /// Every builder refuses it before building, at the call that expands the argument. A build whose value is the
+    /// variable's hides nothing and builds.
+    /// </summary>
+    [Theory]
+    [InlineData("buildkit")]
+    [InlineData("classic")]
+    [InlineData("daemonless")]
+    public void A_build_argument_the_base_image_environment_hides_is_refused_at_the_call_that_expands_it(string builder)
+    {
+        using var project = new MSBuildProject("""
+            [Image("tests/hidden-argument", SmokeRun = false)]
+            public static partial class App
+            {
+                static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
+                static readonly BuildArg SearchPath = new("PATH", "/opt/tools");
+
+                static Dockerfile Define() => Dockerfile.From(BaseImage)
+                    .Arg(SearchPath)
+                    .Label("search-path", SearchPath);
+            }
+            """);
+        var source = project.Read("Image.cs").Split('\n');
+        var line = Array.FindIndex(source, l => l.Contains(".Label(", StringComparison.Ordinal)) + 1;
+        var baseImage = builder == "daemonless" ? Daemonless.DaemonlessParityTests.RegistryBase : TestEngine.BaseImage;
+        var properties = $"-p:ImageDslBuildOnBuild=true -p:ImageDslBuilder={builder} -p:ImageDslNoCache=true";
+
+        var result = project.Build($"{properties} -p:ImageDslBuildArgs=BASE_IMAGE={baseImage}");
+
+        Assert.NotEqual(0, result.ExitCode);
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith($"{Path.Combine(project.Directory.FullName, "Image.cs")}({line},", error);
+        Assert.Contains("error IMAGEDSL2026", error);
+        Assert.Contains("build argument PATH", error);
+        Assert.Contains(baseImage, error);
+        Assert.DoesNotContain("built tests/hidden-argument", result.Output);
+
+        var same = project.Build($"{properties} -p:ImageDslBuildArgs=BASE_IMAGE={baseImage}%3BPATH=/bin");
+        Assert.True(same.ExitCode == 0, same.Output);
+    }
+
     [Fact]
     public void A_failure_in_the_only_stage_is_placed_too()
     {

@@ -73,6 +73,20 @@ public sealed class NeedsDaemonException(int line, string instruction, string re
 }
 
 /// <summary>
+/// A build argument expanded where the stage's environment has a variable of the same name and another value (an ENV
+/// of the base image, typically): docker would expand the variable, which is not what the definition says.
+/// </summary>
+public sealed class ArgumentHiddenException(DockerfileInstruction instruction, string name, string baseImage)
+    : Exception($"line {instruction.Line}: {instruction.Original}: the environment's {name} (from {baseImage}) hides the build argument {name}")
+{
+    public string BaseImage { get; } = baseImage;
+    public int Line { get; } = instruction.Line;
+    public string Instruction { get; } = instruction.Original;
+    public string Name { get; } = name;
+    public int Index { get; } = instruction.Index;
+}
+
+/// <summary>
 /// Builds an image without a daemon for a Dockerfile whose stages need no container — FROM an image or scratch,
 /// COPY/ADD of local files (and COPY --from of such stages), ENV, LABEL, USER, WORKDIR, EXPOSE, VOLUME, CMD,
 /// ENTRYPOINT, HEALTHCHECK, STOPSIGNAL, ARG, SHELL, ONBUILD — by doing what BuildKit's Dockerfile frontend
@@ -240,7 +254,7 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
             foreach (var layer in baseImage.Layers) tree.Apply(layer.BlobPath!);
             var image = (JsonObject)baseImage.Config.DeepClone();
             image["history"] ??= new JsonArray();
-            state = new StageState(image, baseImage.Layers.ToList(), tree, baseImage.Oci);
+            state = new StageState(image, baseImage.Layers.ToList(), tree, baseImage.Oci) { BaseReference = reference };
         }
 
         foreach (var env in (Config(state.Image)["Env"] as JsonArray ?? new JsonArray()).Select(e => e!.GetValue<string>()))
@@ -255,7 +269,7 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
     private async Task DispatchAsync(DockerfilePlan plan, StageState state, DockerfileInstruction i, int index, Dictionary<string, string> meta, AssemblyRequest request,
         FileTree context, Dictionary<int, StageState> built, CancellationToken cancellationToken)
     {
-        var words = new ShellWords(plan.Escape, state.Variables);
+        var words = new ShellWords(plan.Escape, name => Lookup(state, i, name));
         var config = Config(state.Image);
         switch (i.Keyword)
         {
@@ -296,7 +310,7 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
                     shown.Add(value is null ? key : key + "=" + value);
                     if (request.BuildArgs.TryGetValue(key, out var given)) value = given;
                     else if (value is null && meta.TryGetValue(key, out var global)) value = global;
-                    if (value is not null) state.Variables[key] = value;
+                    state.Arguments[key] = value;
                 }
 
                 History(state, "ARG " + string.Join(" ", shown), false, request);
@@ -698,6 +712,23 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
         };
     }
 
+    /// <summary>
+    /// A variable as BuildKit expands it (dockerfile2llb's toEnvMap): the stage's environment first, then a declared
+    /// build argument with a value. Where the environment hides a declared argument with a different value, the image
+    /// would differ from the definition's intent: that is refused (<see cref="ArgumentHiddenException"/>).
+    /// </summary>
+    private static string? Lookup(StageState state, DockerfileInstruction i, string name)
+    {
+        var declared = state.Arguments.TryGetValue(name, out var argument);
+        if (state.Variables.TryGetValue(name, out var variable))
+        {
+            if (declared && variable != (argument ?? "")) throw new ArgumentHiddenException(i, name, state.BaseReference);
+            return variable;
+        }
+
+        return argument;
+    }
+
     private static (string Key, string? Value) SplitArg(ShellWords words, string word)
     {
         var equals = word.IndexOf('=');
@@ -739,9 +770,15 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
         public FileTree Tree { get; } = tree;
         public bool Oci { get; } = oci;
         public bool CmdSet { get; set; }
+        /// <summary>The stage's environment (its image's Env as far as built).</summary>
         public Dictionary<string, string> Variables { get; } = new(StringComparer.Ordinal);
+        /// <summary>The build arguments the stage has declared, with their values (null: declared, no value).</summary>
+        public Dictionary<string, string?> Arguments { get; } = new(StringComparer.Ordinal);
 
-        public StageState Copy() => new((JsonObject)Image.DeepClone(), Layers.ToList(), Tree.Clone(), Oci);
+        /// <summary>The image the stage (or the stage it starts from) is FROM.</summary>
+        public string BaseReference { get; set; } = "scratch";
+
+        public StageState Copy() => new((JsonObject)Image.DeepClone(), Layers.ToList(), Tree.Clone(), Oci) { BaseReference = BaseReference };
     }
 }
 

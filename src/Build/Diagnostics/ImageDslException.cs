@@ -89,6 +89,7 @@ public static class ErrorCodes
     public const string BaseImagePlatformMissing = "IMAGEDSL2023";
     public const string BaseImageLayerUnsupported = "IMAGEDSL2024";
     public const string ChecksSkippedWithoutDaemon = "IMAGEDSL2025";
+    public const string ArgumentHiddenByEnv = "IMAGEDSL2026";
 
     // 3xxx: local daemon
     public const string DaemonUnreachable = "IMAGEDSL3001";

@@ -3,8 +3,15 @@ using System.Text.Json;
 
 namespace ImageDsl.Build.Metadata;
 
-/// <summary>A stage of the generated Dockerfile: its name (if any), its base image (null: FROM another stage) and the indexes of the stages it needs.</summary>
-public sealed record ManifestStage(string? Name, IReadOnlyList<PathPart>? BaseImage, IReadOnlyList<int> Needs);
+/// <summary>
+/// A stage of the generated Dockerfile: its name (if any), its base image (null: FROM another stage), the indexes of
+/// the stages it needs, and the build arguments (parts with their defaults) that it and the stages starting from it
+/// expand where only the base image's environment could hold that name.
+/// </summary>
+public sealed record ManifestStage(string? Name, IReadOnlyList<PathPart>? BaseImage, IReadOnlyList<int> Needs, IReadOnlyList<ExposedArgument>? Exposes = null);
+
+/// <summary>A build argument an ENV of the base image could hide: its name, its default, and the first instruction (counted as <see cref="StepLocator.OfInstruction"/> does) that expands it.</summary>
+public sealed record ExposedArgument(string Name, string? Default, int Step);
 
 /// <summary>A part of a context path or image reference: literal text, or a build argument (with its default) that docker substitutes.</summary>
 public sealed record PathPart(string? Text, string? Argument, string? Default)
@@ -112,7 +119,10 @@ public sealed record ImageManifest(IReadOnlyList<ManifestStage> Stages, IReadOnl
         var stages = root.GetProperty("stages").EnumerateArray()
             .Select(s => new ManifestStage(s.GetProperty("name").GetString(),
                 s.GetProperty("base").ValueKind == JsonValueKind.Null ? null : PathPart.Parse(s.GetProperty("base")),
-                s.GetProperty("needs").EnumerateArray().Select(n => n.GetInt32()).ToArray()))
+                s.GetProperty("needs").EnumerateArray().Select(n => n.GetInt32()).ToArray(),
+                s.TryGetProperty("exposes", out var exposes)
+                    ? exposes.EnumerateArray().Select(e => new ExposedArgument(e.GetProperty("arg").GetString()!, e.GetProperty("default").GetString(), e.GetProperty("step").GetInt32())).ToArray()
+                    : null))
             .ToArray();
         var reads = root.GetProperty("reads").EnumerateArray()
             .Select(r => new ContextPath(r.GetProperty("stage").GetInt32(), r.GetProperty("kind").GetString() == "pattern", PathPart.Parse(r.GetProperty("parts"))))
@@ -141,6 +151,37 @@ public sealed record ImageManifest(IReadOnlyList<ManifestStage> Stages, IReadOnl
     /// not be the name of a stage of the same file, which docker would use instead (IMAGEDSL2012). The generator
     /// checks the defaults; this checks the values the build really uses, before anything is sent.
     /// </summary>
+    /// <summary>
+    /// BuildKit and the classic builder expand ${NAME} from the stage's environment before its build arguments, and the
+    /// environment starts as the base image's Env: a base that sets NAME to another value than the argument has would
+    /// put the variable's value where the definition says the argument's (IMAGEDSL2026). <paramref name="environmentOf"/>
+    /// gives a base image's Env, or null when it cannot be known before the build (not in the daemon's store).
+    /// </summary>
+    public async Task CheckHiddenArgumentsAsync(string imageName, IReadOnlyDictionary<string, string> buildArgs,
+        Func<string, Task<IReadOnlyList<string>?>> environmentOf, string? projectDirectory)
+    {
+        for (var i = 0; i < Stages.Count; i++)
+        {
+            var stage = Stages[i];
+            if (stage.BaseImage is not { } parts || stage.Exposes is not { Count: > 0 } exposed) continue;
+            var reference = PathPart.Resolve(parts, buildArgs);
+            if (string.Equals(reference, "scratch", StringComparison.OrdinalIgnoreCase) || await environmentOf(reference).ConfigureAwait(false) is not { } environment) continue;
+            foreach (var argument in exposed)
+            {
+                var value = buildArgs.TryGetValue(argument.Name, out var given) ? given : argument.Default ?? "";
+                var variable = environment.FirstOrDefault(e => (e.IndexOf('=') is var at && at >= 0 ? e.Substring(0, at) : e) == argument.Name);
+                if (variable is not null && (variable.IndexOf('=') is var equals && equals >= 0 ? variable.Substring(equals + 1) : "") != value)
+                {
+                    var origin = projectDirectory is null ? null : StepLocator.OfInstruction(this, argument.Step, projectDirectory);
+                    throw new Diagnostics.ImageDslException(Diagnostics.ErrorCodes.ArgumentHiddenByEnv, imageName, argument.Name, $"in the stage FROM {reference}", reference)
+                    {
+                        Origin = origin,
+                    };
+                }
+            }
+        }
+    }
+
     public void CheckBaseImages(string imageName, IReadOnlyDictionary<string, string> buildArgs)
     {
         var names = new HashSet<string>(Stages.Where(s => s.Name is not null).Select(s => s.Name!), StringComparer.OrdinalIgnoreCase);

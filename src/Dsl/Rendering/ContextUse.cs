@@ -17,8 +17,15 @@ namespace ImageDsl.Rendering
     internal sealed record DefinitionUse(IReadOnlyList<StageUse> Stages, IReadOnlyList<ContextRead> Reads, IReadOnlyList<MountUse> Secrets,
         IReadOnlyList<MountUse> SshAgents, IReadOnlyList<ImageUse> Images);
 
-    /// <summary>One stage of the rendered file: its name, its base image (null when it starts from a stage) and the stages it needs (its base, --from, mount from=).</summary>
-    internal sealed record StageUse(string? Name, Value? BaseImage, IReadOnlyList<int> Needs);
+    /// <summary>
+    /// One stage of the rendered file: its name, its base image (null when it starts from a stage), the stages it needs
+    /// (its base, --from, mount from=) and, for a stage FROM an image, the build arguments it and the stages starting
+    /// from it expand where no ENV of the Dockerfile has set that name: an ENV of the base image would hide them.
+    /// </summary>
+    internal sealed record StageUse(string? Name, Value? BaseImage, IReadOnlyList<int> Needs, IReadOnlyList<ExposedArgument> Exposed);
+
+    /// <summary>A build argument an ENV of the base image could hide, and the first instruction that expands it.</summary>
+    internal sealed record ExposedArgument(BuildArg Argument, Instruction FirstUse);
 
     /// <summary>
     /// What a definition reads from the build context, known at compile time: COPY and ADD sources without --from and
@@ -43,7 +50,8 @@ namespace ImageDsl.Rendering
             for (var i = 0; i < stages.Count; i++)
             {
                 var stage = stages[i];
-                uses.Add(new StageUse(stage.Name, stage.BaseImage, StageGraph.References(stage).Select(r => index[r.Stage]).Distinct().OrderBy(n => n).ToList()));
+                uses.Add(new StageUse(stage.Name, stage.BaseImage, StageGraph.References(stage).Select(r => index[r.Stage]).Distinct().OrderBy(n => n).ToList(),
+                    new List<ExposedArgument>()));
                 foreach (var instruction in stage.Instructions)
                 {
                     var mounts = instruction switch
@@ -87,7 +95,40 @@ namespace ImageDsl.Rendering
                 }
             }
 
+            AddExposed(stages, index, uses);
             return new DefinitionUse(uses, reads, secrets, ssh, images);
+        }
+
+        /// <summary>
+        /// Fills <see cref="StageUse.Exposed"/>: BuildKit and the classic builder expand ${NAME} from the stage's
+        /// environment first, which starts as the base image's Env. The definition's own ENV is checked at compile time
+        /// (IDSL0026); the base image's is known only to the build step, which checks these names against it.
+        /// </summary>
+        private static void AddExposed(IReadOnlyList<Dockerfile> stages, Dictionary<Dockerfile, int> index, List<StageUse> uses)
+        {
+            var setAtEnd = new Dictionary<Dockerfile, HashSet<string>>();
+            var root = new int[stages.Count];
+            for (var i = 0; i < stages.Count; i++)
+            {
+                var stage = stages[i];
+                root[i] = stage.BaseStage is { } parent ? root[index[parent]] : i;
+                var set = stage.BaseStage is { } from ? new HashSet<string>(setAtEnd[from]) : new HashSet<string>();
+                var exposed = (List<ExposedArgument>)uses[root[i]].Exposed;
+                foreach (var instruction in stage.Instructions)
+                {
+                    foreach (var used in DockerfileValidator.UsedArguments(instruction))
+                    {
+                        if (!set.Contains(used.Name) && !exposed.Exists(a => a.Argument.Name == used.Name)) exposed.Add(new ExposedArgument(used, instruction));
+                    }
+
+                    if (instruction is EnvInstruction env)
+                    {
+                        foreach (var variable in env.Variables) set.Add(variable.Key);
+                    }
+                }
+
+                setAtEnd[stage] = set;
+            }
         }
 
         private static IEnumerable<ContextRead> BindReads(int stage, IEnumerable<Mount> mounts) =>

@@ -5,8 +5,14 @@ namespace ImageDsl.Generator.Model
     // What the build step needs to know about a definition beyond its Dockerfile text, recorded in the assembly next
     // to it. Value-equatable for the same reason as ImageSpec.
 
-    /// <summary>A stage of the rendered Dockerfile: its name, its base image (null: FROM a stage) and the indexes of the stages it needs.</summary>
-    internal sealed record StageSpec(string? Name, EquatableList<PathPartSpec>? BaseImage, EquatableList<int> Needs);
+    /// <summary>
+    /// A stage of the rendered Dockerfile: its name, its base image (null: FROM a stage), the indexes of the stages it
+    /// needs, and the build arguments that an ENV of its base image would hide.
+    /// </summary>
+    internal sealed record StageSpec(string? Name, EquatableList<PathPartSpec>? BaseImage, EquatableList<int> Needs, EquatableList<ExposedSpec> Exposed);
+
+    /// <summary>A build argument an ENV of the base image could hide: its name, its default, and the place (among the file's instructions) of the first that expands it.</summary>
+    internal sealed record ExposedSpec(string Name, string? Default, int Step);
 
     /// <summary>A part of a context path or image reference: literal text, or a build argument with its default.</summary>
     internal sealed record PathPartSpec(string? Text, string? Argument, string? Default);

@@ -139,6 +139,51 @@ public sealed class DaemonlessParityTests
         }
     }
 
+    /// <summary>
+    /// The base image sets ENV PATH=/bin; the Dockerfile declares ARG PATH=/opt and expands it. The two builders
+    /// disagree: this daemon's BuildKit expands the argument declared after the inherited variable, the classic builder
+    /// always the variable (moby/moby#45228, docker/cli#3344). So the daemonless builder refuses to guess, naming the
+    /// line and the name; where the argument's value is the variable's, both agree and it builds.
+    /// </summary>
+    [Fact]
+    public async Task Build_argument_hidden_by_the_base_image_environment_is_refused_where_docker_would_expand_the_variable()
+    {
+        var dockerfile = $"FROM {RegistryBase}\nARG PATH=/opt\nLABEL p=${{PATH}}\n";
+        var context = await SampleContextAsync("imagedsl-hidden-");
+        try
+        {
+            using var engine = await TestEngine.ConnectAsync();
+            using var client = new DockerClientBuilder().WithEndpoint(TestEngine.SocketEndpoint.Uri).WithApiVersion(DockerEngine.ApiVersion).Build();
+            var labels = new List<string>();
+            foreach (var builder in new[] { BuilderKind.BuildKit, BuilderKind.Classic })
+            {
+                var tag = $"tests/parity-hidden:{builder.ToString().ToLowerInvariant()}";
+                await engine.BuildAsync(new BuildRequest(tag, dockerfile, context.FullName, new[] { tag }, new Dictionary<string, string>(), new Dictionary<string, string>(),
+                    NetworkMode: TestEngine.NetworkMode), TestEngine.Layout(context.FullName, builder), builder, new ListLog(), CancellationToken.None);
+                labels.Add((await client.Images.InspectImageAsync(tag)).Config!.Labels!["p"]);
+            }
+
+            Assert.Equal(new[] { "/opt", "/bin" }, labels);
+
+            var store = new BlobStore(Path.Combine(Path.GetTempPath(), "imagedsl-parity-store"));
+            using var bases = new RegistryBaseImages(store, new RegistryCredentials(_ => null, "/nonexistent"), PushPolicy.Default);
+            var assembler = new ImageAssembler(bases, store);
+            AssemblyRequest Request(Dictionary<string, string> buildArgs) => new(dockerfile, null, buildArgs, new Dictionary<string, string>(),
+                ContextPacker.List(context.FullName), ImagePlatform.Parse("linux/amd64"), DateTimeOffset.UnixEpoch, 1);
+
+            var e = await Assert.ThrowsAsync<ArgumentHiddenException>(() => assembler.AssembleAsync(Request(new Dictionary<string, string>()), CancellationToken.None));
+            Assert.Equal(3, e.Line);
+            Assert.Equal("PATH", e.Name);
+
+            var same = await assembler.AssembleAsync(Request(new Dictionary<string, string> { ["PATH"] = "/bin" }), CancellationToken.None);
+            Assert.Equal("/bin", same.Config["config"]!["Labels"]!["p"]!.GetValue<string>());
+        }
+        finally
+        {
+            context.Delete(recursive: true);
+        }
+    }
+
     /// <summary>The project folder of each assembly of definitions: an [Image]'s Context is relative to it.</summary>
     private static readonly Dictionary<string, string> ProjectFolders = new(StringComparer.Ordinal)
     {

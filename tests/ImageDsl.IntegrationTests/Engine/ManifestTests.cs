@@ -105,4 +105,61 @@ public class ManifestTests
         KitchenSink.Manifest.CheckBaseImages("tests/kitchen-sink", new Dictionary<string, string> { ["BASE_IMAGE"] = "127.0.0.1:5000/base/busybox:1" });
         KitchenSink.Manifest.CheckBaseImages("tests/kitchen-sink", new Dictionary<string, string>());
     }
+
+    private static int KitchenSinkLine(string call) =>
+        Array.FindIndex(File.ReadAllLines(Path.Combine(ImageDsl.Tests.AllDefinitions.RepositoryRoot, "tests", "Definitions", "KitchenSink.cs")),
+            l => l.Contains(call, StringComparison.Ordinal)) + 1;
+
+    [Fact]
+    public void Build_arguments_an_ENV_of_the_base_image_could_hide_are_recorded_with_their_first_use()
+    {
+        var manifest = KitchenSink.Manifest;
+
+        // Stage "tools" expands VERSION (first in WORKDIR) and CHANNEL (first in ENV CHANNEL=${CHANNEL}); after that ENV,
+        // the Dockerfile's own variable holds CHANNEL, so the later LABELs expose nothing more. The final stage starts
+        // from "tools" and expands no argument; "assets" is FROM scratch.
+        var exposed = manifest.Stages[0].Exposes!;
+        Assert.Equal(new[] { ("VERSION", (string?)"1.2.3"), ("CHANNEL", null) }, exposed.Select(e => (e.Name, e.Default)));
+        var none = new Dictionary<string, string>();
+        Assert.Equal(KitchenSinkLine(".Workdir(\"/opt/\" + Version)"), StepLocator.OfInstruction(manifest, exposed[0].Step, "/p")!.Line);
+        Assert.Equal(KitchenSinkLine(".Env(\"CHANNEL\", Channel)"), StepLocator.OfInstruction(manifest, exposed[1].Step, "/p")!.Line);
+        Assert.Null(manifest.Stages[1].Exposes);
+        Assert.Null(manifest.Stages[2].Exposes);
+    }
+
+    [Theory]
+    [InlineData("VERSION=9", null, "VERSION")]             // the base sets VERSION: ${VERSION} would be 9, not 1.2.3
+    [InlineData("CHANNEL=stable", null, "CHANNEL")]        // CHANNEL has no default: docker would write "stable", not ""
+    [InlineData("VERSION", null, "VERSION")]               // a variable without '=' is set and empty
+    [InlineData("VERSION=1.2.3", null, null)]              // the same value: nothing differs
+    [InlineData("VERSION=9", "9", null)]                   // the build's value is the variable's
+    [InlineData("PATH=/bin", null, null)]                  // another name
+    [InlineData("CHANNEL=", null, null)]                   // empty, as the argument without a value
+    public async Task A_base_image_whose_environment_hides_a_build_argument_is_refused_at_the_first_use(string variable, string? given, string? hidden)
+    {
+        var buildArgs = given is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["VERSION"] = given };
+        var asked = new List<string>();
+        Task<IReadOnlyList<string>?> Environment(string reference)
+        {
+            asked.Add(reference);
+            return Task.FromResult<IReadOnlyList<string>?>(new[] { "HOME=/root", variable });
+        }
+
+        var check = KitchenSink.Manifest.CheckHiddenArgumentsAsync("tests/kitchen-sink", buildArgs, Environment, "/project");
+        if (hidden is null)
+        {
+            await check;
+        }
+        else
+        {
+            var error = await Assert.ThrowsAsync<ImageDslException>(() => check);
+            Assert.Equal(ErrorCodes.ArgumentHiddenByEnv, error.Code);
+            Assert.Contains($"build argument {hidden}", error.Message);
+            Assert.Contains("busybox:1.36", error.Message);
+            Assert.Equal(KitchenSinkLine(hidden == "VERSION" ? ".Workdir(\"/opt/\" + Version)" : ".Env(\"CHANNEL\", Channel)"), error.Origin!.Line);
+        }
+
+        // Only the stage FROM an image is looked up, with the build's value of its reference.
+        Assert.Equal(new[] { "busybox:1.36" }, asked);
+    }
 }
