@@ -188,6 +188,11 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
         {
             var stage = plan.Stages[index];
             var state = await FromAsync(plan, stage, index, meta, built, platform, cancellationToken).ConfigureAwait(false);
+            foreach (var trigger in Triggers(state, stage))
+            {
+                await DispatchAsync(plan, state, trigger, index, meta, request, context, built, cancellationToken).ConfigureAwait(false);
+            }
+
             foreach (var instruction in stage.Instructions)
             {
                 await DispatchAsync(plan, state, instruction, index, meta, request, context, built, cancellationToken).ConfigureAwait(false);
@@ -214,6 +219,40 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
         var stated = new ImagePlatform(final.Image["os"]?.GetValue<string>() ?? platform.Os, final.Image["architecture"]?.GetValue<string>() ?? platform.Architecture,
             final.Image["variant"]?.GetValue<string>() ?? platform.Variant);
         return new AssembledImage(Ordered(final.Image), final.Layers, final.Oci, stated);
+    }
+
+    /// <summary>
+    /// The ONBUILD triggers of the stage's base (an image's, or a stage's of this file), which BuildKit runs before the
+    /// stage's own instructions (dockerfile2llb's initOnBuildTriggers, parsed with the default escape character) and
+    /// then clears from the image. A trigger that needs a daemon makes the FROM need one.
+    /// </summary>
+    private static IReadOnlyList<DockerfileInstruction> Triggers(StageState state, PlannedStage stage)
+    {
+        var config = Config(state.Image);
+        if (config["OnBuild"] is not JsonArray { Count: > 0 } triggers) return Array.Empty<DockerfileInstruction>();
+        config["OnBuild"] = null;
+        var instructions = new List<DockerfileInstruction>();
+        foreach (var trigger in triggers.Select(t => t!.GetValue<string>()))
+        {
+            var (_, parsed) = DockerfileReader.Read(trigger);
+            foreach (var instruction in parsed)
+            {
+                try
+                {
+                    if (instruction.Keyword is "onbuild" or "from" or "maintainer") throw new NeedsDaemonException(instruction, $"{instruction.Keyword.ToUpperInvariant()} is not allowed as a trigger");
+                    Check(instruction);
+                }
+                catch (NeedsDaemonException e)
+                {
+                    throw new NeedsDaemonException(stage.From, $"its base's ONBUILD trigger '{trigger}': {e.Reason}");
+                }
+
+                // Errors in a trigger are reported at the FROM that brought it.
+                instructions.Add(instruction with { Line = stage.From.Line, Index = stage.From.Index });
+            }
+        }
+
+        return instructions;
     }
 
     private async Task<StageState> FromAsync(DockerfilePlan plan, PlannedStage stage, int index, Dictionary<string, string> meta, Dictionary<int, StageState> built,

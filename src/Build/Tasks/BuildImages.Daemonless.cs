@@ -48,13 +48,6 @@ public sealed partial class BuildImages
         {
             throw NeedsDaemon(name, forced, e, manifest);
         }
-        catch (ArgumentHiddenException e)
-        {
-            throw new ImageDslException(ErrorCodes.ArgumentHiddenByEnv, name, e.Name, $"line {e.Line} of its Dockerfile: {e.Instruction}", e.BaseImage)
-            {
-                Origin = !string.IsNullOrEmpty(ProjectDirectory) ? ImageDsl.Build.Metadata.StepLocator.OfInstruction(manifest, e.Index, ProjectDirectory!) : null,
-            };
-        }
 
         var platforms = PlatformList.Count > 0 ? PlatformList : new[] { ImagePlatform.Host };
         var created = request.Labels.TryGetValue("org.opencontainers.image.created", out var label)

@@ -94,14 +94,49 @@ public sealed class DaemonlessParityTests
             FROM base
             COPY app/sub/ /sub/
             """ },
+        { "from-stage-with-onbuild", """
+            FROM @BASE@ AS parent
+            ONBUILD ENV FROM_PARENT=1
+            ONBUILD COPY app/a.txt /from-parent.txt
+            FROM parent
+            ENV CHILD=$FROM_PARENT
+            """ },
     };
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public async Task Daemonless_image_equals_the_daemon_BuildKit_image(string name, string dockerfile)
+    public Task Daemonless_image_equals_the_daemon_BuildKit_image(string name, string dockerfile) =>
+        AssertSameImageAsync(name, dockerfile.Replace("@BASE@", RegistryBase, StringComparison.Ordinal)
+            .Replace("@OCI@", RegistryBase.Replace("/base/busybox:", "/base/busybox-oci:", StringComparison.Ordinal), StringComparison.Ordinal));
+
+    /// <summary>
+    /// A base image with ONBUILD triggers (made here with the classic builder and pushed to the loopback registry): a
+    /// build FROM it runs the triggers first — ENV, LABEL and a COPY from the downstream build's context — and the
+    /// image it makes has no triggers of its own. The daemonless builder does the same as BuildKit.
+    /// </summary>
+    [Fact]
+    public async Task A_base_image_with_ONBUILD_triggers_builds_the_same_both_ways()
     {
-        dockerfile = dockerfile.Replace("@BASE@", RegistryBase, StringComparison.Ordinal)
-            .Replace("@OCI@", RegistryBase.Replace("/base/busybox:", "/base/busybox-oci:", StringComparison.Ordinal), StringComparison.Ordinal);
+        var reference = RegistryBase.Replace("/base/busybox:", "/base/onbuild-triggers:", StringComparison.Ordinal);
+        var context = await SampleContextAsync("imagedsl-onbuild-base-");
+        try
+        {
+            using var engine = await TestEngine.ConnectAsync();
+            var dockerfile = $"FROM {RegistryBase}\nONBUILD ENV TRIGGERED=yes\nONBUILD LABEL trig=1\nONBUILD COPY app/a.txt /triggered.txt\n";
+            await engine.BuildAsync(new BuildRequest(reference, dockerfile, context.FullName, new[] { reference }, new Dictionary<string, string>(), new Dictionary<string, string>(),
+                NetworkMode: TestEngine.NetworkMode), TestEngine.Layout(context.FullName, BuilderKind.Classic), BuilderKind.Classic, new ListLog(), CancellationToken.None);
+            await engine.PushAsync(ImageReference.Parse(reference), null, PushPolicy.Default, _ => { }, CancellationToken.None);
+        }
+        finally
+        {
+            context.Delete(recursive: true);
+        }
+
+        await AssertSameImageAsync("onbuild-triggers", $"FROM {reference}\nENV MINE=$TRIGGERED\nCOPY app/sub /sub/\n");
+    }
+
+    private static async Task AssertSameImageAsync(string name, string dockerfile)
+    {
         var context = await SampleContextAsync("imagedsl-parity-");
         try
         {

@@ -114,6 +114,44 @@ public class DockerfileReaderTests
         }
     }
 
+    [Theory]
+    [InlineData("RUN make", "RUN runs a command in a container")]
+    [InlineData("ONBUILD ENV A=1", "ONBUILD is not allowed as a trigger")]
+    [InlineData("COPY --link a /a", "--link is not supported without a daemon")]
+    public async Task A_base_image_trigger_that_needs_a_daemon_is_named_at_the_FROM_that_brings_it(string trigger, string reason)
+    {
+        var store = Directory.CreateTempSubdirectory("imagedsl-trigger-");
+        try
+        {
+            var assembler = new ImageAssembler(new TriggerBase(trigger), new BlobStore(store.FullName));
+            var request = new AssemblyRequest("# base with triggers\nFROM example.com/with-triggers:1\nENV A=1\n", null, new Dictionary<string, string>(),
+                new Dictionary<string, string>(), Array.Empty<ImageDsl.Build.Context.ContextEntry>(), ImagePlatform.Parse("linux/amd64"), DateTimeOffset.UnixEpoch, 1);
+
+            var e = await Assert.ThrowsAsync<NeedsDaemonException>(() => assembler.AssembleAsync(request, CancellationToken.None));
+
+            Assert.Equal(2, e.Line);
+            Assert.Contains($"ONBUILD trigger '{trigger}'", e.Reason);
+            Assert.Contains(reason, e.Reason);
+        }
+        finally
+        {
+            store.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>A base image with no layers whose config holds one ONBUILD trigger.</summary>
+    private sealed class TriggerBase(string trigger) : IBaseImageSource
+    {
+        public Task<BaseImage> GetAsync(string reference, ImagePlatform platform, CancellationToken cancellationToken) =>
+            Task.FromResult(new BaseImage(new System.Text.Json.Nodes.JsonObject
+            {
+                ["architecture"] = "amd64",
+                ["os"] = "linux",
+                ["config"] = new System.Text.Json.Nodes.JsonObject { ["OnBuild"] = new System.Text.Json.Nodes.JsonArray(trigger) },
+                ["rootfs"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "layers", ["diff_ids"] = new System.Text.Json.Nodes.JsonArray() },
+            }, Array.Empty<ImageLayer>(), false));
+    }
+
     private sealed class NoBases : IBaseImageSource
     {
         public Task<BaseImage> GetAsync(string reference, ImagePlatform platform, CancellationToken cancellationToken) => throw new InvalidOperationException(reference);
