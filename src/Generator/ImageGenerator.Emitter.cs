@@ -96,7 +96,7 @@ namespace ImageDsl.Generator
 
             /// <summary>
             /// The manifest as JSON for the build step's reader:
-            /// <c>{"stages":[{"name":…,"base":[parts]|null,"needs":[…],"exposes":[{"arg":…,"default":…|null,"step":n}]}],"reads":[{"stage":0,"kind":"path"|"pattern","parts":[parts]}],
+            /// <c>{"stages":[{"name":…,"base":[parts]|null,"needs":[…],"exposes":[{"arg":…,"default":…|null,"step":n}],"labels":[keys]}],"reads":[{"stage":0,"kind":"path"|"pattern","parts":[parts]}],
             /// "secrets":[{"stage":0,"id":…,"required":…}],"ssh":[…],"images":[{"stage":0,"ref":…}],
             /// "steps":[{"stage":0,"kind":"run","file":…|null,"line":1,"column":1}],"probe":{"port":8080,"path":"/","status":200,"body":…|null}}</c>
             /// (probe only when [Image] declares one; likewise "wait":{"log":…|null,"healthy":…}), where a part is
@@ -129,6 +129,13 @@ namespace ImageDsl.Generator
                             json.Append(",\"step\":").Append(exposed.Step.ToString(CultureInfo.InvariantCulture)).Append('}');
                         }
 
+                        json.Append(']');
+                    }
+
+                    if (stage.Labels.Count > 0)
+                    {
+                        json.Append(",\"labels\":[");
+                        for (var j = 0; j < stage.Labels.Count; j++) Syntax.AppendJsonString(j > 0 ? json.Append(',') : json, stage.Labels[j]);
                         json.Append(']');
                     }
 

@@ -248,7 +248,8 @@ namespace ImageDsl.Generator
                 var use = ContextUse.Of(dockerfile);
                 return new ManifestSpec(
                     EquatableList<StageSpec>.From(use.Stages.Select(s => new StageSpec(s.Name, s.BaseImage is null ? null : Parts(s.BaseImage), EquatableList<int>.From(s.Needs),
-                        EquatableList<ExposedSpec>.From(s.Exposed.Select(a => new ExposedSpec(a.Argument.Name, a.Argument.DefaultValue, InstructionIndex(dockerfile, a.FirstUse))))))),
+                        EquatableList<ExposedSpec>.From(s.Exposed.Select(a => new ExposedSpec(a.Argument.Name, a.Argument.DefaultValue, InstructionIndex(dockerfile, a.FirstUse)))),
+                        EquatableList<string>.From(s.Labels)))),
                     EquatableList<ContextReadSpec>.From(use.Reads.Select(r => new ContextReadSpec(r.Stage, r.Kind == SourceKind.Pattern ? "pattern" : "path",
                         Parts(r.Kind == SourceKind.Pattern ? Syntax.GlobText(r.Text) : r.Text)))),
                     EquatableList<MountSpec>.From(use.Secrets.Select(m => new MountSpec(m.Stage, m.Id, m.Required))),

@@ -60,9 +60,14 @@ public sealed class MSBuildProject : IDisposable
         /// One line per distinct error (MSBuild repeats errors in its summary and prints each line of a multi-line
         /// message with the location and code again), e.g. "…: ImageDsl error IMAGEDSL3001: …".
         /// </summary>
-        public string[] Errors => Output.Split('\n')
+        public string[] Errors => Coded("error");
+
+        /// <summary>One line per distinct warning, as <see cref="Errors"/>.</summary>
+        public string[] Warnings => Coded("warning");
+
+        private string[] Coded(string kind) => Output.Split('\n')
             .Select(l => System.Text.RegularExpressions.Regex.Replace(l.Trim(), @"^\d+>", ""))
-            .Select(l => (Line: l, Match: System.Text.RegularExpressions.Regex.Match(l, @"^(.*?): (?:\w+ )?error ([A-Z]+[0-9]+):")))
+            .Select(l => (Line: l, Match: System.Text.RegularExpressions.Regex.Match(l, @"^(.*?): (?:\w+ )?" + kind + @" ([A-Z]+[0-9]+):")))
             .Where(x => x.Match.Success)
             .GroupBy(x => x.Match.Groups[1].Value + " " + x.Match.Groups[2].Value)
             .Select(g => g.First().Line)

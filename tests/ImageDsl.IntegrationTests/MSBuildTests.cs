@@ -23,6 +23,40 @@ public class MSBuildTests
 
     private static string BaseArgs => $"-p:ImageDslBuildArgs=BASE_IMAGE={TestEngine.BaseImage}";
 
+    /// <summary>
+    /// The definition sets org.opencontainers.image.version and team; the build has $(Version) (a default label of the
+    /// same key) and the project's own ImageDslLabel team. The definition's version arrives; the project's team label
+    /// replaces the definition's, with a warning — for the daemon and the daemonless builder alike.
+    /// </summary>
+    [Theory]
+    [InlineData("buildkit")]
+    [InlineData("daemonless")]
+    public async Task A_label_the_definition_sets_is_not_replaced_by_a_default_and_a_projects_own_is_reported(string builder)
+    {
+        var name = "tests/labels-" + builder;
+        using var project = new MSBuildProject($$"""
+            [Image("{{name}}", SmokeRun = false)]
+            public static partial class App
+            {
+                static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
+                static Dockerfile Define() => Dockerfile.From(BaseImage)
+                    .Label(("org.opencontainers.image.version", "2.3"), ("team", "definition"));
+            }
+            """, projectXml: """<ItemGroup><ImageDslLabel Include="team" Value="project" /></ItemGroup>""");
+        var baseImage = builder == "daemonless" ? Daemonless.DaemonlessParityTests.RegistryBase : TestEngine.BaseImage;
+
+        var result = project.Build($"-p:ImageDslBuildArgs=BASE_IMAGE={baseImage} -p:ImageDslBuildOnBuild=true -p:ImageDslBuilder={builder} -p:Version=9.9.9");
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        var warning = Assert.Single(result.Warnings, w => w.Contains("IMAGEDSL2027", StringComparison.Ordinal));
+        Assert.Contains("'team'", warning);
+        using var engine = await TestEngine.ConnectAsync();
+        var labels = (await engine.InspectImageAsync(name + ":latest", CancellationToken.None))!.Config!.Labels!;
+        Assert.Equal("2.3", labels["org.opencontainers.image.version"]);
+        Assert.Equal("project", labels["team"]);
+        Assert.Equal("1970-01-01T00:00:00Z", labels["org.opencontainers.image.created"]);
+    }
+
     [Fact]
     public async Task Dotnet_build_generates_builds_runs_and_pushes_then_skips_the_daemon_when_nothing_changed()
     {

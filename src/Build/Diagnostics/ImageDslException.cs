@@ -90,6 +90,7 @@ public static class ErrorCodes
     public const string BaseImageLayerUnsupported = "IMAGEDSL2024";
     public const string ChecksSkippedWithoutDaemon = "IMAGEDSL2025";
     public const string ArgumentHiddenByEnv = "IMAGEDSL2026";
+    public const string LabelReplaced = "IMAGEDSL2027";
 
     // 3xxx: local daemon
     public const string DaemonUnreachable = "IMAGEDSL3001";

@@ -6,9 +6,11 @@ namespace ImageDsl.Build.Metadata;
 /// <summary>
 /// A stage of the generated Dockerfile: its name (if any), its base image (null: FROM another stage), the indexes of
 /// the stages it needs, and the build arguments (parts with their defaults) that it and the stages starting from it
-/// expand where only the base image's environment could hold that name.
+/// expand where only the base image's environment could hold that name, and the label keys the definition sets in
+/// the stage (its own LABELs and those of the stages it starts from).
 /// </summary>
-public sealed record ManifestStage(string? Name, IReadOnlyList<PathPart>? BaseImage, IReadOnlyList<int> Needs, IReadOnlyList<ExposedArgument>? Exposes = null);
+public sealed record ManifestStage(string? Name, IReadOnlyList<PathPart>? BaseImage, IReadOnlyList<int> Needs, IReadOnlyList<ExposedArgument>? Exposes = null,
+    IReadOnlyList<string>? Labels = null);
 
 /// <summary>A build argument an ENV of the base image could hide: its name, its default, and the first instruction (counted as <see cref="StepLocator.OfInstruction"/> does) that expands it.</summary>
 public sealed record ExposedArgument(string Name, string? Default, int Step);
@@ -84,10 +86,8 @@ public sealed record ImageManifest(IReadOnlyList<ManifestStage> Stages, IReadOnl
     /// </summary>
     public ImageManifest ForTarget(string? target)
     {
-        if (Stages.Count == 0) return this;
-        var start = string.IsNullOrEmpty(target) ? Stages.Count - 1
-            : Stages.Select((s, i) => (s, i)).FirstOrDefault(x => string.Equals(x.s.Name, target, StringComparison.OrdinalIgnoreCase), (null!, -1)).Item2;
-        if (start < 0) return this; // an unknown target fails in the daemon with its own message
+        var start = TargetIndex(target);
+        if (start < 0) return this; // no stages recorded, or an unknown target, which fails in the daemon with its own message
         var reachable = new HashSet<int>();
         var pending = new Stack<int>(new[] { start });
         while (pending.Count > 0)
@@ -106,6 +106,14 @@ public sealed record ImageManifest(IReadOnlyList<ManifestStage> Stages, IReadOnl
         };
     }
 
+    /// <summary>The label keys the definition sets in the stage a build of <paramref name="target"/> (default: the last stage) makes.</summary>
+    public IReadOnlyList<string> LabelsOf(string? target) => TargetIndex(target) is var index && index >= 0 ? Stages[index].Labels ?? Array.Empty<string>() : Array.Empty<string>();
+
+    private int TargetIndex(string? target) =>
+        Stages.Count == 0 ? -1
+        : string.IsNullOrEmpty(target) ? Stages.Count - 1
+        : Stages.Select((s, i) => (s, i)).FirstOrDefault(x => string.Equals(x.s.Name, target, StringComparison.OrdinalIgnoreCase), (null!, -1)).Item2;
+
     /// <summary>Every image a build with these build arguments pulls: FROM images (arguments substituted) and images copied from.</summary>
     public IEnumerable<string> ImageReferences(IReadOnlyDictionary<string, string> buildArgs) =>
         Stages.Where(s => s.BaseImage is not null).Select(s => PathPart.Resolve(s.BaseImage!, buildArgs))
@@ -122,7 +130,8 @@ public sealed record ImageManifest(IReadOnlyList<ManifestStage> Stages, IReadOnl
                 s.GetProperty("needs").EnumerateArray().Select(n => n.GetInt32()).ToArray(),
                 s.TryGetProperty("exposes", out var exposes)
                     ? exposes.EnumerateArray().Select(e => new ExposedArgument(e.GetProperty("arg").GetString()!, e.GetProperty("default").GetString(), e.GetProperty("step").GetInt32())).ToArray()
-                    : null))
+                    : null,
+                s.TryGetProperty("labels", out var labels) ? labels.EnumerateArray().Select(l => l.GetString()!).ToArray() : null))
             .ToArray();
         var reads = root.GetProperty("reads").EnumerateArray()
             .Select(r => new ContextPath(r.GetProperty("stage").GetInt32(), r.GetProperty("kind").GetString() == "pattern", PathPart.Parse(r.GetProperty("parts"))))

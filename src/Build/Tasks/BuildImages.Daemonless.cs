@@ -50,7 +50,8 @@ public sealed partial class BuildImages
         }
 
         var platforms = PlatformList.Count > 0 ? PlatformList : new[] { ImagePlatform.Host };
-        var created = request.Labels.TryGetValue("org.opencontainers.image.created", out var label)
+        // The image's creation time is the build's (ImageDslImageCreated), even where the definition's own label replaced that default.
+        var created = LastWins(Labels).TryGetValue("org.opencontainers.image.created", out var label)
             && DateTimeOffset.TryParse(label, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : DateTimeOffset.UnixEpoch;
         var policy = new PushPolicy(Math.Max(1, PushAttempts), TimeSpan.FromMilliseconds(PushRetryDelayMilliseconds), TimeSpan.FromSeconds(Math.Max(1, PushTimeoutSeconds)));
         var credentials = new RegistryCredentials(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));

@@ -49,6 +49,10 @@ public sealed partial class BuildImages : ImageDslTask
                 foreach (var socket in sockets) LogWarning(new ImageDslException(ErrorCodes.ContextSocketSkipped, name, Path.Combine(contextDirectory, socket)));
                 var manifest = (File.Exists(image.GetMetadata("ManifestPath")) ? ImageManifest.Parse(File.ReadAllText(image.GetMetadata("ManifestPath"))) : ImageManifest.Empty)
                     .ForTarget(request.Target);
+                var replaced = new List<string>();
+                request = request with { Labels = BuildLabels.Resolve(Labels.Select(l => new BuildLabel(l.ItemSpec, l.GetMetadata("Value"), l.GetMetadata("ImageDslDefault") == "true")),
+                    manifest.LabelsOf(request.Target), replaced) };
+                foreach (var key in replaced) LogWarning(new ImageDslException(ErrorCodes.LabelReplaced, name, key));
                 var reads = manifest.Reads;
                 manifest.CheckBaseImages(name, request.BuildArgs);
                 ContextReads.RequireLiteralSources(name, reads, request.BuildArgs, listed, contextDirectory);

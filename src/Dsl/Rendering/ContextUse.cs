@@ -20,9 +20,10 @@ namespace ImageDsl.Rendering
     /// <summary>
     /// One stage of the rendered file: its name, its base image (null when it starts from a stage), the stages it needs
     /// (its base, --from, mount from=) and, for a stage FROM an image, the build arguments it and the stages starting
-    /// from it expand where no ENV of the Dockerfile has set that name: an ENV of the base image would hide them.
+    /// from it expand where no ENV of the Dockerfile has set that name: an ENV of the base image would hide them; and the
+    /// keys its LABEL instructions (and those of the stages it starts from) set, which a label given at build time would replace.
     /// </summary>
-    internal sealed record StageUse(string? Name, Value? BaseImage, IReadOnlyList<int> Needs, IReadOnlyList<ExposedArgument> Exposed);
+    internal sealed record StageUse(string? Name, Value? BaseImage, IReadOnlyList<int> Needs, IReadOnlyList<ExposedArgument> Exposed, IReadOnlyList<string> Labels);
 
     /// <summary>A build argument an ENV of the base image could hide, and the first instruction that expands it.</summary>
     internal sealed record ExposedArgument(BuildArg Argument, Instruction FirstUse);
@@ -43,6 +44,7 @@ namespace ImageDsl.Rendering
             for (var i = 0; i < stages.Count; i++) index[stages[i]] = i;
 
             var uses = new List<StageUse>();
+            var labels = new Dictionary<Dockerfile, List<string>>();
             var reads = new List<ContextRead>();
             var secrets = new List<MountUse>();
             var ssh = new List<MountUse>();
@@ -50,8 +52,15 @@ namespace ImageDsl.Rendering
             for (var i = 0; i < stages.Count; i++)
             {
                 var stage = stages[i];
+                var keys = stage.BaseStage is { } parent ? new List<string>(labels[parent]) : new List<string>();
+                foreach (var key in stage.Instructions.OfType<LabelInstruction>().SelectMany(l => l.Labels).Select(l => l.Key))
+                {
+                    if (!keys.Contains(key)) keys.Add(key);
+                }
+
+                labels[stage] = keys;
                 uses.Add(new StageUse(stage.Name, stage.BaseImage, StageGraph.References(stage).Select(r => index[r.Stage]).Distinct().OrderBy(n => n).ToList(),
-                    new List<ExposedArgument>()));
+                    new List<ExposedArgument>(), keys));
                 foreach (var instruction in stage.Instructions)
                 {
                     var mounts = instruction switch

@@ -7,9 +7,10 @@ namespace ImageDsl.Generator.Model
 
     /// <summary>
     /// A stage of the rendered Dockerfile: its name, its base image (null: FROM a stage), the indexes of the stages it
-    /// needs, and the build arguments that an ENV of its base image would hide.
+    /// needs, the build arguments that an ENV of its base image would hide, and the label keys the stage sets (its own and
+    /// those of the stages it starts from).
     /// </summary>
-    internal sealed record StageSpec(string? Name, EquatableList<PathPartSpec>? BaseImage, EquatableList<int> Needs, EquatableList<ExposedSpec> Exposed);
+    internal sealed record StageSpec(string? Name, EquatableList<PathPartSpec>? BaseImage, EquatableList<int> Needs, EquatableList<ExposedSpec> Exposed, EquatableList<string> Labels);
 
     /// <summary>A build argument an ENV of the base image could hide: its name, its default, and the place (among the file's instructions) of the first that expands it.</summary>
     internal sealed record ExposedSpec(string Name, string? Default, int Step);

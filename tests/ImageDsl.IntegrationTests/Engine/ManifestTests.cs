@@ -106,6 +106,17 @@ public class ManifestTests
         KitchenSink.Manifest.CheckBaseImages("tests/kitchen-sink", new Dictionary<string, string>());
     }
 
+    [Fact]
+    public void Label_keys_are_recorded_per_stage_with_those_of_the_stages_it_starts_from()
+    {
+        var manifest = KitchenSink.Manifest;
+
+        // The final stage starts FROM tools: its labels are tools' and its own.
+        Assert.Equal(new[] { "version", "org.example.a", "org.example.channel", "org.opencontainers.image.title" }, manifest.LabelsOf(null));
+        Assert.Equal(new[] { "version", "org.example.a", "org.example.channel" }, manifest.LabelsOf("tools"));
+        Assert.Empty(manifest.LabelsOf("assets"));
+    }
+
     private static int KitchenSinkLine(string call) =>
         Array.FindIndex(File.ReadAllLines(Path.Combine(ImageDsl.Tests.AllDefinitions.RepositoryRoot, "tests", "Definitions", "KitchenSink.cs")),
             l => l.Contains(call, StringComparison.Ordinal)) + 1;
