@@ -59,6 +59,8 @@ namespace ImageDsl
         public const string InvalidContainerCheck = "IDSL0025";
         /// <summary>A build argument used after an ENV of the same name in its stage (or a stage it starts from): docker expands the variable, not the argument.</summary>
         public const string ArgumentHiddenByEnv = "IDSL0026";
+        /// <summary>An environment-variable reference (Value.Env) where it cannot stand: FROM, a COPY/ADD source or pattern, or a stage that declares a build argument of the same name.</summary>
+        public const string MisplacedEnvironmentVariable = "IDSL0027";
 
         // Best practices (IDSL1xxx): warnings from the ImageDsl analyzer, each configurable through .editorconfig
         // (dotnet_diagnostic.IDSL1001.severity = none|suggestion|warning|error). docs/practices.md explains each.

@@ -43,6 +43,7 @@ namespace ImageDsl
         public static Dockerfile From(Value image, Platform? platform = null)
         {
             if (image is null) throw new DockerfileException(DiagnosticIds.InvalidArgument, "An image cannot be null.", nameof(image));
+            Syntax.RequireNoVariable(image, "an image", nameof(image));
             if (image.IsLiteral) Syntax.RequireImageReference(image.LiteralText, nameof(image));
             else
             {

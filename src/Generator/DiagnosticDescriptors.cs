@@ -40,6 +40,7 @@ namespace ImageDsl.Generator
         public static readonly DiagnosticDescriptor EvaluationBudgetExceeded = Error(DiagnosticIds.EvaluationBudgetExceeded, "Definition too costly to evaluate");
         public static readonly DiagnosticDescriptor InvalidContainerCheck = Error(DiagnosticIds.InvalidContainerCheck, "Invalid container check");
         public static readonly DiagnosticDescriptor ArgumentHiddenByEnv = Error(DiagnosticIds.ArgumentHiddenByEnv, "Build argument hidden by an environment variable");
+        public static readonly DiagnosticDescriptor MisplacedEnvironmentVariable = Error(DiagnosticIds.MisplacedEnvironmentVariable, "Environment variable where it cannot stand");
 
         private static readonly Dictionary<string, DiagnosticDescriptor> All = new Dictionary<string, DiagnosticDescriptor>
         {
@@ -54,6 +55,7 @@ namespace ImageDsl.Generator
             [LiteralLooksLikePattern.Id] = LiteralLooksLikePattern, [StageNameCapturesImage.Id] = StageNameCapturesImage,
             [UnknownShell.Id] = UnknownShell, [FieldNotProvable.Id] = FieldNotProvable, [EvaluationBudgetExceeded.Id] = EvaluationBudgetExceeded,
             [InvalidContainerCheck.Id] = InvalidContainerCheck, [ArgumentHiddenByEnv.Id] = ArgumentHiddenByEnv,
+            [MisplacedEnvironmentVariable.Id] = MisplacedEnvironmentVariable,
         };
 
         /// <summary>The descriptor for an id; an unknown id (a Dsl bug) is reported as an invalid argument rather than thrown.</summary>

@@ -6,7 +6,8 @@ namespace ImageDsl.IntegrationTests;
 /// <summary>
 /// The exactness contract, judged by the daemon: every hostile value goes into ENV, LABEL (key and value; one pair and
 /// several pairs per instruction), an ARG default, WORKDIR, USER, a COPY source and destination file name and an
-/// exec-form CMD; the image is built by both builders and what `docker inspect` and the container's file system show must equal the input byte for byte.
+/// exec-form CMD, and is read back through an environment-variable reference (Value.Env); the image is built by both
+/// builders and what `docker inspect` and the container's file system show must equal the input byte for byte.
 /// </summary>
 public sealed class HostileValueRoundTripTests : IClassFixture<HostileValueRoundTripTests.Images>
 {
@@ -55,6 +56,21 @@ public sealed class HostileValueRoundTripTests : IClassFixture<HostileValueRound
         Assert.Contains($"ME{index}={Values[index]}", env);
         Assert.Contains($"MA{index}={Values[index]}", env);
         Assert.Contains($"MX{index}=x", env);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void A_variable_read_through_Value_Env_arrives_exactly(int index, BuilderKind builder)
+    {
+        var config = _images.Config(builder);
+        var env = config.Env ?? new List<string>();
+        // The expansion of ${E…} is the variable's value as set, never expanded again.
+        Assert.Contains($"R{index}=<{Values[index]}>", env);
+        Assert.Equal(Values[index], config.Labels![$"RL{index}"]);
+        // Every value of one ENV is expanded before any is set: T sees S as it was (unset), not "new".
+        Assert.Contains($"T{index}=[]", env);
+        // The base image's own variable.
+        Assert.Contains("FROM_BASE=x:/bin", env);
     }
 
     [Theory]
@@ -127,11 +143,15 @@ public sealed class HostileValueRoundTripTests : IClassFixture<HostileValueRound
                         // Several pairs in one instruction: each value still arrives as written.
                         .Env(($"ME{i}", Values[i]), ($"MA{i}", arg), ($"MX{i}", "x"))
                         .Label(($"ML{i}", Values[i]), ("M" + LabelKey(i), $"{i}"))
+                        .Env($"R{i}", "<" + Value.Env($"E{i}") + ">")
+                        .Label($"RL{i}", Value.Env($"E{i}"))
+                        .Env(($"S{i}", "new"), ($"T{i}", "[" + Value.Env($"S{i}") + "]"))
                         .Copy(FileName(i), "/copied/")
                         .Copy(FileName(i), "/copied/copy-" + FileName(i));
                     files[FileName(i)] = Values[i];
                 }
 
+                stage = stage.Env("FROM_BASE", "x:" + Value.Env("PATH"));
                 var tag = $"imagedsl-tests/hostile-all:{builder.ToString().ToLowerInvariant()}";
                 await TestEngine.BuildAsync(_engine, tag, stage.ToString(), builder, files);
                 _all[builder] = (await _engine.InspectImageAsync(tag, CancellationToken.None))!;

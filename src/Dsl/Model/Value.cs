@@ -7,15 +7,16 @@ using ImageDsl.Rendering;
 namespace ImageDsl
 {
     /// <summary>
-    /// Text that may contain build-argument references. A plain string converts to a <see cref="Value"/> that is
-    /// taken literally — a <c>$</c> in it stays a dollar sign in the image — and a <see cref="BuildArg"/> is the only
-    /// way to write <c>${NAME}</c>. Join parts with <c>+</c>: <c>"app-" + version</c>.
+    /// Text that may contain references. A plain string converts to a <see cref="Value"/> that is taken literally — a
+    /// <c>$</c> in it stays a dollar sign in the image — and the only ways to write <c>${NAME}</c> are a
+    /// <see cref="BuildArg"/> (the build argument's value) and <see cref="Env(string)"/> (the stage's environment
+    /// variable, e.g. one its base image sets). Join parts with <c>+</c>: <c>"app-" + version</c>.
     /// </summary>
     public sealed class Value : IEquatable<Value>
     {
         private Value(EquatableList<ValuePart> parts) => Parts = parts;
 
-        /// <summary>The literal and build-argument parts, in order.</summary>
+        /// <summary>The literal, build-argument and environment-variable parts, in order.</summary>
         public EquatableList<ValuePart> Parts { get; }
 
         /// <summary>A value that is exactly <paramref name="text"/>.</summary>
@@ -30,6 +31,24 @@ namespace ImageDsl
         {
             if (argument is null) throw new DockerfileException(DiagnosticIds.InvalidArgument, "A build argument cannot be null.", nameof(argument));
             return new Value(EquatableList<ValuePart>.Empty.Add(new ValuePart(null, argument)));
+        }
+
+        /// <summary>
+        /// The value the stage's environment variable <paramref name="name"/> has when the instruction runs — set by an
+        /// earlier ENV of the stage or of a stage it starts from, or by its base image; empty when unset. Docker expands
+        /// it in ENV, LABEL, WORKDIR and COPY/ADD destinations; every value of one ENV is expanded before any is set.
+        /// Not in FROM, COPY/ADD sources or patterns, nor in a stage that declares a build argument of the same name
+        /// (IDSL0027).
+        /// </summary>
+        public static Value Env(string name)
+        {
+            if (!Syntax.IsVariableName(name))
+            {
+                throw new DockerfileException(DiagnosticIds.InvalidArgument,
+                    $"'{name}' is not an environment variable name docker expands: use letters, digits and '_', not starting with a digit.", nameof(name));
+            }
+
+            return new Value(EquatableList<ValuePart>.Empty.Add(new ValuePart(null, null, name)));
         }
 
         public static implicit operator Value(string text) => Literal(text);
@@ -64,7 +83,7 @@ namespace ImageDsl
             return new Value(EquatableList<ValuePart>.From(parts));
         }
 
-        /// <summary>True when the value has no build-argument reference.</summary>
+        /// <summary>True when the value has no reference (to a build argument or an environment variable).</summary>
         public bool IsLiteral
         {
             get
@@ -89,18 +108,25 @@ namespace ImageDsl
         /// <summary>The build arguments this value refers to.</summary>
         public IEnumerable<BuildArg> Arguments => IsLiteral ? Array.Empty<BuildArg>() : Parts.Where(p => p.Argument is not null).Select(p => p.Argument!);
 
+        /// <summary>The environment variables this value refers to (<see cref="Env(string)"/>).</summary>
+        public IEnumerable<string> Variables => IsLiteral ? Array.Empty<string>() : Parts.Where(p => p.Variable is not null).Select(p => p.Variable!);
+
         public bool Equals(Value? other) => other is not null && Parts.Equals(other.Parts);
 
         public override bool Equals(object? obj) => obj is Value other && Equals(other);
 
         public override int GetHashCode() => Parts.GetHashCode();
 
-        /// <summary>A readable form for debugging; build-argument references show as <c>${NAME}</c>.</summary>
-        public override string ToString() => string.Concat(Parts.Select(p => p.Literal ?? "${" + p.Argument!.Name + "}"));
+        /// <summary>A readable form for debugging; references show as <c>${NAME}</c>.</summary>
+        public override string ToString() => string.Concat(Parts.Select(p => p.Literal ?? "${" + p.Name + "}"));
     }
 
-    /// <summary>One part of a <see cref="Value"/>: literal text or a build-argument reference.</summary>
-    public sealed record ValuePart(string? Literal, BuildArg? Argument);
+    /// <summary>One part of a <see cref="Value"/>: literal text, a build-argument reference, or an environment-variable reference (by name).</summary>
+    public sealed record ValuePart(string? Literal, BuildArg? Argument, string? Variable = null)
+    {
+        /// <summary>The name a reference expands (<c>${NAME}</c>); null for literal text.</summary>
+        public string? Name => Argument?.Name ?? Variable;
+    }
 
     /// <summary>
     /// A build argument (<c>ARG NAME[=default]</c>). Declare it in each stage that uses it with

@@ -73,16 +73,7 @@ namespace ImageDsl.Practices
         private static string? BaseReference(Dockerfile stage)
         {
             var root = Lineage(stage).First();
-            if (root.BaseImage is null) return null;
-            var text = "";
-            foreach (var part in root.BaseImage.Parts)
-            {
-                if (part.Literal is not null) text += part.Literal;
-                else if (part.Argument!.DefaultValue is { } value) text += value;
-                else return null;
-            }
-
-            return text;
+            return root.BaseImage is null ? null : Syntax.WithDefaults(root.BaseImage);
         }
 
         private static void CheckBase(Dockerfile stage, List<string> stageNames, List<PracticeFinding> findings)

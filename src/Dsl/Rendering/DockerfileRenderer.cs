@@ -72,7 +72,7 @@ namespace ImageDsl.Rendering
         private static string RenderImage(Value image) =>
             // FROM splits its arguments on blanks without quoting, so a reference is written bare; a literal one is
             // already validated reference syntax, and build arguments are written as ${NAME}.
-            string.Concat(image.Parts.Select(p => p.Literal ?? "${" + p.Argument!.Name + "}"));
+            string.Concat(image.Parts.Select(p => p.Literal ?? "${" + p.Name + "}"));
 
         private static string RenderInstruction(Instruction instruction, IReadOnlyList<string> shell, char escape, IReadOnlyList<BuildArg> globals)
         {

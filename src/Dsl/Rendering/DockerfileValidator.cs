@@ -19,6 +19,7 @@ namespace ImageDsl.Rendering
             var defaults = new Dictionary<string, BuildArg>();
             var shellKnown = new Dictionary<Dockerfile, bool>();
             var environments = new Dictionary<Dockerfile, Dictionary<string, bool>>();
+            var declaredInLineage = new Dictionary<Dockerfile, HashSet<string>>();
             var images = ImageReferences(stages);
 
             foreach (var stage in stages)
@@ -65,8 +66,11 @@ namespace ImageDsl.Rendering
                     : stage.BaseImage is { IsLiteral: true } image && string.Equals(image.LiteralText, "scratch", System.StringComparison.OrdinalIgnoreCase);
                 var environment = stage.BaseStage is { } parent && environments.TryGetValue(parent, out var inheritedEnvironment)
                     ? new Dictionary<string, bool>(inheritedEnvironment) : new Dictionary<string, bool>();
-                shellKnown[stage] = CheckStage(stage, escape, known, environment, defaults, problems);
+                var lineage = stage.BaseStage is { } from && declaredInLineage.TryGetValue(from, out var inheritedArguments)
+                    ? new HashSet<string>(inheritedArguments) : new HashSet<string>();
+                shellKnown[stage] = CheckStage(stage, escape, known, environment, lineage, defaults, problems);
                 environments[stage] = environment;
+                declaredInLineage[stage] = lineage;
             }
 
             return problems;
@@ -76,10 +80,11 @@ namespace ImageDsl.Rendering
         /// Checks one stage's instructions; returns whether its shell is known at the end of the stage.
         /// <paramref name="environment"/> holds the variables the Dockerfile's own ENV instructions have set so far in
         /// this stage and the stages it starts from, each with whether its value is provably its own build argument's
-        /// (<c>ENV V=${V}</c>); it is updated in place.
+        /// (<c>ENV V=${V}</c>); <paramref name="lineage"/> the build arguments declared so far in this stage and the
+        /// stages it starts from. Both are updated in place.
         /// </summary>
-        private static bool CheckStage(Dockerfile stage, char escape, bool shellKnown, Dictionary<string, bool> environment, Dictionary<string, BuildArg> defaults,
-            List<DockerfileProblem> problems)
+        private static bool CheckStage(Dockerfile stage, char escape, bool shellKnown, Dictionary<string, bool> environment, HashSet<string> lineage,
+            Dictionary<string, BuildArg> defaults, List<DockerfileProblem> problems)
         {
             var declared = new HashSet<string>();
             var singletons = new Dictionary<string, Instruction>();
@@ -89,7 +94,19 @@ namespace ImageDsl.Rendering
                 {
                     CheckDefault(arg.Argument, instruction, ProblemSubject.Instruction, defaults, problems);
                     declared.Add(arg.Argument.Name);
+                    lineage.Add(arg.Argument.Name);
                     continue;
+                }
+
+                foreach (var variable in ExpandedValues(instruction).SelectMany(v => v.Variables).Distinct())
+                {
+                    if (lineage.Contains(variable))
+                    {
+                        // Which one ${NAME} is then depends on the builder and on whether the environment has NAME.
+                        problems.Add(new DockerfileProblem(DiagnosticIds.MisplacedEnvironmentVariable, true,
+                            $"Value.Env(\"{variable}\") refers to the environment variable {variable}, but this stage (or a stage it starts from) declares a build argument {variable}: docker writes ${{{variable}}} for both, and which one it expands depends on the builder. Use the BuildArg, or rename it.",
+                            ProblemSubject.Instruction, instruction));
+                    }
                 }
 
                 foreach (var used in UsedArguments(instruction))
@@ -246,17 +263,20 @@ namespace ImageDsl.Rendering
         }
 
         /// <summary>The build arguments an instruction expands.</summary>
-        public static IEnumerable<BuildArg> UsedArguments(Instruction instruction) => instruction switch
+        public static IEnumerable<BuildArg> UsedArguments(Instruction instruction) => ExpandedValues(instruction).SelectMany(v => v.Arguments);
+
+        /// <summary>The values of an instruction that docker expands (${NAME}).</summary>
+        private static IEnumerable<Value> ExpandedValues(Instruction instruction) => instruction switch
         {
-            EnvInstruction env => env.Variables.SelectMany(v => v.Value.Arguments),
-            LabelInstruction label => label.Labels.SelectMany(l => l.Value.Arguments),
-            WorkdirInstruction workdir => workdir.Path.Arguments,
-            VolumeInstruction volume => volume.Paths.SelectMany(p => p.Arguments),
-            CopyInstruction copy => copy.Sources.SelectMany(s => s.Text.Arguments).Concat(copy.Destination.Arguments),
-            AddInstruction add => add.Sources.SelectMany(s => s.Text.Arguments).Concat(add.Destination.Arguments),
-            CopyHeredocInstruction copy => copy.Destination.Arguments,
-            // ONBUILD triggers expand arguments in the downstream build, which declares them; nothing to check here.
-            _ => Enumerable.Empty<BuildArg>(),
+            EnvInstruction env => env.Variables.Select(v => v.Value),
+            LabelInstruction label => label.Labels.Select(l => l.Value),
+            WorkdirInstruction workdir => new[] { workdir.Path },
+            VolumeInstruction volume => volume.Paths,
+            CopyInstruction copy => copy.Sources.Select(s => s.Text).Append(copy.Destination),
+            AddInstruction add => add.Sources.Select(s => s.Text).Append(add.Destination),
+            CopyHeredocInstruction copy => new[] { copy.Destination },
+            // ONBUILD triggers expand in the downstream build, which declares its own arguments; nothing to check here.
+            _ => Enumerable.Empty<Value>(),
         };
     }
 }

@@ -78,7 +78,7 @@ namespace ImageDsl.Rendering
             for (var i = 0; i < parts.Length; i++)
             {
                 var part = pattern.Parts[i];
-                parts[i] = part.Argument is not null ? Value.Of(part.Argument) : Value.Literal(ClassEscapes(part.Literal!));
+                parts[i] = part.Argument is not null ? Value.Of(part.Argument) : part.Variable is not null ? Value.Env(part.Variable) : Value.Literal(ClassEscapes(part.Literal!));
             }
 
             return Value.Concat(parts);
@@ -121,6 +121,7 @@ namespace ImageDsl.Rendering
         /// </summary>
         public static void RequireGlob(Value pattern, string parameter)
         {
+            RequireNoVariable(pattern, "a pattern", parameter);
             foreach (var part in pattern.Parts)
             {
                 if (part.Literal is null) continue;
@@ -197,10 +198,27 @@ namespace ImageDsl.Rendering
         /// </summary>
         public static void RequireLiteralSource(Value source, string parameter)
         {
+            RequireNoVariable(source, "a COPY/ADD source", parameter);
             if (!source.IsLiteral)
             {
                 throw new DockerfileException(DiagnosticIds.SourceArgumentIsPattern,
                     $"The source '{source}' holds a build argument, and docker reads its value as a pattern ('*', '?' and '[' in it would match other files): write Glob.Of(...) around the source to say it is a pattern.", parameter);
+            }
+        }
+
+        /// <summary>
+        /// Where docker does not expand the environment (FROM), or where ImageDsl must know the text before the build
+        /// (sources and patterns: only the context files they can match are sent), an environment variable cannot stand.
+        /// </summary>
+        public static void RequireNoVariable(Value value, string what, string parameter)
+        {
+            foreach (var name in value.Variables)
+            {
+                throw new DockerfileException(DiagnosticIds.MisplacedEnvironmentVariable,
+                    $"{Capital(what)} cannot refer to the environment variable {name}: " + (what == "an image"
+                        ? "FROM sees only the build arguments declared before the first FROM. Use a BuildArg."
+                        : "ImageDsl sends only the build-context files a source can match, so it must know the source before the build. Write the path, or use a BuildArg."),
+                    parameter);
             }
         }
 

@@ -46,7 +46,8 @@ namespace ImageDsl.Rendering
 
         /// <summary>
         /// The text a value has when every build argument takes its default, as docker substitutes ${NAME} when no
-        /// value is given; null when an argument has no default (its value only exists at build time).
+        /// value is given; null when an argument has no default (its value only exists at build time) or the value
+        /// refers to an environment variable.
         /// </summary>
         public static string? WithDefaults(Value value)
         {
@@ -54,7 +55,7 @@ namespace ImageDsl.Rendering
             foreach (var part in value.Parts)
             {
                 if (part.Literal is not null) builder.Append(part.Literal);
-                else if (part.Argument!.DefaultValue is { } defaultValue) builder.Append(defaultValue);
+                else if (part.Argument?.DefaultValue is { } defaultValue) builder.Append(defaultValue);
                 else return null;
             }
 
@@ -248,9 +249,9 @@ namespace ImageDsl.Rendering
         {
             foreach (var part in value.Parts)
             {
-                if (part.Argument is not null)
+                if (part.Name is { } name)
                 {
-                    builder.Append("${").Append(part.Argument.Name).Append('}');
+                    builder.Append("${").Append(name).Append('}');
                     continue;
                 }
 

@@ -286,7 +286,7 @@ public static class DockerfileImporter
                     return new[] { $"User({Owner(_values.Text(Single(i), "a user"))})" };
                 case "workdir":
                     NoFlags(i);
-                    return new[] { $"Workdir({_values.Value(Single(i), arguments)})" };
+                    return new[] { $"Workdir({_values.Value(Single(i), arguments, environment: true)})" };
                 case "volume":
                 {
                     NoFlags(i);
@@ -553,7 +553,7 @@ public static class DockerfileImporter
             return pattern ? ($"Glob.Of({value})", true) : (value, false);
         }
 
-        private string Destination(string word, Dictionary<string, string> arguments, bool json) => json ? ValueWriter.Literal(word) : _values.Value(word, arguments);
+        private string Destination(string word, Dictionary<string, string> arguments, bool json) => json ? ValueWriter.Literal(word) : _values.Value(word, arguments, environment: true);
 
         private string Healthcheck(DockerfileInstruction i)
         {
@@ -598,7 +598,7 @@ public static class DockerfileImporter
                 // The legacy form: the first word is the key, the rest of the line (after blanks) the value.
                 var keyEnd = i.Rest.IndexOfAny(new[] { ' ', '\t' });
                 if (keyEnd < 0) throw new NotExpressibleException($"{i.Keyword.ToUpperInvariant()} {i.Rest} has no value");
-                return new List<(string, string)> { (_values.Text(words[0], "a key"), _values.Value(i.Rest.Substring(keyEnd).TrimStart(' ', '\t'), arguments)) };
+                return new List<(string, string)> { (_values.Text(words[0], "a key"), _values.Value(i.Rest.Substring(keyEnd).TrimStart(' ', '\t'), arguments, environment: true)) };
             }
 
             var pairs = new List<(string, string)>();
@@ -606,7 +606,7 @@ public static class DockerfileImporter
             {
                 var equals = word.IndexOf('=');
                 if (equals <= 0) throw new NotExpressibleException($"'{word}' is not key=value");
-                pairs.Add((_values.Text(word.Substring(0, equals), "a key"), _values.Value(word.Substring(equals + 1), arguments)));
+                pairs.Add((_values.Text(word.Substring(0, equals), "a key"), _values.Value(word.Substring(equals + 1), arguments, environment: true)));
             }
 
             return pairs;

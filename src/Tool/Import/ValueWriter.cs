@@ -7,10 +7,10 @@ namespace ImageDsl.Tool.Import;
 
 /// <summary>
 /// Turns the words of a Dockerfile into C# expressions: literal text as string literals, <c>$NAME</c> / <c>${NAME}</c>
-/// of a build argument declared in the stage as that <c>BuildArg</c> field. Words are lexed with BuildKit's own word
-/// lexer (quotes, escapes), with every variable replaced by a marker, so the split between text and references is the
-/// builder's. A reference to anything else (an ENV variable, the base image's environment) or with a modifier
-/// (<c>${NAME:-default}</c>) has no DSL form and is refused with the reason.
+/// of a build argument declared in the stage as that <c>BuildArg</c> field, and of any other name (an ENV variable, the
+/// base image's environment) as <c>Value.Env("NAME")</c>. Words are lexed with BuildKit's own word lexer (quotes,
+/// escapes), with every variable replaced by a marker, so the split between text and references is the builder's. A
+/// reference with a modifier (<c>${NAME:-default}</c>) has no DSL form and is refused with the reason.
 /// </summary>
 internal sealed class ValueWriter(char escape)
 {
@@ -21,8 +21,12 @@ internal sealed class ValueWriter(char escape)
     /// <summary>A C# string literal.</summary>
     public static string Literal(string text) => SymbolDisplay.FormatLiteral(text, quote: true);
 
-    /// <summary>One word in an expanding position as a <c>Value</c> expression; <paramref name="arguments"/> maps build-argument names to fields.</summary>
-    public string Value(string raw, IReadOnlyDictionary<string, string> arguments)
+    /// <summary>
+    /// One word in an expanding position as a <c>Value</c> expression; <paramref name="arguments"/> maps build-argument
+    /// names to fields. Other names become <c>Value.Env</c> where the DSL takes one (<paramref name="environment"/>:
+    /// ENV, LABEL, WORKDIR, destinations); elsewhere (FROM, sources, patterns) they are refused.
+    /// </summary>
+    public string Value(string raw, IReadOnlyDictionary<string, string> arguments, bool environment = false)
     {
         var parts = Parts(raw);
         var code = new List<string>();
@@ -34,16 +38,15 @@ internal sealed class ValueWriter(char escape)
                 continue;
             }
 
-            if (!arguments.TryGetValue(variable, out var field))
-            {
-                throw new NotExpressibleException($"'{raw}' refers to ${variable}, which is not a build argument declared in this stage (an ENV variable or the base image's): a definition writes literal text and BuildArg references only");
-            }
-
-            code.Add(field);
+            // A name the stage has not declared as a build argument is its environment's (an ENV, or the base image's).
+            if (arguments.TryGetValue(variable, out var field)) code.Add(field);
+            else if (environment) code.Add("Value.Env(" + Literal(variable) + ")");
+            else throw new NotExpressibleException($"'{raw}' refers to ${variable}, which is not a build argument declared in this stage: here a definition takes literal text and BuildArg references only");
         }
 
         if (code.Count == 0) return Literal("");
-        // A string + string pair would concatenate as strings before meeting a BuildArg: fine, the text is the same.
+        // A string + string pair would concatenate as strings before meeting a BuildArg: fine, the text is the same. A
+        // lone Value.Env is a Value already; with only strings and fields, + gives a Value as soon as one is a BuildArg.
         return string.Join(" + ", code);
     }
 

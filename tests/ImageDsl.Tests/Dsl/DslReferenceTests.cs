@@ -56,12 +56,14 @@ public class DslReferenceTests
         Example("ENV / LABEL / ARG", () => Base.Label(("org.opencontainers.image.title", "My app"), ("org.opencontainers.image.vendor", "Example")));
         Example("ENV / LABEL / ARG", () => Base.Arg(Version).Env("APP_VERSION", "v" + Version));
         Example("ENV / LABEL / ARG", () => Base.Arg(new BuildArg("CHANNEL")));
+        Example("ENV / LABEL / ARG", () => Base.Env("PATH", "/opt/app/bin:" + Value.Env("PATH")));
         Example("EXPOSE / USER / WORKDIR / VOLUME", () => Base.Expose(80, Port.Udp(53), Port.Sctp(9899), Port.Range(8000, 8010)));
         Example("EXPOSE / USER / WORKDIR / VOLUME", () => Base.User(Owner.Id(1000, 1000)));
         Example("EXPOSE / USER / WORKDIR / VOLUME", () => Base.User("app"));
         Example("EXPOSE / USER / WORKDIR / VOLUME", () => Base.User("1000:1000"));
         Example("EXPOSE / USER / WORKDIR / VOLUME", () => Base.User(Owner.Parse("app:staff")));
         Example("EXPOSE / USER / WORKDIR / VOLUME", () => Base.Workdir("/srv/my app"));
+        Example("EXPOSE / USER / WORKDIR / VOLUME", () => Base.Workdir(Value.Env("HOME") + "/app"));
         Example("EXPOSE / USER / WORKDIR / VOLUME", () => Base.Volume("/data", "/var/log"));
         Example("COPY / ADD", () => Base.Copy("app.dll", "/app/"));
         Example("COPY / ADD", () => Base.Copy(["a b.txt", "c.txt"], "/app/"));
@@ -119,10 +121,10 @@ public class DslReferenceTests
         | --- | --- | --- |
         | `Copy` / `Add` source | a literal path: the file or directory of exactly that name, whatever characters it holds (`*`, `?`, `[`, `\`, blanks, line breaks) | `Glob.Of("*.csproj")` for a pattern (Go `filepath.Match` syntax: `*`, `?`, `[a-z]`, `[^a-z]`, `\c`); `Glob.Literal(...)` lists an exact name among patterns; `new Uri("https://…")` for an `Add` URL or git repository |
         | `exclude:` | — (a `Glob` only) | `Glob.Of("**/*.md")` (.dockerignore syntax, with `**`) |
-        | `Copy` / `Add` destination, `Workdir`, `Volume` | a literal path in the image | a `BuildArg` joined with `+` for a build-time value |
+        | `Copy` / `Add` destination, `Workdir`, `Volume` | a literal path in the image | a `BuildArg` joined with `+` for a build-time value; `Value.Env("HOME")` for the stage's environment variable (not in `Volume`) |
         | `Dockerfile.From`, `from:` (COPY --from, mounts) | an image reference `[registry/]name[:tag][@digest]`, checked at compile time | a stage value (a `Dockerfile`) for a stage; a bare number is refused (docker reads it as a stage index) |
         | `.As(...)` | a stage name; it may not be `scratch` or any image reference the same Dockerfile uses (docker would pick the stage instead of the image) | — |
-        | `Env`, `Label`, `BuildArg` default, `User`, `Cmd`/`Entrypoint`/`RunExec` arguments | literal text, byte for byte (`$`, quotes and backslashes included) | a `BuildArg` joined with `+` to expand `${NAME}` |
+        | `Env`, `Label`, `BuildArg` default, `User`, `Cmd`/`Entrypoint`/`RunExec` arguments | literal text, byte for byte (`$`, quotes and backslashes included) | a `BuildArg` joined with `+` to expand `${NAME}`; in `Env` and `Label` values, `Value.Env("PATH")` for the stage's environment variable |
         | `Run`, `CmdShell`, `EntrypointShell`, `Healthcheck` command line | a shell command line, given to the stage's shell unchanged | `Command.Exec(...)` for an argument vector without a shell |
         | `User` | docker's `user[:group]` | `Owner.Id(1000, 1000)`, `Owner.Name("app", "staff")` |
 
@@ -145,6 +147,12 @@ public class DslReferenceTests
         the base image with another value, before anything is built (IMAGEDSL2026 — checked with the daemon when it
         has the base image, and always by the daemonless builder). `.Env("VERSION", Version)`, the argument itself,
         hides nothing.
+
+        `Value.Env("PATH")` is the stage's environment variable: set by an earlier `ENV` of the stage or a stage it
+        starts from, or by the base image; empty when unset. All values of one `ENV` are expanded before any is set, as
+        docker does. It cannot stand in FROM (which sees only global build arguments), in COPY/ADD sources and patterns
+        (ImageDsl must know what a source matches before the build), nor in a stage that declares a build argument of
+        the same name (IDSL0027).
 
         """;
 

@@ -243,6 +243,65 @@ public class ValidationTests
     }
 
     [Fact]
+    public void Environment_variable_renders_as_a_reference_where_docker_expands_the_environment()
+    {
+        var stage = Base.Env(("APP", "/opt/app"), ("PATH", Value.Env("APP") + "/bin:" + Value.Env("PATH")))
+            .Label("home", Value.Env("HOME"))
+            .Workdir(Value.Env("APP"))
+            .Copy("a.txt", Value.Env("APP") + "/conf/");
+
+        Assert.Empty(stage.Validate());
+        Assert.Equal("FROM busybox\nENV APP=/opt/app PATH=${APP}/bin:${PATH}\nLABEL home=${HOME}\nWORKDIR ${APP}\nCOPY a.txt ${APP}/conf/\n", stage.ToString());
+        // A literal "$" next to a reference stays literal.
+        Assert.Equal("FROM busybox\nENV P=\"\\$${P}\"\n", Base.Env("P", "$" + Value.Env("P")).ToString());
+        Assert.Equal(new[] { "APP", "PATH" }, (Value.Env("APP") + "/bin:" + Value.Env("PATH")).Variables);
+        Assert.False(Value.Env("HOME").IsLiteral);
+        Assert.Empty(Value.Env("HOME").Arguments);
+    }
+
+    [Theory]
+    [InlineData("FROM")]
+    [InlineData("source")]
+    [InlineData("pattern")]
+    [InlineData("exclude")]
+    public void Environment_variable_where_docker_does_not_expand_it_or_ImageDsl_must_know_the_text_is_refused(string position)
+    {
+        var e = Assert.Throws<DockerfileException>(() => position switch
+        {
+            "FROM" => Dockerfile.From("busybox:" + Value.Env("TAG")),
+            "source" => Base.Copy(Value.Env("APP") + "/app.jar", "/app.jar"),
+            "pattern" => Base.Copy(Glob.Of(Value.Env("APP") + "/*.jar"), "/app/"),
+            _ => Base.Copy("src", "/src/", exclude: [Glob.Of(Value.Env("TMP"))]),
+        });
+
+        Assert.Equal(DiagnosticIds.MisplacedEnvironmentVariable, e.Id);
+        Assert.Equal(position == "FROM" ? "image" : position is "source" ? "source" : "pattern", e.ParamName);
+    }
+
+    [Fact]
+    public void Environment_variable_of_a_name_the_stage_or_its_base_stage_declares_as_a_build_argument_is_refused()
+    {
+        var path = new BuildArg("PATH", "/opt");
+        var problem = Assert.Single(Base.Arg(path).Env("P", Value.Env("PATH")).Validate());
+        Assert.Equal(DiagnosticIds.MisplacedEnvironmentVariable, problem.Id);
+        Assert.Contains("build argument PATH", problem.Message);
+
+        var parent = Base.Arg(path).As("parent");
+        Assert.Equal(DiagnosticIds.MisplacedEnvironmentVariable, Assert.Single(Dockerfile.From(parent).Label("p", Value.Env("PATH")).Validate()).Id);
+        // Before the stage declares it, ${PATH} is the environment's: nothing to refuse.
+        Assert.Empty(Base.Env("P", Value.Env("PATH")).Arg(path).Validate());
+        Assert.Throws<DockerfileException>(() => Value.Env("NOT-A-NAME"));
+    }
+
+    [Fact]
+    public void An_env_set_from_another_variable_hides_a_build_argument_of_its_name()
+    {
+        var version = new BuildArg("VERSION", "1");
+        var problems = Base.Arg(version).Env("VERSION", Value.Env("OTHER")).Label("v", version).Validate();
+        Assert.Equal(DiagnosticIds.ArgumentHiddenByEnv, Assert.Single(problems).Id);
+    }
+
+    [Fact]
     public void Two_different_stages_with_one_name_are_an_error()
     {
         var one = Dockerfile.From("busybox").As("build").Run("a");

@@ -93,13 +93,25 @@ public class ImportTests
     [Fact]
     public void What_the_DSL_cannot_say_is_reported_with_its_line_and_kept_as_a_comment()
     {
-        var result = DockerfileImporter.Import("FROM debian:12\nENV P=/x\nENV PATH=$P/bin:$PATH\nMAINTAINER me\nCMD [\"sh\"]\n", "AppImage", "app");
+        var result = DockerfileImporter.Import("FROM debian:12\nENV P=/x\nCOPY $P/app.jar /app.jar\nMAINTAINER me\nCMD [\"sh\"]\n", "AppImage", "app");
 
         Assert.Equal(new[] { 3, 4 }, result.Problems.Select(p => p.Line));
         Assert.All(result.Problems, p => Assert.True(p.Omitted));
         Assert.Contains("$P", result.Problems[0].Reason);
-        Assert.Contains("// not imported (line 3): ENV PATH=$P/bin:$PATH", result.Source);
+        Assert.Contains("// not imported (line 3): COPY $P/app.jar /app.jar", result.Source);
         Assert.Contains("Label(\"org.opencontainers.image.authors\"", result.Problems[1].Reason);
+    }
+
+    [Fact]
+    public void A_reference_to_the_environment_imports_as_Value_Env_where_docker_expands_it()
+    {
+        var result = DockerfileImporter.Import("FROM debian:12\nARG V=1\nENV P=/x\nENV PATH=$P/bin:$PATH W=${V}\nWORKDIR $HOME/app\nCOPY a.txt $P/\n", "AppImage", "app");
+
+        Assert.Empty(result.Problems);
+        // A name the stage declares as a build argument stays that BuildArg; any other is the environment's.
+        Assert.Contains(".Env((\"PATH\", Value.Env(\"P\") + \"/bin:\" + Value.Env(\"PATH\")), (\"W\", V))", result.Source);
+        Assert.Contains(".Workdir(Value.Env(\"HOME\") + \"/app\")", result.Source);
+        Assert.Contains(".Copy(\"a.txt\", Value.Env(\"P\") + \"/\")", result.Source);
     }
 
     [Theory]

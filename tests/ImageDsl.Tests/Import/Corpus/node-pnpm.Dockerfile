@@ -1,6 +1,5 @@
 FROM node:22-slim AS base
 ENV PNPM_HOME="/pnpm"
-# import-reports
 ENV PATH="$PNPM_HOME:$PATH"
 RUN corepack enable
 
