@@ -30,8 +30,9 @@ public sealed class ImportImageParityTests
             ENV APP_HOME=/opt/app
             ENV LEGACY value with  spaces
             ENV MODE=production GREETING="two words" RELEASE=$VERSION
-            LABEL org.example.a=1 "org.example.b"="two words"
-            WORKDIR /opt/app
+            ENV PATH=$APP_HOME/bin:$PATH HOME_LABEL="[$APP_HOME]"
+            LABEL org.example.a=1 "org.example.b"="two words" org.example.home=${APP_HOME}
+            WORKDIR $APP_HOME
             USER 1000:1000
             EXPOSE 8080 53/udp 7000-7002
             VOLUME ["/data", "/logs"]
