@@ -34,7 +34,8 @@ public sealed partial class BuildImages
     /// Builds one image without a daemon, then sends it where the build asks: pushed (every tag, manifest last),
     /// written as an archive, and loaded into the daemon when one is reachable and the container checks (or the lack
     /// of any other output) call for it. With auto (not <paramref name="forced"/>), a base image that cannot be read from
-    /// its registry (one that only the local daemon has, say) returns null: the daemon builds the image instead.
+    /// its registry (one that only the local daemon has, say), or an instruction that turns out to need a container,
+    /// returns null: the daemon builds the image instead.
     /// </summary>
     private async Task<TaskItem?> BuildDaemonlessAsync(ITaskItem image, BuildRequest request, IReadOnlyList<ContextEntry> entries,
         Func<string, IReadOnlyList<ContextEntry>> entriesForPlatform, ImageDsl.Build.Metadata.ImageManifest manifest, DockerEndpoint endpoint, bool forced, CancellationToken cancellationToken)
@@ -79,6 +80,14 @@ public sealed partial class BuildImages
         catch (ContextSourceMissingException e)
         {
             throw new ImageDslException(ErrorCodes.BuildStepFailed, name, $"line {e.Line} of the Dockerfile", $"COPY source '{e.Path}': not found in the build context", "");
+        }
+        catch (NeedsDaemonException e) when (!forced)
+        {
+            // What only the build reveals (a local ADD source that is an archive, a base image's ONBUILD trigger that
+            // runs a command): auto sends the image to the daemon, as for a base it cannot read.
+            Log.LogMessage(MessageImportance.High, "ImageDsl: {0}: line {1} of its Dockerfile ({2}) needs the daemon: {3}; building with the daemon instead (ImageDslBuilder=daemonless would make this an error).",
+                name, e.Line, e.Instruction, e.Reason);
+            return null;
         }
         catch (NeedsDaemonException e)
         {

@@ -56,6 +56,46 @@ public class DaemonlessBuildTests
         Assert.Equal("daemonless hello\n", run.Stdout);
     }
 
+    /// <summary>
+    /// With auto and a push, an image qualifies for the daemonless builder until the build reveals that a local ADD
+    /// source is an archive, which only the daemon extracts: then the daemon builds it (the log says why) and the
+    /// image it pushes holds the extracted file.
+    /// </summary>
+    [Fact]
+    public void With_auto_what_only_the_build_reveals_needs_a_container_goes_to_the_daemon()
+    {
+        using var project = new MSBuildProject("""
+            [Image("tests/auto-archive", ExpectOutput = "from the archive")]
+            public static partial class Image
+            {
+                static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
+                static Dockerfile Define() => Dockerfile.From(BaseImage)
+                    .Add("bundle.tar", "/opt/")
+                    .Cmd("cat", "/opt/inside.txt");
+            }
+            """);
+        using (var tar = File.Create(Path.Combine(project.Directory.FullName, "bundle.tar")))
+        using (var writer = new System.Formats.Tar.TarWriter(tar))
+        {
+            var entry = new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "inside.txt")
+            {
+                DataStream = new MemoryStream("from the archive\n"u8.ToArray()),
+            };
+            writer.WriteEntry(entry);
+        }
+
+        var tag = "auto-" + Guid.NewGuid().ToString("N")[..8];
+        var result = project.Build($"-p:ImageDslBuildOnBuild=true -p:ImageDslPushOnBuild=true -p:ImageDslRegistry={TestEngine.Registry} -p:ContainerImageTag={tag} " +
+            $"-p:ImageDslBuildArgs=BASE_IMAGE={DaemonlessParityTests.RegistryBase}");
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("ADD bundle.tar /opt/) needs the daemon", result.Output);
+        Assert.Contains("building with the daemon instead", result.Output);
+        Assert.Contains("building tests/auto-archive with BuildKit", result.Output);
+        Assert.Contains("| from the archive", result.Output); // the smoke run of the daemon's image
+        Assert.Contains($"pushed {TestEngine.Registry}/tests/auto-archive:{tag}@sha256:", result.Output);
+    }
+
     [Fact]
     public void Where_a_daemon_is_reachable_the_image_is_loaded_and_its_smoke_run_passes()
     {
