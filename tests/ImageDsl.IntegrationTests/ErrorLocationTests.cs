@@ -101,6 +101,44 @@ public class ErrorLocationTests
         Assert.True(same.ExitCode == 0, same.Output);
     }
 
+    /// <summary>
+    /// A base image the daemon does not have yet (BuildKit would pull it): its environment is read from the registry
+    /// before the build, so a build argument it hides is refused all the same, and nothing is pulled.
+    /// </summary>
+    [Fact]
+    public async Task A_base_image_only_in_the_registry_is_checked_too()
+    {
+        var baseImage = $"{TestEngine.Registry}/tests/env-base-{Guid.NewGuid():N}:1";
+        using (var engine = await TestEngine.ConnectAsync())
+        {
+            await TestEngine.BuildAsync(engine, baseImage, $"FROM {TestEngine.BaseImage}\nENV VERSION=from-base\n", ImageDsl.Build.Docker.BuilderKind.Classic);
+            await engine.PushAsync(ImageDsl.Build.Registry.ImageReference.Parse(baseImage), null, ImageDsl.Build.Registry.PushPolicy.Default, _ => { }, CancellationToken.None);
+            await engine.RemoveImageAsync(baseImage, CancellationToken.None);
+        }
+
+        using var project = new MSBuildProject("""
+            [Image("tests/hidden-by-registry-base", SmokeRun = false)]
+            public static partial class App
+            {
+                static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
+                static readonly BuildArg Version = new("VERSION", "1.0");
+
+                static Dockerfile Define() => Dockerfile.From(BaseImage)
+                    .Arg(Version)
+                    .Label("version", Version);
+            }
+            """);
+
+        var result = project.Build($"-p:ImageDslBuildOnBuild=true -p:ImageDslBuilder=buildkit -p:ImageDslBuildArgs=BASE_IMAGE={baseImage}");
+
+        var error = Assert.Single(result.Errors);
+        Assert.Contains("error IMAGEDSL2026", error);
+        Assert.Contains("build argument VERSION", error);
+        Assert.Contains(baseImage, error);
+        using var after = await TestEngine.ConnectAsync();
+        Assert.Null(await after.InspectImageAsync(baseImage, CancellationToken.None)); // read from the registry, not pulled
+    }
+
     [Fact]
     public void A_failure_in_the_only_stage_is_placed_too()
     {

@@ -37,22 +37,30 @@ public sealed class RegistryBaseImages(BlobStore store, RegistryCredentials cred
         return client;
     }
 
-    public async Task<BaseImage> GetAsync(string reference, ImagePlatform platform, CancellationToken cancellationToken)
+    public Task<BaseImage> GetAsync(string reference, ImagePlatform platform, CancellationToken cancellationToken) =>
+        Valid(reference, () => ReadAsync(reference, RegistryLocation.Parse(reference), platform, cancellationToken));
+
+    /// <summary>The image's config alone (its manifest, for the platform, and its config blob; no layer).</summary>
+    public Task<JsonObject> GetConfigAsync(string reference, ImagePlatform platform, CancellationToken cancellationToken) =>
+        Valid(reference, async () => (await ReadConfigAsync(reference, RegistryLocation.Parse(reference), platform, cancellationToken).ConfigureAwait(false)).Config);
+
+    private static async Task<T> Valid<T>(string reference, Func<Task<T>> read)
     {
-        var location = RegistryLocation.Parse(reference);
         try
         {
-            return await ReadAsync(reference, location, platform, cancellationToken).ConfigureAwait(false);
+            return await read().ConfigureAwait(false);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or NullReferenceException or FormatException or ArgumentOutOfRangeException)
         {
             // A manifest, index or config without the fields the OCI and Docker specifications require.
+            var location = RegistryLocation.Parse(reference);
             throw new ImageDslException(ErrorCodes.RegistryRequestFailed, e, location.Registry, "GET", $"/v2/{location.Repository}/manifests/{location.Reference}",
                 "its manifest or config is not a valid image description (" + e.Message + ")");
         }
     }
 
-    private async Task<BaseImage> ReadAsync(string reference, RegistryLocation location, ImagePlatform platform, CancellationToken cancellationToken)
+    private async Task<(RegistryManifest Manifest, JsonObject Document, JsonObject Config)> ReadConfigAsync(string reference, RegistryLocation location, ImagePlatform platform,
+        CancellationToken cancellationToken)
     {
         var client = Client(location.Registry);
         var manifest = await client.GetManifestAsync(location.Repository, location.Reference, cancellationToken).ConfigureAwait(false)
@@ -68,6 +76,13 @@ public sealed class RegistryBaseImages(BlobStore store, RegistryCredentials cred
         var configDigest = document["config"]!["digest"]!.GetValue<string>();
         await EnsureAsync(client, location, configDigest, cancellationToken).ConfigureAwait(false);
         var config = JsonNode.Parse(await File.ReadAllBytesAsync(store.PathOf(configDigest), cancellationToken).ConfigureAwait(false))!.AsObject();
+        return (manifest, document, config);
+    }
+
+    private async Task<BaseImage> ReadAsync(string reference, RegistryLocation location, ImagePlatform platform, CancellationToken cancellationToken)
+    {
+        var client = Client(location.Registry);
+        var (manifest, document, config) = await ReadConfigAsync(reference, location, platform, cancellationToken).ConfigureAwait(false);
         var diffIds = config["rootfs"]?["diff_ids"]?.AsArray().Select(d => d!.GetValue<string>()).ToList() ?? new List<string>();
         var layers = new List<ImageLayer>();
         var descriptors = document["layers"]!.AsArray();

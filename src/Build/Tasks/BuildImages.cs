@@ -1,7 +1,9 @@
 using ImageDsl.Build.Context;
+using ImageDsl.Build.Daemonless;
 using ImageDsl.Build.Diagnostics;
 using ImageDsl.Build.Docker;
 using ImageDsl.Build.Metadata;
+using ImageDsl.Build.Registry;
 using ImageDsl.Build.Session;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
@@ -111,8 +113,7 @@ public sealed partial class BuildImages : ImageDslTask
                     var credentials = SessionSources.Credentials(manifest.ImageReferences(request.BuildArgs),
                         new Registry.RegistryCredentials(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)));
                     var sessionRequest = request with { Session = new SessionResources(secrets, agents.Agents, credentials) };
-                    await manifest.CheckHiddenArgumentsAsync(name, request.BuildArgs,
-                        async reference => (await engine.InspectImageAsync(reference, cancellationToken).ConfigureAwait(false))?.Config?.Env?.ToList(),
+                    await manifest.CheckHiddenArgumentsAsync(name, request.BuildArgs, reference => BaseEnvironmentAsync(engine, name, reference, request.Platform, cancellationToken),
                         string.IsNullOrEmpty(ProjectDirectory) ? null : ProjectDirectory).ConfigureAwait(false);
                     Log.LogMessage(MessageImportance.High, "ImageDsl: building {0} with {1} ({2} context entries)…", name, builder == BuilderKind.BuildKit ? "BuildKit" : "the classic builder", entries.Count);
                     Files.StateFile.Delete(stampPath);
@@ -217,6 +218,28 @@ public sealed partial class BuildImages : ImageDslTask
 
         foreach (var (key, value) in LastWins(BuildArgs)) args[key] = value;
         return args;
+    }
+
+    /// <summary>
+    /// A base image's Env as the build will see it: the daemon's copy when it has one, else the registry's config (what
+    /// BuildKit would pull). Null when neither can be read now; the build itself then says what is wrong with the base.
+    /// </summary>
+    private async Task<IReadOnlyList<string>?> BaseEnvironmentAsync(DockerEngine engine, string name, string reference, string? platform, CancellationToken cancellationToken)
+    {
+        if (await engine.InspectImageAsync(reference, cancellationToken).ConfigureAwait(false) is { } local) return local.Config?.Env?.ToList() ?? new List<string>();
+        try
+        {
+            var policy = new PushPolicy(1, TimeSpan.Zero, TimeSpan.FromSeconds(Math.Max(1, PushTimeoutSeconds)));
+            using var bases = new RegistryBaseImages(BlobStore.Default(Environment.GetEnvironmentVariable),
+                new RegistryCredentials(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)), policy);
+            var config = await bases.GetConfigAsync(reference, string.IsNullOrEmpty(platform) ? ImagePlatform.Host : ImagePlatform.Parse(platform!), cancellationToken).ConfigureAwait(false);
+            return (config["config"]?["Env"] as System.Text.Json.Nodes.JsonArray)?.Select(e => e!.GetValue<string>()).ToList() ?? new List<string>();
+        }
+        catch (Exception e) when (e is ImageDslException or FormatException)
+        {
+            Log.LogMessage(MessageImportance.Normal, "ImageDsl: {0}: the environment of its base image {1} could not be read before the build ({2}).", name, reference, e.Message);
+            return null;
+        }
     }
 
     // Items added later (a project's own ImageDslLabel) override earlier ones (the OCI defaults).
