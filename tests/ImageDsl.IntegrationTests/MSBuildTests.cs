@@ -24,6 +24,23 @@ public class MSBuildTests
     private static string BaseArgs => $"-p:ImageDslBuildArgs=BASE_IMAGE={TestEngine.BaseImage}";
 
     /// <summary>
+    /// A build argument no image declares (a misspelt name) would leave the default in the image without a word, as
+    /// docker ignores it: it is a warning naming it. Declared ones and docker's predefined proxy arguments are not.
+    /// </summary>
+    [Fact]
+    public void A_build_argument_no_image_declares_is_a_warning_naming_it()
+    {
+        using var project = new MSBuildProject(Definition("tests/msbuild-unused-arg", "unused arg"), new Dictionary<string, string> { ["message.txt"] = "unused arg\n" });
+
+        var result = project.Build($"-p:ImageDslBuildOnBuild=true -p:ImageDslSmokeRun=false -p:ImageDslBuildArgs=BASE_IMAGE={TestEngine.BaseImage}%3BBASE_IMGE=typo%3Bno_proxy=localhost");
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        var warning = Assert.Single(result.Warnings, w => w.Contains("IMAGEDSL2028", StringComparison.Ordinal));
+        Assert.Contains("'BASE_IMGE'", warning);
+        Assert.Contains("tests/msbuild-unused-arg", warning);
+    }
+
+    /// <summary>
     /// The definition sets org.opencontainers.image.version and team; the build has $(Version) (a default label of the
     /// same key) and the project's own ImageDslLabel team. The definition's version arrives; the project's team label
     /// replaces the definition's, with a warning — for the daemon and the daemonless builder alike.

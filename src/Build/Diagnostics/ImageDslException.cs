@@ -91,6 +91,7 @@ public static class ErrorCodes
     public const string ChecksSkippedWithoutDaemon = "IMAGEDSL2025";
     public const string ArgumentHiddenByEnv = "IMAGEDSL2026";
     public const string LabelReplaced = "IMAGEDSL2027";
+    public const string BuildArgumentUnused = "IMAGEDSL2028";
 
     // 3xxx: local daemon
     public const string DaemonUnreachable = "IMAGEDSL3001";

@@ -30,6 +30,8 @@ public sealed partial class BuildImages : ImageDslTask
         var built = new List<ITaskItem>();
         var contextInputs = new List<string>();
         var contextDirectories = new List<string>();
+        var undeclared = BuildArguments.Undeclared(ParseBuildArgs().Keys, Images.Select(i => i.GetMetadata("DockerfilePath")).Where(File.Exists).Select(File.ReadAllText));
+        foreach (var argument in undeclared) LogWarning(new ImageDslException(ErrorCodes.BuildArgumentUnused, argument, string.Join(", ", Images.Select(i => i.ItemSpec))));
         try
         {
             foreach (var image in Images)
