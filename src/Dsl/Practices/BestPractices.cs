@@ -45,7 +45,7 @@ namespace ImageDsl.Practices
                             CheckAdd(add, findings);
                             break;
                         case EnvInstruction env:
-                            foreach (var variable in env.Variables) CheckSecret(env, "ENV", variable.Key, variable.Value.ToString(), findings);
+                            foreach (var variable in env.Variables) CheckSecret(env, "ENV", variable.Key, variable.Value.ToString(), findings, variable.Value);
                             break;
                         case ArgInstruction arg:
                             CheckSecret(arg, "ARG", arg.Argument.Name, arg.Argument.DefaultValue, findings);
@@ -261,7 +261,7 @@ namespace ImageDsl.Practices
             }
         }
 
-        private static void CheckSecret(Instruction instruction, string keyword, string name, string? value, List<PracticeFinding> findings)
+        private static void CheckSecret(Instruction instruction, string keyword, string name, string? value, List<PracticeFinding> findings, Value? pair = null)
         {
             var upper = name.ToUpperInvariant();
             var secretName = SecretWords.Any(w => upper.Contains(w)) && !upper.EndsWith("_FILE", StringComparison.Ordinal) && !upper.EndsWith("_PATH", StringComparison.Ordinal);
@@ -271,7 +271,7 @@ namespace ImageDsl.Practices
             findings.Add(new PracticeFinding(DiagnosticIds.SecretInEnvironment,
                 $"{keyword} {name} {(secretName ? "is named like a secret" : "holds what looks like a password")}: {keyword} values stay in the image's config and history for anyone who pulls it. " +
                 $"Pass it to the step that needs it with a secret mount instead: mounts: [Mount.Secret(\"{name.ToLowerInvariant()}\", env: \"{name}\")] (docs/secrets.md).",
-                ProblemSubject.Instruction, instruction, keyword == "ENV" ? "key" : "argument", name));
+                ProblemSubject.Instruction, instruction, keyword == "ENV" ? "key" : "argument", name, pair));
         }
 
         private static void CheckFinalStage(Dockerfile final, List<PracticeFinding> findings)
@@ -320,7 +320,7 @@ namespace ImageDsl.Practices
                     if (!int.TryParse(port, out var number) || exposed.Any(p => p.First <= number && number <= p.Last)) continue;
                     findings.Add(new PracticeFinding(DiagnosticIds.PortNotExposed,
                         $"{variable.Key} makes the app listen on {number}, which the image does not EXPOSE: add .Expose({number}) so that tools and readers know the port.",
-                        ProblemSubject.Instruction, env, "value", number.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                        ProblemSubject.Instruction, env, "value", number.ToString(System.Globalization.CultureInfo.InvariantCulture), variable.Value));
                 }
             }
         }

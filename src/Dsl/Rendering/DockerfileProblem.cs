@@ -13,6 +13,9 @@ namespace ImageDsl
         Argument,
     }
 
-    /// <summary>A problem found by <see cref="Dockerfile.Validate"/>.</summary>
-    public sealed record DockerfileProblem(string Id, bool IsError, string Message, ProblemSubject SubjectKind, object Subject);
+    /// <summary>
+    /// A problem found by <see cref="Dockerfile.Validate"/>. <see cref="Pair"/>, when set, is the value of the ENV or
+    /// LABEL pair at fault: where the call wrote several pairs, the problem is reported at that pair.
+    /// </summary>
+    public sealed record DockerfileProblem(string Id, bool IsError, string Message, ProblemSubject SubjectKind, object Subject, Value? Pair = null);
 }

@@ -105,7 +105,7 @@ namespace ImageDsl.Rendering
                         // Which one ${NAME} is then depends on the builder and on whether the environment has NAME.
                         problems.Add(new DockerfileProblem(DiagnosticIds.MisplacedEnvironmentVariable, true,
                             $"Value.Env(\"{variable}\") refers to the environment variable {variable}, but this stage (or a stage it starts from) declares a build argument {variable}: docker writes ${{{variable}}} for both, and which one it expands depends on the builder. Use the BuildArg, or rename it.",
-                            ProblemSubject.Instruction, instruction));
+                            ProblemSubject.Instruction, instruction, PairWith(instruction, v => v.Variables.Contains(variable))));
                     }
                 }
 
@@ -115,7 +115,7 @@ namespace ImageDsl.Rendering
                     {
                         problems.Add(new DockerfileProblem(DiagnosticIds.UndeclaredBuildArgument, true,
                             $"Build argument '{used.Name}' is used before this stage declares it: add .Arg({used.Name.ToLowerInvariant()}) earlier in the stage (each stage sees only the arguments it declares).",
-                            ProblemSubject.Instruction, instruction));
+                            ProblemSubject.Instruction, instruction, PairWith(instruction, v => v.Arguments.Any(a => a.Name == used.Name))));
                     }
                     else if (environment.TryGetValue(used.Name, out var ownArgument) && !ownArgument)
                     {
@@ -123,7 +123,7 @@ namespace ImageDsl.Rendering
                         // argument of the same name only fills names the environment lacks.
                         problems.Add(new DockerfileProblem(DiagnosticIds.ArgumentHiddenByEnv, true,
                             $"Build argument '{used.Name}' is hidden here by ENV {used.Name}, set earlier in this stage or a stage it starts from: docker expands ${{{used.Name}}} to the environment variable, not the build argument. Rename the build argument or the variable (an ENV {used.Name} whose value is the build argument itself, .Env(\"{used.Name}\", {used.Name.ToLowerInvariant()}), hides nothing).",
-                            ProblemSubject.Instruction, instruction));
+                            ProblemSubject.Instruction, instruction, PairWith(instruction, v => v.Arguments.Any(a => a.Name == used.Name))));
                     }
                 }
 
@@ -173,6 +173,14 @@ namespace ImageDsl.Rendering
 
             return shellKnown;
         }
+
+        /// <summary>The value of the first ENV or LABEL pair that matches, so that a several-pair call's problem points at the pair.</summary>
+        private static Value? PairWith(Instruction instruction, System.Func<Value, bool> match) => instruction switch
+        {
+            EnvInstruction env => env.Variables.Select(v => v.Value).FirstOrDefault(match),
+            LabelInstruction label => label.Labels.Select(l => l.Value).FirstOrDefault(match),
+            _ => null,
+        };
 
         /// <summary>
         /// Applies an ENV: every value is expanded before any variable is set, and a value that is exactly its own

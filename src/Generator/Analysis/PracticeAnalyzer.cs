@@ -98,7 +98,8 @@ namespace ImageDsl.Generator.Analysis
         /// <summary>The source location of a finding: the argument at fault when the call is in Define()'s file, else the call.</summary>
         private static Location? Locate(PracticeFinding finding, OriginTracker origins, IOperation body, SemanticModel model, System.Threading.CancellationToken cancellationToken)
         {
-            var origin = finding.SubjectKind switch
+            var pair = finding.Pair is null ? null : origins.Pair(finding.Pair);
+            var origin = pair ?? finding.SubjectKind switch
             {
                 ProblemSubject.Stage => origins.From((Dockerfile)finding.Subject),
                 ProblemSubject.StageName => origins.Name((Dockerfile)finding.Subject),
@@ -109,7 +110,7 @@ namespace ImageDsl.Generator.Analysis
             var tree = model.SyntaxTree.FilePath == origin.FilePath ? model.SyntaxTree : model.Compilation.SyntaxTrees.FirstOrDefault(t => t.FilePath == origin.FilePath);
             if (tree is null || origin.TextSpan.End > tree.Length) return null;
             var call = Location.Create(tree, origin.TextSpan);
-            if (finding.Parameter is null || tree != model.SyntaxTree) return call;
+            if (finding.Parameter is null || tree != model.SyntaxTree || pair is not null) return call;
 
             var invocation = tree.GetRoot(cancellationToken).FindNode(origin.TextSpan, getInnermostNodeForTie: true)
                 .AncestorsAndSelf().OfType<InvocationExpressionSyntax>().FirstOrDefault();

@@ -300,7 +300,15 @@ namespace ImageDsl.Generator.Evaluation
                 var argument = ordered[i];
                 if (argument.Parameter is null) throw NotConstant(argument.Syntax);
                 values[argument.Parameter.Ordinal] = Evaluate(argument.Value);
-                if (argument.ArgumentKind != ArgumentKind.DefaultValue) _scope.Origins.TrackArgument(values[argument.Parameter.Ordinal], argument.Value.Syntax);
+                if (argument.ArgumentKind == ArgumentKind.ParamArray && argument.Value is IArrayCreationOperation { Initializer: { } elements })
+                {
+                    // Env(("A", "1"), ("B", b)): the array is implicit; its elements are the call's own arguments.
+                    _scope.Origins.TrackElements(values[argument.Parameter.Ordinal], elements.ElementValues.Select(e => e.Syntax).ToList());
+                }
+                else if (argument.ArgumentKind != ArgumentKind.DefaultValue)
+                {
+                    _scope.Origins.TrackArgument(values[argument.Parameter.Ordinal], argument.Value.Syntax);
+                }
             }
 
             return InvokeMethod(method, instance, values, syntax, arguments: ordered);

@@ -18,12 +18,17 @@ namespace ImageDsl.Generator.Evaluation
         private readonly Dictionary<object, Origin> _origins = new Dictionary<object, Origin>(64, ReferenceComparer.Instance);
         private readonly Dictionary<object, Origin> _nameOrigins = new Dictionary<object, Origin>(ReferenceComparer.Instance);
         private readonly Dictionary<object, Origin> _fromOrigins = new Dictionary<object, Origin>(ReferenceComparer.Instance);
+        private readonly Dictionary<object, Origin> _pairOrigins = new Dictionary<object, Origin>(ReferenceComparer.Instance);
 
         /// <summary>The source location a validation problem refers to, when known.</summary>
         public LocationInfo? Locate(DockerfileProblem problem) =>
-            problem.SubjectKind == ProblemSubject.StageName && _nameOrigins.TryGetValue(problem.Subject, out var name) ? name.ToInfo()
+            problem.Pair is not null && _pairOrigins.TryGetValue(problem.Pair, out var pair) ? pair.ToInfo()
+            : problem.SubjectKind == ProblemSubject.StageName && _nameOrigins.TryGetValue(problem.Subject, out var name) ? name.ToInfo()
             : _origins.TryGetValue(problem.Subject, out var origin) ? origin.ToInfo()
             : null;
+
+        /// <summary>Where the pair (<c>("KEY", value)</c> of a several-pair call) holding this value was written, when known.</summary>
+        public LocationInfo? Pair(Value value) => _pairOrigins.TryGetValue(value, out var origin) ? origin.ToInfo() : null;
 
         /// <summary>Where an instruction was written (the DSL call that added it), when known.</summary>
         public LocationInfo? Instruction(Instruction instruction) => _origins.TryGetValue(instruction, out var origin) ? origin.ToInfo() : null;
@@ -83,12 +88,30 @@ namespace ImageDsl.Generator.Evaluation
                         ImplicitArrayCreationExpressionSyntax implicitArray => implicitArray.Initializer.Expressions,
                         _ => (System.Collections.Generic.IReadOnlyList<SyntaxNode>?)null,
                     };
-                    for (var i = 0; elements is not null && i < array.Length && i < elements.Count; i++) TrackArgument(array.GetValue(i), elements[i]);
+                    if (elements is not null) TrackElements(array, elements);
+                    return;
+                case var tuple when syntax is TupleExpressionSyntax tupleSyntax && tuple.GetType() is { IsGenericType: true } type
+                                    && type.FullName!.StartsWith("System.ValueTuple`", System.StringComparison.Ordinal):
+                    // A pair of a several-pair call: its items are tracked, and its value knows the whole pair's place.
+                    for (var i = 0; i < tupleSyntax.Arguments.Count && type.GetField("Item" + (i + 1)) is { } field; i++)
+                    {
+                        var item = field.GetValue(tuple);
+                        TrackArgument(item, tupleSyntax.Arguments[i].Expression);
+                        if (item is Value itemValue && !_pairOrigins.ContainsKey(itemValue)) _pairOrigins[itemValue] = new Origin(syntax.SyntaxTree, syntax.Span);
+                    }
+
                     return;
                 default:
                     if (!value.GetType().IsValueType && value.GetType().Assembly == DslReflection.DslAssembly) AddFirst(value, new Origin(syntax.SyntaxTree, syntax.Span));
                     return;
             }
+        }
+
+        /// <summary>The elements of an array argument, each with the syntax that wrote it.</summary>
+        public void TrackElements(object? value, System.Collections.Generic.IReadOnlyList<SyntaxNode> elements)
+        {
+            if (value is not System.Array array) return;
+            for (var i = 0; i < array.Length && i < elements.Count; i++) TrackArgument(array.GetValue(i), elements[i]);
         }
 
         /// <summary>From the method name to the closing parenthesis: <c>Run("…")</c> rather than the whole chain before it.</summary>

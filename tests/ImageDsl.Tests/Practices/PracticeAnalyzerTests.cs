@@ -61,6 +61,18 @@ public class PracticeAnalyzerTests
     }
 
     [Fact]
+    public async Task Findings_on_a_pair_of_a_several_pair_call_are_reported_at_that_pair()
+    {
+        await Test(Image("""
+            Dockerfile
+                    .From("mcr.microsoft.com/dotnet/aspnet:10.0")
+                    .Env(("MODE", "production"), {|IDSL1012:("DB_PASSWORD", "x")|}, {|IDSL1017:("ASPNETCORE_HTTP_PORTS", "5000")|})
+                    .User("app")
+                    .Cmd("app")
+            """)).RunAsync();
+    }
+
+    [Fact]
     public async Task A_definition_that_follows_the_practices_gets_nothing()
     {
         await Test(Image("""
