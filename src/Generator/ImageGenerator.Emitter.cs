@@ -96,7 +96,7 @@ namespace ImageDsl.Generator
 
             /// <summary>
             /// The manifest as JSON for the build step's reader:
-            /// <c>{"stages":[{"name":…,"base":[parts]|null,"needs":[…],"exposes":[{"arg":…,"default":…|null,"step":n}],"labels":[keys]}],"reads":[{"stage":0,"kind":"path"|"pattern","parts":[parts]}],
+            /// <c>{"stages":[{"name":…,"base":[parts]|null,"needs":[…],"from":n (FROM that stage),"exposes":[{"arg":…,"default":…|null,"step":n}],"labels":[keys]}],"reads":[{"stage":0,"kind":"path"|"pattern","parts":[parts]}],
             /// "secrets":[{"stage":0,"id":…,"required":…}],"ssh":[…],"images":[{"stage":0,"ref":…}],
             /// "steps":[{"stage":0,"kind":"run","file":…|null,"line":1,"column":1}],"probe":{"port":8080,"path":"/","status":200,"body":…|null}}</c>
             /// (probe only when [Image] declares one; likewise "wait":{"log":…|null,"healthy":…}), where a part is
@@ -117,6 +117,7 @@ namespace ImageDsl.Generator
                     if (stage.BaseImage is null) json.Append("null");
                     else AppendParts(json.Append('['), stage.BaseImage).Append(']');
                     json.Append(",\"needs\":[").Append(string.Join(",", stage.Needs.Select(n => n.ToString(CultureInfo.InvariantCulture)))).Append(']');
+                    if (stage.From is { } from) json.Append(",\"from\":").Append(from.ToString(CultureInfo.InvariantCulture));
                     if (stage.Exposed.Count > 0)
                     {
                         json.Append(",\"exposes\":[");

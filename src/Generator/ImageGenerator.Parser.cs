@@ -247,7 +247,7 @@ namespace ImageDsl.Generator
             {
                 var use = ContextUse.Of(dockerfile);
                 return new ManifestSpec(
-                    EquatableList<StageSpec>.From(use.Stages.Select(s => new StageSpec(s.Name, s.BaseImage is null ? null : Parts(s.BaseImage), EquatableList<int>.From(s.Needs),
+                    EquatableList<StageSpec>.From(use.Stages.Select(s => new StageSpec(s.Name, s.BaseImage is null ? null : Parts(s.BaseImage), s.From, EquatableList<int>.From(s.Needs),
                         EquatableList<ExposedSpec>.From(s.Exposed.Select(a => new ExposedSpec(a.Argument.Name, a.Argument.DefaultValue, InstructionIndex(dockerfile, a.FirstUse)))),
                         EquatableList<string>.From(s.Labels)))),
                     EquatableList<ContextReadSpec>.From(use.Reads.Select(r => new ContextReadSpec(r.Stage, r.Kind == SourceKind.Pattern ? "pattern" : "path",

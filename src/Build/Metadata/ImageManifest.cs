@@ -4,13 +4,13 @@ using System.Text.Json;
 namespace ImageDsl.Build.Metadata;
 
 /// <summary>
-/// A stage of the generated Dockerfile: its name (if any), its base image (null: FROM another stage), the indexes of
-/// the stages it needs, and the build arguments (parts with their defaults) that it and the stages starting from it
-/// expand where only the base image's environment could hold that name, and the label keys the definition sets in
-/// the stage (its own LABELs and those of the stages it starts from).
+/// A stage of the generated Dockerfile: its name (if any), its base image (null: FROM the stage <c>From</c>), the
+/// indexes of the stages it needs, the build arguments it expands where only the environment of the base image at the
+/// root of its lineage could hold that name, and the label keys the definition sets in the stage (its own LABELs and
+/// those of the stages it starts from).
 /// </summary>
 public sealed record ManifestStage(string? Name, IReadOnlyList<PathPart>? BaseImage, IReadOnlyList<int> Needs, IReadOnlyList<ExposedArgument>? Exposes = null,
-    IReadOnlyList<string>? Labels = null);
+    IReadOnlyList<string>? Labels = null, int? From = null);
 
 /// <summary>A build argument an ENV of the base image could hide: its name, its default, and the first instruction (counted as <see cref="StepLocator.OfInstruction"/> does) that expands it.</summary>
 public sealed record ExposedArgument(string Name, string? Default, int Step);
@@ -103,6 +103,7 @@ public sealed record ImageManifest(IReadOnlyList<ManifestStage> Stages, IReadOnl
             Secrets = Secrets.Where(m => reachable.Contains(m.Stage)).ToArray(),
             SshAgents = SshAgents.Where(m => reachable.Contains(m.Stage)).ToArray(),
             Images = Images.Where(i => reachable.Contains(i.Stage)).ToArray(),
+            Stages = Stages.Select((s, i) => reachable.Contains(i) ? s : s with { Exposes = null }).ToArray(),
         };
     }
 
@@ -131,7 +132,8 @@ public sealed record ImageManifest(IReadOnlyList<ManifestStage> Stages, IReadOnl
                 s.TryGetProperty("exposes", out var exposes)
                     ? exposes.EnumerateArray().Select(e => new ExposedArgument(e.GetProperty("arg").GetString()!, e.GetProperty("default").GetString(), e.GetProperty("step").GetInt32())).ToArray()
                     : null,
-                s.TryGetProperty("labels", out var labels) ? labels.EnumerateArray().Select(l => l.GetString()!).ToArray() : null))
+                s.TryGetProperty("labels", out var labels) ? labels.EnumerateArray().Select(l => l.GetString()!).ToArray() : null,
+                s.TryGetProperty("from", out var from) ? from.GetInt32() : null))
             .ToArray();
         var reads = root.GetProperty("reads").EnumerateArray()
             .Select(r => new ContextPath(r.GetProperty("stage").GetInt32(), r.GetProperty("kind").GetString() == "pattern", PathPart.Parse(r.GetProperty("parts"))))
@@ -156,25 +158,26 @@ public sealed record ImageManifest(IReadOnlyList<ManifestStage> Stages, IReadOnl
     }
 
     /// <summary>
-    /// Every FROM image with this build's build arguments substituted must be an image reference (or scratch), and must
-    /// not be the name of a stage of the same file, which docker would use instead (IMAGEDSL2012). The generator
-    /// checks the defaults; this checks the values the build really uses, before anything is sent.
-    /// </summary>
-    /// <summary>
     /// BuildKit and the classic builder expand ${NAME} from the stage's environment before its build arguments, and the
     /// environment starts as the base image's Env: a base that sets NAME to another value than the argument has would
     /// put the variable's value where the definition says the argument's (IMAGEDSL2026). <paramref name="environmentOf"/>
-    /// gives a base image's Env, or null when it cannot be known before the build (not in the daemon's store).
+    /// gives a base image's Env, or null when it cannot be known before the build. A stage FROM another stage is
+    /// checked against the image at the root of its lineage.
     /// </summary>
     public async Task CheckHiddenArgumentsAsync(string imageName, IReadOnlyDictionary<string, string> buildArgs,
         Func<string, Task<IReadOnlyList<string>?>> environmentOf, string? projectDirectory)
     {
+        var environments = new Dictionary<string, IReadOnlyList<string>?>(StringComparer.Ordinal);
         for (var i = 0; i < Stages.Count; i++)
         {
-            var stage = Stages[i];
-            if (stage.BaseImage is not { } parts || stage.Exposes is not { Count: > 0 } exposed) continue;
+            if (Stages[i].Exposes is not { Count: > 0 } exposed) continue;
+            var root = i;
+            while (Stages[root].BaseImage is null && Stages[root].From is { } from && from < root) root = from;
+            if (Stages[root].BaseImage is not { } parts) continue;
             var reference = PathPart.Resolve(parts, buildArgs);
-            if (string.Equals(reference, "scratch", StringComparison.OrdinalIgnoreCase) || await environmentOf(reference).ConfigureAwait(false) is not { } environment) continue;
+            if (string.Equals(reference, "scratch", StringComparison.OrdinalIgnoreCase)) continue;
+            if (!environments.TryGetValue(reference, out var environment)) environments[reference] = environment = await environmentOf(reference).ConfigureAwait(false);
+            if (environment is null) continue;
             foreach (var argument in exposed)
             {
                 var value = buildArgs.TryGetValue(argument.Name, out var given) ? given : argument.Default ?? "";
@@ -191,6 +194,11 @@ public sealed record ImageManifest(IReadOnlyList<ManifestStage> Stages, IReadOnl
         }
     }
 
+    /// <summary>
+    /// Every FROM image with this build's build arguments substituted must be an image reference (or scratch), and must
+    /// not be the name of a stage of the same file, which docker would use instead (IMAGEDSL2012). The generator
+    /// checks the defaults; this checks the values the build really uses, before anything is sent.
+    /// </summary>
     public void CheckBaseImages(string imageName, IReadOnlyDictionary<string, string> buildArgs)
     {
         var names = new HashSet<string>(Stages.Where(s => s.Name is not null).Select(s => s.Name!), StringComparer.OrdinalIgnoreCase);

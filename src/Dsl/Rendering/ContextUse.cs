@@ -18,12 +18,13 @@ namespace ImageDsl.Rendering
         IReadOnlyList<MountUse> SshAgents, IReadOnlyList<ImageUse> Images);
 
     /// <summary>
-    /// One stage of the rendered file: its name, its base image (null when it starts from a stage), the stages it needs
-    /// (its base, --from, mount from=) and, for a stage FROM an image, the build arguments it and the stages starting
-    /// from it expand where no ENV of the Dockerfile has set that name: an ENV of the base image would hide them; and the
-    /// keys its LABEL instructions (and those of the stages it starts from) set, which a label given at build time would replace.
+    /// One stage of the rendered file: its name, its base image (null when it starts from a stage, <see cref="From"/>),
+    /// the stages it needs (its base, --from, mount from=), the build arguments it expands where no ENV of the
+    /// Dockerfile (in it or the stages it starts from) has set that name, so that an ENV of the base image at the root of
+    /// its lineage would hide them; and the keys its LABEL instructions (and those of the stages it starts from) set,
+    /// which a label given at build time would replace.
     /// </summary>
-    internal sealed record StageUse(string? Name, Value? BaseImage, IReadOnlyList<int> Needs, IReadOnlyList<ExposedArgument> Exposed, IReadOnlyList<string> Labels);
+    internal sealed record StageUse(string? Name, Value? BaseImage, int? From, IReadOnlyList<int> Needs, IReadOnlyList<ExposedArgument> Exposed, IReadOnlyList<string> Labels);
 
     /// <summary>A build argument an ENV of the base image could hide, and the first instruction that expands it.</summary>
     internal sealed record ExposedArgument(BuildArg Argument, Instruction FirstUse);
@@ -59,7 +60,8 @@ namespace ImageDsl.Rendering
                 }
 
                 labels[stage] = keys;
-                uses.Add(new StageUse(stage.Name, stage.BaseImage, StageGraph.References(stage).Select(r => index[r.Stage]).Distinct().OrderBy(n => n).ToList(),
+                uses.Add(new StageUse(stage.Name, stage.BaseImage, stage.BaseStage is { } baseStage ? index[baseStage] : null,
+                    StageGraph.References(stage).Select(r => index[r.Stage]).Distinct().OrderBy(n => n).ToList(),
                     new List<ExposedArgument>(), keys));
                 foreach (var instruction in stage.Instructions)
                 {
@@ -104,7 +106,7 @@ namespace ImageDsl.Rendering
                 }
             }
 
-            AddExposed(stages, index, uses);
+            AddExposed(stages, uses);
             return new DefinitionUse(uses, reads, secrets, ssh, images);
         }
 
@@ -113,16 +115,14 @@ namespace ImageDsl.Rendering
         /// environment first, which starts as the base image's Env. The definition's own ENV is checked at compile time
         /// (IDSL0026); the base image's is known only to the build step, which checks these names against it.
         /// </summary>
-        private static void AddExposed(IReadOnlyList<Dockerfile> stages, Dictionary<Dockerfile, int> index, List<StageUse> uses)
+        private static void AddExposed(IReadOnlyList<Dockerfile> stages, List<StageUse> uses)
         {
             var setAtEnd = new Dictionary<Dockerfile, HashSet<string>>();
-            var root = new int[stages.Count];
             for (var i = 0; i < stages.Count; i++)
             {
                 var stage = stages[i];
-                root[i] = stage.BaseStage is { } parent ? root[index[parent]] : i;
                 var set = stage.BaseStage is { } from ? new HashSet<string>(setAtEnd[from]) : new HashSet<string>();
-                var exposed = (List<ExposedArgument>)uses[root[i]].Exposed;
+                var exposed = (List<ExposedArgument>)uses[i].Exposed;
                 foreach (var instruction in stage.Instructions)
                 {
                     foreach (var used in DockerfileValidator.UsedArguments(instruction))

@@ -6,11 +6,11 @@ namespace ImageDsl.Generator.Model
     // to it. Value-equatable for the same reason as ImageSpec.
 
     /// <summary>
-    /// A stage of the rendered Dockerfile: its name, its base image (null: FROM a stage), the indexes of the stages it
+    /// A stage of the rendered Dockerfile: its name, its base image (null: FROM the stage From), the indexes of the stages it
     /// needs, the build arguments that an ENV of its base image would hide, and the label keys the stage sets (its own and
     /// those of the stages it starts from).
     /// </summary>
-    internal sealed record StageSpec(string? Name, EquatableList<PathPartSpec>? BaseImage, EquatableList<int> Needs, EquatableList<ExposedSpec> Exposed, EquatableList<string> Labels);
+    internal sealed record StageSpec(string? Name, EquatableList<PathPartSpec>? BaseImage, int? From, EquatableList<int> Needs, EquatableList<ExposedSpec> Exposed, EquatableList<string> Labels);
 
     /// <summary>A build argument an ENV of the base image could hide: its name, its default, and the place (among the file's instructions) of the first that expands it.</summary>
     internal sealed record ExposedSpec(string Name, string? Default, int Step);

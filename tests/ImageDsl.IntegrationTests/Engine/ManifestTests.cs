@@ -173,4 +173,31 @@ public class ManifestTests
         // Only the stage FROM an image is looked up, with the build's value of its reference.
         Assert.Equal(new[] { "busybox:1.36" }, asked);
     }
+
+    [Theory]
+    [InlineData("a", true)]      // "a" starts FROM "base", FROM img:1, whose environment has X
+    [InlineData(null, false)]    // the last stage, "b", does not need "a": its arguments are not expanded
+    public async Task A_stage_from_a_stage_is_checked_against_the_image_at_the_root_and_only_when_the_build_runs_it(string? target, bool refused)
+    {
+        var manifest = new ImageManifest(
+            new[]
+            {
+                new ManifestStage("base", new[] { new PathPart("img:1", null, null) }, Array.Empty<int>()),
+                new ManifestStage("a", null, new[] { 0 }, new[] { new ExposedArgument("X", "arg", 2) }, From: 0),
+                new ManifestStage("b", new[] { new PathPart("other:1", null, null) }, Array.Empty<int>()),
+            },
+            Array.Empty<ContextPath>(), Array.Empty<MountedId>(), Array.Empty<MountedId>(), Array.Empty<ImageUse>(), Array.Empty<ManifestStep>()).ForTarget(target);
+        var asked = new List<string>();
+        Task<IReadOnlyList<string>?> Environment(string reference)
+        {
+            asked.Add(reference);
+            return Task.FromResult<IReadOnlyList<string>?>(new[] { "X=env" });
+        }
+
+        var check = manifest.CheckHiddenArgumentsAsync("app", new Dictionary<string, string>(), Environment, null);
+
+        if (refused) Assert.Contains("img:1", (await Assert.ThrowsAsync<ImageDslException>(() => check)).Message);
+        else await check;
+        Assert.Equal(refused ? new[] { "img:1" } : Array.Empty<string>(), asked);
+    }
 }
