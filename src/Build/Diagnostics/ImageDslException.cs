@@ -92,6 +92,7 @@ public static class ErrorCodes
     public const string ArgumentHiddenByEnv = "IMAGEDSL2026";
     public const string LabelReplaced = "IMAGEDSL2027";
     public const string BuildArgumentUnused = "IMAGEDSL2028";
+    public const string ArchiveNeedsDaemonless = "IMAGEDSL2029";
 
     // 3xxx: local daemon
     public const string DaemonUnreachable = "IMAGEDSL3001";

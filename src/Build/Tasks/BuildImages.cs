@@ -76,6 +76,13 @@ public sealed partial class BuildImages : ImageDslTask
                     continue;
                 }
 
+                // The daemon's build gives no archive: asked for one, the build must not end without it.
+                if (!string.IsNullOrEmpty(ArchiveOutputPath))
+                {
+                    throw new ImageDslException(ErrorCodes.ArchiveNeedsDaemonless, name,
+                        builderName is "docker" or "buildkit" or "classic" ? $"ImageDslBuilder={builderName}" : "it needs the daemon: see the message above, or the instruction that is not daemonless");
+                }
+
                 var stampPath = Files.DockerfileFiles.StampPath(StampDirectory, name);
                 var snapshot = ContextSnapshot.Take(entries);
                 var settings = request.Settings + "\nfiletime=" + FileTimeSeconds + "\nendpoint=" + endpoint.Uri + "\nbuilder=" + builderChoice + "\nimagedsl=" + ImageDslVersion

@@ -163,6 +163,33 @@ public class DaemonlessBuildTests
         Assert.Equal("daemonless hello\n", run.Stdout);
     }
 
+    /// <summary>
+    /// An archive is asked for, but the image is one the daemon builds (its definition runs a command, or the builder
+    /// is the daemon's): the daemon writes no archive, so the build fails saying so instead of ending without one.
+    /// </summary>
+    [Theory]
+    [InlineData("auto", ".Run(\"true\")")]
+    [InlineData("docker", "")]
+    public void An_archive_of_an_image_the_daemon_builds_is_an_error_not_a_missing_file(string builder, string step)
+    {
+        using var project = new MSBuildProject($$"""
+            [Image("tests/archive-by-daemon", SmokeRun = false)]
+            public static partial class Image
+            {
+                static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
+                static Dockerfile Define() => Dockerfile.From(BaseImage){{step}}.Cmd("true");
+            }
+            """);
+        var archive = Path.Combine(project.Directory.FullName, "out", "image.tar");
+
+        var result = project.Build($"-t:BuildImages -p:ContainerArchiveOutputPath={archive} -p:ImageDslBuilder={builder} -p:ImageDslBuildArgs=BASE_IMAGE={TestEngine.BaseImage}");
+
+        var error = Assert.Single(result.Errors);
+        Assert.Contains("error IMAGEDSL2029", error);
+        Assert.Contains(builder == "docker" ? "ImageDslBuilder=docker" : "it needs the daemon", error);
+        Assert.False(File.Exists(archive));
+    }
+
     internal static async Task PullAsync(string reference)
     {
         using var client = new DockerClientBuilder().WithEndpoint(TestEngine.SocketEndpoint.Uri).WithApiVersion(DockerEngine.ApiVersion).Build();
