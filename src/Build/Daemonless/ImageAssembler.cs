@@ -73,8 +73,8 @@ public sealed class NeedsDaemonException(int line, string instruction, string re
 }
 
 /// <summary>
-/// A build argument expanded where the stage's environment has a variable of the same name and another value (an ENV
-/// of the base image, typically): docker would expand the variable, which is not what the definition says.
+/// A build argument without a value expanded where the stage's environment has a variable of the same name (an ENV of
+/// the base image, typically): docker would expand the variable, which is not what the definition says.
 /// </summary>
 public sealed class ArgumentHiddenException(DockerfileInstruction instruction, string name, string baseImage)
     : Exception($"line {instruction.Line}: {instruction.Original}: the environment's {name} (from {baseImage}) hides the build argument {name}")
@@ -349,7 +349,9 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
                     shown.Add(value is null ? key : key + "=" + value);
                     if (request.BuildArgs.TryGetValue(key, out var given)) value = given;
                     else if (value is null && meta.TryGetValue(key, out var global)) value = global;
+                    // BuildKit adds an argument with a value to the stage's variables: set after an inherited ENV, it wins.
                     state.Arguments[key] = value;
+                    if (value is not null) state.Variables[key] = value;
                 }
 
                 History(state, "ARG " + string.Join(" ", shown), false, request);
@@ -752,20 +754,20 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
     }
 
     /// <summary>
-    /// A variable as BuildKit expands it (dockerfile2llb's toEnvMap): the stage's environment first, then a declared
-    /// build argument with a value. Where the environment hides a declared argument with a different value, the image
-    /// would differ from the definition's intent: that is refused (<see cref="ArgumentHiddenException"/>).
+    /// A variable as BuildKit expands it: whichever of the environment and a build argument with a value was set last
+    /// (an ARG adds its value to the stage's variables). A declared argument without a value adds nothing, so an
+    /// inherited variable of its name would be expanded where the definition means the argument (empty): refused
+    /// (<see cref="ArgumentHiddenException"/>).
     /// </summary>
     private static string? Lookup(StageState state, DockerfileInstruction i, string name)
     {
-        var declared = state.Arguments.TryGetValue(name, out var argument);
-        if (state.Variables.TryGetValue(name, out var variable))
+        var found = state.Variables.TryGetValue(name, out var variable);
+        if (found && variable!.Length > 0 && state.Arguments.TryGetValue(name, out var argument) && argument is null)
         {
-            if (declared && variable != (argument ?? "")) throw new ArgumentHiddenException(i, name, state.BaseReference);
-            return variable;
+            throw new ArgumentHiddenException(i, name, state.BaseReference);
         }
 
-        return argument;
+        return found ? variable : null;
     }
 
     private static (string Key, string? Value) SplitArg(ShellWords words, string word)

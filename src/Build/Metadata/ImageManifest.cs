@@ -158,13 +158,15 @@ public sealed record ImageManifest(IReadOnlyList<ManifestStage> Stages, IReadOnl
     }
 
     /// <summary>
-    /// BuildKit and the classic builder expand ${NAME} from the stage's environment before its build arguments, and the
-    /// environment starts as the base image's Env: a base that sets NAME to another value than the argument has would
-    /// put the variable's value where the definition says the argument's (IMAGEDSL2026). <paramref name="environmentOf"/>
-    /// gives a base image's Env, or null when it cannot be known before the build. A stage FROM another stage is
-    /// checked against the image at the root of its lineage.
+    /// A stage's environment starts as its base image's Env, and docker expands ${NAME} from it too. The classic builder
+    /// always takes the variable (<paramref name="environmentWins"/>); BuildKit takes whichever was set last, so an ARG
+    /// with a value, declared after the inherited variable, wins, and one without a value leaves the variable. Where
+    /// the base's variable would be expanded in place of the argument's value (empty for one without a value), the
+    /// image would not be what the definition says (IMAGEDSL2026). <paramref name="environmentOf"/> gives a base image's
+    /// Env, or null when it cannot be known before the build. A stage FROM another stage is checked against the image
+    /// at the root of its lineage.
     /// </summary>
-    public async Task CheckHiddenArgumentsAsync(string imageName, IReadOnlyDictionary<string, string> buildArgs,
+    public async Task CheckHiddenArgumentsAsync(string imageName, IReadOnlyDictionary<string, string> buildArgs, bool environmentWins,
         Func<string, Task<IReadOnlyList<string>?>> environmentOf, string? projectDirectory)
     {
         var environments = new Dictionary<string, IReadOnlyList<string>?>(StringComparer.Ordinal);
@@ -180,9 +182,12 @@ public sealed record ImageManifest(IReadOnlyList<ManifestStage> Stages, IReadOnl
             if (environment is null) continue;
             foreach (var argument in exposed)
             {
-                var value = buildArgs.TryGetValue(argument.Name, out var given) ? given : argument.Default ?? "";
+                var value = buildArgs.TryGetValue(argument.Name, out var given) ? given : argument.Default;
                 var variable = environment.FirstOrDefault(e => (e.IndexOf('=') is var at && at >= 0 ? e.Substring(0, at) : e) == argument.Name);
-                if (variable is not null && (variable.IndexOf('=') is var equals && equals >= 0 ? variable.Substring(equals + 1) : "") != value)
+                if (variable is null) continue;
+                var inherited = variable.IndexOf('=') is var equals && equals >= 0 ? variable.Substring(equals + 1) : "";
+                var expanded = environmentWins || value is null ? inherited : value;
+                if (expanded != (value ?? ""))
                 {
                     var origin = projectDirectory is null ? null : StepLocator.OfInstruction(this, argument.Step, projectDirectory);
                     throw new Diagnostics.ImageDslException(Diagnostics.ErrorCodes.ArgumentHiddenByEnv, imageName, argument.Name, $"in the stage FROM {reference}", reference)

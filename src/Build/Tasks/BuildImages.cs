@@ -122,7 +122,8 @@ public sealed partial class BuildImages : ImageDslTask
                     var credentials = SessionSources.Credentials(manifest.ImageReferences(request.BuildArgs),
                         new Registry.RegistryCredentials(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)));
                     var sessionRequest = request with { Session = new SessionResources(secrets, agents.Agents, credentials) };
-                    await manifest.CheckHiddenArgumentsAsync(name, request.BuildArgs, reference => BaseEnvironmentAsync(engine, name, reference, request.Platform, cancellationToken),
+                    await manifest.CheckHiddenArgumentsAsync(name, request.BuildArgs, builder == BuilderKind.Classic,
+                        reference => BaseEnvironmentAsync(engine, name, reference, request.Platform, cancellationToken),
                         string.IsNullOrEmpty(ProjectDirectory) ? null : ProjectDirectory).ConfigureAwait(false);
                     Log.LogMessage(MessageImportance.High, "ImageDsl: building {0} with {1} ({2} context entries)…", name, builder == BuilderKind.BuildKit ? "BuildKit" : "the classic builder", entries.Count);
                     Files.StateFile.Delete(stampPath);

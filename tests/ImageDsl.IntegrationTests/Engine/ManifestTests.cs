@@ -139,14 +139,17 @@ public class ManifestTests
     }
 
     [Theory]
-    [InlineData("VERSION=9", null, "VERSION")]             // the base sets VERSION: ${VERSION} would be 9, not 1.2.3
-    [InlineData("CHANNEL=stable", null, "CHANNEL")]        // CHANNEL has no default: docker would write "stable", not ""
-    [InlineData("VERSION", null, "VERSION")]               // a variable without '=' is set and empty
-    [InlineData("VERSION=1.2.3", null, null)]              // the same value: nothing differs
-    [InlineData("VERSION=9", "9", null)]                   // the build's value is the variable's
-    [InlineData("PATH=/bin", null, null)]                  // another name
-    [InlineData("CHANNEL=", null, null)]                   // empty, as the argument without a value
-    public async Task A_base_image_whose_environment_hides_a_build_argument_is_refused_at_the_first_use(string variable, string? given, string? hidden)
+    [InlineData(true, "VERSION=9", null, "VERSION")]             // the base sets VERSION: ${VERSION} would be 9, not 1.2.3
+    [InlineData(true, "CHANNEL=stable", null, "CHANNEL")]        // CHANNEL has no default: docker would write "stable", not ""
+    [InlineData(true, "VERSION", null, "VERSION")]               // a variable without '=' is set and empty
+    [InlineData(true, "VERSION=1.2.3", null, null)]              // the same value: nothing differs
+    [InlineData(true, "VERSION=9", "9", null)]                   // the build's value is the variable's
+    [InlineData(true, "PATH=/bin", null, null)]                  // another name
+    [InlineData(true, "CHANNEL=", null, null)]                   // empty, as the argument without a value
+    [InlineData(false, "VERSION=9", null, null)]                 // BuildKit: the ARG, declared after the inherited variable, wins
+    [InlineData(false, "CHANNEL=stable", null, "CHANNEL")]       // BuildKit: an ARG without a value leaves the variable
+    [InlineData(false, "CHANNEL=", null, null)]
+    public async Task A_base_image_whose_environment_hides_a_build_argument_is_refused_at_the_first_use(bool environmentWins, string variable, string? given, string? hidden)
     {
         var buildArgs = given is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["VERSION"] = given };
         var asked = new List<string>();
@@ -156,7 +159,7 @@ public class ManifestTests
             return Task.FromResult<IReadOnlyList<string>?>(new[] { "HOME=/root", variable });
         }
 
-        var check = KitchenSink.Manifest.CheckHiddenArgumentsAsync("tests/kitchen-sink", buildArgs, Environment, "/project");
+        var check = KitchenSink.Manifest.CheckHiddenArgumentsAsync("tests/kitchen-sink", buildArgs, environmentWins, Environment, "/project");
         if (hidden is null)
         {
             await check;
@@ -194,7 +197,7 @@ public class ManifestTests
             return Task.FromResult<IReadOnlyList<string>?>(new[] { "X=env" });
         }
 
-        var check = manifest.CheckHiddenArgumentsAsync("app", new Dictionary<string, string>(), Environment, null);
+        var check = manifest.CheckHiddenArgumentsAsync("app", new Dictionary<string, string>(), true, Environment, null);
 
         if (refused) Assert.Contains("img:1", (await Assert.ThrowsAsync<ImageDslException>(() => check)).Message);
         else await check;

@@ -144,8 +144,9 @@ public class DslReferenceTests
         where both have the name the builders disagree (the classic builder always takes the variable; BuildKit takes
         whichever was set last, so an `ARG` after an inherited `ENV` wins). ImageDsl refuses every such case: an `ENV`
         of the same name earlier in the stage, or in a stage it starts from, at compile time (IDSL0026); an `ENV` of
-        the base image with another value, before anything is built (IMAGEDSL2026, with the base image's config from
-        the daemon or its registry). `.Env("VERSION", Version)`, the argument itself, hides nothing.
+        the base image that the builder would expand instead — the classic builder always, BuildKit for an argument
+        without a value — before anything is built (IMAGEDSL2026, with the base image's config from the daemon or its
+        registry). `.Env("VERSION", Version)`, the argument itself, hides nothing.
 
         `Value.Env("PATH")` is the stage's environment variable: set by an earlier `ENV` of the stage or a stage it
         starts from, or by the base image; empty when unset. All values of one `ENV` are expanded before any is set, as
