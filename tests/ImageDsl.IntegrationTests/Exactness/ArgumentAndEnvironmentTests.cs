@@ -1,0 +1,53 @@
+using ImageDsl.Build.Docker;
+using Xunit;
+
+namespace ImageDsl.IntegrationTests.Exactness;
+
+/// <summary>
+/// IDSL0026 refuses a build argument that an ENV of the definition hides, and lets through the one ENV that cannot
+/// hide it: <c>ENV V=${V}</c>, the argument itself. Judged by the daemon with both builders: after that ENV, every use
+/// of the argument is the value the build gave it — in ENV, LABEL and WORKDIR — and a stage starting from that stage
+/// sees it too.
+/// </summary>
+public sealed class ArgumentAndEnvironmentTests
+{
+    [Theory]
+    [InlineData(BuilderKind.BuildKit)]
+    [InlineData(BuilderKind.Classic)]
+    public async Task An_env_that_holds_its_own_argument_keeps_the_arguments_value_for_every_later_use(BuilderKind builder)
+    {
+        var version = new BuildArg("VERSION", "default");
+        var parent = Dockerfile.From(TestEngine.BaseImage).As("parent")
+            .Arg(version)
+            .Env("VERSION", version)
+            .Label("in-parent", "v" + version);
+        var definition = Dockerfile.From(parent)
+            .Arg(version)
+            .Env("COPY_OF_VERSION", version)
+            .Label("in-child", version)
+            .Workdir("/w/" + version);
+        Assert.Empty(definition.Validate());
+
+        var given = "given $HOME 'quoted'";
+        var tag = $"imagedsl-tests/own-argument:{builder.ToString().ToLowerInvariant()}";
+        var context = Directory.CreateTempSubdirectory("imagedsl-own-argument-");
+        try
+        {
+            using var engine = await TestEngine.ConnectAsync();
+            var request = new BuildRequest(tag, definition.ToString(), context.FullName, new[] { tag }, new Dictionary<string, string> { ["VERSION"] = given },
+                new Dictionary<string, string>(), NetworkMode: TestEngine.NetworkMode);
+            await engine.BuildAsync(request, TestEngine.Layout(context.FullName, builder), builder, new ListLog(), CancellationToken.None);
+
+            var config = (await engine.InspectImageAsync(tag, CancellationToken.None))!.Config!;
+            Assert.Contains("VERSION=" + given, config.Env!);
+            Assert.Contains("COPY_OF_VERSION=" + given, config.Env!);
+            Assert.Equal("v" + given, config.Labels!["in-parent"]);
+            Assert.Equal(given, config.Labels["in-child"]);
+            Assert.Equal("/w/" + given, config.WorkingDir);
+        }
+        finally
+        {
+            context.Delete(recursive: true);
+        }
+    }
+}
