@@ -356,18 +356,20 @@ public class MSBuildTests
         }
     }
 
-    [Fact]
-    public void Feature_the_daemon_cannot_run_is_refused_before_the_build()
+    [Theory]
+    [InlineData("\n                .RunHeredoc(\"echo hi\\n\")", "", "a heredoc")]
+    [InlineData("\n                .Arg(new BuildArg(\"TARGETARCH\"))", "-p:ImageDslBuilder=classic", "automatic argument TARGETARCH")]
+    public void Feature_the_builder_cannot_run_is_refused_before_the_build(string extra, string properties, string feature)
     {
-        using var project = new MSBuildProject(Definition("tests/heredoc", "h", "\n                .RunHeredoc(\"echo hi\\n\")"), new Dictionary<string, string> { ["message.txt"] = "h\n" });
+        using var project = new MSBuildProject(Definition("tests/unsupported", "h", extra), new Dictionary<string, string> { ["message.txt"] = "h\n" });
 
-        var result = project.Build($"{BaseArgs} -p:ImageDslBuildOnBuild=true");
+        var result = project.Build($"{BaseArgs} -p:ImageDslBuildOnBuild=true {properties}");
 
         Assert.NotEqual(0, result.ExitCode);
         var error = Assert.Single(result.Errors);
         Assert.Contains("IMAGEDSL2002", error);
-        Assert.Contains("a heredoc", error);
-        Assert.DoesNotContain("building tests/heredoc", result.Output);
+        Assert.Contains(feature, error);
+        Assert.DoesNotContain("building tests/unsupported", result.Output);
     }
 
     [Fact]

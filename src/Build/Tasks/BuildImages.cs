@@ -113,7 +113,7 @@ public sealed partial class BuildImages : ImageDslTask
                 {
                     engine ??= await ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
                     var builder = builderChoice ?? (engine.OffersBuildKit ? BuilderKind.BuildKit : BuilderKind.Classic);
-                    new BuilderCapabilities(builder, engine.EngineVersion).Check(name, dockerfile);
+                    new BuilderCapabilities(builder, engine.EngineVersion).Check(name, dockerfile, request.BuildArgs);
                     var layout = DockerfilePlacement.For(builder, name, entries, contextDirectory, reads, request.BuildArgs);
                     if (ContextAdditions.Mount(string.IsNullOrEmpty(ContextAdditionDirectory) ? null : ContextAdditionDirectory) is { } mount) layout = layout with { Mounts = new[] { mount } };
                     if (FileTimeSeconds is { } fileTime) layout = layout.WithFileTime(fileTime);
