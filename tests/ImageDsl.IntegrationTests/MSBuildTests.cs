@@ -357,9 +357,10 @@ public class MSBuildTests
     }
 
     [Theory]
-    [InlineData("\n                .RunHeredoc(\"echo hi\\n\")", "", "a heredoc")]
-    [InlineData("\n                .Arg(new BuildArg(\"TARGETARCH\"))", "-p:ImageDslBuilder=classic", "automatic argument TARGETARCH")]
-    public void Feature_the_builder_cannot_run_is_refused_before_the_build(string extra, string properties, string feature)
+    [InlineData("\n                .RunHeredoc(\"echo hi\\n\")", "", "IMAGEDSL2002", "a heredoc", null)]
+    [InlineData("\n                .Arg(new BuildArg(\"TARGETARCH\"))", "-p:ImageDslBuilder=classic", "IMAGEDSL2030", "automatic argument TARGETARCH", "Image.cs(8,18)")]
+    [InlineData("\n                .User(\"1000\")\n                .Workdir(\"/data\")", "-p:ImageDslBuilder=classic", "IMAGEDSL2030", "WORKDIR under USER 1000", "Image.cs(9,18)")]
+    public void Feature_the_builder_cannot_run_is_refused_before_the_build(string extra, string properties, string code, string feature, string? at)
     {
         using var project = new MSBuildProject(Definition("tests/unsupported", "h", extra), new Dictionary<string, string> { ["message.txt"] = "h\n" });
 
@@ -367,9 +368,11 @@ public class MSBuildTests
 
         Assert.NotEqual(0, result.ExitCode);
         var error = Assert.Single(result.Errors);
-        Assert.Contains("IMAGEDSL2002", error);
+        Assert.Contains(code, error);
         Assert.Contains(feature, error);
         Assert.DoesNotContain("building tests/unsupported", result.Output);
+        // At the C# call that wrote the instruction, not at ImageDsl's targets.
+        if (at is not null) Assert.Contains(at + ":", error);
     }
 
     [Fact]

@@ -93,6 +93,7 @@ public static class ErrorCodes
     public const string LabelReplaced = "IMAGEDSL2027";
     public const string BuildArgumentUnused = "IMAGEDSL2028";
     public const string ArchiveNeedsDaemonless = "IMAGEDSL2029";
+    public const string BuildersDisagree = "IMAGEDSL2030";
 
     // 3xxx: local daemon
     public const string DaemonUnreachable = "IMAGEDSL3001";

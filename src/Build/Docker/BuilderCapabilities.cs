@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using ImageDsl.Build.Diagnostics;
-using ImageDsl.Build.Parsing;
 
 namespace ImageDsl.Build.Docker;
 
@@ -34,20 +33,9 @@ public sealed class BuilderCapabilities
 
     public BuilderKind Builder => _builder;
 
-    // BuildKit's automatic platform arguments (dockerfile2llb: platform args), which the classic builder does not define.
-    private static readonly string[] AutomaticArguments =
+    /// <summary>Throws IMAGEDSL2002 for the first instruction the builder cannot run.</summary>
+    public void Check(string imageName, string dockerfile)
     {
-        "TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT", "BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT",
-    };
-
-    /// <summary>
-    /// Throws IMAGEDSL2002 for the first instruction the builder cannot run. <paramref name="buildArgs"/> are the values the
-    /// build passes: an automatic platform argument given one means the same on every builder.
-    /// </summary>
-    public void Check(string imageName, string dockerfile, IReadOnlyDictionary<string, string>? buildArgs = null)
-    {
-        if (_builder == BuilderKind.Classic) CheckAutomaticArguments(imageName, dockerfile, buildArgs ?? new Dictionary<string, string>());
-
         var lines = dockerfile.Split('\n');
         var customFrontend = lines.TakeWhile(l => l.StartsWith('#')).Any(l => l.StartsWith("# syntax=", StringComparison.Ordinal));
         var inHeredoc = (string?)null;
@@ -126,35 +114,6 @@ public sealed class BuilderCapabilities
             {
                 yield return ($"{instruction} --{name}" + (name != "mount" ? "" : value.Contains("type=secret", StringComparison.Ordinal) ? " (secret as env)" : " (tmpfs size)"),
                     $"It needs Docker Engine {minimum} or later (a newer Dockerfile frontend); upgrade the daemon or leave the option out.");
-            }
-        }
-    }
-
-    /// <summary>
-    /// BuildKit gives <c>ARG TARGETARCH</c> (declared without a default, no value passed) the target platform's value; the
-    /// classic builder leaves it empty — checked with Docker Engine 20.10: the same Dockerfile labels "amd64" and "". So a
-    /// definition written for one would silently build a different image with the other; and <c>FROM --platform=$BUILDPLATFORM</c>
-    /// is a parse error there. Either is refused before the build, with what to do instead.
-    /// </summary>
-    private static void CheckAutomaticArguments(string imageName, string dockerfile, IReadOnlyDictionary<string, string> buildArgs)
-    {
-        var (escape, instructions) = DockerfileReader.Read(dockerfile);
-        foreach (var instruction in instructions)
-        {
-            var names = instruction.Keyword switch
-            {
-                "arg" => DockerfileReader.Words(instruction.Rest, escape).Where(w => !w.Contains('=')),
-                "from" => AutomaticArguments.Where(a => instruction.Flag("platform") is { } platform
-                    && (platform.Contains("$" + a, StringComparison.Ordinal) || platform.Contains("${" + a, StringComparison.Ordinal))),
-                _ => Enumerable.Empty<string>(),
-            };
-            foreach (var name in names)
-            {
-                if (!AutomaticArguments.Contains(name) || buildArgs.ContainsKey(name)) continue;
-                throw new ImageDslException(ErrorCodes.UnsupportedFeature, imageName, $"BuildKit's automatic argument {name}", "line " + instruction.Line,
-                    Shorten(instruction.Original), "classic builder",
-                    $"The classic builder leaves {name} empty where BuildKit sets it from the platform: build with BuildKit (ImageDslBuilder=buildkit or auto), "
-                    + $"or pass its value (ImageDslBuildArgs={name}=…).");
             }
         }
     }

@@ -113,7 +113,7 @@ public sealed partial class BuildImages : ImageDslTask
                 {
                     engine ??= await ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
                     var builder = builderChoice ?? (engine.OffersBuildKit ? BuilderKind.BuildKit : BuilderKind.Classic);
-                    new BuilderCapabilities(builder, engine.EngineVersion).Check(name, dockerfile, request.BuildArgs);
+                    new BuilderCapabilities(builder, engine.EngineVersion).Check(name, dockerfile);
                     var layout = DockerfilePlacement.For(builder, name, entries, contextDirectory, reads, request.BuildArgs);
                     if (ContextAdditions.Mount(string.IsNullOrEmpty(ContextAdditionDirectory) ? null : ContextAdditionDirectory) is { } mount) layout = layout with { Mounts = new[] { mount } };
                     if (FileTimeSeconds is { } fileTime) layout = layout.WithFileTime(fileTime);
@@ -122,9 +122,18 @@ public sealed partial class BuildImages : ImageDslTask
                     var credentials = SessionSources.Credentials(manifest.ImageReferences(request.BuildArgs),
                         new Registry.RegistryCredentials(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)));
                     var sessionRequest = request with { Session = new SessionResources(secrets, agents.Agents, credentials) };
+                    var baseConfigs = new Dictionary<string, BaseConfig?>(StringComparer.Ordinal);
+                    async Task<BaseConfig?> BaseConfigOf(string reference) => baseConfigs.TryGetValue(reference, out var known) ? known
+                        : baseConfigs[reference] = await BaseConfigAsync(engine, name, reference, request.Platform, cancellationToken).ConfigureAwait(false);
+                    var projectDirectory = string.IsNullOrEmpty(ProjectDirectory) ? null : ProjectDirectory;
                     await manifest.CheckHiddenArgumentsAsync(name, request.BuildArgs, builder == BuilderKind.Classic,
-                        reference => BaseEnvironmentAsync(engine, name, reference, request.Platform, cancellationToken),
-                        string.IsNullOrEmpty(ProjectDirectory) ? null : ProjectDirectory).ConfigureAwait(false);
+                        async reference => (await BaseConfigOf(reference).ConfigureAwait(false))?.Env, projectDirectory).ConfigureAwait(false);
+                    if (builder == BuilderKind.Classic)
+                    {
+                        await ClassicBuilderDifferences.CheckAsync(name, dockerfile, request.Target, request.BuildArgs, manifest,
+                            async reference => (await BaseConfigOf(reference).ConfigureAwait(false))?.User, projectDirectory).ConfigureAwait(false);
+                    }
+
                     Log.LogMessage(MessageImportance.High, "ImageDsl: building {0} with {1} ({2} context entries)…", name, builder == BuilderKind.BuildKit ? "BuildKit" : "the classic builder", entries.Count);
                     Files.StateFile.Delete(stampPath);
                     try
@@ -230,24 +239,32 @@ public sealed partial class BuildImages : ImageDslTask
         return args;
     }
 
+    /// <summary>What a base image's config says that decides how a build expands and creates things: its Env and User.</summary>
+    private sealed record BaseConfig(IReadOnlyList<string> Env, string? User);
+
     /// <summary>
-    /// A base image's Env as the build will see it: the daemon's copy when it has one, else the registry's config (what
+    /// A base image's config as the build will see it: the daemon's copy when it has one, else the registry's config (what
     /// BuildKit would pull). Null when neither can be read now; the build itself then says what is wrong with the base.
     /// </summary>
-    private async Task<IReadOnlyList<string>?> BaseEnvironmentAsync(DockerEngine engine, string name, string reference, string? platform, CancellationToken cancellationToken)
+    private async Task<BaseConfig?> BaseConfigAsync(DockerEngine engine, string name, string reference, string? platform, CancellationToken cancellationToken)
     {
-        if (await engine.InspectImageAsync(reference, cancellationToken).ConfigureAwait(false) is { } local) return local.Config?.Env?.ToList() ?? new List<string>();
+        if (await engine.InspectImageAsync(reference, cancellationToken).ConfigureAwait(false) is { } local)
+        {
+            return new BaseConfig(local.Config?.Env?.ToList() ?? new List<string>(), local.Config?.User);
+        }
+
         try
         {
             var policy = new PushPolicy(1, TimeSpan.Zero, TimeSpan.FromSeconds(Math.Max(1, PushTimeoutSeconds)));
             using var bases = new RegistryBaseImages(BlobStore.Default(Environment.GetEnvironmentVariable),
                 new RegistryCredentials(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)), policy);
             var config = await bases.GetConfigAsync(reference, string.IsNullOrEmpty(platform) ? ImagePlatform.Host : ImagePlatform.Parse(platform!), cancellationToken).ConfigureAwait(false);
-            return (config["config"]?["Env"] as System.Text.Json.Nodes.JsonArray)?.Select(e => e!.GetValue<string>()).ToList() ?? new List<string>();
+            return new BaseConfig((config["config"]?["Env"] as System.Text.Json.Nodes.JsonArray)?.Select(e => e!.GetValue<string>()).ToList() ?? new List<string>(),
+                config["config"]?["User"]?.GetValue<string>());
         }
         catch (Exception e) when (e is ImageDslException or FormatException)
         {
-            Log.LogMessage(MessageImportance.Normal, "ImageDsl: {0}: the environment of its base image {1} could not be read before the build ({2}).", name, reference, e.Message);
+            Log.LogMessage(MessageImportance.Normal, "ImageDsl: {0}: the config of its base image {1} could not be read before the build ({2}).", name, reference, e.Message);
             return null;
         }
     }

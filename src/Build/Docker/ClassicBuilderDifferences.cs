@@ -1,0 +1,105 @@
+using ImageDsl.Build.Diagnostics;
+using ImageDsl.Build.Metadata;
+using ImageDsl.Build.Parsing;
+
+namespace ImageDsl.Build.Docker;
+
+/// <summary>
+/// Where the classic builder builds a different image than BuildKit from the same Dockerfile — not an error there,
+/// just another image — so a definition written for one would silently change with the builder. Each was seen on this
+/// project's daemon (Docker Engine 20.10), with both builders building the same Dockerfile; the daemonless builder
+/// does what BuildKit does. Checked before a classic build, each is IMAGEDSL2030 at the C# line of the instruction:
+/// <list type="bullet">
+/// <item>BuildKit's automatic platform arguments: <c>ARG TARGETARCH</c> declared without a default gets the
+/// platform's value from BuildKit and stays empty with the classic builder (dockerfile2llb's platform args); a
+/// <c>FROM --platform=$BUILDPLATFORM</c> cannot even be parsed there. Passing the value makes them agree.</item>
+/// <item>A WORKDIR under a user other than root: BuildKit creates the directories it makes owned by that user
+/// (dispatchWorkdir: mkdir with the image's user), the classic builder owned by root. A WORKDIR before the USER (or
+/// under root) makes them agree.</item>
+/// </list>
+/// </summary>
+public static class ClassicBuilderDifferences
+{
+    // BuildKit's automatic platform arguments (dockerfile2llb: platform args), which the classic builder does not define.
+    private static readonly string[] AutomaticArguments =
+    {
+        "TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT", "BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT",
+    };
+
+    /// <summary>
+    /// Throws IMAGEDSL2030 for the first instruction the classic builder would build differently. <paramref name="userOf"/>
+    /// gives a base image's configured user (null when it cannot be read: then the stage's own USER instructions count).
+    /// </summary>
+    public static async Task CheckAsync(string imageName, string dockerfile, string? target, IReadOnlyDictionary<string, string> buildArgs, ImageManifest manifest,
+        Func<string, Task<string?>> userOf, string? projectDirectory)
+    {
+        var (escape, instructions) = DockerfileReader.Read(dockerfile);
+        var stageUsers = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var stage = -1;
+        string? user = null, stageName = null;
+        foreach (var instruction in instructions)
+        {
+            switch (instruction.Keyword)
+            {
+                case "from":
+                {
+                    // The classic builder runs every stage up to the target, and none after it.
+                    if (target is not null && string.Equals(stageName, target, StringComparison.OrdinalIgnoreCase)) return;
+                    stage++;
+                    var words = instruction.Rest.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    user = words.Length > 0 && stageUsers.TryGetValue(words[0], out var inherited) ? inherited
+                        : stage < manifest.Stages.Count && manifest.Stages[stage].BaseImage is { } parts && PathPart.Resolve(parts, buildArgs) is var reference
+                            && !string.Equals(reference, "scratch", StringComparison.OrdinalIgnoreCase) ? await userOf(reference).ConfigureAwait(false)
+                        : null;
+                    foreach (var name in AutomaticArguments.Where(a => instruction.Flag("platform") is { } platform && References(platform, a)))
+                    {
+                        if (!buildArgs.ContainsKey(name)) throw AutomaticArgument(imageName, name, instruction, manifest, projectDirectory);
+                    }
+
+                    stageName = words.Length >= 3 && words[1].Equals("as", StringComparison.OrdinalIgnoreCase) ? words[2] : null;
+                    break;
+                }
+
+                case "arg":
+                    foreach (var name in DockerfileReader.Words(instruction.Rest, escape).Where(w => !w.Contains('=') && AutomaticArguments.Contains(w)))
+                    {
+                        if (!buildArgs.ContainsKey(name)) throw AutomaticArgument(imageName, name, instruction, manifest, projectDirectory);
+                    }
+
+                    break;
+                case "user":
+                    user = instruction.Rest.Trim();
+                    break;
+                case "workdir" when !IsRoot(user) && instruction.Rest.Trim() != "/":
+                    throw new ImageDslException(ErrorCodes.BuildersDisagree, imageName, $"makes a WORKDIR under USER {user}", "line " + instruction.Line, Shorten(instruction.Original),
+                        $"BuildKit creates the directories it makes owned by {user}, the classic builder owned by root",
+                        "Write the WORKDIR before the USER (both builders then create it owned by root), or build with BuildKit (ImageDslBuilder=buildkit or auto)")
+                    {
+                        Origin = Locate(manifest, instruction, projectDirectory),
+                    };
+            }
+
+            // The user a later FROM of this stage starts with.
+            if (stageName is not null) stageUsers[stageName] = user;
+        }
+    }
+
+    private static ImageDslException AutomaticArgument(string imageName, string name, DockerfileInstruction instruction, ImageManifest manifest, string? projectDirectory) =>
+        new(ErrorCodes.BuildersDisagree, imageName, $"uses BuildKit's automatic argument {name}", "line " + instruction.Line, Shorten(instruction.Original),
+            $"BuildKit sets {name} from the platform, the classic builder leaves it empty",
+            $"Build with BuildKit (ImageDslBuilder=buildkit or auto), or pass its value (ImageDslBuildArgs={name}=…)")
+        {
+            Origin = Locate(manifest, instruction, projectDirectory),
+        };
+
+    private static bool References(string text, string name) =>
+        text.Contains("$" + name, StringComparison.Ordinal) || text.Contains("${" + name, StringComparison.Ordinal);
+
+    // Root by name or id, with root's group or none; anything else (a name, an id, a variable) may own what BuildKit creates.
+    private static bool IsRoot(string? user) => user is null or "" or "root" or "0" or "root:root" or "0:0" or "root:0" or "0:root";
+
+    private static SourceLine? Locate(ImageManifest manifest, DockerfileInstruction instruction, string? projectDirectory) =>
+        projectDirectory is null ? null : StepLocator.OfInstruction(manifest, instruction.Index, projectDirectory);
+
+    private static string Shorten(string line) => line.Length <= 100 ? line : line.Substring(0, 97) + "...";
+}

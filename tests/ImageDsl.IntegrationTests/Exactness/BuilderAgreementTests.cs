@@ -1,0 +1,139 @@
+using System.Text.Json;
+using Docker.DotNet;
+using ImageDsl.Build.Diagnostics;
+using ImageDsl.Build.Docker;
+using ImageDsl.Build.Metadata;
+using ImageDsl.IntegrationTests.Daemonless;
+using Xunit;
+
+namespace ImageDsl.IntegrationTests.Exactness;
+
+/// <summary>
+/// The classic builder and BuildKit, given the same Dockerfile, build different images in two cases (see
+/// <see cref="ClassicBuilderDifferences"/>). For each the daemon shows the difference, the check refuses the definition
+/// for the classic builder (IMAGEDSL2030), and the way out the error names makes both builders build the same image.
+/// </summary>
+public sealed class BuilderAgreementTests
+{
+    private static readonly BuildArg TargetArch = new("TARGETARCH");
+
+    [Fact]
+    public async Task An_automatic_platform_argument_is_refused_for_the_classic_builder_unless_the_build_gives_its_value()
+    {
+        var dockerfile = Dockerfile.From(TestEngine.BaseImage).Arg(TargetArch).Label("arch", "[" + TargetArch + "]").ToString();
+        var none = new Dictionary<string, string>();
+
+        // The daemon, unchecked: BuildKit fills the argument, the classic builder does not.
+        var fromBuildKit = await BuildAsync("arg", dockerfile, BuilderKind.BuildKit, none);
+        Assert.Equal("[]", (await BuildAsync("arg", dockerfile, BuilderKind.Classic, none)).Labels!["arch"]);
+        Assert.Matches(@"^\[[a-z0-9]+\]$", fromBuildKit.Labels!["arch"]);
+
+        var error = await Assert.ThrowsAsync<ImageDslException>(() => CheckAsync(dockerfile, none));
+        Assert.Equal(ErrorCodes.BuildersDisagree, error.Code);
+        Assert.Contains("automatic argument TARGETARCH (line 2: 'ARG TARGETARCH')", error.Message);
+        Assert.Contains("ImageDslBuildArgs=TARGETARCH=", error.Message);
+
+        // Given its value, the classic builder is let through and builds what BuildKit builds.
+        var given = new Dictionary<string, string> { ["TARGETARCH"] = fromBuildKit.Labels["arch"].Trim('[', ']') };
+        await CheckAsync(dockerfile, given);
+        Assert.Equal(JsonSerializer.Serialize(fromBuildKit), JsonSerializer.Serialize(await BuildAsync("arg", dockerfile, BuilderKind.Classic, given)));
+    }
+
+    [Fact]
+    public async Task A_platform_flag_from_an_automatic_argument_is_refused_for_the_classic_builder()
+    {
+        var dockerfile = Dockerfile.From(TestEngine.BaseImage, Platform.BuildPlatform).Label("a", "b").ToString();
+
+        var error = await Assert.ThrowsAsync<ImageDslException>(() => CheckAsync(dockerfile, new Dictionary<string, string>()));
+
+        Assert.Contains("automatic argument BUILDPLATFORM (line 1:", error.Message);
+    }
+
+    [Fact]
+    public async Task A_workdir_under_a_user_is_refused_for_the_classic_builder_and_one_before_the_user_builds_the_same_with_both()
+    {
+        var under = Dockerfile.From(TestEngine.BaseImage).User("1000:1000").Workdir("/app/data").ToString();
+        var before = Dockerfile.From(TestEngine.BaseImage).Workdir("/app/data").User("1000:1000").ToString();
+        using var client = Client();
+
+        // The daemon, unchecked: BuildKit makes the new directories the user's, the classic builder root's.
+        await BuildAsync("workdir-buildkit", under, BuilderKind.BuildKit, new Dictionary<string, string>());
+        await BuildAsync("workdir-classic", under, BuilderKind.Classic, new Dictionary<string, string>());
+        var buildKitFiles = await DaemonlessParityTests.FilesAsync(client, "tests/agree-workdir-buildkit:1");
+        var classicFiles = await DaemonlessParityTests.FilesAsync(client, "tests/agree-workdir-classic:1");
+        Assert.Contains("app/data Directory 755 1000:1000", buildKitFiles);
+        Assert.Contains("app/data Directory 755 0:0", classicFiles);
+
+        var error = await Assert.ThrowsAsync<ImageDslException>(() => CheckAsync(under, new Dictionary<string, string>()));
+        Assert.Equal(ErrorCodes.BuildersDisagree, error.Code);
+        Assert.Contains("WORKDIR under USER 1000:1000 (line 3: 'WORKDIR /app/data')", error.Message);
+        Assert.Contains("before the USER", error.Message);
+
+        // What the error suggests: the same directories, owned by root, with both builders.
+        await CheckAsync(before, new Dictionary<string, string>());
+        await BuildAsync("workdir-before-buildkit", before, BuilderKind.BuildKit, new Dictionary<string, string>());
+        await BuildAsync("workdir-before-classic", before, BuilderKind.Classic, new Dictionary<string, string>());
+        Assert.Equal(await DaemonlessParityTests.FilesAsync(client, "tests/agree-workdir-before-buildkit:1"),
+            await DaemonlessParityTests.FilesAsync(client, "tests/agree-workdir-before-classic:1"));
+    }
+
+    [Theory]
+    [InlineData("1000", true)]
+    [InlineData("root", false)]
+    [InlineData("", false)]
+    public async Task The_user_a_base_image_runs_as_counts_and_a_stage_from_a_stage_keeps_its_user(string baseUser, bool refused)
+    {
+        // FROM the image, then a stage FROM that stage which makes the WORKDIR; the base's configured user is what the check is told.
+        var dockerfile = $"FROM img:1 AS base\nENV A=1\nFROM base\nWORKDIR /app\n";
+        var manifest = new ImageManifest(
+            new[]
+            {
+                new ManifestStage("base", new[] { new PathPart("img:1", null, null) }, Array.Empty<int>()),
+                new ManifestStage(null, null, new[] { 0 }, From: 0),
+            },
+            Array.Empty<ContextPath>(), Array.Empty<MountedId>(), Array.Empty<MountedId>(), Array.Empty<ImageUse>(), Array.Empty<ManifestStep>());
+        var asked = new List<string>();
+        var check = ClassicBuilderDifferences.CheckAsync("app", dockerfile, null, new Dictionary<string, string>(), manifest, reference =>
+        {
+            asked.Add(reference);
+            return Task.FromResult<string?>(baseUser);
+        }, null);
+
+        if (refused) Assert.Contains($"WORKDIR under USER {baseUser} (line 4:", (await Assert.ThrowsAsync<ImageDslException>(() => check)).Message);
+        else await check;
+        Assert.Equal(new[] { "img:1" }, asked);
+    }
+
+    [Fact]
+    public async Task Stages_after_the_target_are_not_checked()
+    {
+        var dockerfile = $"FROM {TestEngine.BaseImage} AS first\nENV A=1\nFROM first\nUSER 1000\nWORKDIR /app\n";
+
+        await ClassicBuilderDifferences.CheckAsync("app", dockerfile, "first", new Dictionary<string, string>(), ImageManifest.Empty, _ => Task.FromResult<string?>(null), null);
+        await Assert.ThrowsAsync<ImageDslException>(() =>
+            ClassicBuilderDifferences.CheckAsync("app", dockerfile, null, new Dictionary<string, string>(), ImageManifest.Empty, _ => Task.FromResult<string?>(null), null));
+    }
+
+    private static Task CheckAsync(string dockerfile, IReadOnlyDictionary<string, string> buildArgs) =>
+        ClassicBuilderDifferences.CheckAsync("app", dockerfile, null, buildArgs, ImageManifest.Empty, _ => Task.FromResult<string?>(null), null);
+
+    private static DockerClient Client() => new DockerClientBuilder().WithEndpoint(TestEngine.SocketEndpoint.Uri).WithApiVersion(DockerEngine.ApiVersion).Build();
+
+    private static async Task<Docker.DotNet.Models.DockerOCIImageConfig> BuildAsync(string name, string dockerfile, BuilderKind builder, IReadOnlyDictionary<string, string> buildArgs)
+    {
+        var tag = $"tests/agree-{name}:1";
+        var context = Directory.CreateTempSubdirectory("imagedsl-agree-");
+        try
+        {
+            using var engine = await TestEngine.ConnectAsync();
+            var request = new BuildRequest(tag, dockerfile, context.FullName, new[] { tag }, buildArgs, new Dictionary<string, string>(), NoCache: true, NetworkMode: TestEngine.NetworkMode);
+            await engine.BuildAsync(request, TestEngine.Layout(context.FullName, builder), builder, new ListLog(), CancellationToken.None);
+            using var client = Client();
+            return (await client.Images.InspectImageAsync(tag)).Config!;
+        }
+        finally
+        {
+            context.Delete(recursive: true);
+        }
+    }
+}
