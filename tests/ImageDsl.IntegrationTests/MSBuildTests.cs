@@ -360,6 +360,7 @@ public class MSBuildTests
     [InlineData("\n                .RunHeredoc(\"echo hi\\n\")", "", "IMAGEDSL2002", "a heredoc", null)]
     [InlineData("\n                .Arg(new BuildArg(\"TARGETARCH\"))", "-p:ImageDslBuilder=classic", "IMAGEDSL2030", "automatic argument TARGETARCH", "Image.cs(8,18)")]
     [InlineData("\n                .User(\"1000\")\n                .Workdir(\"/data\")", "-p:ImageDslBuilder=classic", "IMAGEDSL2030", "WORKDIR under USER 1000", "Image.cs(9,18)")]
+    [InlineData("\n                .Volume(\"/data\")\n                .Run(\"touch /data/f\")", "-p:ImageDslBuilder=classic", "IMAGEDSL2030", "RUN after VOLUME /data", "Image.cs(9,18)")]
     public void Feature_the_builder_cannot_run_is_refused_before_the_build(string extra, string properties, string code, string feature, string? at)
     {
         using var project = new MSBuildProject(Definition("tests/unsupported", "h", extra), new Dictionary<string, string> { ["message.txt"] = "h\n" });

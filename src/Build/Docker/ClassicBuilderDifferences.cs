@@ -16,6 +16,9 @@ namespace ImageDsl.Build.Docker;
 /// <item>A WORKDIR under a user other than root: BuildKit creates the directories it makes owned by that user
 /// (dispatchWorkdir: mkdir with the image's user), the classic builder owned by root. A WORKDIR before the USER (or
 /// under root) makes them agree.</item>
+/// <item>A RUN after a VOLUME (of the stage, a stage it starts from, or the base image): the classic builder runs it
+/// with a volume at that path and drops what it writes there (and leaves the volume's directories in the image), while
+/// BuildKit keeps what it writes (and creates no directory). A VOLUME after the RUN steps makes them agree.</item>
 /// </list>
 /// </summary>
 public static class ClassicBuilderDifferences
@@ -27,16 +30,16 @@ public static class ClassicBuilderDifferences
     };
 
     /// <summary>
-    /// Throws IMAGEDSL2030 for the first instruction the classic builder would build differently. <paramref name="userOf"/>
-    /// gives a base image's configured user (null when it cannot be read: then the stage's own USER instructions count).
+    /// Throws IMAGEDSL2030 for the first instruction the classic builder would build differently. <paramref name="configOf"/>
+    /// gives a base image's config (null when it cannot be read: then the stage's own instructions count).
     /// </summary>
     public static async Task CheckAsync(string imageName, string dockerfile, string? target, IReadOnlyDictionary<string, string> buildArgs, ImageManifest manifest,
-        Func<string, Task<string?>> userOf, string? projectDirectory)
+        Func<string, Task<BaseImageConfig?>> configOf, string? projectDirectory)
     {
         var (escape, instructions) = DockerfileReader.Read(dockerfile);
-        var stageUsers = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var stageSettings = new Dictionary<string, (string? User, string? Volume)>(StringComparer.OrdinalIgnoreCase);
         var stage = -1;
-        string? user = null, stageName = null;
+        string? user = null, volume = null, stageName = null;
         foreach (var instruction in instructions)
         {
             switch (instruction.Keyword)
@@ -47,10 +50,17 @@ public static class ClassicBuilderDifferences
                     if (target is not null && string.Equals(stageName, target, StringComparison.OrdinalIgnoreCase)) return;
                     stage++;
                     var words = instruction.Rest.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                    user = words.Length > 0 && stageUsers.TryGetValue(words[0], out var inherited) ? inherited
-                        : stage < manifest.Stages.Count && manifest.Stages[stage].BaseImage is { } parts && PathPart.Resolve(parts, buildArgs) is var reference
-                            && !string.Equals(reference, "scratch", StringComparison.OrdinalIgnoreCase) ? await userOf(reference).ConfigureAwait(false)
-                        : null;
+                    if (words.Length > 0 && stageSettings.TryGetValue(words[0], out var inherited))
+                    {
+                        (user, volume) = inherited;
+                    }
+                    else
+                    {
+                        var config = stage < manifest.Stages.Count && manifest.Stages[stage].BaseImage is { } parts && PathPart.Resolve(parts, buildArgs) is var reference
+                            && !string.Equals(reference, "scratch", StringComparison.OrdinalIgnoreCase) ? await configOf(reference).ConfigureAwait(false) : null;
+                        (user, volume) = (config?.User, config?.Volumes.FirstOrDefault());
+                    }
+
                     foreach (var name in AutomaticArguments.Where(a => instruction.Flag("platform") is { } platform && References(platform, a)))
                     {
                         if (!buildArgs.ContainsKey(name)) throw AutomaticArgument(imageName, name, instruction, manifest, projectDirectory);
@@ -70,6 +80,16 @@ public static class ClassicBuilderDifferences
                 case "user":
                     user = instruction.Rest.Trim();
                     break;
+                case "volume":
+                    volume ??= instruction.Json?.FirstOrDefault() ?? instruction.Rest.Trim().Split(' ')[0];
+                    break;
+                case "run" when volume is not null:
+                    throw new ImageDslException(ErrorCodes.BuildersDisagree, imageName, $"runs a RUN after VOLUME {volume}", "line " + instruction.Line, Shorten(instruction.Original),
+                        "the classic builder drops what a RUN writes under a volume's path and leaves the volume's directories in the image, BuildKit keeps what it writes",
+                        "Declare the VOLUME after the RUN steps (both builders then keep what they wrote), or build with BuildKit (ImageDslBuilder=buildkit or auto)")
+                    {
+                        Origin = Locate(manifest, instruction, projectDirectory),
+                    };
                 case "workdir" when !IsRoot(user) && instruction.Rest.Trim() != "/":
                     throw new ImageDslException(ErrorCodes.BuildersDisagree, imageName, $"makes a WORKDIR under USER {user}", "line " + instruction.Line, Shorten(instruction.Original),
                         $"BuildKit creates the directories it makes owned by {user}, the classic builder owned by root",
@@ -79,8 +99,8 @@ public static class ClassicBuilderDifferences
                     };
             }
 
-            // The user a later FROM of this stage starts with.
-            if (stageName is not null) stageUsers[stageName] = user;
+            // What a later FROM of this stage starts with.
+            if (stageName is not null) stageSettings[stageName] = (user, volume);
         }
     }
 
@@ -103,3 +123,6 @@ public static class ClassicBuilderDifferences
 
     private static string Shorten(string line) => line.Length <= 100 ? line : line.Substring(0, 97) + "...";
 }
+
+/// <summary>What a base image's config says that decides how a build expands and creates things: its Env, User and Volumes.</summary>
+public sealed record BaseImageConfig(IReadOnlyList<string> Env, string? User, IReadOnlyList<string> Volumes);

@@ -122,8 +122,8 @@ public sealed partial class BuildImages : ImageDslTask
                     var credentials = SessionSources.Credentials(manifest.ImageReferences(request.BuildArgs),
                         new Registry.RegistryCredentials(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)));
                     var sessionRequest = request with { Session = new SessionResources(secrets, agents.Agents, credentials) };
-                    var baseConfigs = new Dictionary<string, BaseConfig?>(StringComparer.Ordinal);
-                    async Task<BaseConfig?> BaseConfigOf(string reference) => baseConfigs.TryGetValue(reference, out var known) ? known
+                    var baseConfigs = new Dictionary<string, BaseImageConfig?>(StringComparer.Ordinal);
+                    async Task<BaseImageConfig?> BaseConfigOf(string reference) => baseConfigs.TryGetValue(reference, out var known) ? known
                         : baseConfigs[reference] = await BaseConfigAsync(engine, name, reference, request.Platform, cancellationToken).ConfigureAwait(false);
                     var projectDirectory = string.IsNullOrEmpty(ProjectDirectory) ? null : ProjectDirectory;
                     await manifest.CheckHiddenArgumentsAsync(name, request.BuildArgs, builder == BuilderKind.Classic,
@@ -131,7 +131,7 @@ public sealed partial class BuildImages : ImageDslTask
                     if (builder == BuilderKind.Classic)
                     {
                         await ClassicBuilderDifferences.CheckAsync(name, dockerfile, request.Target, request.BuildArgs, manifest,
-                            async reference => (await BaseConfigOf(reference).ConfigureAwait(false))?.User, projectDirectory).ConfigureAwait(false);
+                            BaseConfigOf, projectDirectory).ConfigureAwait(false);
                     }
 
                     Log.LogMessage(MessageImportance.High, "ImageDsl: building {0} with {1} ({2} context entries)…", name, builder == BuilderKind.BuildKit ? "BuildKit" : "the classic builder", entries.Count);
@@ -239,18 +239,15 @@ public sealed partial class BuildImages : ImageDslTask
         return args;
     }
 
-    /// <summary>What a base image's config says that decides how a build expands and creates things: its Env and User.</summary>
-    private sealed record BaseConfig(IReadOnlyList<string> Env, string? User);
-
     /// <summary>
     /// A base image's config as the build will see it: the daemon's copy when it has one, else the registry's config (what
     /// BuildKit would pull). Null when neither can be read now; the build itself then says what is wrong with the base.
     /// </summary>
-    private async Task<BaseConfig?> BaseConfigAsync(DockerEngine engine, string name, string reference, string? platform, CancellationToken cancellationToken)
+    private async Task<BaseImageConfig?> BaseConfigAsync(DockerEngine engine, string name, string reference, string? platform, CancellationToken cancellationToken)
     {
         if (await engine.InspectImageAsync(reference, cancellationToken).ConfigureAwait(false) is { } local)
         {
-            return new BaseConfig(local.Config?.Env?.ToList() ?? new List<string>(), local.Config?.User);
+            return new BaseImageConfig(local.Config?.Env?.ToList() ?? new List<string>(), local.Config?.User, local.Config?.Volumes?.Keys.ToList() ?? new List<string>());
         }
 
         try
@@ -259,8 +256,8 @@ public sealed partial class BuildImages : ImageDslTask
             using var bases = new RegistryBaseImages(BlobStore.Default(Environment.GetEnvironmentVariable),
                 new RegistryCredentials(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)), policy);
             var config = await bases.GetConfigAsync(reference, string.IsNullOrEmpty(platform) ? ImagePlatform.Host : ImagePlatform.Parse(platform!), cancellationToken).ConfigureAwait(false);
-            return new BaseConfig((config["config"]?["Env"] as System.Text.Json.Nodes.JsonArray)?.Select(e => e!.GetValue<string>()).ToList() ?? new List<string>(),
-                config["config"]?["User"]?.GetValue<string>());
+            return new BaseImageConfig((config["config"]?["Env"] as System.Text.Json.Nodes.JsonArray)?.Select(e => e!.GetValue<string>()).ToList() ?? new List<string>(),
+                config["config"]?["User"]?.GetValue<string>(), (config["config"]?["Volumes"] as System.Text.Json.Nodes.JsonObject)?.Select(v => v.Key).ToList() ?? new List<string>());
         }
         catch (Exception e) when (e is ImageDslException or FormatException)
         {

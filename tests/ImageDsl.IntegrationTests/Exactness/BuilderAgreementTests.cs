@@ -96,7 +96,7 @@ public sealed class BuilderAgreementTests
         var check = ClassicBuilderDifferences.CheckAsync("app", dockerfile, null, new Dictionary<string, string>(), manifest, reference =>
         {
             asked.Add(reference);
-            return Task.FromResult<string?>(baseUser);
+            return Task.FromResult<BaseImageConfig?>(new BaseImageConfig(Array.Empty<string>(), baseUser, Array.Empty<string>()));
         }, null);
 
         if (refused) Assert.Contains($"WORKDIR under USER {baseUser} (line 4:", (await Assert.ThrowsAsync<ImageDslException>(() => check)).Message);
@@ -105,17 +105,62 @@ public sealed class BuilderAgreementTests
     }
 
     [Fact]
+    public async Task A_run_after_a_volume_is_refused_for_the_classic_builder_and_a_volume_after_the_runs_builds_the_same_with_both()
+    {
+        var after = Dockerfile.From(TestEngine.BaseImage).Volume("/data").Run("mkdir -p /data/d && echo x > /data/f").ToString();
+        var before = Dockerfile.From(TestEngine.BaseImage).Run("mkdir -p /data/d && echo x > /data/f").Volume("/data").ToString();
+        using var client = Client();
+
+        // The daemon, unchecked: the classic builder drops what the RUN wrote under the volume, BuildKit keeps it.
+        await BuildAsync("volume-buildkit", after, BuilderKind.BuildKit, new Dictionary<string, string>());
+        await BuildAsync("volume-classic", after, BuilderKind.Classic, new Dictionary<string, string>());
+        Assert.Contains("data/f RegularFile", await DaemonlessParityTests.FilesAsync(client, "tests/agree-volume-buildkit:1"));
+        Assert.DoesNotContain("data/f RegularFile", await DaemonlessParityTests.FilesAsync(client, "tests/agree-volume-classic:1"));
+
+        var error = await Assert.ThrowsAsync<ImageDslException>(() => CheckAsync(after, new Dictionary<string, string>()));
+        Assert.Equal(ErrorCodes.BuildersDisagree, error.Code);
+        Assert.Contains("RUN after VOLUME /data (line 3: 'RUN mkdir -p /data/d", error.Message);
+
+        await CheckAsync(before, new Dictionary<string, string>());
+        await BuildAsync("volume-before-buildkit", before, BuilderKind.BuildKit, new Dictionary<string, string>());
+        await BuildAsync("volume-before-classic", before, BuilderKind.Classic, new Dictionary<string, string>());
+        var files = await DaemonlessParityTests.FilesAsync(client, "tests/agree-volume-before-buildkit:1");
+        Assert.Contains("data/f RegularFile", files);
+        Assert.Equal(files, await DaemonlessParityTests.FilesAsync(client, "tests/agree-volume-before-classic:1"));
+    }
+
+    [Fact]
+    public async Task A_volume_of_the_base_image_counts_for_a_run_in_a_stage_from_a_stage()
+    {
+        var dockerfile = "FROM img:1 AS base\nENV A=1\nFROM base\nRUN true\n";
+        var manifest = new ImageManifest(
+            new[]
+            {
+                new ManifestStage("base", new[] { new PathPart("img:1", null, null) }, Array.Empty<int>()),
+                new ManifestStage(null, null, new[] { 0 }, From: 0),
+            },
+            Array.Empty<ContextPath>(), Array.Empty<MountedId>(), Array.Empty<MountedId>(), Array.Empty<ImageUse>(), Array.Empty<ManifestStep>());
+
+        var error = await Assert.ThrowsAsync<ImageDslException>(() => ClassicBuilderDifferences.CheckAsync("app", dockerfile, null, new Dictionary<string, string>(), manifest,
+            _ => Task.FromResult<BaseImageConfig?>(new BaseImageConfig(Array.Empty<string>(), null, new[] { "/var/lib/db" })), null));
+
+        Assert.Contains("RUN after VOLUME /var/lib/db (line 4: 'RUN true')", error.Message);
+        await ClassicBuilderDifferences.CheckAsync("app", dockerfile, null, new Dictionary<string, string>(), manifest,
+            _ => Task.FromResult<BaseImageConfig?>(new BaseImageConfig(Array.Empty<string>(), null, Array.Empty<string>())), null);
+    }
+
+    [Fact]
     public async Task Stages_after_the_target_are_not_checked()
     {
         var dockerfile = $"FROM {TestEngine.BaseImage} AS first\nENV A=1\nFROM first\nUSER 1000\nWORKDIR /app\n";
 
-        await ClassicBuilderDifferences.CheckAsync("app", dockerfile, "first", new Dictionary<string, string>(), ImageManifest.Empty, _ => Task.FromResult<string?>(null), null);
+        await ClassicBuilderDifferences.CheckAsync("app", dockerfile, "first", new Dictionary<string, string>(), ImageManifest.Empty, _ => Task.FromResult<BaseImageConfig?>(null), null);
         await Assert.ThrowsAsync<ImageDslException>(() =>
-            ClassicBuilderDifferences.CheckAsync("app", dockerfile, null, new Dictionary<string, string>(), ImageManifest.Empty, _ => Task.FromResult<string?>(null), null));
+            ClassicBuilderDifferences.CheckAsync("app", dockerfile, null, new Dictionary<string, string>(), ImageManifest.Empty, _ => Task.FromResult<BaseImageConfig?>(null), null));
     }
 
     private static Task CheckAsync(string dockerfile, IReadOnlyDictionary<string, string> buildArgs) =>
-        ClassicBuilderDifferences.CheckAsync("app", dockerfile, null, buildArgs, ImageManifest.Empty, _ => Task.FromResult<string?>(null), null);
+        ClassicBuilderDifferences.CheckAsync("app", dockerfile, null, buildArgs, ImageManifest.Empty, _ => Task.FromResult<BaseImageConfig?>(null), null);
 
     private static DockerClient Client() => new DockerClientBuilder().WithEndpoint(TestEngine.SocketEndpoint.Uri).WithApiVersion(DockerEngine.ApiVersion).Build();
 
