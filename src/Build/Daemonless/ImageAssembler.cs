@@ -561,9 +561,11 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
                 if (i.Keyword == "add" && IsArchive(source, followed, entry)) throw new NeedsDaemonException(i, $"ADD extracts the archive '{match}' (tar, gzip, bzip2 or xz) on the daemon");
                 var target = tree.ResolveParents(destPath);
                 if (destRequiresDir) MkdirAll(tree, target, uid, gid, changed);
-                var resolvedTarget = tree.Resolve(target);
-                var targetIsDir = tree[resolvedTarget]?.Type == TarEntryType.Directory || (target.Length == 0);
-                if (entry.Type != TarEntryType.Directory && targetIsDir) target = FileTree.Join(resolvedTarget, match.Split('/')[^1]);
+                // BuildKit follows every symlink of the destination it is given, the last one too (fsutil's Copy: fs.RootPath),
+                // so a COPY onto a symlink writes where it points; a name joined to that destination is not followed.
+                target = tree.Resolve(target);
+                var targetIsDir = tree[target]?.Type == TarEntryType.Directory || (target.Length == 0);
+                if (entry.Type != TarEntryType.Directory && targetIsDir) target = FileTree.Join(target, match.Split('/')[^1]);
                 var parent = target.Contains('/') ? target.Substring(0, target.LastIndexOf('/')) : "";
                 MkdirAll(tree, parent, uid, gid, changed);
                 CopyEntry(source, followed, entry, target, uid, gid, mode, tree, changed, root: true);

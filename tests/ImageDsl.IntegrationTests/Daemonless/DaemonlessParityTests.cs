@@ -87,6 +87,30 @@ public sealed class DaemonlessParityTests
             COPY app /app/
             CMD ["ls", "/app"]
             """ },
+        { "chown-names", """
+            FROM @BASE@
+            COPY --chown=nobody app/a.txt /n1
+            COPY --chown=nobody:root app/a.txt /n2
+            COPY --chown=root:nogroup app /n3
+            COPY --chown=65534:nogroup app/a.txt /n4
+            ADD --chown=nobody app/sub /n5/deep/
+            COPY --chown=4242 app/a.txt /n6
+            USER nobody
+            WORKDIR /as-nobody
+            """ },
+        { "symlinks", """
+            FROM @BASE@
+            COPY app/dirlink /dl
+            COPY app/dirlink/ /dl2/
+            COPY app /tree
+            COPY app/a.txt /tree/dirlink/
+            COPY app/c.txt /tree/dirlink/renamed.txt
+            COPY app/sub /tree/dirlink/merged
+            COPY app/c.txt /tree/link
+            COPY app/sub/ /tree/dirlink
+            COPY app/link /tree/sub/
+            COPY app/link /tree/
+            """ },
         { "from-stage", """
             FROM @BASE@ AS base
             ENV STAGE=base
@@ -309,7 +333,7 @@ public sealed class DaemonlessParityTests
             .All(b => b == "scratch" || names.Contains(b.ToLowerInvariant()) || b.StartsWith(TestEngine.Registry + "/", StringComparison.Ordinal));
     }
 
-    /// <summary>A build context with files, a directory of mode 0700 holding a 0600 file, and a symlink, under app/.</summary>
+    /// <summary>A build context with files, a directory of mode 0700 holding a 0600 file, and symlinks to a file and to that directory, under app/.</summary>
     public static async Task<DirectoryInfo> SampleContextAsync(string prefix)
     {
         var context = Directory.CreateTempSubdirectory(prefix);
@@ -320,6 +344,7 @@ public sealed class DaemonlessParityTests
         File.SetUnixFileMode(Path.Combine(context.FullName, "app", "sub", "b.txt"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
         File.SetUnixFileMode(Path.Combine(context.FullName, "app", "sub"), (UnixFileMode)0x1C0 /* 0700 */);
         File.CreateSymbolicLink(Path.Combine(context.FullName, "app", "link"), "a.txt");
+        File.CreateSymbolicLink(Path.Combine(context.FullName, "app", "dirlink"), "sub");
         return context;
     }
 
