@@ -111,6 +111,15 @@ public sealed class DaemonlessParityTests
             COPY app/link /tree/sub/
             COPY app/link /tree/
             """ },
+        { "wildcards-and-dot", """
+            FROM @BASE@
+            COPY app/* /star/
+            COPY app/s* /s-prefix/
+            COPY . /all/
+            COPY app/hard app/a.txt /hardlinked/
+            WORKDIR /star/dirlink
+            COPY app/a.txt in-linked-workdir.txt
+            """ },
         { "from-stage", """
             FROM @BASE@ AS base
             ENV STAGE=base
@@ -345,6 +354,7 @@ public sealed class DaemonlessParityTests
         File.SetUnixFileMode(Path.Combine(context.FullName, "app", "sub"), (UnixFileMode)0x1C0 /* 0700 */);
         File.CreateSymbolicLink(Path.Combine(context.FullName, "app", "link"), "a.txt");
         File.CreateSymbolicLink(Path.Combine(context.FullName, "app", "dirlink"), "sub");
+        using (var link = System.Diagnostics.Process.Start("ln", new[] { Path.Combine(context.FullName, "app", "a.txt"), Path.Combine(context.FullName, "app", "hard") })!) await link.WaitForExitAsync();
         return context;
     }
 
