@@ -298,8 +298,8 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
 
         foreach (var env in (Config(state.Image)["Env"] as JsonArray ?? new JsonArray()).Select(e => e!.GetValue<string>()))
         {
-            var equals = env.IndexOf('=');
-            state.Variables[equals < 0 ? env : env.Substring(0, equals)] = equals < 0 ? "" : env.Substring(equals + 1);
+            var (name, value) = EnvEntry.Split(env);
+            state.Variables[name] = value;
         }
 
         return state;
@@ -320,7 +320,7 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
                 foreach (var (key, value) in pairs)
                 {
                     state.Variables[key] = value;
-                    var at = list.FindIndex(e => (e.IndexOf('=') is var eq and >= 0 ? e.Substring(0, eq) : e) == key);
+                    var at = list.FindIndex(e => EnvEntry.NameOf(e) == key);
                     if (at >= 0) list[at] = key + "=" + value;
                     else list.Add(key + "=" + value);
                 }

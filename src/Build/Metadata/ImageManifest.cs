@@ -183,9 +183,9 @@ public sealed record ImageManifest(IReadOnlyList<ManifestStage> Stages, IReadOnl
             foreach (var argument in exposed)
             {
                 var value = buildArgs.TryGetValue(argument.Name, out var given) ? given : argument.Default;
-                var variable = environment.FirstOrDefault(e => (e.IndexOf('=') is var at && at >= 0 ? e.Substring(0, at) : e) == argument.Name);
+                var variable = environment.FirstOrDefault(e => Parsing.EnvEntry.NameOf(e) == argument.Name);
                 if (variable is null) continue;
-                var inherited = variable.IndexOf('=') is var equals && equals >= 0 ? variable.Substring(equals + 1) : "";
+                var inherited = Parsing.EnvEntry.Split(variable).Value;
                 var expanded = environmentWins || value is null ? inherited : value;
                 if (expanded != (value ?? ""))
                 {
