@@ -43,10 +43,11 @@ public class MSBuildTests
     /// <summary>
     /// The definition sets org.opencontainers.image.version and team; the build has $(Version) (a default label of the
     /// same key) and the project's own ImageDslLabel team. The definition's version arrives; the project's team label
-    /// replaces the definition's, with a warning — for the daemon and the daemonless builder alike.
+    /// replaces the definition's, with a warning — for both of the daemon's builders and the daemonless builder alike.
     /// </summary>
     [Theory]
     [InlineData("buildkit")]
+    [InlineData("classic")]
     [InlineData("daemonless")]
     public async Task A_label_the_definition_sets_is_not_replaced_by_a_default_and_a_projects_own_is_reported(string builder)
     {
