@@ -68,6 +68,13 @@ namespace ImageDsl.Rendering
                     ? new Dictionary<string, bool>(inheritedEnvironment) : new Dictionary<string, bool>();
                 var lineage = stage.BaseStage is { } from && declaredInLineage.TryGetValue(from, out var inheritedArguments)
                     ? new HashSet<string>(inheritedArguments) : new HashSet<string>();
+                // A stage FROM a stage of its own first runs that stage's ONBUILD triggers: their ENVs set variables too,
+                // expanded before this stage declares any argument.
+                foreach (var trigger in stage.BaseStage?.Instructions.OfType<OnBuildInstruction>().Select(o => o.Trigger).OfType<EnvInstruction>() ?? Enumerable.Empty<EnvInstruction>())
+                {
+                    SetVariables(trigger, environment, argumentsVisible: false);
+                }
+
                 shellKnown[stage] = CheckStage(stage, escape, known, environment, lineage, defaults, problems);
                 environments[stage] = environment;
                 declaredInLineage[stage] = lineage;
@@ -127,7 +134,7 @@ namespace ImageDsl.Rendering
                     }
                 }
 
-                if (instruction is EnvInstruction env) SetVariables(env, environment);
+                if (instruction is EnvInstruction env) SetVariables(env, environment, argumentsVisible: true);
 
                 var singleton = instruction switch { CmdInstruction => "CMD", EntrypointInstruction => "ENTRYPOINT", HealthcheckInstruction => "HEALTHCHECK", _ => null };
                 if (singleton is not null)
@@ -185,14 +192,16 @@ namespace ImageDsl.Rendering
         /// <summary>
         /// Applies an ENV: every value is expanded before any variable is set, and a value that is exactly its own
         /// name's build argument (<c>ENV V=${V}</c>, while no other ENV V hides that argument) keeps the argument's value.
+        /// Where no argument is visible yet (an ONBUILD trigger, run right after FROM), <c>${V}</c> is the variable the
+        /// environment already holds, so only a variable that held the argument still does.
         /// </summary>
-        private static void SetVariables(EnvInstruction env, Dictionary<string, bool> environment)
+        private static void SetVariables(EnvInstruction env, Dictionary<string, bool> environment, bool argumentsVisible)
         {
             var updates = new List<KeyValuePair<string, bool>>();
             foreach (var variable in env.Variables)
             {
                 var own = variable.Value.Parts.Count == 1 && variable.Value.Parts[0].Argument is { } argument && argument.Name == variable.Key
-                    && (!environment.TryGetValue(variable.Key, out var before) || before);
+                    && (environment.TryGetValue(variable.Key, out var before) ? before : argumentsVisible);
                 updates.Add(new KeyValuePair<string, bool>(variable.Key, own));
             }
 

@@ -211,6 +211,25 @@ public class ValidationTests
         Assert.Empty(Base.Arg(version).Copy("/a", "/opt/" + version + "/", from: parent).Validate());
     }
 
+    [Fact]
+    public void Env_of_an_onbuild_trigger_hides_an_argument_in_the_stage_that_starts_from_its_stage()
+    {
+        // The child runs the parent's triggers right after FROM (both builders, and the daemonless builder): ENV VERSION=2.
+        var version = new BuildArg("VERSION", "1");
+        var parent = Base.OnBuild(t => t.Env("VERSION", "2")).As("parent");
+        var problem = Assert.Single(Dockerfile.From(parent).Arg(version).Label("v", version).Validate());
+
+        Assert.Equal(DiagnosticIds.ArgumentHiddenByEnv, problem.Id);
+        // A trigger's ENV VERSION=${VERSION} runs before the child declares the argument: it holds the variable, not the argument.
+        var own = Base.Arg(version).OnBuild(t => t.Env("VERSION", version)).As("parent");
+        Assert.Equal(DiagnosticIds.ArgumentHiddenByEnv, Assert.Single(Dockerfile.From(own).Arg(version).Label("v", version).Validate()).Id);
+        // Unless the parent's own ENV VERSION=${VERSION} put the argument there first.
+        var held = Base.Arg(version).Env("VERSION", version).OnBuild(t => t.Env("VERSION", version)).As("parent");
+        Assert.Empty(Dockerfile.From(held).Arg(version).Label("v", version).Validate());
+        // The parent itself does not run its triggers.
+        Assert.Empty(Base.Arg(version).OnBuild(t => t.Env("VERSION", "2")).Label("v", version).Validate());
+    }
+
     [Theory]
     [InlineData("ENV of the argument itself")]
     [InlineData("the same value twice")]
