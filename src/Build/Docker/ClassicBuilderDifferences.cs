@@ -19,6 +19,9 @@ namespace ImageDsl.Build.Docker;
 /// <item>A RUN after a VOLUME (of the stage, a stage it starts from, or the base image): the classic builder runs it
 /// with a volume at that path and drops what it writes there (and leaves the volume's directories in the image), while
 /// BuildKit keeps what it writes (and creates no directory). A VOLUME after the RUN steps makes them agree.</item>
+/// <item>A COPY or ADD <c>--chown=name</c> without a group: BuildKit takes the user's primary group from /etc/passwd, the
+/// classic builder the group of the same name from /etc/group (parseChownFlag uses the user as the group). Naming the
+/// group, or a numeric user, makes them agree.</item>
 /// </list>
 /// </summary>
 public static class ClassicBuilderDifferences
@@ -83,6 +86,13 @@ public static class ClassicBuilderDifferences
                 case "volume":
                     volume ??= instruction.Json?.FirstOrDefault() ?? instruction.Rest.Trim().Split(' ')[0];
                     break;
+                case "copy" or "add" when instruction.Flag("chown") is { } chown && !chown.Contains(':') && !chown.All(char.IsAsciiDigit):
+                    throw new ImageDslException(ErrorCodes.BuildersDisagree, imageName, $"copies with --chown={chown} without a group", "line " + instruction.Line, Shorten(instruction.Original),
+                        $"BuildKit gives the files the primary group of the user {chown} (from /etc/passwd), the classic builder the group named {chown} (from /etc/group)",
+                        $"Name the group too, e.g. Owner.Name(\"{chown}\", \"{chown}\") (both builders then look it up in /etc/group), or build with BuildKit (ImageDslBuilder=buildkit or auto)")
+                    {
+                        Origin = Locate(manifest, instruction, projectDirectory),
+                    };
                 case "run" when volume is not null:
                     throw new ImageDslException(ErrorCodes.BuildersDisagree, imageName, $"runs a RUN after VOLUME {volume}", "line " + instruction.Line, Shorten(instruction.Original),
                         "the classic builder drops what a RUN writes under a volume's path and leaves the volume's directories in the image, BuildKit keeps what it writes",

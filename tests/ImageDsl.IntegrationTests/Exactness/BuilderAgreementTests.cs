@@ -141,6 +141,31 @@ public sealed class BuilderAgreementTests
     }
 
     [Fact]
+    public async Task A_chown_by_user_name_without_a_group_is_refused_for_the_classic_builder_and_with_the_group_builds_the_same_with_both()
+    {
+        // A user whose primary group (2000) is not the group of the same name (3000): the builders pick different ones.
+        var users = Dockerfile.From(TestEngine.BaseImage)
+            .Run("echo 'app:x:1000:2000::/:/bin/sh' >> /etc/passwd && echo 'app:x:3000:' >> /etc/group && echo 'two:x:2000:' >> /etc/group");
+        var nameOnly = users.Copy("a.txt", "/f", chown: Owner.Name("app")).ToString();
+        var withGroup = users.Copy("a.txt", "/f", chown: Owner.Name("app", "app")).ToString();
+
+        // The daemon, unchecked: BuildKit takes the user's primary group, the classic builder the group named like the user.
+        var (buildKitFiles, classicFiles) = await FilesOfBothAsync("chown", nameOnly);
+        Assert.Contains("\nf RegularFile 644 1000:2000 ", buildKitFiles);
+        Assert.Contains("\nf RegularFile 644 1000:3000 ", classicFiles);
+
+        var error = await Assert.ThrowsAsync<ImageDslException>(() => CheckAsync(nameOnly, new Dictionary<string, string>()));
+        Assert.Equal(ErrorCodes.BuildersDisagree, error.Code);
+        Assert.Contains("--chown=app without a group (line 3:", error.Message);
+        await CheckAsync(users.Copy("a.txt", "/f", chown: Owner.Id(1000)).ToString(), new Dictionary<string, string>());
+
+        await CheckAsync(withGroup, new Dictionary<string, string>());
+        var (fromBuildKit, fromClassic) = await FilesOfBothAsync("chown-group", withGroup);
+        Assert.Contains("\nf RegularFile 644 1000:3000 ", fromBuildKit);
+        Assert.Equal(fromBuildKit, fromClassic);
+    }
+
+    [Fact]
     public async Task Stages_after_the_target_are_not_checked()
     {
         var dockerfile = $"FROM {TestEngine.BaseImage} AS first\nENV A=1\nFROM first\nUSER 1000\nWORKDIR /app\n";
@@ -168,6 +193,7 @@ public sealed class BuilderAgreementTests
     {
         var tag = $"tests/agree-{name}:1";
         var context = Directory.CreateTempSubdirectory("imagedsl-agree-");
+        File.WriteAllText(Path.Combine(context.FullName, "a.txt"), "a\n");
         try
         {
             using var engine = await TestEngine.ConnectAsync();
