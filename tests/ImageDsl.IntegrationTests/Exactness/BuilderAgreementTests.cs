@@ -55,21 +55,13 @@ public sealed class BuilderAgreementTests
         var under = Dockerfile.From(TestEngine.BaseImage).User("1000:1000").Workdir("/app/data").ToString();
         var before = Dockerfile.From(TestEngine.BaseImage).Workdir("/app/data").User("1000:1000").ToString();
 
-        // The daemon, unchecked: BuildKit makes the new directories the user's, the classic builder root's.
-        var (buildKitFiles, classicFiles) = await FilesOfBothAsync("workdir", under);
-        Assert.Contains("app/data Directory 755 1000:1000", buildKitFiles);
-        Assert.Contains("app/data Directory 755 0:0", classicFiles);
-
-        var error = await Assert.ThrowsAsync<ImageDslException>(() => CheckAsync(under, new Dictionary<string, string>()));
-        Assert.Equal(ErrorCodes.BuildersDisagree, error.Code);
-        Assert.Contains("WORKDIR under USER 1000:1000 (line 3: 'WORKDIR /app/data')", error.Message);
-        Assert.Contains("before the USER", error.Message);
-
-        // What the error suggests: the same directories, owned by root, with both builders.
-        await CheckAsync(before, new Dictionary<string, string>());
-        var (fromBuildKit, fromClassic) = await FilesOfBothAsync("workdir-before", before);
-        Assert.Contains("app/data Directory 755 0:0", fromBuildKit);
-        Assert.Equal(fromBuildKit, fromClassic);
+        // The daemon, unchecked: BuildKit makes the new directories the user's, the classic builder root's. The way
+        // out: the same directories, owned by root, with both builders.
+        await AssertRefusedAndWayOutAgreesAsync("workdir", under, (buildKit, classic) =>
+        {
+            Assert.Contains("app/data Directory 755 1000:1000", buildKit);
+            Assert.Contains("app/data Directory 755 0:0", classic);
+        }, "WORKDIR under USER 1000:1000 (line 3: 'WORKDIR /app/data')", before, "app/data Directory 755 0:0");
     }
 
     [Theory]
@@ -106,18 +98,11 @@ public sealed class BuilderAgreementTests
         var before = Dockerfile.From(TestEngine.BaseImage).Run("mkdir -p /data/d && echo x > /data/f").Volume("/data").ToString();
 
         // The daemon, unchecked: the classic builder drops what the RUN wrote under the volume, BuildKit keeps it.
-        var (buildKitFiles, classicFiles) = await FilesOfBothAsync("volume", after);
-        Assert.Contains("data/f RegularFile", buildKitFiles);
-        Assert.DoesNotContain("data/f RegularFile", classicFiles);
-
-        var error = await Assert.ThrowsAsync<ImageDslException>(() => CheckAsync(after, new Dictionary<string, string>()));
-        Assert.Equal(ErrorCodes.BuildersDisagree, error.Code);
-        Assert.Contains("RUN after VOLUME /data (line 3: 'RUN mkdir -p /data/d", error.Message);
-
-        await CheckAsync(before, new Dictionary<string, string>());
-        var (fromBuildKit, fromClassic) = await FilesOfBothAsync("volume-before", before);
-        Assert.Contains("data/f RegularFile", fromBuildKit);
-        Assert.Equal(fromBuildKit, fromClassic);
+        await AssertRefusedAndWayOutAgreesAsync("volume", after, (buildKit, classic) =>
+        {
+            Assert.Contains("data/f RegularFile", buildKit);
+            Assert.DoesNotContain("data/f RegularFile", classic);
+        }, "RUN after VOLUME /data (line 3: 'RUN mkdir -p /data/d", before, "data/f RegularFile");
     }
 
     [Fact]
@@ -150,19 +135,12 @@ public sealed class BuilderAgreementTests
         var withGroup = users.Copy("a.txt", "/f", chown: Owner.Name("app", "app")).ToString();
 
         // The daemon, unchecked: BuildKit takes the user's primary group, the classic builder the group named like the user.
-        var (buildKitFiles, classicFiles) = await FilesOfBothAsync("chown", nameOnly);
-        Assert.Contains("\nf RegularFile 644 1000:2000 ", buildKitFiles);
-        Assert.Contains("\nf RegularFile 644 1000:3000 ", classicFiles);
-
-        var error = await Assert.ThrowsAsync<ImageDslException>(() => CheckAsync(nameOnly, new Dictionary<string, string>()));
-        Assert.Equal(ErrorCodes.BuildersDisagree, error.Code);
-        Assert.Contains("--chown=app without a group (line 3:", error.Message);
+        await AssertRefusedAndWayOutAgreesAsync("chown", nameOnly, (buildKit, classic) =>
+        {
+            Assert.Contains("\nf RegularFile 644 1000:2000 ", buildKit);
+            Assert.Contains("\nf RegularFile 644 1000:3000 ", classic);
+        }, "--chown=app without a group (line 3:", withGroup, "\nf RegularFile 644 1000:3000 ");
         await CheckAsync(users.Copy("a.txt", "/f", chown: Owner.Id(1000)).ToString(), new Dictionary<string, string>());
-
-        await CheckAsync(withGroup, new Dictionary<string, string>());
-        var (fromBuildKit, fromClassic) = await FilesOfBothAsync("chown-group", withGroup);
-        Assert.Contains("\nf RegularFile 644 1000:3000 ", fromBuildKit);
-        Assert.Equal(fromBuildKit, fromClassic);
     }
 
     [Fact]
@@ -177,6 +155,26 @@ public sealed class BuilderAgreementTests
 
     private static Task CheckAsync(string dockerfile, IReadOnlyDictionary<string, string> buildArgs) =>
         ClassicBuilderDifferences.CheckAsync("app", dockerfile, null, buildArgs, ImageManifest.Empty, _ => Task.FromResult<BaseImageConfig?>(null), null);
+
+    /// <summary>
+    /// Each difference, judged the same way: the daemon, unchecked, builds two images of <paramref name="differing"/>
+    /// (<paramref name="differs"/> says how); the check refuses it, naming <paramref name="refusal"/>; and the way out the
+    /// error names passes the check and builds the same files with both builders (holding <paramref name="wayOutHas"/>).
+    /// </summary>
+    private static async Task AssertRefusedAndWayOutAgreesAsync(string name, string differing, Action<string, string> differs, string refusal, string wayOut, string wayOutHas)
+    {
+        var (buildKitFiles, classicFiles) = await FilesOfBothAsync(name, differing);
+        differs(buildKitFiles, classicFiles);
+
+        var error = await Assert.ThrowsAsync<ImageDslException>(() => CheckAsync(differing, new Dictionary<string, string>()));
+        Assert.Equal(ErrorCodes.BuildersDisagree, error.Code);
+        Assert.Contains(refusal, error.Message);
+
+        await CheckAsync(wayOut, new Dictionary<string, string>());
+        var (fromBuildKit, fromClassic) = await FilesOfBothAsync(name + "-way-out", wayOut);
+        Assert.Contains(wayOutHas, fromBuildKit);
+        Assert.Equal(fromBuildKit, fromClassic);
+    }
 
     /// <summary>The file listing of the image each builder makes of the Dockerfile: (BuildKit's, the classic builder's).</summary>
     private static async Task<(string BuildKit, string Classic)> FilesOfBothAsync(string name, string dockerfile)
