@@ -9,7 +9,7 @@ using Xunit;
 namespace ImageDsl.IntegrationTests.Exactness;
 
 /// <summary>
-/// The classic builder and BuildKit, given the same Dockerfile, build different images in two cases (see
+/// The classic builder and BuildKit, given the same Dockerfile, build different images in a few cases (see
 /// <see cref="ClassicBuilderDifferences"/>). For each the daemon shows the difference, the check refuses the definition
 /// for the classic builder (IMAGEDSL2030), and the way out the error names makes both builders build the same image.
 /// </summary>
