@@ -368,9 +368,15 @@ public class MSBuildTests
     [InlineData("\n                .Arg(new BuildArg(\"TARGETARCH\"))", "-p:ImageDslBuilder=classic", "IMAGEDSL2030", "automatic argument TARGETARCH", "Image.cs(8,18)")]
     [InlineData("\n                .User(\"1000\")\n                .Workdir(\"/data\")", "-p:ImageDslBuilder=classic", "IMAGEDSL2030", "WORKDIR under USER 1000", "Image.cs(9,18)")]
     [InlineData("\n                .Volume(\"/data\")\n                .Run(\"touch /data/f\")", "-p:ImageDslBuilder=classic", "IMAGEDSL2030", "RUN after VOLUME /data", "Image.cs(9,18)")]
+    [InlineData("\n                .Add(Glob.Of(\"*.tar.gz\"), \"/opt/\", chown: Owner.Id(1000, 1000))", "-p:ImageDslBuilder=classic", "IMAGEDSL2030", "unpacks the archive *.tar.gz", "Image.cs(8,18)")]
     public void Feature_the_builder_cannot_run_is_refused_before_the_build(string extra, string properties, string code, string feature, string? at)
     {
         using var project = new MSBuildProject(Definition("tests/unsupported", "h", extra), new Dictionary<string, string> { ["message.txt"] = "h\n" });
+        // An archive ADD would unpack (found by its content, as the builders find it), for the cases that add one.
+        using (var archive = new System.IO.Compression.GZipStream(File.Create(Path.Combine(project.Directory.FullName, "bundle.tar.gz")), System.IO.Compression.CompressionLevel.Fastest))
+        {
+            archive.Write(new byte[1024]);
+        }
 
         var result = project.Build($"{BaseArgs} -p:ImageDslBuildOnBuild=true {properties}");
 

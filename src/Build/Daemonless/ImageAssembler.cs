@@ -577,19 +577,15 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
     }
 
     /// <summary>
-    /// Whether ADD would try to unpack this source (BuildKit's AttemptUnpack): a tar, or a file compressed with gzip,
-    /// bzip2 or xz, by content as the builders detect it — in a copied directory too. Not implemented here: refused.
+    /// Whether ADD would try to unpack this source (<see cref="Files.ArchiveFormat"/>) — in a copied directory too. Not
+    /// implemented here: refused.
     /// </summary>
     private static bool IsArchive(FileTree source, string path, TreeEntry entry)
     {
         if (entry.Type == TarEntryType.Directory) return source.Children(path).Any(c => IsArchive(source, c.Path, c.Entry));
         if (entry.Type != TarEntryType.RegularFile || entry.Source is null) return false;
-        var header = new byte[512];
-        int read;
-        using (var stream = entry.Source.Open()) read = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
-        bool Starts(params byte[] magic) => read >= magic.Length && header.AsSpan(0, magic.Length).SequenceEqual(magic);
-        return Starts(0x1f, 0x8b) || Starts((byte)'B', (byte)'Z', (byte)'h') || Starts(0xfd, (byte)'7', (byte)'z', (byte)'X', (byte)'Z', 0x00)
-            || (read >= 262 && header.AsSpan(257, 5).SequenceEqual("ustar"u8));
+        using var stream = entry.Source.Open();
+        return Files.ArchiveFormat.IsArchive(stream);
     }
 
     private static void CopyEntry(FileTree source, string sourcePath, TreeEntry entry, string target, int uid, int gid, int? mode, FileTree tree,

@@ -22,6 +22,8 @@ namespace ImageDsl.Build.Docker;
 /// <item>A COPY or ADD <c>--chown=name</c> without a group: BuildKit takes the user's primary group from /etc/passwd, the
 /// classic builder the group of the same name from /etc/group (parseChownFlag uses the user as the group). Naming the
 /// group, or a numeric user, makes them agree.</item>
+/// <item>An ADD --chown of a local archive: BuildKit creates the destination directory it unpacks into owned by the
+/// --chown owner, the classic builder owned by root. An ADD without --chown makes them agree.</item>
 /// </list>
 /// </summary>
 public static class ClassicBuilderDifferences
@@ -34,10 +36,11 @@ public static class ClassicBuilderDifferences
 
     /// <summary>
     /// Throws IMAGEDSL2030 for the first instruction the classic builder would build differently. <paramref name="configOf"/>
-    /// gives a base image's config (null when it cannot be read: then the stage's own instructions count).
+    /// gives a base image's config (null when it cannot be read: then the stage's own instructions count);
+    /// <paramref name="isArchive"/> whether a source of the context (a path or a pattern) names an archive ADD unpacks.
     /// </summary>
     public static async Task CheckAsync(string imageName, string dockerfile, string? target, IReadOnlyDictionary<string, string> buildArgs, ImageManifest manifest,
-        Func<string, Task<BaseImageConfig?>> configOf, string? projectDirectory)
+        Func<string, Task<BaseImageConfig?>> configOf, Func<string, bool> isArchive, string? projectDirectory)
     {
         var (escape, instructions) = DockerfileReader.Read(dockerfile);
         var stageSettings = new Dictionary<string, (string? User, string? Volume)>(StringComparer.OrdinalIgnoreCase);
@@ -93,6 +96,14 @@ public static class ClassicBuilderDifferences
                     {
                         Origin = Locate(manifest, instruction, projectDirectory),
                     };
+                case "add" when instruction.Flag("chown") is { } chown && instruction.Flag("from") is null
+                    && Sources(instruction, escape).FirstOrDefault(source => !source.Contains("://", StringComparison.Ordinal) && isArchive(source)) is { } archive:
+                    throw new ImageDslException(ErrorCodes.BuildersDisagree, imageName, $"unpacks the archive {archive} with --chown={chown}", "line " + instruction.Line, Shorten(instruction.Original),
+                        $"BuildKit creates the directory it unpacks into owned by {chown}, the classic builder owned by root",
+                        "Leave --chown off the ADD of an archive (both builders then create it owned by root; the unpacked files keep the archive's owners either way) and change the owner in a RUN, or build with BuildKit (ImageDslBuilder=buildkit or auto)")
+                    {
+                        Origin = Locate(manifest, instruction, projectDirectory),
+                    };
                 case "run" when volume is not null:
                     throw new ImageDslException(ErrorCodes.BuildersDisagree, imageName, $"runs a RUN after VOLUME {volume}", "line " + instruction.Line, Shorten(instruction.Original),
                         "the classic builder drops what a RUN writes under a volume's path and leaves the volume's directories in the image, BuildKit keeps what it writes",
@@ -121,6 +132,10 @@ public static class ClassicBuilderDifferences
         {
             Origin = Locate(manifest, instruction, projectDirectory),
         };
+
+    // The sources of a COPY or ADD: every word but the destination, in the exec form or the shell form.
+    private static IEnumerable<string> Sources(DockerfileInstruction instruction, char escape) =>
+        (instruction.Json ?? DockerfileReader.Words(instruction.Rest, escape).Select(w => new ShellWords(escape, _ => null).Word(w)).ToList()).SkipLast(1);
 
     private static bool References(string text, string name) =>
         text.Contains("$" + name, StringComparison.Ordinal) || text.Contains("${" + name, StringComparison.Ordinal);

@@ -131,7 +131,7 @@ public sealed partial class BuildImages : ImageDslTask
                     if (builder == BuilderKind.Classic)
                     {
                         await ClassicBuilderDifferences.CheckAsync(name, dockerfile, request.Target, request.BuildArgs, manifest,
-                            BaseConfigOf, projectDirectory).ConfigureAwait(false);
+                            BaseConfigOf, source => IsArchive(entries, source), projectDirectory).ConfigureAwait(false);
                     }
 
                     Log.LogMessage(MessageImportance.High, "ImageDsl: building {0} with {1} ({2} context entries)…", name, builder == BuilderKind.BuildKit ? "BuildKit" : "the classic builder", entries.Count);
@@ -237,6 +237,20 @@ public sealed partial class BuildImages : ImageDslTask
 
         foreach (var (key, value) in LastWins(BuildArgs)) args[key] = value;
         return args;
+    }
+
+    /// <summary>Whether a COPY/ADD source (a path or a pattern of the context) names a regular file ADD would unpack.</summary>
+    private static bool IsArchive(IReadOnlyList<ContextEntry> entries, string source)
+    {
+        var clean = PathPattern.Clean(source);
+        return entries.Any(e => e.Type == System.Formats.Tar.TarEntryType.RegularFile
+            && (PathPattern.ContainsWildcards(clean) ? PathPattern.Match(clean, e.RelativePath) : e.RelativePath == clean) && Unpacked(e.FullPath));
+
+        static bool Unpacked(string path)
+        {
+            using var stream = File.OpenRead(path);
+            return Files.ArchiveFormat.IsArchive(stream);
+        }
     }
 
     /// <summary>

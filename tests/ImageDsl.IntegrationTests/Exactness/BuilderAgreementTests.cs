@@ -84,7 +84,7 @@ public sealed class BuilderAgreementTests
         {
             asked.Add(reference);
             return Task.FromResult<BaseImageConfig?>(new BaseImageConfig(Array.Empty<string>(), baseUser, Array.Empty<string>()));
-        }, null);
+        }, _ => false, null);
 
         if (refused) Assert.Contains($"WORKDIR under USER {baseUser} (line 4:", (await Assert.ThrowsAsync<ImageDslException>(() => check)).Message);
         else await check;
@@ -118,11 +118,11 @@ public sealed class BuilderAgreementTests
             Array.Empty<ContextPath>(), Array.Empty<MountedId>(), Array.Empty<MountedId>(), Array.Empty<ImageUse>(), Array.Empty<ManifestStep>());
 
         var error = await Assert.ThrowsAsync<ImageDslException>(() => ClassicBuilderDifferences.CheckAsync("app", dockerfile, null, new Dictionary<string, string>(), manifest,
-            _ => Task.FromResult<BaseImageConfig?>(new BaseImageConfig(Array.Empty<string>(), null, new[] { "/var/lib/db" })), null));
+            _ => Task.FromResult<BaseImageConfig?>(new BaseImageConfig(Array.Empty<string>(), null, new[] { "/var/lib/db" })), _ => false, null));
 
         Assert.Contains("RUN after VOLUME /var/lib/db (line 4: 'RUN true')", error.Message);
         await ClassicBuilderDifferences.CheckAsync("app", dockerfile, null, new Dictionary<string, string>(), manifest,
-            _ => Task.FromResult<BaseImageConfig?>(new BaseImageConfig(Array.Empty<string>(), null, Array.Empty<string>())), null);
+            _ => Task.FromResult<BaseImageConfig?>(new BaseImageConfig(Array.Empty<string>(), null, Array.Empty<string>())), _ => false, null);
     }
 
     [Fact]
@@ -144,17 +144,35 @@ public sealed class BuilderAgreementTests
     }
 
     [Fact]
+    public async Task An_add_with_chown_of_an_archive_is_refused_for_the_classic_builder_and_without_it_builds_the_same_with_both()
+    {
+        var withChown = Dockerfile.From(TestEngine.BaseImage).Add("bundle.tar", "/unpacked/", chown: Owner.Id(1000, 1000)).ToString();
+        var withoutChown = Dockerfile.From(TestEngine.BaseImage).Add("bundle.tar", "/unpacked/").ToString();
+
+        // The daemon, unchecked: BuildKit makes the directory it unpacks into the --chown owner's, the classic builder root's.
+        await AssertRefusedAndWayOutAgreesAsync("add-archive", withChown, (buildKit, classic) =>
+        {
+            Assert.Contains("\nunpacked Directory 755 1000:1000 ", buildKit);
+            Assert.Contains("\nunpacked Directory 755 0:0 ", classic);
+        }, "unpacks the archive bundle.tar with --chown=1000:1000 (line 2:", withoutChown, "\nunpacked/inside.txt RegularFile 644 7:8 ");
+        // A file that is no archive is copied, not unpacked: both builders give it the owner.
+        await CheckAsync(Dockerfile.From(TestEngine.BaseImage).Add("a.txt", "/copied/", chown: Owner.Id(1000, 1000)).ToString(), new Dictionary<string, string>());
+    }
+
+    [Fact]
     public async Task Stages_after_the_target_are_not_checked()
     {
         var dockerfile = $"FROM {TestEngine.BaseImage} AS first\nENV A=1\nFROM first\nUSER 1000\nWORKDIR /app\n";
 
-        await ClassicBuilderDifferences.CheckAsync("app", dockerfile, "first", new Dictionary<string, string>(), ImageManifest.Empty, _ => Task.FromResult<BaseImageConfig?>(null), null);
+        await ClassicBuilderDifferences.CheckAsync("app", dockerfile, "first", new Dictionary<string, string>(), ImageManifest.Empty, _ => Task.FromResult<BaseImageConfig?>(null), _ => false, null);
         await Assert.ThrowsAsync<ImageDslException>(() =>
-            ClassicBuilderDifferences.CheckAsync("app", dockerfile, null, new Dictionary<string, string>(), ImageManifest.Empty, _ => Task.FromResult<BaseImageConfig?>(null), null));
+            ClassicBuilderDifferences.CheckAsync("app", dockerfile, null, new Dictionary<string, string>(), ImageManifest.Empty, _ => Task.FromResult<BaseImageConfig?>(null), _ => false, null));
     }
 
+    // The context every build here gets (see BuildAsync): a.txt, and bundle.tar, an archive ADD unpacks.
     private static Task CheckAsync(string dockerfile, IReadOnlyDictionary<string, string> buildArgs) =>
-        ClassicBuilderDifferences.CheckAsync("app", dockerfile, null, buildArgs, ImageManifest.Empty, _ => Task.FromResult<BaseImageConfig?>(null), null);
+        ClassicBuilderDifferences.CheckAsync("app", dockerfile, null, buildArgs, ImageManifest.Empty, _ => Task.FromResult<BaseImageConfig?>(null),
+            source => source == "bundle.tar", null);
 
     /// <summary>
     /// Each difference, judged the same way: the daemon, unchecked, builds two images of <paramref name="differing"/>
@@ -192,6 +210,15 @@ public sealed class BuilderAgreementTests
         var tag = $"tests/agree-{name}:1";
         var context = Directory.CreateTempSubdirectory("imagedsl-agree-");
         File.WriteAllText(Path.Combine(context.FullName, "a.txt"), "a\n");
+        await using (var bundle = File.Create(Path.Combine(context.FullName, "bundle.tar")))
+        await using (var writer = new System.Formats.Tar.TarWriter(bundle))
+        {
+            writer.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "inside.txt")
+            {
+                Uid = 7, Gid = 8, Mode = (UnixFileMode)0x1A4, DataStream = new MemoryStream("in\n"u8.ToArray()),
+            });
+        }
+
         try
         {
             using var engine = await TestEngine.ConnectAsync();
