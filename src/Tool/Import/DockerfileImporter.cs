@@ -137,6 +137,8 @@ public static class DockerfileImporter
 
         private void DeclareMeta(DockerfileInstruction instruction)
         {
+            // As in a stage (see Instruction): a global ARG that cannot be imported leaves its uses unimportable too.
+            foreach (var word in DockerfileReader.Words(instruction.Rest, document.Escape)) _metaArguments.TryAdd(word.Split('=')[0], ValueWriter.NotImported);
             foreach (var (name, value) in ArgumentWords(instruction))
             {
                 _metaArguments[name] = Field(name, value);
@@ -271,9 +273,18 @@ public static class DockerfileImporter
                 }
                 case "arg":
                     NoFlags(i);
+                    // A name whose ARG cannot be imported is still a build argument of the stage: a use of it below must
+                    // be reported too, not written as Value.Env (the environment's variable of that name, another value).
+                    foreach (var word in DockerfileReader.Words(i.Rest, document.Escape)) arguments.TryAdd(word.Split('=')[0], ValueWriter.NotImported);
                     return ArgumentWords(i).Select(a =>
                     {
-                        var value = a.Default ?? (_metaArguments.ContainsKey(a.Name) ? _fields.First(f => f.Name == a.Name).Default : null);
+                        var meta = _metaArguments.TryGetValue(a.Name, out var metaField) ? metaField : null;
+                        if (a.Default is null && meta == ValueWriter.NotImported)
+                        {
+                            throw new NotExpressibleException($"ARG {a.Name} takes its default from the global ARG {a.Name}, which could not be imported (see its line)");
+                        }
+
+                        var value = a.Default ?? (meta is not null ? _fields.First(f => f.Name == a.Name).Default : null);
                         var field = Field(a.Name, value);
                         arguments[a.Name] = field;
                         return $"Arg({field})";

@@ -18,6 +18,9 @@ internal sealed class ValueWriter(char escape)
     private const char Close = '\uE001';
     private static readonly Regex Modifier = new(@"\$\{[A-Za-z_][A-Za-z0-9_]*[^A-Za-z0-9_}]", RegexOptions.CultureInvariant);
 
+    /// <summary>The field of a build argument whose ARG could not be imported: a use of it cannot be written either.</summary>
+    public const string NotImported = "\0not imported";
+
     /// <summary>A C# string literal.</summary>
     public static string Literal(string text) => SymbolDisplay.FormatLiteral(text, quote: true);
 
@@ -39,7 +42,11 @@ internal sealed class ValueWriter(char escape)
             }
 
             // A name the stage has not declared as a build argument is its environment's (an ENV, or the base image's).
-            if (arguments.TryGetValue(variable, out var field)) code.Add(field);
+            if (arguments.TryGetValue(variable, out var field))
+            {
+                if (field == NotImported) throw new NotExpressibleException($"'{raw}' refers to ${variable}, a build argument whose ARG could not be imported (see its line)");
+                code.Add(field);
+            }
             else if (environment) code.Add("Value.Env(" + Literal(variable) + ")");
             else throw new NotExpressibleException($"'{raw}' refers to ${variable}, which is not a build argument declared in this stage: here a definition takes literal text and BuildArg references only");
         }

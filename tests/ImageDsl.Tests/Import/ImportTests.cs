@@ -114,6 +114,24 @@ public class ImportTests
         Assert.Contains(".Copy(\"a.txt\", Value.Env(\"P\") + \"/\")", result.Source);
     }
 
+    [Fact]
+    public void A_use_of_a_build_argument_whose_ARG_is_not_imported_is_not_imported_either()
+    {
+        // LABELV and IMAGE are build arguments whose defaults refer to another: not expressible. Their uses must not
+        // turn into Value.Env (the environment's variable, empty here: another image), and are reported instead.
+        var result = DockerfileImporter.Import(
+            "ARG VERSION=8.0\nARG IMAGE=mcr.microsoft.com/dotnet/aspnet:${VERSION}\nFROM ${IMAGE}\nARG IMAGE\nARG VERSION\nARG LABELV=v${VERSION}\nLABEL v=${LABELV}\nENV I=$IMAGE\nLABEL version=$VERSION\n",
+            "AppImage", "app");
+
+        Assert.Equal(new[] { 2, 3, 4, 6, 7, 8 }, result.Problems.Select(p => p.Line));
+        Assert.Contains("$IMAGE, a build argument whose ARG could not be imported", result.Problems[1].Reason);
+        Assert.Contains("takes its default from the global ARG IMAGE", result.Problems[2].Reason);
+        Assert.Contains("$LABELV, a build argument whose ARG could not be imported", result.Problems[4].Reason);
+        Assert.DoesNotContain("Value.Env", result.Source);
+        // The argument that did import is used as itself.
+        Assert.Contains(".Label(\"version\", Version)", result.Source);
+    }
+
     [Theory]
     [InlineData("COPY [\"$SRC\", \"/x\"]")]
     [InlineData("ADD [\"a\", \"${DEST}\"]")]
