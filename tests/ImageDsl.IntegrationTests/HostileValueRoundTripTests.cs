@@ -7,7 +7,9 @@ namespace ImageDsl.IntegrationTests;
 /// The exactness contract, judged by the daemon: every hostile value goes into ENV, LABEL (key and value; one pair and
 /// several pairs per instruction), an ARG default, WORKDIR, USER, a COPY source and destination file name and an
 /// exec-form CMD, and is read back through an environment-variable reference (Value.Env); the image is built by both
-/// builders and what `docker inspect` and the container's file system show must equal the input byte for byte.
+/// of the daemon's builders and by the daemonless builder (which reads the Dockerfile itself: its word lexer, quotes and
+/// escapes are on trial too), and what `docker inspect` and the container's file system show must equal the input byte
+/// for byte.
 /// </summary>
 public sealed class HostileValueRoundTripTests : IClassFixture<HostileValueRoundTripTests.Images>
 {
@@ -31,10 +33,18 @@ public sealed class HostileValueRoundTripTests : IClassFixture<HostileValueRound
         "-- starts like a flag",
     };
 
-    public static TheoryData<int, BuilderKind> Cases()
+    /// <summary>The builders judged: the daemon's two, and the daemonless one.</summary>
+    public enum Builder
     {
-        var data = new TheoryData<int, BuilderKind>();
-        foreach (var builder in new[] { BuilderKind.Classic, BuilderKind.BuildKit })
+        Classic,
+        BuildKit,
+        Daemonless,
+    }
+
+    public static TheoryData<int, Builder> Cases()
+    {
+        var data = new TheoryData<int, Builder>();
+        foreach (var builder in Enum.GetValues<Builder>())
         {
             for (var i = 0; i < Values.Length; i++) data.Add(i, builder);
         }
@@ -48,7 +58,7 @@ public sealed class HostileValueRoundTripTests : IClassFixture<HostileValueRound
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Env_and_arg_default_arrive_exactly(int index, BuilderKind builder)
+    public void Env_and_arg_default_arrive_exactly(int index, Builder builder)
     {
         var env = _images.Config(builder).Env ?? new List<string>();
         Assert.Contains($"E{index}={Values[index]}", env);
@@ -60,7 +70,7 @@ public sealed class HostileValueRoundTripTests : IClassFixture<HostileValueRound
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void A_variable_read_through_Value_Env_arrives_exactly(int index, BuilderKind builder)
+    public void A_variable_read_through_Value_Env_arrives_exactly(int index, Builder builder)
     {
         var config = _images.Config(builder);
         var env = config.Env ?? new List<string>();
@@ -75,7 +85,7 @@ public sealed class HostileValueRoundTripTests : IClassFixture<HostileValueRound
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Label_key_and_value_arrive_exactly(int index, BuilderKind builder)
+    public void Label_key_and_value_arrive_exactly(int index, Builder builder)
     {
         var labels = _images.Config(builder).Labels;
         Assert.NotNull(labels);
@@ -87,7 +97,7 @@ public sealed class HostileValueRoundTripTests : IClassFixture<HostileValueRound
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Copied_file_names_arrive_exactly(int index, BuilderKind builder)
+    public void Copied_file_names_arrive_exactly(int index, Builder builder)
     {
         Assert.Contains(FileName(index), _images.Listing(builder));
         Assert.Contains("copy-" + FileName(index), _images.Listing(builder));
@@ -95,7 +105,7 @@ public sealed class HostileValueRoundTripTests : IClassFixture<HostileValueRound
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public async Task Workdir_user_and_exec_cmd_arrive_exactly(int index, BuilderKind builder)
+    public async Task Workdir_user_and_exec_cmd_arrive_exactly(int index, Builder builder)
     {
         var image = await _images.SingleAsync(index, builder);
         var config = image.Config!;
@@ -116,21 +126,30 @@ public sealed class HostileValueRoundTripTests : IClassFixture<HostileValueRound
 
     public sealed class Images : IAsyncLifetime
     {
-        private readonly Dictionary<BuilderKind, Docker.DotNet.Models.ImageInspectResponse> _all = new();
-        private readonly Dictionary<BuilderKind, string[]> _listings = new();
-        private readonly Dictionary<(int, BuilderKind), Docker.DotNet.Models.ImageInspectResponse> _single = new();
+        private readonly Dictionary<Builder, Docker.DotNet.Models.ImageInspectResponse> _all = new();
+        private readonly Dictionary<Builder, string[]> _listings = new();
+        private readonly Dictionary<(int, Builder), Docker.DotNet.Models.ImageInspectResponse> _single = new();
         private DockerEngine _engine = null!;
 
-        public Docker.DotNet.Models.DockerOCIImageConfig Config(BuilderKind builder) => _all[builder].Config!;
+        public Docker.DotNet.Models.DockerOCIImageConfig Config(Builder builder) => _all[builder].Config!;
 
-        public string[] Listing(BuilderKind builder) => _listings[builder];
+        public string[] Listing(Builder builder) => _listings[builder];
+
+        // The same busybox: the daemon's copy, or the loopback registry's for the daemonless builder.
+        private static string BaseImage(Builder builder) => builder == Builder.Daemonless ? Daemonless.DaemonlessParityTests.RegistryBase : TestEngine.BaseImage;
+
+        private async Task BuildAsync(Builder builder, string tag, Dockerfile definition, IReadOnlyDictionary<string, string>? files = null)
+        {
+            if (builder == Builder.Daemonless) await TestEngine.BuildDaemonlessAsync(_engine, tag, definition.ToString(), files);
+            else await TestEngine.BuildAsync(_engine, tag, definition.ToString(), builder == Builder.Classic ? BuilderKind.Classic : BuilderKind.BuildKit, files);
+        }
 
         public async Task InitializeAsync()
         {
             _engine = await TestEngine.ConnectAsync();
-            foreach (var builder in new[] { BuilderKind.Classic, BuilderKind.BuildKit })
+            foreach (var builder in Enum.GetValues<Builder>())
             {
-                var stage = Dockerfile.From(TestEngine.BaseImage);
+                var stage = Dockerfile.From(BaseImage(builder));
                 var files = new Dictionary<string, string>();
                 for (var i = 0; i < Values.Length; i++)
                 {
@@ -153,7 +172,7 @@ public sealed class HostileValueRoundTripTests : IClassFixture<HostileValueRound
 
                 stage = stage.Env("FROM_BASE", "x:" + Value.Env("PATH"));
                 var tag = $"imagedsl-tests/hostile-all:{builder.ToString().ToLowerInvariant()}";
-                await TestEngine.BuildAsync(_engine, tag, stage.ToString(), builder, files);
+                await BuildAsync(builder, tag, stage, files);
                 _all[builder] = (await _engine.InspectImageAsync(tag, CancellationToken.None))!;
                 var run = await _engine.RunAsync(tag, TimeSpan.FromSeconds(30), "none", CancellationToken.None, new[] { "find", "/copied", "-mindepth", "1", "-print0" });
                 // find prints names as raw bytes (busybox ls would mask tabs and non-ASCII as '?').
@@ -162,7 +181,7 @@ public sealed class HostileValueRoundTripTests : IClassFixture<HostileValueRound
         }
 
         /// <summary>WORKDIR, USER and CMD hold one value per image, so each value gets its own small image.</summary>
-        public async Task<Docker.DotNet.Models.ImageInspectResponse> SingleAsync(int index, BuilderKind builder)
+        public async Task<Docker.DotNet.Models.ImageInspectResponse> SingleAsync(int index, Builder builder)
         {
             if (_single.TryGetValue((index, builder), out var known)) return known;
             var definition = Dockerfile.From(TestEngine.BaseImage)
@@ -172,7 +191,7 @@ public sealed class HostileValueRoundTripTests : IClassFixture<HostileValueRound
                 .EntrypointShell(Values[index])
                 .Cmd("printf", "%s", Values[index]);
             var tag = $"imagedsl-tests/hostile-{index}:{builder.ToString().ToLowerInvariant()}";
-            await TestEngine.BuildAsync(_engine, tag, definition.ToString(), builder);
+            await BuildAsync(builder, tag, definition);
             return _single[(index, builder)] = (await _engine.InspectImageAsync(tag, CancellationToken.None))!;
         }
 

@@ -93,6 +93,34 @@ public static class TestEngine
         }
     }
 
+    /// <summary>
+    /// Builds a Dockerfile without the daemon (the daemonless builder, its bases from the loopback registry, files at the
+    /// epoch) with a context of the given files, and loads the image into the daemon under <paramref name="tag"/> so that
+    /// it can be inspected and run like the daemon's builds.
+    /// </summary>
+    public static async Task BuildDaemonlessAsync(DockerEngine engine, string tag, string dockerfile, IReadOnlyDictionary<string, string>? files = null)
+    {
+        var directory = Directory.CreateTempSubdirectory("imagedsl-context-");
+        try
+        {
+            foreach (var (name, content) in files ?? new Dictionary<string, string>()) await File.WriteAllTextAsync(Path.Combine(directory.FullName, name), content);
+            var store = new Build.Daemonless.BlobStore(Path.Combine(Path.GetTempPath(), "imagedsl-parity-store"));
+            using var bases = new Build.Daemonless.RegistryBaseImages(store, new Build.Registry.RegistryCredentials(_ => null, "/nonexistent"), Build.Registry.PushPolicy.Default);
+            var assembled = await new Build.Daemonless.ImageAssembler(bases, store).AssembleAsync(new Build.Daemonless.AssemblyRequest(dockerfile, null,
+                new Dictionary<string, string>(), new Dictionary<string, string>(), ContextPacker.List(directory.FullName), Build.Daemonless.ImagePlatform.Parse("linux/amd64"),
+                DateTimeOffset.UnixEpoch, 1), CancellationToken.None);
+            var artifacts = Build.Daemonless.ImageArtifacts.Of(assembled);
+            var archive = new MemoryStream();
+            await Build.Daemonless.ImageOutputs.WriteArchiveAsync(new[] { artifacts }, artifacts, new[] { tag }, archive, CancellationToken.None);
+            archive.Position = 0;
+            await engine.LoadAsync(archive, CancellationToken.None);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
     /// <summary>A context directory laid out for the builder as the build task lays it out.</summary>
     public static ContextLayout Layout(string directory, BuilderKind builder) =>
         DockerfilePlacement.For(builder, "test", ContextPacker.List(directory), directory, new[] { EverythingRead }, new Dictionary<string, string>());
