@@ -184,7 +184,7 @@ public sealed class HostileValueRoundTripTests : IClassFixture<HostileValueRound
         public async Task<Docker.DotNet.Models.ImageInspectResponse> SingleAsync(int index, Builder builder)
         {
             if (_single.TryGetValue((index, builder), out var known)) return known;
-            var definition = Dockerfile.From(TestEngine.BaseImage)
+            var definition = Dockerfile.From(BaseImage(builder))
                 .Workdir("/w/" + Values[index])
                 .User(UserName(index))
                 .Shell("/bin/sh", "-c")

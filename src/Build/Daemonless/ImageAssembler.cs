@@ -162,7 +162,13 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
             _ => Array.Empty<string>(),
         };
         foreach (var flag in i.Flags.Where(f => !allowed.Contains(f.Key))) throw new NeedsDaemonException(i, $"--{flag.Key} is not supported without a daemon");
-        if (i.Keyword is "copy" or "add" && (i.Heredocs.Count > 0 || i.Rest.Contains("<<", StringComparison.Ordinal))) throw new NeedsDaemonException(i, "a heredoc needs the daemon");
+        // A '<<' in the shell form is a heredoc to newer frontends and text to older ones: the daemon decides. The exec
+        // form has no heredocs in any.
+        if (i.Keyword is "copy" or "add" && (i.Heredocs.Count > 0 || (i.Json is null && i.Rest.Contains("<<", StringComparison.Ordinal))))
+        {
+            throw new NeedsDaemonException(i, "a heredoc needs the daemon");
+        }
+
         if (i.Keyword == "add" && (i.Json ?? SplitFields(i.Rest)).SkipLast(1).Any(s => s.Contains("://", StringComparison.Ordinal) || s.StartsWith("git@", StringComparison.Ordinal)))
         {
             throw new NeedsDaemonException(i, "ADD of a URL fetches it on the daemon");

@@ -130,7 +130,8 @@ public static class DockerfileReader
             var restStart = joined.Length - joined.ToString().TrimStart(' ', '\t').Length + (instruction.Original.Length - instruction.Rest.Length);
             instruction = instruction with { RestBreaks = breaks.Select(b => b - restStart).Where(b => b > 0 && b < instruction.Rest.Length).ToArray() };
             comments.Clear();
-            if (instruction.Keyword is "run" or "copy" or "add")
+            // Only the shell form reads heredocs (BuildKit's canContainHeredoc: not for a JSON node).
+            if (instruction.Keyword is "run" or "copy" or "add" && instruction.Json is null)
             {
                 var heredocs = new List<Heredoc>();
                 foreach (var (name, expand, chomp) in HeredocMarkers(instruction.Rest))
