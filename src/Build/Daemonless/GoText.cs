@@ -22,19 +22,8 @@ public static class GoText
         var builder = new StringBuilder("\"");
         foreach (var rune in text.EnumerateRunes())
         {
-            switch (rune.Value)
-            {
-                case '"': builder.Append("\\\""); break;
-                case '\\': builder.Append("\\\\"); break;
-                case '\a': builder.Append("\\a"); break;
-                case '\b': builder.Append("\\b"); break;
-                case '\f': builder.Append("\\f"); break;
-                case '\n': builder.Append("\\n"); break;
-                case '\r': builder.Append("\\r"); break;
-                case '\t': builder.Append("\\t"); break;
-                case '\v': builder.Append("\\v"); break;
-                default: AppendRune(builder, rune); break;
-            }
+            if (rune.Value == '"') builder.Append("\\\"");
+            else AppendRune(builder, rune);
         }
 
         return builder.Append('"').ToString();
@@ -44,15 +33,23 @@ public static class GoText
     public static string QuoteRune(int value)
     {
         var builder = new StringBuilder("'");
+        // fmt's %q of an int that is no valid rune prints utf8.RuneError.
         if (value == '\'') builder.Append("\\'");
-        else if (value == '\\') builder.Append("\\\\");
-        else AppendRune(builder, new Rune(value));
+        else AppendRune(builder, Rune.IsValid(value) ? new Rune(value) : Rune.ReplacementChar);
         return builder.Append('\'').ToString();
     }
 
+    // strconv's appendEscapedRune: the backslash and Go's named escapes, printable runes as they are, the rest by number.
     private static void AppendRune(StringBuilder builder, Rune rune)
     {
         var value = rune.Value;
+        var named = value switch { '\\' => "\\\\", '\a' => "\\a", '\b' => "\\b", '\f' => "\\f", '\n' => "\\n", '\r' => "\\r", '\t' => "\\t", '\v' => "\\v", _ => null };
+        if (named is not null)
+        {
+            builder.Append(named);
+            return;
+        }
+
         var category = Rune.GetUnicodeCategory(rune);
         var printable = value >= 0x20 && value != 0x7f && category is not (UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.Surrogate
             or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator)

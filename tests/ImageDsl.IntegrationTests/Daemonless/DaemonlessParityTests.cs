@@ -40,6 +40,15 @@ public sealed class DaemonlessParityTests
             MAINTAINER someone
             CMD echo "$HOME"
             """ },
+        { "healthcheck-durations", """
+            FROM @BASE@
+            HEALTHCHECK --interval=1000000100ns --timeout=1500ms --start-period=90m --retries=12 CMD ["true", "a b"]
+            STOPSIGNAL 9
+            """ },
+        { "healthcheck-odd-durations", """
+            FROM @BASE@
+            HEALTHCHECK --interval=25h0m0.000001s --timeout=1001us --start-period=3723s --retries=92 CMD true
+            """ },
         { "entrypoint-resets-cmd", """
             FROM @BASE@
             CMD ["a"]

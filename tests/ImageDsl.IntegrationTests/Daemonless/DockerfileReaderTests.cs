@@ -74,6 +74,27 @@ public class DockerfileReaderTests
         Assert.Equal("'\\x00'", GoText.QuoteRune(0));
         Assert.Equal("'\\x03'", GoText.QuoteRune(3));
         Assert.Equal("'A'", GoText.QuoteRune(65));
+        // Go's named escapes, as the history line of HEALTHCHECK --retries=12 shows them; quote and backslash escaped.
+        Assert.Equal("'\\f'", GoText.QuoteRune(12));
+        Assert.Equal("'\\n'", GoText.QuoteRune(10));
+        Assert.Equal("'\\''", GoText.QuoteRune('\''));
+        Assert.Equal("'\\\\'", GoText.QuoteRune('\\'));
+        Assert.Equal("'\"'", GoText.QuoteRune('"'));
+        Assert.Equal("'\\u0085'", GoText.QuoteRune(0x85));
+        // An int that is no rune prints as utf8.RuneError, never an exception.
+        Assert.Equal("'\uFFFD'", GoText.QuoteRune(0xD800));
+        Assert.Equal("'\uFFFD'", GoText.QuoteRune(0x110000));
+    }
+
+    [Fact]
+    public void The_exec_form_has_no_heredocs()
+    {
+        // BuildKit's parser looks for heredocs only in the shell form (canContainHeredoc: not for a JSON node).
+        var (_, instructions) = DockerfileReader.Read("FROM a\nCOPY [\"cat <<EOF\", \"/x/\"]\nRUN [\"sh\", \"-c\", \"cat <<EOF\"]\nCOPY <<EOF /y\nhi\nEOF\n");
+
+        Assert.Empty(instructions[1].Heredocs);
+        Assert.Empty(instructions[2].Heredocs);
+        Assert.Equal("hi\n", Assert.Single(instructions[3].Heredocs).Content);
     }
 
     [Theory]
