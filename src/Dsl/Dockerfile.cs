@@ -194,6 +194,19 @@ namespace ImageDsl
         public Dockerfile Volume(params string[] paths)
         {
             if (paths is null || paths.Length == 0) throw new DockerfileException(DiagnosticIds.InvalidArgument, "VOLUME needs at least one path.", nameof(paths));
+            for (var i = 0; i < paths.Length; i++)
+            {
+                if (paths[i] is { } path && Syntax.HasSurroundingGoSpace(path))
+                {
+                    // Both builders trim each path (instructions.parseVolume: strings.TrimSpace): the image would hold another path.
+                    throw new DockerfileException(DiagnosticIds.InexpressibleValue,
+                        $"The VOLUME path '{path}' starts or ends with a blank, which docker trims from it: write the path without the blank.", nameof(paths))
+                    {
+                        Element = i,
+                    };
+                }
+            }
+
             return Append(new VolumeInstruction(EquatableList<Value>.From(paths.Select(p => RequireValue(p, "a VOLUME path", nameof(paths))))));
         }
 

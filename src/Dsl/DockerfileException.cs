@@ -21,6 +21,12 @@ namespace ImageDsl
         /// <summary>The message without the parameter suffix <see cref="ArgumentException"/> appends.</summary>
         public string Detail { get; }
 
+        /// <summary>
+        /// For a <c>params</c> or array parameter, the element at fault (counted from 0), so that the diagnostic points at
+        /// that element rather than the first; null when the whole argument is.
+        /// </summary>
+        public int? Element { get; set; }
+
         public override string Message => Id + ": " + Detail;
     }
 }

@@ -5,8 +5,8 @@ namespace ImageDsl.IntegrationTests;
 
 /// <summary>
 /// The exactness contract, judged by the daemon: every hostile value goes into ENV, LABEL (key and value; one pair and
-/// several pairs per instruction), an ARG default, WORKDIR, USER, a COPY source and destination file name and an
-/// exec-form CMD, and is read back through an environment-variable reference (Value.Env); the image is built by both
+/// several pairs per instruction), an ARG default, WORKDIR, USER, a COPY source and destination file name, an
+/// exec-form CMD and HEALTHCHECK, a VOLUME, and ONBUILD triggers, and is read back through an environment-variable reference (Value.Env); the image is built by both
 /// of the daemon's builders and by the daemonless builder (which reads the Dockerfile itself: its word lexer, quotes and
 /// escapes are on trial too), and what `docker inspect` and the container's file system show must equal the input byte
 /// for byte.
@@ -113,6 +113,20 @@ public sealed class HostileValueRoundTripTests : IClassFixture<HostileValueRound
         Assert.Equal(UserName(index), config.User);
         Assert.Equal(new[] { "printf", "%s", Values[index] }, config.Cmd);
         Assert.Equal(new[] { "/bin/sh", "-c", Values[index] }, config.Entrypoint);
+        Assert.Equal(new[] { "CMD", "printf", "%s", Values[index] }, config.Healthcheck!.Test);
+        Assert.Equal(new[] { VolumePath(index) }, config.Volumes!.Keys);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Onbuild_triggers_are_stored_as_BuildKit_stores_them(int index, Builder builder)
+    {
+        // A trigger is kept as text, to be read by a later build: every builder must keep the same text.
+        var expected = (await _images.SingleAsync(index, Builder.BuildKit)).Config!.OnBuild;
+        var actual = (await _images.SingleAsync(index, builder)).Config!.OnBuild;
+
+        Assert.Equal(2, expected!.Count);
+        Assert.Equal(expected, actual);
     }
 
     // A label key cannot contain '=' (the parser splits there) — the DSL refuses it — so keys drop it.
@@ -120,6 +134,9 @@ public sealed class HostileValueRoundTripTests : IClassFixture<HostileValueRound
 
     // File names cannot contain '/'; every other character, pattern characters included, is part of the literal name.
     private static string FileName(int index) => $"{index:00} " + Values[index];
+
+    // Docker trims a VOLUME path's surrounding blanks (the DSL refuses them), so the path ends in a marker.
+    private static string VolumePath(int index) => "/v/" + Values[index] + "|";
 
     // USER "a:b" means user a, group b, so ':' cannot be part of a user name.
     private static string UserName(int index) => Values[index].Replace(":", ".");
@@ -189,7 +206,10 @@ public sealed class HostileValueRoundTripTests : IClassFixture<HostileValueRound
                 .User(UserName(index))
                 .Shell("/bin/sh", "-c")
                 .EntrypointShell(Values[index])
-                .Cmd("printf", "%s", Values[index]);
+                .Cmd("printf", "%s", Values[index])
+                .Healthcheck(Command.Exec("printf", "%s", Values[index]))
+                .Volume(VolumePath(index))
+                .OnBuild(t => t.Env("O", Values[index]).Label("o", Values[index]));
             var tag = $"imagedsl-tests/hostile-{index}:{builder.ToString().ToLowerInvariant()}";
             await BuildAsync(builder, tag, definition);
             return _single[(index, builder)] = (await _engine.InspectImageAsync(tag, CancellationToken.None))!;

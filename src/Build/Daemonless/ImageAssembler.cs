@@ -407,7 +407,8 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
             case "volume":
             {
                 var volumes = config["Volumes"] as JsonObject ?? new JsonObject();
-                var paths = (i.Json ?? SplitFields(i.Rest)).Select(words.Word).ToList();
+                // Each path trimmed as instructions.parseVolume trims it (strings.TrimSpace: .NET's Trim() removes the same blanks).
+                var paths = (i.Json ?? SplitFields(i.Rest)).Select(words.Word).Select(p => p.Trim()).ToList();
                 foreach (var path in paths) volumes[path] = new JsonObject();
                 config["Volumes"] = volumes;
                 History(state, "VOLUME " + GoText.List(paths), false, request);

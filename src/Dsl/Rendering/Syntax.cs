@@ -313,6 +313,9 @@ namespace ImageDsl.Rendering
             return (ticks * 100).ToString(CultureInfo.InvariantCulture) + "ns";
         }
 
+        /// <summary>Whether strings.TrimSpace would change the text: a blank (Go's unicode.IsSpace) at either end.</summary>
+        public static bool HasSurroundingGoSpace(string text) => text.Length > 0 && (IsGoSpace(text[0]) || IsGoSpace(text[text.Length - 1]));
+
         // Go's unicode.IsSpace, which strings.TrimSpace uses.
         private static bool IsGoSpace(char c) => c is ' ' or '\t' or '\n' or '\v' or '\f' or '\r' or '\u0085' or '\u00A0' || (c > 255 && char.IsWhiteSpace(c));
 

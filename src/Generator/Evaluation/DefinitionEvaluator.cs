@@ -340,7 +340,7 @@ namespace ImageDsl.Generator.Evaluation
             {
                 var argument = arguments.IsDefault ? operand
                     : arguments.FirstOrDefault(a => a.Parameter?.Name == dsl.ParamName && a.ArgumentKind != ArgumentKind.DefaultValue) is { } named
-                        ? (named.Syntax as ArgumentSyntax)?.Expression ?? named.Syntax
+                        ? ElementSyntax(named, dsl.Element) ?? (named.Syntax as ArgumentSyntax)?.Expression ?? named.Syntax
                         : null;
                 throw new EvaluationException(dsl.Id, argument is null ? OriginTracker.CallLocation(syntax) : LocationInfo.From(argument), dsl.Detail);
             }
@@ -352,6 +352,21 @@ namespace ImageDsl.Generator.Evaluation
             {
                 throw new EvaluationException(DiagnosticIds.InvalidArgument, LocationInfo.From(syntax), e.InnerException.Message);
             }
+        }
+
+        /// <summary>The element of an array argument (params, <c>new[] { … }</c> or <c>[ … ]</c>) the DSL named, when it is written out.</summary>
+        private static SyntaxNode? ElementSyntax(IArgumentOperation argument, int? element)
+        {
+            if (element is not { } index) return null;
+            var value = argument.Value;
+            while (value is IConversionOperation conversion) value = conversion.Operand;
+            var elements = value switch
+            {
+                IArrayCreationOperation { Initializer: { } initializer } => initializer.ElementValues,
+                ICollectionExpressionOperation collection => collection.Elements,
+                _ => ImmutableArray<IOperation>.Empty,
+            };
+            return index < elements.Length ? elements[index].Syntax : null;
         }
 
         private object? EvaluateCollection(ICollectionExpressionOperation collection)

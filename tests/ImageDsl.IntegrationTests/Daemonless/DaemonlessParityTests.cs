@@ -49,6 +49,11 @@ public sealed class DaemonlessParityTests
             FROM @BASE@
             HEALTHCHECK --interval=25h0m0.000001s --timeout=1001us --start-period=3723s --retries=92 CMD true
             """ },
+        { "volume-blanks", """
+            FROM @BASE@
+            VOLUME ["/a ", " /b", "\t/c\u00a0"]
+            VOLUME /d
+            """ },
         { "entrypoint-resets-cmd", """
             FROM @BASE@
             CMD ["a"]

@@ -24,6 +24,8 @@ public class DiagnosticsTests
         { DiagnosticIds.InexpressibleValue, """Dockerfile.From("busybox").Env("A", [|"line\nbreak"|])""" },
         { DiagnosticIds.InexpressibleValue, """Dockerfile.From("busybox").Copy("a", "/b", exclude: [|[Glob.Of("grüße")]|])""" },
         { DiagnosticIds.InexpressibleValue, """Dockerfile.From("busybox").Run("x", mounts: [Mount.Cache([|"/a b"|])])""" },
+        { DiagnosticIds.InexpressibleValue, """Dockerfile.From("busybox").Volume("/data", [|"/logs "|])""" },
+        { DiagnosticIds.InexpressibleValue, """Dockerfile.From("busybox").Volume(["/data", [|" /logs"|]])""" },
         { DiagnosticIds.InexpressibleValue, """Dockerfile.From("busybox").[|Healthcheck("check \\")|]""" },
         { DiagnosticIds.InvalidImageReference, """Dockerfile.From([|"Not A Reference"|])""" },
         { DiagnosticIds.InvalidArgument, """Dockerfile.From("busybox").Copy("a", "/b", chmod: FileMode.Octal([|"9"|]))""" },
