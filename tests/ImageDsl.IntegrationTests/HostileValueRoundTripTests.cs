@@ -119,6 +119,29 @@ public sealed class HostileValueRoundTripTests : IClassFixture<HostileValueRound
 
     [Theory]
     [MemberData(nameof(Cases))]
+    public async Task Shell_and_shell_form_healthcheck_arrive_exactly_or_are_refused(int index, Builder builder)
+    {
+        Dockerfile definition;
+        try
+        {
+            definition = Dockerfile.From(TestEngine.BaseImage).Shell("/bin/sh", "-c", Values[index]).Healthcheck(Command.Shell(Values[index]));
+            _ = definition.ToString();
+        }
+        catch (DockerfileException e)
+        {
+            // A shell form the parser would change (surrounding blanks, a trailing backslash, a leading '[' or "--", "<<"),
+            // and HEALTHCHECK has no exec fallback: refused, never written differently.
+            Assert.Equal(DiagnosticIds.InexpressibleValue, e.Id);
+            return;
+        }
+
+        var config = (await _images.ShellAsync(index, builder)).Config!;
+        Assert.Equal(new[] { "/bin/sh", "-c", Values[index] }, config.Shell);
+        Assert.Equal(new[] { "CMD-SHELL", Values[index] }, config.Healthcheck!.Test);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
     public async Task Onbuild_triggers_are_stored_as_BuildKit_stores_them(int index, Builder builder)
     {
         // A trigger is kept as text, to be read by a later build: every builder must keep the same text.
@@ -213,6 +236,15 @@ public sealed class HostileValueRoundTripTests : IClassFixture<HostileValueRound
             var tag = $"imagedsl-tests/hostile-{index}:{builder.ToString().ToLowerInvariant()}";
             await BuildAsync(builder, tag, definition);
             return _single[(index, builder)] = (await _engine.InspectImageAsync(tag, CancellationToken.None))!;
+        }
+
+        /// <summary>SHELL and a shell-form HEALTHCHECK of one value (one that the DSL writes exactly).</summary>
+        public async Task<Docker.DotNet.Models.ImageInspectResponse> ShellAsync(int index, Builder builder)
+        {
+            var definition = Dockerfile.From(BaseImage(builder)).Shell("/bin/sh", "-c", Values[index]).Healthcheck(Command.Shell(Values[index]));
+            var tag = $"imagedsl-tests/hostile-shell-{index}:{builder.ToString().ToLowerInvariant()}";
+            await BuildAsync(builder, tag, definition);
+            return (await _engine.InspectImageAsync(tag, CancellationToken.None))!;
         }
 
         public Task DisposeAsync()
