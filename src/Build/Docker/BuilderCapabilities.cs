@@ -131,5 +131,6 @@ public sealed class BuilderCapabilities
         return flags;
     }
 
-    private static string Shorten(string line) => line.Length <= 100 ? line : line.Substring(0, 97) + "...";
+    /// <summary>An instruction as an error message quotes it: at most 100 characters.</summary>
+    internal static string Shorten(string line) => line.Length <= 100 ? line : line.Substring(0, 97) + "...";
 }

@@ -90,7 +90,7 @@ public static class ClassicBuilderDifferences
                     volume ??= instruction.Json?.FirstOrDefault() ?? instruction.Rest.Trim().Split(' ')[0];
                     break;
                 case "copy" or "add" when instruction.Flag("chown") is { } chown && !chown.Contains(':') && !chown.All(char.IsAsciiDigit):
-                    throw new ImageDslException(ErrorCodes.BuildersDisagree, imageName, $"copies with --chown={chown} without a group", "line " + instruction.Line, Shorten(instruction.Original),
+                    throw new ImageDslException(ErrorCodes.BuildersDisagree, imageName, $"copies with --chown={chown} without a group", "line " + instruction.Line, BuilderCapabilities.Shorten(instruction.Original),
                         $"BuildKit gives the files the primary group of the user {chown} (from /etc/passwd), the classic builder the group named {chown} (from /etc/group)",
                         $"Name the group too, e.g. Owner.Name(\"{chown}\", \"{chown}\") (both builders then look it up in /etc/group), or build with BuildKit (ImageDslBuilder=buildkit or auto)")
                     {
@@ -98,21 +98,21 @@ public static class ClassicBuilderDifferences
                     };
                 case "add" when instruction.Flag("chown") is { } chown && instruction.Flag("from") is null
                     && Sources(instruction, escape).FirstOrDefault(source => !source.Contains("://", StringComparison.Ordinal) && isArchive(source)) is { } archive:
-                    throw new ImageDslException(ErrorCodes.BuildersDisagree, imageName, $"unpacks the archive {archive} with --chown={chown}", "line " + instruction.Line, Shorten(instruction.Original),
+                    throw new ImageDslException(ErrorCodes.BuildersDisagree, imageName, $"unpacks the archive {archive} with --chown={chown}", "line " + instruction.Line, BuilderCapabilities.Shorten(instruction.Original),
                         $"BuildKit creates the directory it unpacks into owned by {chown}, the classic builder owned by root",
                         "Leave --chown off the ADD of an archive (both builders then create it owned by root; the unpacked files keep the archive's owners either way) and change the owner in a RUN, or build with BuildKit (ImageDslBuilder=buildkit or auto)")
                     {
                         Origin = Locate(manifest, instruction, projectDirectory),
                     };
                 case "run" when volume is not null:
-                    throw new ImageDslException(ErrorCodes.BuildersDisagree, imageName, $"runs a RUN after VOLUME {volume}", "line " + instruction.Line, Shorten(instruction.Original),
+                    throw new ImageDslException(ErrorCodes.BuildersDisagree, imageName, $"runs a RUN after VOLUME {volume}", "line " + instruction.Line, BuilderCapabilities.Shorten(instruction.Original),
                         "the classic builder drops what a RUN writes under a volume's path and leaves the volume's directories in the image, BuildKit keeps what it writes",
                         "Declare the VOLUME after the RUN steps (both builders then keep what they wrote), or build with BuildKit (ImageDslBuilder=buildkit or auto)")
                     {
                         Origin = Locate(manifest, instruction, projectDirectory),
                     };
                 case "workdir" when !IsRoot(user) && instruction.Rest.Trim() != "/":
-                    throw new ImageDslException(ErrorCodes.BuildersDisagree, imageName, $"makes a WORKDIR under USER {user}", "line " + instruction.Line, Shorten(instruction.Original),
+                    throw new ImageDslException(ErrorCodes.BuildersDisagree, imageName, $"makes a WORKDIR under USER {user}", "line " + instruction.Line, BuilderCapabilities.Shorten(instruction.Original),
                         $"BuildKit creates the directories it makes owned by {user}, the classic builder owned by root",
                         "Write the WORKDIR before the USER (both builders then create it owned by root), or build with BuildKit (ImageDslBuilder=buildkit or auto)")
                     {
@@ -126,7 +126,7 @@ public static class ClassicBuilderDifferences
     }
 
     private static ImageDslException AutomaticArgument(string imageName, string name, DockerfileInstruction instruction, ImageManifest manifest, string? projectDirectory) =>
-        new(ErrorCodes.BuildersDisagree, imageName, $"uses BuildKit's automatic argument {name}", "line " + instruction.Line, Shorten(instruction.Original),
+        new(ErrorCodes.BuildersDisagree, imageName, $"uses BuildKit's automatic argument {name}", "line " + instruction.Line, BuilderCapabilities.Shorten(instruction.Original),
             $"BuildKit sets {name} from the platform, the classic builder leaves it empty",
             $"Build with BuildKit (ImageDslBuilder=buildkit or auto), or pass its value (ImageDslBuildArgs={name}=…)")
         {
@@ -145,8 +145,6 @@ public static class ClassicBuilderDifferences
 
     private static SourceLine? Locate(ImageManifest manifest, DockerfileInstruction instruction, string? projectDirectory) =>
         projectDirectory is null ? null : StepLocator.OfInstruction(manifest, instruction.Index, projectDirectory);
-
-    private static string Shorten(string line) => line.Length <= 100 ? line : line.Substring(0, 97) + "...";
 }
 
 /// <summary>What a base image's config says that decides how a build expands and creates things: its Env, User and Volumes.</summary>
