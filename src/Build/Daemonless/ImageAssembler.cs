@@ -349,9 +349,11 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
             case "arg":
             {
                 var shown = new List<string>();
-                foreach (var word in DockerfileReader.Words(i.Rest, plan.Escape))
+                // In a stage, every default of one ARG is expanded before any argument is declared (BuildKit expands the
+                // whole instruction first): ARG E=5 F=x${E} gives F "x". Before the first FROM, each sees those before it.
+                foreach (var (key, expanded) in DockerfileReader.Words(i.Rest, plan.Escape).Select(word => SplitArg(words, word)).ToList())
                 {
-                    var (key, value) = SplitArg(words, word);
+                    var value = expanded;
                     shown.Add(value is null ? key : key + "=" + value);
                     if (request.BuildArgs.TryGetValue(key, out var given)) value = given;
                     else if (value is null && meta.TryGetValue(key, out var global)) value = global;

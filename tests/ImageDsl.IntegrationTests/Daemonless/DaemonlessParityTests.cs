@@ -141,6 +141,16 @@ public sealed class DaemonlessParityTests
             FROM base
             COPY app/sub/ /sub/
             """ },
+        { "arg-defaults", """
+            ARG BASE=@BASE@
+            ARG IMG=${BASE} SAME=[${BASE}]
+            FROM ${IMG}
+            ARG SAME
+            ARG A=1
+            ARG B=${A}-b C=x${A}
+            ARG E=5 F=x${E}
+            ENV OUT="$A|$B|$C|$E|$F|$SAME"
+            """ },
         { "from-stage-with-onbuild", """
             FROM @BASE@ AS parent
             ONBUILD ENV FROM_PARENT=1
