@@ -96,11 +96,12 @@ namespace ImageDsl.Generator
 
             /// <summary>
             /// The manifest as JSON for the build step's reader:
-            /// <c>{"stages":[{"name":…,"base":[parts]|null,"needs":[…],"from":n (FROM that stage),"exposes":[{"arg":…,"default":…|null,"step":n}],"labels":[keys]}],"reads":[{"stage":0,"kind":"path"|"pattern","parts":[parts]}],
+            /// <c>{"stages":[{"name":…,"base":[parts]|null,"needs":[…],"from":n (FROM that stage),"exposes":[{"arg":…,"default":…,"step":n}],"labels":[keys]}],"reads":[{"stage":0,"kind":"path"|"pattern","parts":[parts]}],
             /// "secrets":[{"stage":0,"id":…,"required":…}],"ssh":[…],"images":[{"stage":0,"ref":…}],
             /// "steps":[{"stage":0,"kind":"run","file":…|null,"line":1,"column":1}],"probe":{"port":8080,"path":"/","status":200,"body":…|null}}</c>
             /// (probe only when [Image] declares one; likewise "wait":{"log":…|null,"healthy":…}), where a part is
-            /// <c>{"text":…}</c> or <c>{"arg":…,"default":…|null}</c>; a step's file is relative to the project directory
+            /// <c>{"text":…}</c> or <c>{"arg":…,"default":…}</c>, a default being null (none), its text, or [parts] when it
+            /// refers to other build arguments; a step's file is relative to the project directory
             /// when it is known, with '/' separators.
             /// </summary>
             public static string ManifestJson(ManifestSpec manifest, string? projectDirectory = null, ProbeSpec? probe = null, WaitSpec? wait = null, string? checks = null)
@@ -125,9 +126,7 @@ namespace ImageDsl.Generator
                         {
                             var exposed = stage.Exposed[j];
                             Syntax.AppendJsonString(json.Append(j > 0 ? ",{\"arg\":" : "{\"arg\":"), exposed.Name).Append(",\"default\":");
-                            if (exposed.Default is null) json.Append("null");
-                            else Syntax.AppendJsonString(json, exposed.Default);
-                            json.Append(",\"step\":").Append(exposed.Step.ToString(CultureInfo.InvariantCulture)).Append('}');
+                            AppendDefault(json, exposed.Default).Append(",\"step\":").Append(exposed.Step.ToString(CultureInfo.InvariantCulture)).Append('}');
                         }
 
                         json.Append(']');
@@ -240,14 +239,18 @@ namespace ImageDsl.Generator
                     else
                     {
                         Syntax.AppendJsonString(json.Append("{\"arg\":"), part.Argument!).Append(",\"default\":");
-                        if (part.Default is null) json.Append("null");
-                        else Syntax.AppendJsonString(json, part.Default);
-                        json.Append('}');
+                        AppendDefault(json, part.Default).Append('}');
                     }
                 }
 
                 return json;
             }
+
+            /// <summary>A build argument's default: null, its text when literal, else its parts.</summary>
+            private static StringBuilder AppendDefault(StringBuilder json, EquatableList<PathPartSpec>? parts) =>
+                parts is null ? json.Append("null")
+                : parts.All(p => p.Text is not null) ? Syntax.AppendJsonString(json, string.Concat(parts.Select(p => p.Text)))
+                : AppendParts(json.Append('['), parts).Append(']');
 
             private static string Literal(string text) => SymbolDisplay.FormatLiteral(text, quote: true);
 

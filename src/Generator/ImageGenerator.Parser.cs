@@ -248,7 +248,7 @@ namespace ImageDsl.Generator
                 var use = ContextUse.Of(dockerfile);
                 return new ManifestSpec(
                     EquatableList<StageSpec>.From(use.Stages.Select(s => new StageSpec(s.Name, s.BaseImage is null ? null : Parts(s.BaseImage), s.From, EquatableList<int>.From(s.Needs),
-                        EquatableList<ExposedSpec>.From(s.Exposed.Select(a => new ExposedSpec(a.Argument.Name, a.Argument.DefaultValue, InstructionIndex(dockerfile, a.FirstUse)))),
+                        EquatableList<ExposedSpec>.From(s.Exposed.Select(a => new ExposedSpec(a.Argument.Name, a.Argument.Default is { } value ? Parts(value) : null, InstructionIndex(dockerfile, a.FirstUse)))),
                         EquatableList<string>.From(s.Labels)))),
                     EquatableList<ContextReadSpec>.From(use.Reads.Select(r => new ContextReadSpec(r.Stage, r.Kind == SourceKind.Pattern ? "pattern" : "path",
                         Parts(r.Kind == SourceKind.Pattern ? Syntax.GlobText(r.Text) : r.Text)))),
@@ -307,7 +307,7 @@ namespace ImageDsl.Generator
             };
 
             private static EquatableList<PathPartSpec> Parts(Value value) =>
-                EquatableList<PathPartSpec>.From(value.Parts.Select(p => new PathPartSpec(p.Literal, p.Argument?.Name, p.Argument?.DefaultValue)));
+                EquatableList<PathPartSpec>.From(value.Parts.Select(p => new PathPartSpec(p.Literal, p.Argument?.Name, p.Argument?.Default is { } defaultValue ? Parts(defaultValue) : null)));
 
             private static bool HasError(TypedConstant constant) =>
                 constant.Kind == TypedConstantKind.Error || (constant.Kind == TypedConstantKind.Array && !constant.IsNull && constant.Values.Any(HasError));

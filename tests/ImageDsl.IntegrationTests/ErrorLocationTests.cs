@@ -108,6 +108,51 @@ public class ErrorLocationTests
     }
 
     /// <summary>
+    /// The same through a default built from the argument: <c>ARG TOOLS=${PATH}/bin</c> expands PATH where TOOLS is
+    /// declared, and the classic builder would expand the base image's PATH there. Refused at that declaration; BuildKit
+    /// and the daemonless builder build it with the argument's value.
+    /// </summary>
+    [Theory]
+    [InlineData("classic", true)]
+    [InlineData("buildkit", false)]
+    [InlineData("daemonless", false)]
+    public async Task A_build_argument_hidden_where_another_arguments_default_expands_it_is_refused_at_that_declaration(string builder, bool refused)
+    {
+        var name = $"tests/hidden-in-default-{builder}";
+        using var project = new MSBuildProject($$"""
+            [Image("{{name}}", SmokeRun = false)]
+            public static partial class App
+            {
+                static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
+                static readonly BuildArg SearchPath = new("PATH", "/opt/tools");
+                static readonly BuildArg Tools = new("TOOLS", SearchPath + "/bin");
+
+                static Dockerfile Define() => Dockerfile.From(BaseImage)
+                    .Arg(SearchPath)
+                    .Arg(Tools)
+                    .Label("tools", Tools);
+            }
+            """);
+        var line = Array.FindIndex(project.Read("Image.cs").Split('\n'), l => l.Contains(".Arg(Tools)", StringComparison.Ordinal)) + 1;
+        var baseImage = builder == "daemonless" ? Daemonless.DaemonlessParityTests.RegistryBase : TestEngine.BaseImage;
+
+        var result = project.Build($"-p:ImageDslBuildOnBuild=true -p:ImageDslBuilder={builder} -p:ImageDslNoCache=true -p:ImageDslBuildArgs=BASE_IMAGE={baseImage}");
+
+        if (!refused)
+        {
+            Assert.True(result.ExitCode == 0, result.Output);
+            using var engine = await TestEngine.ConnectAsync();
+            Assert.Equal("/opt/tools/bin", (await engine.InspectImageAsync(name + ":latest", CancellationToken.None))!.Config!.Labels!["tools"]);
+            return;
+        }
+
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith($"{Path.Combine(project.Directory.FullName, "Image.cs")}({line},", error);
+        Assert.Contains("error IMAGEDSL2026", error);
+        Assert.Contains("build argument PATH", error);
+    }
+
+    /// <summary>
     /// A base image the daemon does not have yet (the builder would pull it): its environment is read from the registry
     /// before the build, so a build argument it would hide (here, for the classic builder) is refused all the same,
     /// and nothing is pulled.

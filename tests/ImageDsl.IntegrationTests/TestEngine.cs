@@ -70,8 +70,9 @@ public static class TestEngine
     public static Task<DockerEngine> ConnectAsync(DockerEndpoint? endpoint = null) =>
         DockerEngine.ConnectAsync(endpoint ?? SocketEndpoint, TimeSpan.FromSeconds(10), CancellationToken.None);
 
-    /// <summary>Builds a Dockerfile with a context made of the given files, and returns the image id.</summary>
-    public static async Task<string> BuildAsync(DockerEngine engine, string tag, string dockerfile, BuilderKind builder, IReadOnlyDictionary<string, string>? files = null, IBuildLog? log = null)
+    /// <summary>Builds a Dockerfile with a context made of the given files (and the given build arguments), and returns the image id.</summary>
+    public static async Task<string> BuildAsync(DockerEngine engine, string tag, string dockerfile, BuilderKind builder, IReadOnlyDictionary<string, string>? files = null, IBuildLog? log = null,
+        IReadOnlyDictionary<string, string>? buildArgs = null)
     {
         var directory = Directory.CreateTempSubdirectory("imagedsl-context-");
         try
@@ -83,7 +84,7 @@ public static class TestEngine
                 await File.WriteAllTextAsync(path, content);
             }
 
-            var request = new BuildRequest(tag, dockerfile, directory.FullName, new[] { tag }, new Dictionary<string, string>(), new Dictionary<string, string>(),
+            var request = new BuildRequest(tag, dockerfile, directory.FullName, new[] { tag }, buildArgs ?? new Dictionary<string, string>(), new Dictionary<string, string>(),
                 NetworkMode: NetworkMode);
             return await engine.BuildAsync(request, Layout(directory.FullName, builder), builder, log ?? new ListLog(), CancellationToken.None);
         }
@@ -98,7 +99,8 @@ public static class TestEngine
     /// epoch) with a context of the given files, and loads the image into the daemon under <paramref name="tag"/> so that
     /// it can be inspected and run like the daemon's builds.
     /// </summary>
-    public static async Task BuildDaemonlessAsync(DockerEngine engine, string tag, string dockerfile, IReadOnlyDictionary<string, string>? files = null)
+    public static async Task BuildDaemonlessAsync(DockerEngine engine, string tag, string dockerfile, IReadOnlyDictionary<string, string>? files = null,
+        IReadOnlyDictionary<string, string>? buildArgs = null)
     {
         var directory = Directory.CreateTempSubdirectory("imagedsl-context-");
         try
@@ -107,7 +109,7 @@ public static class TestEngine
             var store = new Build.Daemonless.BlobStore(Path.Combine(Path.GetTempPath(), "imagedsl-parity-store"));
             using var bases = new Build.Daemonless.RegistryBaseImages(store, new Build.Registry.RegistryCredentials(_ => null, "/nonexistent"), Build.Registry.PushPolicy.Default);
             var assembled = await new Build.Daemonless.ImageAssembler(bases, store).AssembleAsync(new Build.Daemonless.AssemblyRequest(dockerfile, null,
-                new Dictionary<string, string>(), new Dictionary<string, string>(), ContextPacker.List(directory.FullName), Build.Daemonless.ImagePlatform.Parse("linux/amd64"),
+                buildArgs ?? new Dictionary<string, string>(), new Dictionary<string, string>(), ContextPacker.List(directory.FullName), Build.Daemonless.ImagePlatform.Parse("linux/amd64"),
                 DateTimeOffset.UnixEpoch, 1), CancellationToken.None);
             var artifacts = Build.Daemonless.ImageArtifacts.Of(assembled);
             var archive = new MemoryStream();

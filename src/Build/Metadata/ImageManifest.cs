@@ -12,28 +12,50 @@ namespace ImageDsl.Build.Metadata;
 public sealed record ManifestStage(string? Name, IReadOnlyList<PathPart>? BaseImage, IReadOnlyList<int> Needs, IReadOnlyList<ExposedArgument>? Exposes = null,
     IReadOnlyList<string>? Labels = null, int? From = null);
 
-/// <summary>A build argument an ENV of the base image could hide: its name, its default, and the first instruction (counted as <see cref="StepLocator.OfInstruction"/> does) that expands it.</summary>
-public sealed record ExposedArgument(string Name, string? Default, int Step);
-
-/// <summary>A part of a context path or image reference: literal text, or a build argument (with its default) that docker substitutes.</summary>
-public sealed record PathPart(string? Text, string? Argument, string? Default)
+/// <summary>A build argument an ENV of the base image could hide: its name, its default (null: none; see <see cref="PathPart"/>), and the first instruction (counted as <see cref="StepLocator.OfInstruction"/> does) that expands it.</summary>
+public sealed record ExposedArgument(string Name, IReadOnlyList<PathPart>? Default, int Step)
 {
-    /// <summary>The text with build arguments substituted: a given value, else the default, else empty — as docker does.</summary>
+    /// <summary>The argument's value: the given one, else its default resolved with the given values; null when it has neither.</summary>
+    public string? Value(IReadOnlyDictionary<string, string> buildArgs) => PathPart.ValueOf(Name, Default, buildArgs);
+}
+
+/// <summary>
+/// A part of a context path or image reference: literal text, or a build argument (with its default: null for none,
+/// else parts that may refer to other build arguments) that docker substitutes.
+/// </summary>
+public sealed record PathPart(string? Text, string? Argument, IReadOnlyList<PathPart>? Default)
+{
+    /// <summary>The text with build arguments substituted: a given value, else the default (its own arguments substituted alike), else empty — as docker does.</summary>
     public static string Resolve(IEnumerable<PathPart> parts, IReadOnlyDictionary<string, string> buildArgs)
     {
         var text = new StringBuilder();
         foreach (var part in parts)
         {
-            text.Append(part.Text ?? (buildArgs.TryGetValue(part.Argument!, out var value) ? value : part.Default ?? ""));
+            text.Append(part.Text ?? ValueOf(part.Argument!, part.Default, buildArgs) ?? "");
         }
 
         return text.ToString();
     }
 
+    /// <summary>A build argument's value: the given one, else its default resolved with the given values; null when it has neither.</summary>
+    public static string? ValueOf(string name, IReadOnlyList<PathPart>? defaultValue, IReadOnlyDictionary<string, string> buildArgs) =>
+        buildArgs.TryGetValue(name, out var given) ? given : defaultValue is null ? null : Resolve(defaultValue, buildArgs);
+
     public static IReadOnlyList<PathPart> Parse(JsonElement parts) =>
         parts.EnumerateArray().Select(p => p.TryGetProperty("text", out var text)
             ? new PathPart(text.GetString(), null, null)
-            : new PathPart(null, p.GetProperty("arg").GetString(), p.GetProperty("default").GetString())).ToArray();
+            : new PathPart(null, p.GetProperty("arg").GetString(), ParseDefault(p.GetProperty("default")))).ToArray();
+
+    /// <summary>A default as the generator writes it: null, its text, or [parts].</summary>
+    public static IReadOnlyList<PathPart>? ParseDefault(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Null => null,
+        JsonValueKind.Array => Parse(value),
+        _ => Literal(value.GetString()!),
+    };
+
+    /// <summary>Literal text as parts.</summary>
+    public static IReadOnlyList<PathPart> Literal(string text) => new[] { new PathPart(text, null, null) };
 }
 
 /// <summary>
@@ -130,7 +152,7 @@ public sealed record ImageManifest(IReadOnlyList<ManifestStage> Stages, IReadOnl
                 s.GetProperty("base").ValueKind == JsonValueKind.Null ? null : PathPart.Parse(s.GetProperty("base")),
                 s.GetProperty("needs").EnumerateArray().Select(n => n.GetInt32()).ToArray(),
                 s.TryGetProperty("exposes", out var exposes)
-                    ? exposes.EnumerateArray().Select(e => new ExposedArgument(e.GetProperty("arg").GetString()!, e.GetProperty("default").GetString(), e.GetProperty("step").GetInt32())).ToArray()
+                    ? exposes.EnumerateArray().Select(e => new ExposedArgument(e.GetProperty("arg").GetString()!, PathPart.ParseDefault(e.GetProperty("default")), e.GetProperty("step").GetInt32())).ToArray()
                     : null,
                 s.TryGetProperty("labels", out var labels) ? labels.EnumerateArray().Select(l => l.GetString()!).ToArray() : null,
                 s.TryGetProperty("from", out var from) ? from.GetInt32() : null))
@@ -182,7 +204,7 @@ public sealed record ImageManifest(IReadOnlyList<ManifestStage> Stages, IReadOnl
             if (environment is null) continue;
             foreach (var argument in exposed)
             {
-                var value = buildArgs.TryGetValue(argument.Name, out var given) ? given : argument.Default;
+                var value = argument.Value(buildArgs);
                 var variable = environment.FirstOrDefault(e => Parsing.EnvEntry.NameOf(e) == argument.Name);
                 if (variable is null) continue;
                 var inherited = Parsing.EnvEntry.Split(variable).Value;

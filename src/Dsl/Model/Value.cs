@@ -130,11 +130,29 @@ namespace ImageDsl
 
     /// <summary>
     /// A build argument (<c>ARG NAME[=default]</c>). Declare it in each stage that uses it with
-    /// <see cref="Dockerfile.Arg(BuildArg)"/>; an argument used in <c>FROM</c> is declared globally for you.
+    /// <see cref="Dockerfile.Arg(BuildArg)"/>; an argument used in <c>FROM</c> is declared globally for you. Its
+    /// default may be built from other build arguments (<c>new BuildArg("IMAGE", "app:" + version)</c> is
+    /// <c>ARG IMAGE=app:${VERSION}</c>): docker expands them where the ARG is declared, so a stage that declares it
+    /// declares those first, and a value given for the argument at build time replaces the whole default.
     /// </summary>
     public sealed record BuildArg
     {
+        /// <summary>An argument whose default, if any, is exactly <paramref name="defaultValue"/> (a <c>$</c> in it stays a dollar sign).</summary>
         public BuildArg(string name, string? defaultValue = null)
+            : this(name, defaultValue is null ? null : Value.Literal(defaultValue), nameof(defaultValue))
+        {
+        }
+
+        /// <summary>
+        /// An argument whose default is built from literal text and other build arguments, e.g. <c>"app:" + version</c>;
+        /// not from environment variables (<see cref="Value.Env(string)"/>), nor from itself.
+        /// </summary>
+        public BuildArg(string name, Value defaultValue)
+            : this(name, defaultValue ?? throw new DockerfileException(DiagnosticIds.InvalidArgument, "A default value cannot be null: leave it out for an argument without one.", nameof(defaultValue)), nameof(defaultValue))
+        {
+        }
+
+        private BuildArg(string name, Value? defaultValue, string parameter)
         {
             if (!Syntax.IsVariableName(name))
             {
@@ -142,14 +160,49 @@ namespace ImageDsl
                     $"'{name}' is not a valid build argument name: use letters, digits and '_', not starting with a digit.", nameof(name));
             }
 
-            if (defaultValue is not null) Syntax.RequireSingleLine(defaultValue, "a build argument's default value", nameof(defaultValue));
+            if (defaultValue is not null)
+            {
+                Syntax.RequireSingleLine(defaultValue, "a build argument's default value", parameter);
+                foreach (var part in defaultValue.Parts)
+                {
+                    if (part.Variable is { } variable)
+                    {
+                        // Docker would expand it from the stage's environment at the ARG, a value that differs between the
+                        // global scope (none) and each stage; the build argument says what it means.
+                        throw new DockerfileException(DiagnosticIds.InvalidArgument,
+                            $"A build argument's default cannot refer to the environment variable {variable} (Value.Env): build it from build arguments and text, or set the value with Env(...) in the stage.", parameter);
+                    }
+
+                    if (part.Argument is { } argument && argument.Name == name)
+                    {
+                        throw new DockerfileException(DiagnosticIds.InvalidArgument,
+                            $"The default of build argument '{name}' refers to a build argument of the same name, which docker would expand to its value before this declaration: use another name for one of them.", parameter);
+                    }
+                }
+            }
+
             Name = name;
-            DefaultValue = defaultValue;
+            Default = defaultValue;
         }
 
         public string Name { get; }
 
-        public string? DefaultValue { get; }
+        /// <summary>The default, or null for an argument without one (empty unless the build gives a value).</summary>
+        public Value? Default { get; }
+
+        /// <summary>The build arguments the default refers to, and theirs in turn, each before the arguments that refer to it.</summary>
+        public IEnumerable<BuildArg> Dependencies
+        {
+            get
+            {
+                if (Default is null) yield break;
+                foreach (var argument in Default.Arguments)
+                {
+                    foreach (var dependency in argument.Dependencies) yield return dependency;
+                    yield return argument;
+                }
+            }
+        }
 
         public static Value operator +(BuildArg left, string right) => Value.Concat(left, right);
 

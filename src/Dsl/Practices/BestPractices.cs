@@ -48,7 +48,7 @@ namespace ImageDsl.Practices
                             foreach (var variable in env.Variables) CheckSecret(env, "ENV", variable.Key, variable.Value.ToString(), findings, variable.Value);
                             break;
                         case ArgInstruction arg:
-                            CheckSecret(arg, "ARG", arg.Argument.Name, arg.Argument.DefaultValue, findings);
+                            CheckSecret(arg, "ARG", arg.Argument.Name, arg.Argument.Default?.ToString(), findings);
                             break;
                         case ShellInstruction set:
                             shell = set.Shell;

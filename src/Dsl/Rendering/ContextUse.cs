@@ -106,7 +106,7 @@ namespace ImageDsl.Rendering
                 }
             }
 
-            AddExposed(stages, uses);
+            AddExposed(stages, StageGraph.GlobalArguments(stages), uses);
             return new DefinitionUse(uses, reads, secrets, ssh, images);
         }
 
@@ -115,7 +115,7 @@ namespace ImageDsl.Rendering
         /// environment first, which starts as the base image's Env. The definition's own ENV is checked at compile time
         /// (IDSL0026); the base image's is known only to the build step, which checks these names against it.
         /// </summary>
-        private static void AddExposed(IReadOnlyList<Dockerfile> stages, List<StageUse> uses)
+        private static void AddExposed(IReadOnlyList<Dockerfile> stages, IReadOnlyList<BuildArg> globals, List<StageUse> uses)
         {
             var setAtEnd = new Dictionary<Dockerfile, HashSet<string>>();
             for (var i = 0; i < stages.Count; i++)
@@ -125,7 +125,7 @@ namespace ImageDsl.Rendering
                 var exposed = (List<ExposedArgument>)uses[i].Exposed;
                 foreach (var instruction in stage.Instructions)
                 {
-                    foreach (var used in DockerfileValidator.UsedArguments(instruction))
+                    foreach (var used in DockerfileValidator.UsedArguments(instruction, globals))
                     {
                         if (!set.Contains(used.Name) && !exposed.Exists(a => a.Argument.Name == used.Name)) exposed.Add(new ExposedArgument(used, instruction));
                     }

@@ -36,12 +36,7 @@ namespace ImageDsl.Rendering
             var stages = StageGraph.Order(final);
 
             // Arguments used in FROM lines must be declared before the first FROM (global scope).
-            var globals = new List<BuildArg>();
-            foreach (var argument in stages.SelectMany(s => s.BaseImage?.Arguments ?? Enumerable.Empty<BuildArg>()))
-            {
-                if (globals.All(g => g.Name != argument.Name)) globals.Add(argument);
-            }
-
+            var globals = StageGraph.GlobalArguments(stages);
             foreach (var argument in globals) output.Append(RenderArg(argument, isGlobal: false, escape)).Append('\n');
             if (globals.Count > 0) output.Append('\n');
 
@@ -146,9 +141,9 @@ namespace ImageDsl.Rendering
         private static string RenderArg(BuildArg argument, bool isGlobal, char escape) =>
             // Inside a stage, an argument that is also global is redeclared without a default so that it keeps the
             // global value (which the build may override); otherwise the default is written where it is declared.
-            isGlobal || argument.DefaultValue is null
+            isGlobal || argument.Default is null
                 ? "ARG " + argument.Name
-                : "ARG " + argument.Name + "=" + Syntax.Word(argument.DefaultValue, escape);
+                : "ARG " + argument.Name + "=" + Syntax.Word(argument.Default, escape);
 
         /// <summary>
         /// The shell form when the parser keeps it exactly; otherwise the exec form of the stage's shell with the

@@ -21,6 +21,7 @@ namespace ImageDsl.Rendering
             var environments = new Dictionary<Dockerfile, Dictionary<string, bool>>();
             var declaredInLineage = new Dictionary<Dockerfile, HashSet<string>>();
             var images = ImageReferences(stages);
+            var globals = StageGraph.GlobalArguments(stages);
 
             foreach (var stage in stages)
             {
@@ -59,7 +60,11 @@ namespace ImageDsl.Rendering
                     }
                 }
 
-                foreach (var argument in stage.BaseImage?.Arguments ?? Enumerable.Empty<BuildArg>()) CheckDefault(argument, stage, ProblemSubject.Stage, defaults, problems);
+                foreach (var argument in stage.BaseImage?.Arguments ?? Enumerable.Empty<BuildArg>())
+                {
+                    foreach (var global in argument.Dependencies.Append(argument)) CheckDefault(global, stage, ProblemSubject.Stage, defaults, problems);
+                }
+
                 // A stage's SHELL is known when the definition states it, inherits it from a stage of its own, or starts
                 // from scratch (no shell set); FROM an image, it is that image's SHELL, which only the daemon sees.
                 var known = stage.BaseStage is { } baseStage ? shellKnown.TryGetValue(baseStage, out var inherited) && inherited
@@ -75,7 +80,7 @@ namespace ImageDsl.Rendering
                     SetVariables(trigger, environment, argumentsVisible: false);
                 }
 
-                shellKnown[stage] = CheckStage(stage, escape, known, environment, lineage, defaults, problems);
+                shellKnown[stage] = CheckStage(stage, escape, known, environment, lineage, globals, defaults, problems);
                 environments[stage] = environment;
                 declaredInLineage[stage] = lineage;
             }
@@ -91,21 +96,13 @@ namespace ImageDsl.Rendering
         /// stages it starts from. Both are updated in place.
         /// </summary>
         private static bool CheckStage(Dockerfile stage, char escape, bool shellKnown, Dictionary<string, bool> environment, HashSet<string> lineage,
-            Dictionary<string, BuildArg> defaults, List<DockerfileProblem> problems)
+            IReadOnlyList<BuildArg> globals, Dictionary<string, BuildArg> defaults, List<DockerfileProblem> problems)
         {
             var declared = new HashSet<string>();
             var singletons = new Dictionary<string, Instruction>();
             foreach (var instruction in stage.Instructions)
             {
-                if (instruction is ArgInstruction arg)
-                {
-                    CheckDefault(arg.Argument, instruction, ProblemSubject.Instruction, defaults, problems);
-                    declared.Add(arg.Argument.Name);
-                    lineage.Add(arg.Argument.Name);
-                    continue;
-                }
-
-                foreach (var variable in ExpandedValues(instruction).SelectMany(v => v.Variables).Distinct())
+                foreach (var variable in ExpandedValues(instruction, globals).SelectMany(v => v.Variables).Distinct())
                 {
                     if (lineage.Contains(variable))
                     {
@@ -116,7 +113,7 @@ namespace ImageDsl.Rendering
                     }
                 }
 
-                foreach (var used in UsedArguments(instruction))
+                foreach (var used in UsedArguments(instruction, globals))
                 {
                     if (!declared.Contains(used.Name))
                     {
@@ -132,6 +129,15 @@ namespace ImageDsl.Rendering
                             $"Build argument '{used.Name}' is hidden here by ENV {used.Name}, set earlier in this stage or a stage it starts from: docker expands ${{{used.Name}}} to the environment variable, not the build argument. Rename the build argument or the variable (an ENV {used.Name} whose value is the build argument itself, .Env(\"{used.Name}\", {used.Name.ToLowerInvariant()}), hides nothing).",
                             ProblemSubject.Instruction, instruction, PairWith(instruction, v => v.Arguments.Any(a => a.Name == used.Name))));
                     }
+                }
+
+                if (instruction is ArgInstruction arg)
+                {
+                    // Its default was checked above as a use of the arguments it refers to (declared earlier in the stage).
+                    foreach (var argument in arg.Argument.Dependencies.Append(arg.Argument)) CheckDefault(argument, instruction, ProblemSubject.Instruction, defaults, problems);
+                    declared.Add(arg.Argument.Name);
+                    lineage.Add(arg.Argument.Name);
+                    continue;
                 }
 
                 if (instruction is EnvInstruction env) SetVariables(env, environment, argumentsVisible: true);
@@ -267,10 +273,10 @@ namespace ImageDsl.Rendering
 
         private static void CheckDefault(BuildArg argument, object subject, ProblemSubject kind, Dictionary<string, BuildArg> defaults, List<DockerfileProblem> problems)
         {
-            if (defaults.TryGetValue(argument.Name, out var known) && known.DefaultValue != argument.DefaultValue)
+            if (defaults.TryGetValue(argument.Name, out var known) && !Equals(known.Default, argument.Default))
             {
                 problems.Add(new DockerfileProblem(DiagnosticIds.ConflictingBuildArgument, true,
-                    $"Build argument '{argument.Name}' is declared with two different defaults ('{known.DefaultValue}' and '{argument.DefaultValue}'): use one BuildArg value for it.",
+                    $"Build argument '{argument.Name}' is declared with two different defaults ({Shown(known.Default)} and {Shown(argument.Default)}): use one BuildArg value for it.",
                     kind, subject));
             }
             else
@@ -279,12 +285,19 @@ namespace ImageDsl.Rendering
             }
         }
 
-        /// <summary>The build arguments an instruction expands.</summary>
-        public static IEnumerable<BuildArg> UsedArguments(Instruction instruction) => ExpandedValues(instruction).SelectMany(v => v.Arguments);
+        private static string Shown(Value? value) => value is null ? "none" : "'" + value.ToString() + "'";
+
+        /// <summary>
+        /// The build arguments an instruction expands. <paramref name="globals"/>: the definition's global arguments
+        /// (<see cref="StageGraph.GlobalArguments"/>), which a stage redeclares without their default.
+        /// </summary>
+        public static IEnumerable<BuildArg> UsedArguments(Instruction instruction, IReadOnlyList<BuildArg> globals) => ExpandedValues(instruction, globals).SelectMany(v => v.Arguments);
 
         /// <summary>The values of an instruction that docker expands (${NAME}).</summary>
-        private static IEnumerable<Value> ExpandedValues(Instruction instruction) => instruction switch
+        private static IEnumerable<Value> ExpandedValues(Instruction instruction, IReadOnlyList<BuildArg> globals) => instruction switch
         {
+            // A stage's ARG expands its default there, unless the argument is global: then it keeps the global value.
+            ArgInstruction arg when arg.Argument.Default is not null && !globals.Any(g => g.Name == arg.Argument.Name) => new[] { arg.Argument.Default },
             EnvInstruction env => env.Variables.Select(v => v.Value),
             LabelInstruction label => label.Labels.Select(l => l.Value),
             WorkdirInstruction workdir => new[] { workdir.Path },

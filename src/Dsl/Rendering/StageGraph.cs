@@ -18,6 +18,24 @@ namespace ImageDsl.Rendering
             return ordered;
         }
 
+        /// <summary>
+        /// The build arguments declared before the first FROM: those the stages' FROM lines use and, before each, the
+        /// arguments its default refers to (docker expands a global default with the global arguments above it).
+        /// </summary>
+        public static IReadOnlyList<BuildArg> GlobalArguments(IReadOnlyList<Dockerfile> stages)
+        {
+            var globals = new List<BuildArg>();
+            foreach (var used in stages.SelectMany(s => s.BaseImage?.Arguments ?? Enumerable.Empty<BuildArg>()))
+            {
+                foreach (var argument in used.Dependencies.Append(used))
+                {
+                    if (globals.All(g => g.Name != argument.Name)) globals.Add(argument);
+                }
+            }
+
+            return globals;
+        }
+
         /// <summary>The stages one stage refers to, each with the instruction that refers to it (null for FROM).</summary>
         public static IReadOnlyList<(Dockerfile Stage, Instruction? By)> References(Dockerfile stage)
         {

@@ -55,7 +55,7 @@ namespace ImageDsl.Rendering
             foreach (var part in value.Parts)
             {
                 if (part.Literal is not null) builder.Append(part.Literal);
-                else if (part.Argument?.DefaultValue is { } defaultValue) builder.Append(defaultValue);
+                else if (part.Argument?.Default is { } defaultValue && WithDefaults(defaultValue) is { } expanded) builder.Append(expanded);
                 else return null;
             }
 

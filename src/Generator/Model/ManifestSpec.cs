@@ -12,11 +12,14 @@ namespace ImageDsl.Generator.Model
     /// </summary>
     internal sealed record StageSpec(string? Name, EquatableList<PathPartSpec>? BaseImage, int? From, EquatableList<int> Needs, EquatableList<ExposedSpec> Exposed, EquatableList<string> Labels);
 
-    /// <summary>A build argument an ENV of the base image could hide: its name, its default, and the place (among the file's instructions) of the first that expands it.</summary>
-    internal sealed record ExposedSpec(string Name, string? Default, int Step);
+    /// <summary>A build argument an ENV of the base image could hide: its name, its default (null: none), and the place (among the file's instructions) of the first that expands it.</summary>
+    internal sealed record ExposedSpec(string Name, EquatableList<PathPartSpec>? Default, int Step);
 
-    /// <summary>A part of a context path or image reference: literal text, or a build argument with its default.</summary>
-    internal sealed record PathPartSpec(string? Text, string? Argument, string? Default);
+    /// <summary>
+    /// A part of a context path or image reference: literal text, or a build argument with its default (null: none),
+    /// whose own parts may refer to other build arguments.
+    /// </summary>
+    internal sealed record PathPartSpec(string? Text, string? Argument, EquatableList<PathPartSpec>? Default);
 
     /// <summary>A path the build reads from its context: "path" (literal) or "pattern" (filepath.Match text).</summary>
     internal sealed record ContextReadSpec(int Stage, string Kind, EquatableList<PathPartSpec> Parts);

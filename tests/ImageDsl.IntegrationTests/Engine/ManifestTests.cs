@@ -15,7 +15,7 @@ public class ManifestTests
         new[]
         {
             new ManifestStage(null, new[] { new PathPart("scratch", null, null) }, Array.Empty<int>()),
-            new ManifestStage("build", new[] { new PathPart(null, "BASE", "busybox") }, Array.Empty<int>()),
+            new ManifestStage("build", new[] { new PathPart(null, "BASE", PathPart.Literal("busybox")) }, Array.Empty<int>()),
             new ManifestStage(null, null, new[] { 1 }),
         },
         Array.Empty<ContextPath>(), Array.Empty<MountedId>(), Array.Empty<MountedId>(), Array.Empty<ImageUse>(),
@@ -130,12 +130,32 @@ public class ManifestTests
         // the Dockerfile's own variable holds CHANNEL, so the later LABELs expose nothing more. The final stage starts
         // from "tools" and expands no argument; "assets" is FROM scratch.
         var exposed = manifest.Stages[0].Exposes!;
-        Assert.Equal(new[] { ("VERSION", (string?)"1.2.3"), ("CHANNEL", null) }, exposed.Select(e => (e.Name, e.Default)));
+        Assert.Equal(new[] { ("VERSION", (string?)"1.2.3"), ("CHANNEL", null) }, exposed.Select(e => (e.Name, e.Value(new Dictionary<string, string>()))));
         var none = new Dictionary<string, string>();
         Assert.Equal(KitchenSinkLine(".Workdir(\"/opt/\" + Version)"), StepLocator.OfInstruction(manifest, exposed[0].Step, "/p")!.Line);
         Assert.Equal(KitchenSinkLine(".Env(\"CHANNEL\", Channel)"), StepLocator.OfInstruction(manifest, exposed[1].Step, "/p")!.Line);
         Assert.Null(manifest.Stages[1].Exposes);
         Assert.Null(manifest.Stages[2].Exposes);
+    }
+
+    [Fact]
+    public void A_default_built_from_other_arguments_resolves_with_the_values_the_build_gives()
+    {
+        var manifest = ImageMetadataReader.Read(typeof(ImageDsl.Tests.Definitions.ComposedArguments).Assembly.Location).Single(i => i.Name == "tests/composed-arguments").Manifest;
+        var none = new Dictionary<string, string>();
+
+        // FROM ${IMAGE}, IMAGE=${BASE_IMAGE}${VARIANT}: what the build step reads the base image's config from.
+        Assert.Equal("busybox:1.36", PathPart.Resolve(manifest.Stages[0].BaseImage!, none));
+        Assert.Equal("127.0.0.1:5000/base/busybox:1-x", PathPart.Resolve(manifest.Stages[0].BaseImage!,
+            new Dictionary<string, string> { ["BASE_IMAGE"] = "127.0.0.1:5000/base/busybox:1", ["VARIANT"] = "-x" }));
+        Assert.Equal("given", PathPart.Resolve(manifest.Stages[0].BaseImage!, new Dictionary<string, string> { ["IMAGE"] = "given", ["VARIANT"] = "-x" }));
+
+        // The stage expands VERSION (in CHANNEL's default), CHANNEL (in APP_HOME's), IMAGE (in the ENV) and APP_HOME (in WORKDIR).
+        var exposed = manifest.Stages[0].Exposes!.ToDictionary(e => e.Name);
+        Assert.Equal(new[] { "VERSION", "CHANNEL", "IMAGE", "APP_HOME" }, manifest.Stages[0].Exposes!.Select(e => e.Name));
+        Assert.Equal("/opt/app-v1.2-stable", exposed["APP_HOME"].Value(none));
+        Assert.Equal("/opt/app-v9-stable", exposed["APP_HOME"].Value(new Dictionary<string, string> { ["VERSION"] = "9" }));
+        Assert.Equal("/opt/app-given", exposed["APP_HOME"].Value(new Dictionary<string, string> { ["VERSION"] = "9", ["CHANNEL"] = "given" }));
     }
 
     [Theory]
@@ -186,7 +206,7 @@ public class ManifestTests
             new[]
             {
                 new ManifestStage("base", new[] { new PathPart("img:1", null, null) }, Array.Empty<int>()),
-                new ManifestStage("a", null, new[] { 0 }, new[] { new ExposedArgument("X", "arg", 2) }, From: 0),
+                new ManifestStage("a", null, new[] { 0 }, new[] { new ExposedArgument("X", PathPart.Literal("arg"), 2) }, From: 0),
                 new ManifestStage("b", new[] { new PathPart("other:1", null, null) }, Array.Empty<int>()),
             },
             Array.Empty<ContextPath>(), Array.Empty<MountedId>(), Array.Empty<MountedId>(), Array.Empty<ImageUse>(), Array.Empty<ManifestStep>()).ForTarget(target);

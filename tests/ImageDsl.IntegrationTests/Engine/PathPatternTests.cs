@@ -93,7 +93,7 @@ public class PathPatternTests
         Assert.True(ContextReads.CanRead(new[] { Read("*", true) }, none, ".imagedsl.Dockerfile"));
         Assert.True(ContextReads.CanRead(new[] { Read(".imagedsl*/x", true) }, none, ".imagedsl.Dockerfile"));
         Assert.False(ContextReads.CanRead(new[] { Read("a.txt", false), Read("*.cs", true), Read("src", false) }, none, ".imagedsl.Dockerfile"));
-        var argument = new ContextPath(0, false, new[] { new PathPart(null, "DIR", "src") });
+        var argument = new ContextPath(0, false, new[] { new PathPart(null, "DIR", PathPart.Literal("src")) });
         Assert.True(ContextReads.CanRead(new[] { argument }, new Dictionary<string, string> { ["DIR"] = "." }, ".imagedsl.Dockerfile"));
         Assert.False(ContextReads.CanRead(new[] { argument }, none, ".imagedsl.Dockerfile"));
     }

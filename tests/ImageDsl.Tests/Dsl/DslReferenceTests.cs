@@ -31,6 +31,7 @@ public class DslReferenceTests
         Example("FROM", () => Dockerfile.From("busybox:1.36"));
         Example("FROM", () => Dockerfile.From("busybox:1.36", Platform.LinuxArm64));
         Example("FROM", () => Dockerfile.From("busybox:" + Version));
+        Example("FROM", () => Dockerfile.From(new BuildArg("IMAGE", "busybox:" + Version)));
         Example("FROM", () => Dockerfile.From(Dockerfile.From("busybox").As("base")).As("final"));
         Example("FROM", () => Dockerfile.Scratch);
         Example("FROM", () => Dockerfile.From("busybox", Platform.TargetPlatform).Copy("/bin/tool", "/tool", from: Dockerfile.From("golang", Platform.LinuxAmd64).As("cross")));
@@ -56,6 +57,7 @@ public class DslReferenceTests
         Example("ENV / LABEL / ARG", () => Base.Label(("org.opencontainers.image.title", "My app"), ("org.opencontainers.image.vendor", "Example")));
         Example("ENV / LABEL / ARG", () => Base.Arg(Version).Env("APP_VERSION", "v" + Version));
         Example("ENV / LABEL / ARG", () => Base.Arg(new BuildArg("CHANNEL")));
+        Example("ENV / LABEL / ARG", () => Base.Arg(Version).Arg(new BuildArg("CHANNEL", "v" + Version + "-stable")));
         Example("ENV / LABEL / ARG", () => Base.Env("PATH", "/opt/app/bin:" + Value.Env("PATH")));
         Example("EXPOSE / USER / WORKDIR / VOLUME", () => Base.Expose(80, Port.Udp(53), Port.Sctp(9899), Port.Range(8000, 8010)));
         Example("EXPOSE / USER / WORKDIR / VOLUME", () => Base.User(Owner.Id(1000, 1000)));
@@ -147,6 +149,13 @@ public class DslReferenceTests
         the base image that the builder would expand instead — the classic builder always, BuildKit for an argument
         without a value — before anything is built (IMAGEDSL2026, with the base image's config from the daemon or its
         registry). `.Env("VERSION", Version)`, the argument itself, hides nothing.
+
+        A `BuildArg`'s default may be built from other build arguments: `new BuildArg("CHANNEL", "v" + Version)` is
+        `ARG CHANNEL=v${VERSION}`. Docker expands it where the ARG stands, so a stage declares `Version` before
+        `CHANNEL` (IDSL0006 otherwise), with its one default (IDSL0017); an argument a FROM line uses is declared
+        before the first FROM with those its default refers to. A value given for `CHANNEL` at build time replaces
+        the whole default; a value given for `VERSION` changes it. The default cannot refer to `Value.Env` nor to its
+        own name.
 
         `Value.Env("PATH")` is the stage's environment variable: set by an earlier `ENV` of the stage or a stage it
         starts from, or by the base image; empty when unset. All values of one `ENV` are expanded before any is set, as

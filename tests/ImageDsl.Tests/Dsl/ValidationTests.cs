@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using ImageDsl.Internal;
+using ImageDsl.Rendering;
 using Xunit;
 
 namespace ImageDsl.Tests.Dsl;
@@ -355,6 +356,72 @@ public class ValidationTests
     {
         var problems = Base.Arg(new BuildArg("V", "1")).Arg(new BuildArg("V", "2")).Validate();
         Assert.Equal(DiagnosticIds.ConflictingBuildArgument, Assert.Single(problems).Id);
+    }
+
+    [Fact]
+    public void A_default_built_from_other_arguments_is_written_where_docker_expands_it()
+    {
+        var repository = new BuildArg("REPOSITORY", "busybox");
+        var tag = new BuildArg("TAG", "1.36");
+        var image = new BuildArg("IMAGE", repository + ":" + tag);
+        var version = new BuildArg("VERSION", "1.2");
+        var channel = new BuildArg("CHANNEL", "v" + version + " $table");
+        var definition = Dockerfile.From(image).Arg(version).Arg(channel).Arg(image).Env("OUT", channel + image);
+
+        Assert.Empty(definition.Validate());
+        // The global arguments the FROM line needs come first, each before those whose default refers to it; in the
+        // stage, the global IMAGE keeps its global value (no default), CHANNEL expands VERSION declared above it.
+        Assert.Equal(
+            "ARG REPOSITORY=busybox\nARG TAG=1.36\nARG IMAGE=${REPOSITORY}:${TAG}\n\nFROM ${IMAGE}\nARG VERSION=1.2\nARG CHANNEL=\"v${VERSION} \\$table\"\nARG IMAGE\nENV OUT=${CHANNEL}${IMAGE}\n",
+            definition.ToString());
+        Assert.Equal("v1.2 $table", Syntax.WithDefaults(channel));
+        Assert.Equal("busybox:1.36", Syntax.WithDefaults(image));
+        Assert.Equal(new[] { "REPOSITORY", "TAG" }, image.Dependencies.Select(a => a.Name));
+        Assert.Null(Syntax.WithDefaults(new BuildArg("B", "x" + new BuildArg("A"))));
+    }
+
+    [Fact]
+    public void A_default_refers_to_arguments_the_stage_declared_before_it_with_one_default_each()
+    {
+        var version = new BuildArg("VERSION", "1");
+        var channel = new BuildArg("CHANNEL", "v" + version);
+
+        // Docker expands ${VERSION} where CHANNEL is declared: the stage must have declared VERSION by then.
+        var undeclared = Assert.Single(Base.Arg(channel).Validate());
+        Assert.Equal(DiagnosticIds.UndeclaredBuildArgument, undeclared.Id);
+        Assert.Contains("'VERSION'", undeclared.Message);
+        Assert.Equal(DiagnosticIds.UndeclaredBuildArgument, Assert.Single(Base.Arg(channel).Arg(version).Validate()).Id);
+
+        // Another VERSION declared in the stage would change what CHANNEL's default means.
+        var conflict = Assert.Single(Base.Arg(new BuildArg("VERSION", "2")).Arg(channel).Validate());
+        Assert.Equal(DiagnosticIds.ConflictingBuildArgument, conflict.Id);
+        Assert.Contains("'2' and '1'", conflict.Message);
+
+        // An ENV of the same name would be expanded instead of the argument.
+        Assert.Equal(DiagnosticIds.ArgumentHiddenByEnv, Assert.Single(Base.Arg(version).Env("VERSION", "env").Arg(channel).Validate()).Id);
+
+        // A global argument (used in FROM) redeclared in a stage takes the global value: nothing is expanded there.
+        var image = new BuildArg("IMAGE", "busybox:" + version);
+        Assert.Empty(Dockerfile.From(image).Arg(image).Validate());
+        Assert.Equal(DiagnosticIds.ConflictingBuildArgument, Assert.Single(Dockerfile.From(image).Arg(new BuildArg("VERSION", "2")).Validate()).Id);
+    }
+
+    [Fact]
+    public void A_default_cannot_refer_to_an_environment_variable_or_to_its_own_name()
+    {
+        var env = Assert.Throws<DockerfileException>(() => new BuildArg("A", "x" + Value.Env("HOME")));
+        Assert.Equal(DiagnosticIds.InvalidArgument, env.Id);
+        Assert.Equal("defaultValue", env.ParamName);
+        Assert.Contains("Value.Env", env.Message);
+
+        var self = Assert.Throws<DockerfileException>(() => new BuildArg("A", "x" + new BuildArg("A", "1")));
+        Assert.Equal(DiagnosticIds.InvalidArgument, self.Id);
+        Assert.Contains("same name", self.Message);
+
+        Assert.Equal(DiagnosticIds.InvalidArgument, Assert.Throws<DockerfileException>(() => new BuildArg("A", (Value)null!)).Id);
+        Assert.Equal("defaultValue", Assert.Throws<DockerfileException>(() => new BuildArg("A", "a\n" + new BuildArg("B"))).ParamName);
+        // A literal default stays literal text: a dollar sign is a dollar sign.
+        Assert.Equal("FROM busybox\nARG A=\"\\$B\"\n", Base.Arg(new BuildArg("A", "$B")).ToString());
     }
 
     [Fact]

@@ -53,6 +53,10 @@ public class DiagnosticsTests
         { DiagnosticIds.InvalidImageReference, """Dockerfile.From([|"busybox:" + new BuildArg("TAG", "no good")|])""" },
         { DiagnosticIds.InvalidArgument, """Dockerfile.From("busybox").Copy(Glob.Of([|"[a"|]), "/app/")""" },
         { DiagnosticIds.MisplacedDirective, """Dockerfile.From("busybox").Copy("/a", "/a", from: Dockerfile.From("busybox").As("x").[|WithEscape('`')|])""" },
+        { DiagnosticIds.UndeclaredBuildArgument, """Dockerfile.From("busybox").[|Arg(new BuildArg("CHANNEL", "v" + Version))|]""" },
+        { DiagnosticIds.InvalidArgument, """Dockerfile.From("busybox").Arg(new BuildArg("CHANNEL", [|"v" + Value.Env("HOME")|]))""" },
+        { DiagnosticIds.ConflictingBuildArgument, """Dockerfile.From("busybox").Arg(new BuildArg("VERSION", "2")).[|Arg(new BuildArg("CHANNEL", "v" + Version))|]""" },
+        { DiagnosticIds.InvalidImageReference, """Dockerfile.From([|new BuildArg("IMAGE", "busybox:" + new BuildArg("TAG", "no good"))|])""" },
     };
 
     [Theory]
