@@ -37,7 +37,9 @@ public static class DockerfileImporter
     {
         private readonly List<ImportProblem> _problems = new();
         private readonly ValueWriter _values = new(document.Escape);
-        private readonly List<(string Field, string Name, string? Default)> _fields = new();
+        // Each build argument's field, its name, its default as a C# expression (null: none), and the build arguments that default refers to.
+        private readonly List<(string Field, string Name, string? Default, IReadOnlyList<string> References)> _fields = new();
+        private HashSet<string>? _globalInDefinition;
         private readonly Dictionary<string, string> _metaArguments = new(StringComparer.Ordinal);
         private readonly List<Stage> _stages = new();
 
@@ -137,38 +139,106 @@ public static class DockerfileImporter
 
         private void DeclareMeta(DockerfileInstruction instruction)
         {
-            // As in a stage (see Instruction): a global ARG that cannot be imported leaves its uses unimportable too.
-            foreach (var word in DockerfileReader.Words(instruction.Rest, document.Escape)) _metaArguments.TryAdd(word.Split('=')[0], ValueWriter.NotImported);
-            foreach (var (name, value) in ArgumentWords(instruction))
+            // Before the first FROM, each default sees the global arguments declared before it, on this line too. As in a
+            // stage (see Instruction), a global ARG that cannot be imported leaves its uses unimportable too.
+            var words = ArgumentWords(instruction).ToList();
+            for (var k = 0; k < words.Count; k++)
             {
-                _metaArguments[name] = Field(name, value);
+                try
+                {
+                    var (name, raw) = words[k];
+                    _metaArguments[name] = Field(name, Default(name, raw, _metaArguments, Array.Empty<string>()));
+                }
+                catch (NotExpressibleException)
+                {
+                    foreach (var (name, _) in words.Skip(k)) _metaArguments.TryAdd(name, ValueWriter.NotImported);
+                    throw;
+                }
             }
         }
 
-        private IEnumerable<(string Name, string? Default)> ArgumentWords(DockerfileInstruction instruction)
+        /// <summary>The names and raw (unexpanded) defaults of an ARG line.</summary>
+        private IEnumerable<(string Name, string? Raw)> ArgumentWords(DockerfileInstruction instruction)
         {
             foreach (var word in DockerfileReader.Words(instruction.Rest, document.Escape))
             {
                 var equals = word.IndexOf('=');
-                var name = equals < 0 ? word : word.Substring(0, equals);
-                string? value = equals < 0 ? null : _values.Text(word.Substring(equals + 1), "an ARG default");
-                yield return (name, value);
+                yield return equals < 0 ? (word, null) : (word.Substring(0, equals), word.Substring(equals + 1));
             }
         }
 
+        /// <summary>
+        /// A default as a C# expression with the build arguments it refers to: literal text, and references to the
+        /// arguments of <paramref name="scope"/> (the BuildArg constructor takes a Value). <paramref name="sameLine"/>:
+        /// names that a stage's ARG line declares with this one, which docker has not declared yet when it expands it.
+        /// </summary>
+        private (string Code, IReadOnlyList<string> References)? Default(string name, string? raw, IReadOnlyDictionary<string, string> scope, IReadOnlyCollection<string> sameLine)
+        {
+            if (raw is null) return null;
+            var references = _values.Parts(raw).Select(p => p.Variable).OfType<string>().Distinct().ToList();
+            foreach (var reference in references)
+            {
+                if (reference == name)
+                {
+                    throw new NotExpressibleException($"the default of ARG {name} refers to ${name} itself; a definition gives one build argument one default: use another name for one of them");
+                }
+
+                if (!scope.ContainsKey(reference) && sameLine.Contains(reference))
+                {
+                    throw new NotExpressibleException($"the default of ARG {name} refers to ${reference}, declared on the same ARG line: docker expands the line before it declares {reference}. Declare {reference} on an ARG line of its own above, if its value is meant");
+                }
+            }
+
+            return (_values.Value(raw, scope), references);
+        }
+
         /// <summary>The field for a build argument; one per name and default.</summary>
-        private string Field(string name, string? value)
+        private string Field(string name, (string Code, IReadOnlyList<string> References)? value)
         {
             var existing = _fields.FirstOrDefault(f => f.Name == name);
             if (existing.Field is not null)
             {
-                if (existing.Default == value || value is null) return existing.Field;
-                throw new NotExpressibleException($"ARG {name} is declared again with another default ('{value}' after '{existing.Default}'); a definition gives one build argument one default");
+                if (existing.Default == value?.Code || value is null) return existing.Field;
+                throw new NotExpressibleException($"ARG {name} is declared again with another default ({value.Value.Code} after {existing.Default}); a definition gives one build argument one default");
             }
 
             var field = Unique(Identifier(name, upper: true), new HashSet<string>(_fields.Select(f => f.Field).Append(className)));
-            _fields.Add((field, name, value));
+            _fields.Add((field, name, value?.Code, value?.References ?? Array.Empty<string>()));
             return field;
+        }
+
+        /// <summary>
+        /// Whether the definition declares the argument globally: a FROM line uses it, or the default of one it declares
+        /// globally refers to it. A stage that declares such an argument again takes the global value; any other
+        /// argument's default is expanded where the stage declares it.
+        /// </summary>
+        private bool IsGlobalInDefinition(string name)
+        {
+            if (_globalInDefinition is null)
+            {
+                _globalInDefinition = new HashSet<string>(StringComparer.Ordinal);
+                var pending = new Stack<string>();
+                foreach (var stage in _stages)
+                {
+                    try
+                    {
+                        if (FromImage(stage) is { } image) foreach (var part in _values.Parts(image)) if (part.Variable is { } used) pending.Push(used);
+                    }
+                    catch (NotExpressibleException)
+                    {
+                        // Reported where the stage is written.
+                    }
+                }
+
+                while (pending.Count > 0)
+                {
+                    var next = pending.Pop();
+                    if (!_globalInDefinition.Add(next)) continue;
+                    foreach (var reference in _fields.FirstOrDefault(f => f.Name == next).References ?? Array.Empty<string>()) pending.Push(reference);
+                }
+            }
+
+            return _globalInDefinition.Contains(name);
         }
 
         private void WriteStage(Stage stage, StringBuilder body)
@@ -272,23 +342,46 @@ public static class DockerfileImporter
                     };
                 }
                 case "arg":
+                {
                     NoFlags(i);
+                    // Docker expands every default of the line before it declares any of its arguments: a default sees the
+                    // stage's arguments as they were above this line.
+                    var above = new Dictionary<string, string>(arguments, StringComparer.Ordinal);
+                    var words = ArgumentWords(i).ToList();
                     // A name whose ARG cannot be imported is still a build argument of the stage: a use of it below must
                     // be reported too, not written as Value.Env (the environment's variable of that name, another value).
-                    foreach (var word in DockerfileReader.Words(i.Rest, document.Escape)) arguments.TryAdd(word.Split('=')[0], ValueWriter.NotImported);
-                    return ArgumentWords(i).Select(a =>
+                    foreach (var (name, _) in words) arguments.TryAdd(name, ValueWriter.NotImported);
+                    var declared = new List<(string Name, string Field)>();
+                    foreach (var (name, raw) in words)
                     {
-                        var meta = _metaArguments.TryGetValue(a.Name, out var metaField) ? metaField : null;
-                        if (a.Default is null && meta == ValueWriter.NotImported)
+                        var meta = _metaArguments.TryGetValue(name, out var metaField) ? metaField : null;
+                        if (raw is null && meta == ValueWriter.NotImported)
                         {
-                            throw new NotExpressibleException($"ARG {a.Name} takes its default from the global ARG {a.Name}, which could not be imported (see its line)");
+                            throw new NotExpressibleException($"ARG {name} takes its default from the global ARG {name}, which could not be imported (see its line)");
                         }
 
-                        var value = a.Default ?? (meta is not null ? _fields.First(f => f.Name == a.Name).Default : null);
-                        var field = Field(a.Name, value);
-                        arguments[a.Name] = field;
-                        return $"Arg({field})";
-                    }).ToList();
+                        if (raw is null && meta is not null)
+                        {
+                            // The global value: a definition writes the global default again here unless it declares the
+                            // argument globally too, and then expands it in this stage.
+                            var global = _fields.First(f => f.Name == name);
+                            var missing = IsGlobalInDefinition(name) ? null : global.References.FirstOrDefault(r => !above.ContainsKey(r));
+                            if (missing is not null)
+                            {
+                                throw new NotExpressibleException($"ARG {name} takes the global default of {name}, which refers to ${missing}: a definition expands that default where the stage declares {name}, and this stage has not declared {missing} above it. Add ARG {missing} above this line");
+                            }
+
+                            declared.Add((name, global.Field));
+                            continue;
+                        }
+
+                        declared.Add((name, Field(name, Default(name, raw, above, words.Select(w => w.Name).ToList()))));
+                    }
+
+                    foreach (var (name, field) in declared) arguments[name] = field;
+                    return declared.Select(d => $"Arg({d.Field})").ToList();
+                }
+
                 case "expose":
                     NoFlags(i);
                     return new[] { $"Expose({string.Join(", ", DockerfileReader.Words(i.Rest, document.Escape).Select(w => Port(_values.Text(w, "a port"))))})" };
@@ -712,9 +805,10 @@ public static class DockerfileImporter
             if (@namespace is not null) source.Append("namespace ").Append(@namespace).Append(";\n\n");
             source.Append($"[Image({ValueWriter.Literal(imageName)})]\n");
             source.Append($"public static partial class {className}\n{{\n");
-            foreach (var (field, name, value) in _fields)
+            // In declaration order: a field whose default refers to others comes after them, as static initializers run in order.
+            foreach (var (field, name, value, _) in _fields)
             {
-                source.Append($"    static readonly BuildArg {field} = new({ValueWriter.Literal(name)}{(value is null ? "" : ", " + ValueWriter.Literal(value))});\n");
+                source.Append($"    static readonly BuildArg {field} = new({ValueWriter.Literal(name)}{(value is null ? "" : ", " + value)});\n");
             }
 
             if (_fields.Count > 0) source.Append('\n');

@@ -117,10 +117,10 @@ public class ImportTests
     [Fact]
     public void A_use_of_a_build_argument_whose_ARG_is_not_imported_is_not_imported_either()
     {
-        // LABELV and IMAGE are build arguments whose defaults refer to another: not expressible. Their uses must not
+        // IMAGE's default uses a modifier (no DSL form), LABELV's refers to IMAGE: neither imports. Their uses must not
         // turn into Value.Env (the environment's variable, empty here: another image), and are reported instead.
         var result = DockerfileImporter.Import(
-            "ARG VERSION=8.0\nARG IMAGE=mcr.microsoft.com/dotnet/aspnet:${VERSION}\nFROM ${IMAGE}\nARG IMAGE\nARG VERSION\nARG LABELV=v${VERSION}\nLABEL v=${LABELV}\nENV I=$IMAGE\nLABEL version=$VERSION\n",
+            "ARG VERSION=8.0\nARG IMAGE=mcr.microsoft.com/dotnet/aspnet:${VERSION:-8.0}\nFROM ${IMAGE}\nARG IMAGE\nARG VERSION\nARG LABELV=v${IMAGE}\nLABEL v=${LABELV}\nENV I=$IMAGE\nLABEL version=$VERSION\n",
             "AppImage", "app");
 
         Assert.Equal(new[] { 2, 3, 4, 6, 7, 8 }, result.Problems.Select(p => p.Line));
@@ -130,6 +130,32 @@ public class ImportTests
         Assert.DoesNotContain("Value.Env", result.Source);
         // The argument that did import is used as itself.
         Assert.Contains(".Label(\"version\", Version)", result.Source);
+    }
+
+    [Fact]
+    public void A_default_built_from_other_arguments_imports_as_a_value_of_them()
+    {
+        var result = DockerfileImporter.Import(
+            "ARG VERSION=8.0\nARG IMAGE=mcr.microsoft.com/dotnet/aspnet:${VERSION}\nFROM ${IMAGE}\nARG VERSION\nARG LABELV=\"v$VERSION \\$x\"\nLABEL v=${LABELV}\n",
+            "AppImage", "app");
+
+        Assert.Empty(result.Problems);
+        Assert.Contains("static readonly BuildArg Version = new(\"VERSION\", \"8.0\");\n    static readonly BuildArg Image = new(\"IMAGE\", \"mcr.microsoft.com/dotnet/aspnet:\" + Version);", result.Source);
+        Assert.Contains("static readonly BuildArg Labelv = new(\"LABELV\", \"v\" + Version + \" $x\");", result.Source);
+        Assert.Contains(".Arg(Version)\n            .Arg(Labelv)", result.Source);
+    }
+
+    [Theory]
+    // Docker expands a stage's ARG line before it declares any of its arguments: B's ${A} is not this A.
+    [InlineData("FROM a\nARG A=1 B=x${A}\n", "declared on the same ARG line")]
+    [InlineData("FROM a\nARG A=x${A}\n", "refers to $A itself")]
+    [InlineData("FROM a\nENV E=1\nARG A=x${E}\n", "$E, which is not a build argument declared in this stage")]
+    // A global default that the definition would expand in the stage, where N is not declared.
+    [InlineData("ARG N=1\nARG G=v${N}\nFROM a\nARG G\n", "this stage has not declared N above it")]
+    public void A_default_docker_would_expand_to_another_value_is_reported(string dockerfile, string reason)
+    {
+        var problem = Assert.Single(DockerfileImporter.Import(dockerfile, "AppImage", "app").Problems);
+        Assert.Contains(reason, problem.Reason);
     }
 
     [Theory]

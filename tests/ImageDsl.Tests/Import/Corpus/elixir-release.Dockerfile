@@ -1,11 +1,9 @@
 ARG ELIXIR_VERSION=1.17.2
 ARG OTP_VERSION=27.0.1
 ARG DEBIAN_VERSION=bookworm-20240722-slim
-# import-reports
 ARG BUILDER_IMAGE="hexpm/elixir:${ELIXIR_VERSION}-erlang-${OTP_VERSION}-debian-${DEBIAN_VERSION}"
 ARG RUNNER_IMAGE="debian:bookworm-20240722-slim"
 
-# import-reports
 FROM ${BUILDER_IMAGE} AS builder
 RUN apt-get update -y && apt-get install -y build-essential git \
     && apt-get clean && rm -f /var/lib/apt/lists/*_*
