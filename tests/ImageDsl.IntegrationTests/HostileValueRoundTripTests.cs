@@ -66,6 +66,7 @@ public sealed class HostileValueRoundTripTests : IClassFixture<HostileValueRound
         Assert.Contains($"ME{index}={Values[index]}", env);
         Assert.Contains($"MA{index}={Values[index]}", env);
         Assert.Contains($"MX{index}=x", env);
+        Assert.Contains($"C{index}={Values[index]}{Values[index]}{Values[index]}", env);
     }
 
     [Theory]
@@ -194,7 +195,11 @@ public sealed class HostileValueRoundTripTests : IClassFixture<HostileValueRound
                 for (var i = 0; i < Values.Length; i++)
                 {
                     var arg = new BuildArg($"ARG{i}", Values[i]);
+                    // A default built from the value and another argument: the value on both sides of ${ARG…}.
+                    var composed = new BuildArg($"CARG{i}", Values[i] + arg + Values[i]);
                     stage = stage.Arg(arg)
+                        .Arg(composed)
+                        .Env($"C{i}", composed)
                         .Env($"E{i}", Values[i])
                         .Env($"A{i}", arg)
                         .Label($"L{i}", Values[i])
