@@ -46,6 +46,9 @@ public static class ClassicBuilderDifferences
         var stageSettings = new Dictionary<string, (string? User, string? Volume)>(StringComparer.OrdinalIgnoreCase);
         var stage = -1;
         string? user = null, volume = null, stageName = null;
+        // The values of the global build arguments, and of those the current stage declares: what ${NAME} in a source is.
+        var global = new Dictionary<string, string>(StringComparer.Ordinal);
+        var declared = global;
         foreach (var instruction in instructions)
         {
             switch (instruction.Keyword)
@@ -55,6 +58,7 @@ public static class ClassicBuilderDifferences
                     // The classic builder runs every stage up to the target, and none after it.
                     if (target is not null && string.Equals(stageName, target, StringComparison.OrdinalIgnoreCase)) return;
                     stage++;
+                    declared = new Dictionary<string, string>(StringComparer.Ordinal);
                     var words = instruction.Rest.Split(' ', StringSplitOptions.RemoveEmptyEntries);
                     if (words.Length > 0 && stageSettings.TryGetValue(words[0], out var inherited))
                     {
@@ -82,6 +86,7 @@ public static class ClassicBuilderDifferences
                         if (!buildArgs.ContainsKey(name)) throw AutomaticArgument(imageName, name, instruction, manifest, projectDirectory);
                     }
 
+                    Declare(instruction, escape, buildArgs, global, declared);
                     break;
                 case "user":
                     user = instruction.Rest.Trim();
@@ -97,7 +102,7 @@ public static class ClassicBuilderDifferences
                         Origin = Locate(manifest, instruction, projectDirectory),
                     };
                 case "add" when instruction.Flag("chown") is { } chown && instruction.Flag("from") is null
-                    && Sources(instruction, escape).FirstOrDefault(source => !source.Contains("://", StringComparison.Ordinal) && isArchive(source)) is { } archive:
+                    && Sources(instruction, escape, declared).FirstOrDefault(source => !source.Contains("://", StringComparison.Ordinal) && isArchive(source)) is { } archive:
                     throw new ImageDslException(ErrorCodes.BuildersDisagree, imageName, $"unpacks the archive {archive} with --chown={chown}", "line " + instruction.Line, BuilderCapabilities.Shorten(instruction.Original),
                         $"BuildKit creates the directory it unpacks into owned by {chown}, the classic builder owned by root",
                         "Leave --chown off the ADD of an archive (both builders then create it owned by root; the unpacked files keep the archive's owners either way) and change the owner in a RUN, or build with BuildKit (ImageDslBuilder=buildkit or auto)")
@@ -133,9 +138,33 @@ public static class ClassicBuilderDifferences
             Origin = Locate(manifest, instruction, projectDirectory),
         };
 
-    // The sources of a COPY or ADD: every word but the destination, in the exec form or the shell form.
-    private static IEnumerable<string> Sources(DockerfileInstruction instruction, char escape) =>
-        (instruction.Json ?? DockerfileReader.Words(instruction.Rest, escape).Select(w => new ShellWords(escape, _ => null).Word(w)).ToList()).SkipLast(1);
+    // The sources of a COPY or ADD: every word but the destination, in the exec form or the shell form (build arguments
+    // substituted; the definition writes no environment variable in a source).
+    private static IEnumerable<string> Sources(DockerfileInstruction instruction, char escape, IReadOnlyDictionary<string, string> arguments) =>
+        (instruction.Json ?? DockerfileReader.Words(instruction.Rest, escape).Select(w => new ShellWords(escape, name => arguments.GetValueOrDefault(name)).Word(w)).ToList()).SkipLast(1);
+
+    /// <summary>
+    /// An ARG line's values, as the builders give them: the given value, else the default (expanded with the arguments
+    /// declared before it: before the first FROM, each of the line's too; in a stage, the line is expanded first), else,
+    /// in a stage, the global argument's value.
+    /// </summary>
+    private static void Declare(DockerfileInstruction instruction, char escape, IReadOnlyDictionary<string, string> buildArgs, Dictionary<string, string> global,
+        Dictionary<string, string> declared)
+    {
+        var inStage = !ReferenceEquals(global, declared);
+        var before = new Dictionary<string, string>(declared, StringComparer.Ordinal);
+        foreach (var word in DockerfileReader.Words(instruction.Rest, escape))
+        {
+            var equals = word.IndexOf('=');
+            var name = equals < 0 ? word : word[..equals];
+            var scope = inStage ? before : declared;
+            var value = buildArgs.TryGetValue(name, out var given) ? given
+                : equals >= 0 ? new ShellWords(escape, n => scope.GetValueOrDefault(n)).Word(word[(equals + 1)..])
+                : inStage ? global.GetValueOrDefault(name) : null;
+            if (value is null) declared.Remove(name);
+            else declared[name] = value;
+        }
+    }
 
     private static bool References(string text, string name) =>
         text.Contains("$" + name, StringComparison.Ordinal) || text.Contains("${" + name, StringComparison.Ordinal);

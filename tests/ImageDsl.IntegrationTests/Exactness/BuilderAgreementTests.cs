@@ -159,6 +159,31 @@ public sealed class BuilderAgreementTests
         await CheckAsync(Dockerfile.From(TestEngine.BaseImage).Add("a.txt", "/copied/", chown: Owner.Id(1000, 1000)).ToString(), new Dictionary<string, string>());
     }
 
+    /// <summary>An archive named through build arguments is known as the builders would name it: given values, defaults (built from others), global values.</summary>
+    [Theory]
+    [InlineData("ARG EXT=.tar\nADD --chown=1000:1000 bundle${EXT} /u/", "", true)]
+    [InlineData("ARG EXT=.tar\nADD --chown=1000:1000 bundle${EXT} /u/", "EXT=.txt", false)]
+    [InlineData("ARG NAME=bundle\nARG FILE=${NAME}.tar\nADD --chown=1000:1000 ${FILE} /u/", "", true)]
+    [InlineData("ARG NAME=bundle\nARG FILE=${NAME}.tar\nADD --chown=1000:1000 ${FILE} /u/", "NAME=a", false)]
+    // A stage's ARG line is expanded before it declares any of its arguments: FILE is ".tar".
+    [InlineData("ARG NAME=bundle FILE=${NAME}.tar\nADD --chown=1000:1000 ${FILE} /u/", "", false)]
+    // A global argument declared again in the stage keeps its global value; one not declared there is empty.
+    [InlineData("ARG NAME\nADD --chown=1000:1000 ${NAME}.tar /u/", "", true, "ARG NAME=bundle\n")]
+    [InlineData("ADD --chown=1000:1000 ${NAME}.tar /u/", "", false, "ARG NAME=bundle\n")]
+    public async Task An_archive_named_by_build_arguments_is_recognized(string stage, string given, bool refused, string globals = "")
+    {
+        var dockerfile = $"{globals}FROM {TestEngine.BaseImage}\n{stage}\n";
+        var buildArgs = given.Length == 0 ? new Dictionary<string, string>() : new Dictionary<string, string> { [given[..given.IndexOf('=')]] = given[(given.IndexOf('=') + 1)..] };
+        if (!refused)
+        {
+            await CheckAsync(dockerfile, buildArgs);
+            return;
+        }
+
+        var error = await Assert.ThrowsAsync<ImageDslException>(() => CheckAsync(dockerfile, buildArgs));
+        Assert.Contains("unpacks the archive bundle.tar with --chown=1000:1000", error.Message);
+    }
+
     [Fact]
     public async Task Stages_after_the_target_are_not_checked()
     {
