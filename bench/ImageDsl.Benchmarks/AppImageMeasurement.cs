@@ -8,7 +8,8 @@ namespace ImageDsl.Benchmarks;
 /// The samples/WebApi app, from source change to an image pushed to the loopback registry, side by side in one run
 /// against what a .NET user would otherwise pick (docs/performance.md):
 /// (a) ImageDsl host publish ÷ the SDK's <c>dotnet publish -t:PublishContainer</c>;
-/// (b) ImageDsl in-image publish ÷ <c>docker build</c> + <c>docker push</c> of the equivalent hand-written Dockerfile;
+/// (b) ImageDsl in-image publish ÷ <c>docker build</c> + <c>docker push</c> of the equivalent hand-written Dockerfile,
+/// with the definition in the app's project ("inimage") and in a small project of its own ("inimageproject");
 /// (c) the same, cold: a fresh project directory with content no cache has seen;
 /// and for the daemonless builder (host publish, pushed without the daemon): ÷ PublishContainer and ÷ <c>dotnet
 /// publish</c> + <c>docker build</c> + <c>docker push</c> of the equivalent hand-written host-publish Dockerfile.
@@ -54,6 +55,9 @@ internal static class AppImageMeasurement
                     BenchSupport.Run("docker", $"push -q {registry}/bench/cli-webapi:latest", dir);
                 }),
                 ("inimage", dir => App(root, dir, "inimage", environment), dir => Dotnet(dir, $"build -c Release -p:ImageDslBuildOnBuild=true -p:ImageDslPushOnBuild=true -p:ImageDslSmokeRun=false -p:ContainerRegistry={registry} -p:ContainerRepository=bench/inimage-webapi", environment)),
+                // The same in-image definition in a small project of its own next to the app (docs/getting-started.md): a
+                // change to the app's code compiles nothing on the host.
+                ("inimageproject", dir => App(root, dir, "inimageproject", environment), dir => Dotnet(Path.Combine(dir, "image"), $"build -c Release -p:ImageDslBuildOnBuild=true -p:ImageDslPushOnBuild=true -p:ImageDslSmokeRun=false -p:ContainerRegistry={registry} -p:ContainerRepository=bench/inimageproject-webapi", environment)),
                 // The daemonless builder reads its base from a registry, like the SDK: the same copy of the stand-in.
                 ("daemonless", dir => App(root, dir, "host", environment), dir => Dotnet(dir, $"build -c Release -p:ImageDslBuildOnBuild=true -p:ImageDslPushOnBuild=true -p:ImageDslSmokeRun=false -p:ImageDslBuilder=daemonless -p:ContainerRegistry={registry} -p:ContainerRepository=bench/daemonless-webapi -p:ImageDslBuildArgs=RUNTIME_IMAGE={baseInRegistry}", environment)),
                 ("clihost", dir => App(root, dir, "clihost", environment), dir =>
@@ -90,7 +94,7 @@ internal static class AppImageMeasurement
             Console.WriteLine($"medians of {Runs} runs, seconds (ratio against the tool a user would otherwise pick)");
             if (only is not null)
             {
-                foreach (var (ours, theirs) in new[] { ("host", "sdk"), ("inimage", "cli"), ("daemonless", "sdk"), ("daemonless", "clihost") })
+                foreach (var (ours, theirs) in new[] { ("host", "sdk"), ("inimage", "cli"), ("inimageproject", "cli"), ("daemonless", "sdk"), ("daemonless", "clihost") })
                 {
                     if (!warm.ContainsKey(ours) || !warm.ContainsKey(theirs)) continue;
                     Report($"one line changed → pushed: {ours} vs {theirs}", warm, ours, theirs);
@@ -104,6 +108,8 @@ internal static class AppImageMeasurement
             Report("(b) one line changed → pushed: ImageDsl in-image publish vs docker build + docker push", warm, "inimage", "cli");
             Report("(c) cold → pushed: ImageDsl host publish vs PublishContainer", cold, "host", "sdk");
             Report("(c) cold → pushed: ImageDsl in-image publish vs docker build + docker push", cold, "inimage", "cli");
+            Report("(b) with the definition in its own project: in-image publish vs docker build + docker push", warm, "inimageproject", "cli");
+            Report("(c) with the definition in its own project, cold: in-image publish vs docker build + docker push", cold, "inimageproject", "cli");
             Report("daemonless, one line changed → pushed: vs PublishContainer", warm, "daemonless", "sdk");
             Report("daemonless, one line changed → pushed: vs dotnet publish + docker build + docker push", warm, "daemonless", "clihost");
             Report("daemonless, cold → pushed: vs PublishContainer", cold, "daemonless", "sdk");
@@ -126,15 +132,27 @@ internal static class AppImageMeasurement
         var dir = Path.Combine(root.FullName, name);
         Directory.CreateDirectory(dir);
         var sample = Path.Combine(BenchSupport.RepositoryRoot, "samples", "WebApi");
+        if (mode == "inimageproject")
+        {
+            // app/: the app alone, without ImageDsl; image/: a class library with ImageDsl and the in-image definition,
+            // whose build context is the app's directory.
+            var app = Directory.CreateDirectory(Path.Combine(dir, "app")).FullName;
+            foreach (var file in new[] { "Program.cs", "WebApi.csproj", ".dockerignore" }) File.Copy(Path.Combine(sample, file), Path.Combine(app, file));
+            File.WriteAllText(Path.Combine(app, "Program.cs"), File.ReadAllText(Path.Combine(app, "Program.cs")).Replace("Hello from the ImageDsl WebApi sample", "Hello " + Guid.NewGuid().ToString("N")));
+            var image = Directory.CreateDirectory(Path.Combine(dir, "image")).FullName;
+            File.WriteAllText(Path.Combine(image, "WebApi.Image.csproj"), "<Project Sdk=\"Microsoft.NET.Sdk\">\n  <PropertyGroup>\n    <TargetFramework>net10.0</TargetFramework>\n  </PropertyGroup>\n</Project>\n");
+            File.WriteAllText(Path.Combine(image, "WebApiImage.cs"), InImage(File.ReadAllText(Path.Combine(sample, "WebApiImage.cs")))
+                .Replace("[Image(\"samples/webapi\"", "[Image(\"samples/webapi\", Context = \"../app\""));
+            Dotnet(image, $"add package ImageDsl --version {ImageDslVersion()}", environment);
+            return dir;
+        }
+
         foreach (var file in new[] { "Program.cs", "WebApi.csproj", ".dockerignore", "WebApiImage.cs" }) File.Copy(Path.Combine(sample, file), Path.Combine(dir, file));
         File.WriteAllText(Path.Combine(dir, "Program.cs"), File.ReadAllText(Path.Combine(dir, "Program.cs")).Replace("Hello from the ImageDsl WebApi sample", "Hello " + Guid.NewGuid().ToString("N")));
         Dotnet(dir, $"add package ImageDsl --version {ImageDslVersion()}", environment);
         if (mode is "inimage" or "cli")
         {
-            var definition = File.ReadAllText(Path.Combine(dir, "WebApiImage.cs"))
-                .Replace("static readonly BuildArg RuntimeImage", "static readonly BuildArg SdkImage = new(\"SDK_IMAGE\", \"mcr.microsoft.com/dotnet/sdk:10.0\");\n    static readonly BuildArg RuntimeImage")
-                .Replace(".Copy(DotNet.HostPublish(), \"/app/\")", ".Copy(\"/app/\", \"/app/\", from: DotNet.InImagePublish(SdkImage, \"WebApi.csproj\"))");
-            File.WriteAllText(Path.Combine(dir, "WebApiImage.cs"), definition);
+            File.WriteAllText(Path.Combine(dir, "WebApiImage.cs"), InImage(File.ReadAllText(Path.Combine(dir, "WebApiImage.cs"))));
         }
 
         if (mode == "cli")
@@ -168,9 +186,14 @@ internal static class AppImageMeasurement
         return dir;
     }
 
+    /// <summary>The sample's host-publish definition turned into the in-image one: the app published in an SDK stage.</summary>
+    private static string InImage(string definition) => definition
+        .Replace("static readonly BuildArg RuntimeImage", "static readonly BuildArg SdkImage = new(\"SDK_IMAGE\", \"mcr.microsoft.com/dotnet/sdk:10.0\");\n    static readonly BuildArg RuntimeImage")
+        .Replace(".Copy(DotNet.HostPublish(), \"/app/\")", ".Copy(\"/app/\", \"/app/\", from: DotNet.InImagePublish(SdkImage, \"WebApi.csproj\"))");
+
     private static void ChangeOneLine(string dir)
     {
-        var program = Path.Combine(dir, "Program.cs");
+        var program = File.Exists(Path.Combine(dir, "Program.cs")) ? Path.Combine(dir, "Program.cs") : Path.Combine(dir, "app", "Program.cs");
         File.WriteAllText(program, Regex.Replace(File.ReadAllText(program), "Hello [0-9a-f]{32}", "Hello " + Guid.NewGuid().ToString("N")));
     }
 

@@ -78,7 +78,9 @@ public sealed class SampleTests : IClassFixture<SampleTests.PackedSamples>
                 """);
             var results = Guide.Run(Path.Combine(ImageDsl.Tests.AllDefinitions.RepositoryRoot, "docs", "getting-started.md"), folder.FullName, substitutions, environment);
 
-            var (hostPublish, inImage) = (results[^2], results[^1]);
+            var builds = results.Where(r => r.Command.StartsWith("dotnet build", StringComparison.Ordinal)).ToList();
+            Assert.Equal(3, builds.Count);
+            var (hostPublish, inImage, ownProject) = (builds[0], builds[1], builds[2]);
             Assert.Contains("ImageDslPushOnBuild=true", hostPublish.Command);
             Assert.Contains("smoke run of hello-web passed: its HTTP probe got 200 OK", hostPublish.Output);
             TestEngine.AssertPushed(hostPublish.Output, $"{TestEngine.Registry}/hello-web:latest");
@@ -98,6 +100,21 @@ public sealed class SampleTests : IClassFixture<SampleTests.PackedSamples>
             Assert.True(codeChange.ExitCode == 0, codeChange.Output);
             Assert.True(Regex.IsMatch(codeChange.Output, @"\[publish \d/\d\] RUN .*dotnet restore 'HelloWeb.csproj'.* CACHED"), codeChange.Output);
             Assert.True(Regex.IsMatch(codeChange.Output, @"\[publish \d/\d\] RUN .*dotnet publish 'HelloWeb.csproj'.* \d+\.\ds\r?$", RegexOptions.Multiline), codeChange.Output);
+
+            // The definition in a project of its own (section 5): its image answers the probe; a change to the app
+            // builds the image again without compiling the app on the host, and nothing changed builds nothing.
+            Assert.Contains("smoke run of hello-web-ci passed: its HTTP probe got 200 OK", ownProject.Output);
+            var hostAssembly = Path.Combine(app, "bin", "Debug", "net10.0", "HelloWeb.dll");
+            var compiled = File.GetLastWriteTimeUtc(hostAssembly);
+            File.AppendAllText(Path.Combine(app, "Program.cs"), "// another code change\n");
+            var imageProject = Path.Combine(folder.FullName, "HelloWeb.Image");
+            var appChange = MSBuildProject.Dotnet("build -p:ImageDslBuildOnBuild=true", environment, imageProject);
+            Assert.True(appChange.ExitCode == 0, appChange.Output);
+            Assert.True(Regex.IsMatch(appChange.Output, @"\[publish \d/\d\] RUN .*dotnet publish 'HelloWeb.csproj'.* \d+\.\ds\r?$", RegexOptions.Multiline), appChange.Output);
+            Assert.Equal(compiled, File.GetLastWriteTimeUtc(hostAssembly));
+            var unchanged = MSBuildProject.Dotnet("build -p:ImageDslBuildOnBuild=true", environment, imageProject);
+            Assert.True(unchanged.ExitCode == 0, unchanged.Output);
+            Assert.DoesNotContain("building hello-web-ci", unchanged.Output);
 
             using var http = new HttpClient();
             var manifest = await http.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"http://{TestEngine.Registry}/v2/hello-web/manifests/latest")
