@@ -153,23 +153,31 @@ public class ErrorLocationTests
     }
 
     /// <summary>
-    /// A base image the daemon does not have yet (the builder would pull it): its environment is read from the registry
-    /// before the build, so a build argument it would hide (here, for the classic builder) is refused all the same,
-    /// and nothing is pulled.
+    /// The base image's environment is read where the build would read it. A base the daemon does not have yet (the
+    /// builder would pull it): its config comes from the registry, so a build argument it would hide (here, for the
+    /// classic builder) is refused all the same, and nothing is pulled. A base whose ONBUILD trigger sets the variable:
+    /// the trigger runs first in the stage, so it hides the argument too (BuilderAgreementTests shows it with both
+    /// builders). Refused before anything is built, at the call that expands the argument.
     /// </summary>
-    [Fact]
-    public async Task A_base_image_only_in_the_registry_is_checked_too()
+    [Theory]
+    [InlineData("ENV VERSION=from-base", true)]
+    [InlineData("ONBUILD ENV VERSION=from-trigger", false)]
+    [InlineData("ONBUILD ENV VERSION=from-trigger", true)]
+    public async Task A_base_images_environment_is_checked_from_the_registry_and_with_its_triggers(string instruction, bool registryOnly)
     {
         var baseImage = $"{TestEngine.Registry}/tests/env-base-{Guid.NewGuid():N}:1";
         using (var engine = await TestEngine.ConnectAsync())
         {
-            await TestEngine.BuildAsync(engine, baseImage, $"FROM {TestEngine.BaseImage}\nENV VERSION=from-base\n", ImageDsl.Build.Docker.BuilderKind.Classic);
-            await engine.PushAsync(ImageDsl.Build.Registry.ImageReference.Parse(baseImage), null, ImageDsl.Build.Registry.PushPolicy.Default, _ => { }, CancellationToken.None);
-            await engine.RemoveImageAsync(baseImage, CancellationToken.None);
+            await TestEngine.BuildAsync(engine, baseImage, $"FROM {TestEngine.BaseImage}\n{instruction}\n", ImageDsl.Build.Docker.BuilderKind.Classic);
+            if (registryOnly)
+            {
+                await engine.PushAsync(ImageDsl.Build.Registry.ImageReference.Parse(baseImage), null, ImageDsl.Build.Registry.PushPolicy.Default, _ => { }, CancellationToken.None);
+                await engine.RemoveImageAsync(baseImage, CancellationToken.None);
+            }
         }
 
         using var project = new MSBuildProject("""
-            [Image("tests/hidden-by-registry-base", SmokeRun = false)]
+            [Image("tests/hidden-by-base", SmokeRun = false)]
             public static partial class App
             {
                 static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
@@ -180,15 +188,17 @@ public class ErrorLocationTests
                     .Label("version", Version);
             }
             """);
+        var line = Array.FindIndex(project.Read("Image.cs").Split('\n'), l => l.Contains(".Label(", StringComparison.Ordinal)) + 1;
 
         var result = project.Build($"-p:ImageDslBuildOnBuild=true -p:ImageDslBuilder=classic -p:ImageDslBuildArgs=BASE_IMAGE={baseImage}");
 
         var error = Assert.Single(result.Errors);
+        Assert.StartsWith($"{Path.Combine(project.Directory.FullName, "Image.cs")}({line},", error);
         Assert.Contains("error IMAGEDSL2026", error);
         Assert.Contains("build argument VERSION", error);
         Assert.Contains(baseImage, error);
         using var after = await TestEngine.ConnectAsync();
-        Assert.Null(await after.InspectImageAsync(baseImage, CancellationToken.None)); // read from the registry, not pulled
+        if (registryOnly) Assert.Null(await after.InspectImageAsync(baseImage, CancellationToken.None)); // read from the registry, not pulled
     }
 
     [Fact]

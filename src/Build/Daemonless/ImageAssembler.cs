@@ -320,7 +320,7 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
         {
             case "env":
             {
-                var pairs = KeyValues(i, plan.Escape).Select(p => (Key: words.Word(p.Key), Value: words.Word(p.Value))).ToList();
+                var pairs = DockerfileReader.NameValues(i, plan.Escape).Select(p => (Key: words.Word(p.Key), Value: words.Word(p.Value))).ToList();
                 var env = config["Env"] as JsonArray ?? new JsonArray();
                 var list = env.Select(e => e!.GetValue<string>()).ToList();
                 foreach (var (key, value) in pairs)
@@ -338,7 +338,7 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
 
             case "label":
             {
-                var pairs = KeyValues(i, plan.Escape).Select(p => (Key: words.Word(p.Key), Value: words.Word(p.Value))).ToList();
+                var pairs = DockerfileReader.NameValues(i, plan.Escape).Select(p => (Key: words.Word(p.Key), Value: words.Word(p.Value))).ToList();
                 var labels = config["Labels"] as JsonObject ?? new JsonObject();
                 foreach (var (key, value) in pairs) labels[key] = value;
                 config["Labels"] = labels;
@@ -781,19 +781,6 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
     {
         var equals = word.IndexOf('=');
         return equals < 0 ? (word, null) : (word.Substring(0, equals), words.Word(word.Substring(equals + 1)));
-    }
-
-    /// <summary>parseNameVal: key=value words, or the legacy "KEY value" form.</summary>
-    private static IEnumerable<(string Key, string Value)> KeyValues(DockerfileInstruction i, char escape)
-    {
-        var words = DockerfileReader.Words(i.Rest, escape);
-        if (words.Count > 0 && !words[0].Contains('='))
-        {
-            var rest = i.Rest.TrimStart(' ', '\t').Substring(words[0].Length).TrimStart(' ', '\t');
-            return new[] { (words[0], rest) };
-        }
-
-        return words.Select(w => (w.Substring(0, w.IndexOf('=')), w.Substring(w.IndexOf('=') + 1)));
     }
 
     private static List<string> SplitFields(string text) => text.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries).ToList();

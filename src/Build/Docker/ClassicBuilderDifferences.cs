@@ -51,42 +51,60 @@ public static class ClassicBuilderDifferences
         var declared = global;
         foreach (var instruction in instructions)
         {
-            switch (instruction.Keyword)
+            if (instruction.Keyword == "from")
             {
-                case "from":
+                // The classic builder runs every stage up to the target, and none after it.
+                if (target is not null && string.Equals(stageName, target, StringComparison.OrdinalIgnoreCase)) return;
+                stage++;
+                declared = new Dictionary<string, string>(StringComparer.Ordinal);
+                var words = instruction.Rest.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                IReadOnlyList<DockerfileInstruction> triggers = Array.Empty<DockerfileInstruction>();
+                if (words.Length > 0 && stageSettings.TryGetValue(words[0], out var inherited))
                 {
-                    // The classic builder runs every stage up to the target, and none after it.
-                    if (target is not null && string.Equals(stageName, target, StringComparison.OrdinalIgnoreCase)) return;
-                    stage++;
-                    declared = new Dictionary<string, string>(StringComparer.Ordinal);
-                    var words = instruction.Rest.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                    if (words.Length > 0 && stageSettings.TryGetValue(words[0], out var inherited))
-                    {
-                        (user, volume) = inherited;
-                    }
-                    else
-                    {
-                        var config = stage < manifest.Stages.Count && manifest.Stages[stage].BaseImage is { } parts && PathPart.Resolve(parts, buildArgs) is var reference
-                            && !string.Equals(reference, "scratch", StringComparison.OrdinalIgnoreCase) ? await configOf(reference).ConfigureAwait(false) : null;
-                        (user, volume) = (config?.User, config?.Volumes.FirstOrDefault());
-                    }
-
-                    foreach (var name in AutomaticArguments.Where(a => instruction.Flag("platform") is { } platform && References(platform, a)))
-                    {
-                        if (!buildArgs.ContainsKey(name)) throw AutomaticArgument(imageName, name, instruction, manifest, projectDirectory);
-                    }
-
-                    stageName = words.Length >= 3 && words[1].Equals("as", StringComparison.OrdinalIgnoreCase) ? words[2] : null;
-                    break;
+                    (user, volume) = inherited;
+                }
+                else
+                {
+                    var config = stage < manifest.Stages.Count && manifest.Stages[stage].BaseImage is { } parts && PathPart.Resolve(parts, buildArgs) is var reference
+                        && !string.Equals(reference, "scratch", StringComparison.OrdinalIgnoreCase) ? await configOf(reference).ConfigureAwait(false) : null;
+                    (user, volume, triggers) = (config?.User, config?.Volumes.FirstOrDefault(), config?.Triggers ?? triggers);
                 }
 
+                foreach (var name in AutomaticArguments.Where(a => instruction.Flag("platform") is { } platform && References(platform, a)))
+                {
+                    if (!buildArgs.ContainsKey(name)) throw AutomaticArgument(imageName, name, instruction, manifest, projectDirectory);
+                }
+
+                stageName = words.Length >= 3 && words[1].Equals("as", StringComparison.OrdinalIgnoreCase) ? words[2] : null;
+                // The base image's ONBUILD triggers run first, as if they were the stage's first instructions; what they
+                // do differently is reported at the FROM.
+                foreach (var trigger in triggers) Check(trigger, trigger.Original, instruction, '\\');
+            }
+            else
+            {
+                Check(instruction, instruction.Original, instruction, escape);
+            }
+
+            // What a later FROM of this stage starts with.
+            if (stageName is not null) stageSettings[stageName] = (user, volume);
+        }
+
+        // One instruction of the stage (or a trigger of its base image, reported at the FROM line <paramref name="at"/>).
+        void Check(DockerfileInstruction instruction, string text, DockerfileInstruction at, char instructionEscape)
+        {
+            var where = ReferenceEquals(instruction, at) ? "line " + at.Line : $"an ONBUILD trigger of the base image, run at line {at.Line}";
+            ImageDslException Differs(string what, string how, string wayOut) =>
+                new(ErrorCodes.BuildersDisagree, imageName, what, where, BuilderCapabilities.Shorten(text), how, wayOut) { Origin = Locate(manifest, at, projectDirectory) };
+
+            switch (instruction.Keyword)
+            {
                 case "arg":
-                    foreach (var name in DockerfileReader.Words(instruction.Rest, escape).Where(w => !w.Contains('=') && AutomaticArguments.Contains(w)))
+                    foreach (var name in DockerfileReader.Words(instruction.Rest, instructionEscape).Where(w => !w.Contains('=') && AutomaticArguments.Contains(w)))
                     {
-                        if (!buildArgs.ContainsKey(name)) throw AutomaticArgument(imageName, name, instruction, manifest, projectDirectory);
+                        if (!buildArgs.ContainsKey(name)) throw AutomaticArgument(imageName, name, at, manifest, projectDirectory);
                     }
 
-                    Declare(instruction, escape, buildArgs, global, declared);
+                    Declare(instruction, instructionEscape, buildArgs, global, declared);
                     break;
                 case "user":
                     user = instruction.Rest.Trim();
@@ -95,38 +113,23 @@ public static class ClassicBuilderDifferences
                     volume ??= instruction.Json?.FirstOrDefault() ?? instruction.Rest.Trim().Split(' ')[0];
                     break;
                 case "copy" or "add" when instruction.Flag("chown") is { } chown && !chown.Contains(':') && !chown.All(char.IsAsciiDigit):
-                    throw new ImageDslException(ErrorCodes.BuildersDisagree, imageName, $"copies with --chown={chown} without a group", "line " + instruction.Line, BuilderCapabilities.Shorten(instruction.Original),
+                    throw Differs($"copies with --chown={chown} without a group",
                         $"BuildKit gives the files the primary group of the user {chown} (from /etc/passwd), the classic builder the group named {chown} (from /etc/group)",
-                        $"Name the group too, e.g. Owner.Name(\"{chown}\", \"{chown}\") (both builders then look it up in /etc/group), or build with BuildKit (ImageDslBuilder=buildkit or auto)")
-                    {
-                        Origin = Locate(manifest, instruction, projectDirectory),
-                    };
+                        $"Name the group too, e.g. Owner.Name(\"{chown}\", \"{chown}\") (both builders then look it up in /etc/group), or build with BuildKit (ImageDslBuilder=buildkit or auto)");
                 case "add" when instruction.Flag("chown") is { } chown && instruction.Flag("from") is null
-                    && Sources(instruction, escape, declared).FirstOrDefault(source => !source.Contains("://", StringComparison.Ordinal) && isArchive(source)) is { } archive:
-                    throw new ImageDslException(ErrorCodes.BuildersDisagree, imageName, $"unpacks the archive {archive} with --chown={chown}", "line " + instruction.Line, BuilderCapabilities.Shorten(instruction.Original),
+                    && Sources(instruction, instructionEscape, declared).FirstOrDefault(source => !source.Contains("://", StringComparison.Ordinal) && isArchive(source)) is { } archive:
+                    throw Differs($"unpacks the archive {archive} with --chown={chown}",
                         $"BuildKit creates the directory it unpacks into owned by {chown}, the classic builder owned by root",
-                        "Leave --chown off the ADD of an archive (both builders then create it owned by root; the unpacked files keep the archive's owners either way) and change the owner in a RUN, or build with BuildKit (ImageDslBuilder=buildkit or auto)")
-                    {
-                        Origin = Locate(manifest, instruction, projectDirectory),
-                    };
+                        "Leave --chown off the ADD of an archive (both builders then create it owned by root; the unpacked files keep the archive's owners either way) and change the owner in a RUN, or build with BuildKit (ImageDslBuilder=buildkit or auto)");
                 case "run" when volume is not null:
-                    throw new ImageDslException(ErrorCodes.BuildersDisagree, imageName, $"runs a RUN after VOLUME {volume}", "line " + instruction.Line, BuilderCapabilities.Shorten(instruction.Original),
+                    throw Differs($"runs a RUN after VOLUME {volume}",
                         "the classic builder drops what a RUN writes under a volume's path and leaves the volume's directories in the image, BuildKit keeps what it writes",
-                        "Declare the VOLUME after the RUN steps (both builders then keep what they wrote), or build with BuildKit (ImageDslBuilder=buildkit or auto)")
-                    {
-                        Origin = Locate(manifest, instruction, projectDirectory),
-                    };
+                        "Declare the VOLUME after the RUN steps (both builders then keep what they wrote), or build with BuildKit (ImageDslBuilder=buildkit or auto)");
                 case "workdir" when !IsRoot(user) && instruction.Rest.Trim() != "/":
-                    throw new ImageDslException(ErrorCodes.BuildersDisagree, imageName, $"makes a WORKDIR under USER {user}", "line " + instruction.Line, BuilderCapabilities.Shorten(instruction.Original),
+                    throw Differs($"makes a WORKDIR under USER {user}",
                         $"BuildKit creates the directories it makes owned by {user}, the classic builder owned by root",
-                        "Write the WORKDIR before the USER (both builders then create it owned by root), or build with BuildKit (ImageDslBuilder=buildkit or auto)")
-                    {
-                        Origin = Locate(manifest, instruction, projectDirectory),
-                    };
+                        "Write the WORKDIR before the USER (both builders then create it owned by root), or build with BuildKit (ImageDslBuilder=buildkit or auto)");
             }
-
-            // What a later FROM of this stage starts with.
-            if (stageName is not null) stageSettings[stageName] = (user, volume);
         }
     }
 
@@ -176,5 +179,3 @@ public static class ClassicBuilderDifferences
         projectDirectory is null ? null : StepLocator.OfInstruction(manifest, instruction.Index, projectDirectory);
 }
 
-/// <summary>What a base image's config says that decides how a build expands and creates things: its Env, User and Volumes.</summary>
-public sealed record BaseImageConfig(IReadOnlyList<string> Env, string? User, IReadOnlyList<string> Volumes);

@@ -223,6 +223,19 @@ public static class DockerfileReader
         }
     }
 
+    /// <summary>parseNameVal: the key=value words of an ENV or LABEL, or the legacy "KEY value" form; neither lexed yet.</summary>
+    public static IEnumerable<(string Key, string Value)> NameValues(DockerfileInstruction instruction, char escape)
+    {
+        var words = Words(instruction.Rest, escape);
+        if (words.Count > 0 && !words[0].Contains('='))
+        {
+            var rest = instruction.Rest.TrimStart(' ', '\t').Substring(words[0].Length).TrimStart(' ', '\t');
+            return new[] { (words[0], rest) };
+        }
+
+        return words.Select(w => (w.Substring(0, w.IndexOf('=')), w.Substring(w.IndexOf('=') + 1)));
+    }
+
     /// <summary>
     /// parseWords: splits on blanks outside quotes, keeping quotes and escapes in the words (the word lexer removes
     /// them later) — how ENV, LABEL and ARG arguments are cut into key=value words.

@@ -127,7 +127,7 @@ public sealed partial class BuildImages : ImageDslTask
                         : baseConfigs[reference] = await BaseConfigAsync(engine, name, reference, request.Platform, cancellationToken).ConfigureAwait(false);
                     var projectDirectory = string.IsNullOrEmpty(ProjectDirectory) ? null : ProjectDirectory;
                     await manifest.CheckHiddenArgumentsAsync(name, request.BuildArgs, builder == BuilderKind.Classic,
-                        async reference => (await BaseConfigOf(reference).ConfigureAwait(false))?.Env, projectDirectory).ConfigureAwait(false);
+                        async reference => (await BaseConfigOf(reference).ConfigureAwait(false))?.StageEnv, projectDirectory).ConfigureAwait(false);
                     if (builder == BuilderKind.Classic)
                     {
                         await ClassicBuilderDifferences.CheckAsync(name, dockerfile, request.Target, request.BuildArgs, manifest,
@@ -261,7 +261,8 @@ public sealed partial class BuildImages : ImageDslTask
     {
         if (await engine.InspectImageAsync(reference, cancellationToken).ConfigureAwait(false) is { } local)
         {
-            return new BaseImageConfig(local.Config?.Env?.ToList() ?? new List<string>(), local.Config?.User, local.Config?.Volumes?.Keys.ToList() ?? new List<string>());
+            return new BaseImageConfig(local.Config?.Env?.ToList() ?? new List<string>(), local.Config?.User, local.Config?.Volumes?.Keys.ToList() ?? new List<string>(),
+                local.Config?.OnBuild?.ToList());
         }
 
         try
@@ -270,8 +271,9 @@ public sealed partial class BuildImages : ImageDslTask
             using var bases = new RegistryBaseImages(BlobStore.Default(Environment.GetEnvironmentVariable),
                 new RegistryCredentials(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)), policy);
             var config = await bases.GetConfigAsync(reference, string.IsNullOrEmpty(platform) ? ImagePlatform.Host : ImagePlatform.Parse(platform!), cancellationToken).ConfigureAwait(false);
-            return new BaseImageConfig((config["config"]?["Env"] as System.Text.Json.Nodes.JsonArray)?.Select(e => e!.GetValue<string>()).ToList() ?? new List<string>(),
-                config["config"]?["User"]?.GetValue<string>(), (config["config"]?["Volumes"] as System.Text.Json.Nodes.JsonObject)?.Select(v => v.Key).ToList() ?? new List<string>());
+            var settings = config["config"];
+            return new BaseImageConfig(Strings(settings?["Env"]), settings?["User"]?.GetValue<string>(),
+                (settings?["Volumes"] as System.Text.Json.Nodes.JsonObject)?.Select(v => v.Key).ToList() ?? new List<string>(), Strings(settings?["OnBuild"]));
         }
         catch (Exception e) when (e is ImageDslException or FormatException)
         {
@@ -279,6 +281,9 @@ public sealed partial class BuildImages : ImageDslTask
             return null;
         }
     }
+
+    private static List<string> Strings(System.Text.Json.Nodes.JsonNode? array) =>
+        (array as System.Text.Json.Nodes.JsonArray)?.Select(e => e!.GetValue<string>()).ToList() ?? new List<string>();
 
     // Items added later (a project's own ImageDslLabel) override earlier ones (the OCI defaults).
     private static Dictionary<string, string> LastWins(IEnumerable<ITaskItem> items)

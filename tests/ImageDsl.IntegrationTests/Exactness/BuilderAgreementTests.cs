@@ -184,6 +184,70 @@ public sealed class BuilderAgreementTests
         Assert.Contains("unpacks the archive bundle.tar with --chown=1000:1000", error.Message);
     }
 
+    /// <summary>
+    /// A base image's ONBUILD triggers run first in a stage FROM it, with both builders: an ONBUILD WORKDIR under an
+    /// ONBUILD USER is the WORKDIR difference, reported at the FROM line, and a trigger's USER counts for the stage's
+    /// own WORKDIR. The base's config as the build reads it (the daemon's copy) carries the triggers.
+    /// </summary>
+    [Fact]
+    public async Task The_base_images_onbuild_triggers_count_as_the_stages_first_instructions()
+    {
+        var reference = "tests/agree-onbuild-base:1";
+        await BuildAsync("onbuild-base", $"FROM {TestEngine.BaseImage}\nONBUILD USER 1000\nONBUILD WORKDIR /trig\n", BuilderKind.Classic, new Dictionary<string, string>());
+        var baseConfig = await BaseConfigAsync(reference);
+        Assert.Equal(new[] { "USER 1000", "WORKDIR /trig" }, baseConfig.OnBuild);
+
+        var dockerfile = $"FROM {reference}\nCOPY a.txt /a.txt\n";
+        var (buildKit, classic) = await FilesOfBothAsync("onbuild-workdir", dockerfile);
+        Assert.Contains("\ntrig Directory 755 1000:1000 ", buildKit);
+        Assert.Contains("\ntrig Directory 755 0:0 ", classic);
+
+        var manifest = ImageManifest.Empty with { Stages = new[] { new ManifestStage(null, PathPart.Literal(reference), Array.Empty<int>()) } };
+        var error = await Assert.ThrowsAsync<ImageDslException>(() => ClassicBuilderDifferences.CheckAsync("app", dockerfile, null, new Dictionary<string, string>(), manifest,
+            _ => Task.FromResult<BaseImageConfig?>(baseConfig), _ => false, null));
+        Assert.Contains("makes a WORKDIR under USER 1000 (an ONBUILD trigger of the base image, run at line 1: 'WORKDIR /trig')", error.Message);
+
+        // Without the trigger's WORKDIR, its USER still counts for the stage's own.
+        var userOnly = baseConfig with { OnBuild = new[] { "USER 1000" } };
+        error = await Assert.ThrowsAsync<ImageDslException>(() => ClassicBuilderDifferences.CheckAsync("app", $"FROM {reference}\nWORKDIR /mine\n", null,
+            new Dictionary<string, string>(), manifest, _ => Task.FromResult<BaseImageConfig?>(userOnly), _ => false, null));
+        Assert.Contains("makes a WORKDIR under USER 1000 (line 2: 'WORKDIR /mine')", error.Message);
+    }
+
+    /// <summary>
+    /// A trigger's ENV is in the environment a stage FROM the image starts with: the classic builder expands it instead
+    /// of a build argument of the same name (IMAGEDSL2026's check sees it), BuildKit the argument declared after it.
+    /// </summary>
+    [Fact]
+    public async Task An_onbuild_env_of_the_base_image_is_in_the_stages_environment()
+    {
+        var reference = "tests/agree-onbuild-env:1";
+        await BuildAsync("onbuild-env", $"FROM {TestEngine.BaseImage}\nENV HOME_DIR=/home\nONBUILD ENV VERSION=from-trigger DIR=${{HOME_DIR}}/x\n", BuilderKind.Classic, new Dictionary<string, string>());
+        var baseConfig = await BaseConfigAsync(reference);
+        Assert.Contains("VERSION=from-trigger", baseConfig.StageEnv);
+        Assert.Contains("DIR=/home/x", baseConfig.StageEnv);
+        Assert.DoesNotContain(baseConfig.Env, e => e.StartsWith("VERSION=", StringComparison.Ordinal));
+
+        var dockerfile = $"FROM {reference}\nARG VERSION=1.0\nLABEL v=${{VERSION}}\n";
+        Assert.Equal("1.0", (await BuildAsync("onbuild-env-buildkit", dockerfile, BuilderKind.BuildKit, new Dictionary<string, string>())).Labels!["v"]);
+        Assert.Equal("from-trigger", (await BuildAsync("onbuild-env-classic", dockerfile, BuilderKind.Classic, new Dictionary<string, string>())).Labels!["v"]);
+
+        var manifest = ImageManifest.Empty with
+        {
+            Stages = new[] { new ManifestStage(null, PathPart.Literal(reference), Array.Empty<int>(), new[] { new ExposedArgument("VERSION", PathPart.Literal("1.0"), 2) }) },
+        };
+        var error = await Assert.ThrowsAsync<ImageDslException>(() => manifest.CheckHiddenArgumentsAsync("app", new Dictionary<string, string>(), true,
+            _ => Task.FromResult<IReadOnlyList<string>?>(baseConfig.StageEnv), null));
+        Assert.Equal(ErrorCodes.ArgumentHiddenByEnv, error.Code);
+    }
+
+    private static async Task<BaseImageConfig> BaseConfigAsync(string reference)
+    {
+        using var client = Client();
+        var config = (await client.Images.InspectImageAsync(reference)).Config!;
+        return new BaseImageConfig(config.Env?.ToList() ?? new List<string>(), config.User, config.Volumes?.Keys.ToList() ?? new List<string>(), config.OnBuild?.ToList());
+    }
+
     [Fact]
     public async Task Stages_after_the_target_are_not_checked()
     {
