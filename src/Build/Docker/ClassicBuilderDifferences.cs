@@ -43,7 +43,8 @@ public static class ClassicBuilderDifferences
         Func<string, Task<BaseImageConfig?>> configOf, Func<string, bool> isArchive, string? projectDirectory)
     {
         var (escape, instructions) = DockerfileReader.Read(dockerfile);
-        var stageSettings = new Dictionary<string, (string? User, string? Volume)>(StringComparer.OrdinalIgnoreCase);
+        var stageSettings = new Dictionary<string, (string? User, string? Volume, List<string> Triggers)>(StringComparer.OrdinalIgnoreCase);
+        var ownTriggers = new List<string>();
         var stage = -1;
         string? user = null, volume = null, stageName = null;
         // The values of the global build arguments, and of those the current stage declares: what ${NAME} in a source is.
@@ -57,11 +58,14 @@ public static class ClassicBuilderDifferences
                 if (target is not null && string.Equals(stageName, target, StringComparison.OrdinalIgnoreCase)) return;
                 stage++;
                 declared = new Dictionary<string, string>(StringComparer.Ordinal);
+                ownTriggers = new List<string>();
                 var words = instruction.Rest.Split(' ', StringSplitOptions.RemoveEmptyEntries);
                 IReadOnlyList<DockerfileInstruction> triggers = Array.Empty<DockerfileInstruction>();
                 if (words.Length > 0 && stageSettings.TryGetValue(words[0], out var inherited))
                 {
-                    (user, volume) = inherited;
+                    // A stage of this file: its ONBUILD triggers run here (those of its own base ran there, and are gone).
+                    (user, volume) = (inherited.User, inherited.Volume);
+                    triggers = new BaseImageConfig(Array.Empty<string>(), null, Array.Empty<string>(), inherited.Triggers).Triggers;
                 }
                 else
                 {
@@ -76,8 +80,8 @@ public static class ClassicBuilderDifferences
                 }
 
                 stageName = words.Length >= 3 && words[1].Equals("as", StringComparison.OrdinalIgnoreCase) ? words[2] : null;
-                // The base image's ONBUILD triggers run first, as if they were the stage's first instructions; what they
-                // do differently is reported at the FROM.
+                // The base's ONBUILD triggers run first, as if they were the stage's first instructions; what they do
+                // differently is reported at the FROM.
                 foreach (var trigger in triggers) Check(trigger, trigger.Original, instruction, '\\');
             }
             else
@@ -86,13 +90,13 @@ public static class ClassicBuilderDifferences
             }
 
             // What a later FROM of this stage starts with.
-            if (stageName is not null) stageSettings[stageName] = (user, volume);
+            if (stageName is not null) stageSettings[stageName] = (user, volume, ownTriggers);
         }
 
-        // One instruction of the stage (or a trigger of its base image, reported at the FROM line <paramref name="at"/>).
+        // One instruction of the stage, or a trigger of its base run at the FROM line at (and reported there).
         void Check(DockerfileInstruction instruction, string text, DockerfileInstruction at, char instructionEscape)
         {
-            var where = ReferenceEquals(instruction, at) ? "line " + at.Line : $"an ONBUILD trigger of the base image, run at line {at.Line}";
+            var where = ReferenceEquals(instruction, at) ? "line " + at.Line : $"an ONBUILD trigger of its base, run at line {at.Line}";
             ImageDslException Differs(string what, string how, string wayOut) =>
                 new(ErrorCodes.BuildersDisagree, imageName, what, where, BuilderCapabilities.Shorten(text), how, wayOut) { Origin = Locate(manifest, at, projectDirectory) };
 
@@ -108,6 +112,9 @@ public static class ClassicBuilderDifferences
                     break;
                 case "user":
                     user = instruction.Rest.Trim();
+                    break;
+                case "onbuild":
+                    ownTriggers.Add(instruction.Rest.Trim());
                     break;
                 case "volume":
                     volume ??= instruction.Json?.FirstOrDefault() ?? instruction.Rest.Trim().Split(' ')[0];

@@ -205,13 +205,31 @@ public sealed class BuilderAgreementTests
         var manifest = ImageManifest.Empty with { Stages = new[] { new ManifestStage(null, PathPart.Literal(reference), Array.Empty<int>()) } };
         var error = await Assert.ThrowsAsync<ImageDslException>(() => ClassicBuilderDifferences.CheckAsync("app", dockerfile, null, new Dictionary<string, string>(), manifest,
             _ => Task.FromResult<BaseImageConfig?>(baseConfig), _ => false, null));
-        Assert.Contains("makes a WORKDIR under USER 1000 (an ONBUILD trigger of the base image, run at line 1: 'WORKDIR /trig')", error.Message);
+        Assert.Contains("makes a WORKDIR under USER 1000 (an ONBUILD trigger of its base, run at line 1: 'WORKDIR /trig')", error.Message);
 
         // Without the trigger's WORKDIR, its USER still counts for the stage's own.
         var userOnly = baseConfig with { OnBuild = new[] { "USER 1000" } };
         error = await Assert.ThrowsAsync<ImageDslException>(() => ClassicBuilderDifferences.CheckAsync("app", $"FROM {reference}\nWORKDIR /mine\n", null,
             new Dictionary<string, string>(), manifest, _ => Task.FromResult<BaseImageConfig?>(userOnly), _ => false, null));
         Assert.Contains("makes a WORKDIR under USER 1000 (line 2: 'WORKDIR /mine')", error.Message);
+    }
+
+    /// <summary>
+    /// The same with the triggers of a stage of the file: a stage FROM it runs them (and only them: those of the stage's
+    /// own base ran there).
+    /// </summary>
+    [Fact]
+    public async Task A_stages_onbuild_triggers_count_in_a_stage_from_it()
+    {
+        var dockerfile = $"FROM {TestEngine.BaseImage} AS parent\nONBUILD USER 1000\nONBUILD WORKDIR /trig\nFROM parent\nCOPY a.txt /a.txt\n";
+        var (buildKit, classic) = await FilesOfBothAsync("stage-onbuild", dockerfile);
+        Assert.Contains("\ntrig Directory 755 1000:1000 ", buildKit);
+        Assert.Contains("\ntrig Directory 755 0:0 ", classic);
+
+        var error = await Assert.ThrowsAsync<ImageDslException>(() => CheckAsync(dockerfile, new Dictionary<string, string>()));
+        Assert.Contains("makes a WORKDIR under USER 1000 (an ONBUILD trigger of its base, run at line 4: 'WORKDIR /trig')", error.Message);
+        // The parent stage itself does not run its own triggers.
+        await CheckAsync($"FROM {TestEngine.BaseImage} AS parent\nONBUILD USER 1000\nWORKDIR /mine\n", new Dictionary<string, string>());
     }
 
     /// <summary>
