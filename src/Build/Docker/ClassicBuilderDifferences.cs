@@ -76,7 +76,9 @@ public static class ClassicBuilderDifferences
 
                 foreach (var name in AutomaticArguments.Where(a => instruction.Flag("platform") is { } platform && References(platform, a)))
                 {
-                    if (!buildArgs.ContainsKey(name)) throw AutomaticArgument(imageName, name, instruction, manifest, projectDirectory);
+                    if (buildArgs.ContainsKey(name)) continue;
+                    var (what, how, wayOut) = AutomaticArgument(name);
+                    throw Difference(imageName, what, "line " + instruction.Line, instruction.Original, how, wayOut, Locate(manifest, instruction, projectDirectory));
                 }
 
                 stageName = words.Length >= 3 && words[1].Equals("as", StringComparison.OrdinalIgnoreCase) ? words[2] : null;
@@ -97,15 +99,16 @@ public static class ClassicBuilderDifferences
         void Check(DockerfileInstruction instruction, string text, DockerfileInstruction at, char instructionEscape)
         {
             var where = ReferenceEquals(instruction, at) ? "line " + at.Line : $"an ONBUILD trigger of its base, run at line {at.Line}";
-            ImageDslException Differs(string what, string how, string wayOut) =>
-                new(ErrorCodes.BuildersDisagree, imageName, what, where, BuilderCapabilities.Shorten(text), how, wayOut) { Origin = Locate(manifest, at, projectDirectory) };
+            ImageDslException Differs(string what, string how, string wayOut) => Difference(imageName, what, where, text, how, wayOut, Locate(manifest, at, projectDirectory));
 
             switch (instruction.Keyword)
             {
                 case "arg":
                     foreach (var name in DockerfileReader.Words(instruction.Rest, instructionEscape).Where(w => !w.Contains('=') && AutomaticArguments.Contains(w)))
                     {
-                        if (!buildArgs.ContainsKey(name)) throw AutomaticArgument(imageName, name, at, manifest, projectDirectory);
+                        if (buildArgs.ContainsKey(name)) continue;
+                        var (what, how, wayOut) = AutomaticArgument(name);
+                        throw Differs(what, how, wayOut);
                     }
 
                     Declare(instruction, instructionEscape, buildArgs, global, declared);
@@ -140,13 +143,12 @@ public static class ClassicBuilderDifferences
         }
     }
 
-    private static ImageDslException AutomaticArgument(string imageName, string name, DockerfileInstruction instruction, ImageManifest manifest, string? projectDirectory) =>
-        new(ErrorCodes.BuildersDisagree, imageName, $"uses BuildKit's automatic argument {name}", "line " + instruction.Line, BuilderCapabilities.Shorten(instruction.Original),
-            $"BuildKit sets {name} from the platform, the classic builder leaves it empty",
-            $"Build with BuildKit (ImageDslBuilder=buildkit or auto), or pass its value (ImageDslBuildArgs={name}=…)")
-        {
-            Origin = Locate(manifest, instruction, projectDirectory),
-        };
+    private static ImageDslException Difference(string imageName, string what, string where, string text, string how, string wayOut, SourceLine? origin) =>
+        new(ErrorCodes.BuildersDisagree, imageName, what, where, BuilderCapabilities.Shorten(text), how, wayOut) { Origin = origin };
+
+    private static (string What, string How, string WayOut) AutomaticArgument(string name) =>
+        ($"uses BuildKit's automatic argument {name}", $"BuildKit sets {name} from the platform, the classic builder leaves it empty",
+            $"Build with BuildKit (ImageDslBuilder=buildkit or auto), or pass its value (ImageDslBuildArgs={name}=…)");
 
     // The sources of a COPY or ADD: every word but the destination, in the exec form or the shell form (build arguments
     // substituted; the definition writes no environment variable in a source).

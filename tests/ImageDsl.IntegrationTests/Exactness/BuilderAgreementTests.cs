@@ -212,6 +212,12 @@ public sealed class BuilderAgreementTests
         error = await Assert.ThrowsAsync<ImageDslException>(() => ClassicBuilderDifferences.CheckAsync("app", $"FROM {reference}\nWORKDIR /mine\n", null,
             new Dictionary<string, string>(), manifest, _ => Task.FromResult<BaseImageConfig?>(userOnly), _ => false, null));
         Assert.Contains("makes a WORKDIR under USER 1000 (line 2: 'WORKDIR /mine')", error.Message);
+
+        // A trigger is quoted as itself, and placed at the FROM that runs it.
+        var archTrigger = baseConfig with { OnBuild = new[] { "ARG TARGETARCH" } };
+        error = await Assert.ThrowsAsync<ImageDslException>(() => ClassicBuilderDifferences.CheckAsync("app", dockerfile, null,
+            new Dictionary<string, string>(), manifest, _ => Task.FromResult<BaseImageConfig?>(archTrigger), _ => false, null));
+        Assert.Contains("uses BuildKit's automatic argument TARGETARCH (an ONBUILD trigger of its base, run at line 1: 'ARG TARGETARCH')", error.Message);
     }
 
     /// <summary>
