@@ -191,7 +191,7 @@ namespace ImageDsl
         public Value? Default { get; }
 
         /// <summary>The build arguments the default refers to, and theirs in turn, each before the arguments that refer to it.</summary>
-        public IEnumerable<BuildArg> Dependencies
+        internal IEnumerable<BuildArg> Dependencies
         {
             get
             {
