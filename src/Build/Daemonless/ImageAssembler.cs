@@ -180,12 +180,10 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
         var plan = Plan(request.Dockerfile, request.Target);
         var platform = request.Platform;
         var meta = BuiltinArgs(platform);
-        foreach (var arg in plan.MetaArgs.SelectMany(a => DockerfileReader.Words(a.Rest, plan.Escape)))
+        foreach (var argument in plan.MetaArgs.SelectMany(a => ArgumentLine.Declare(a, plan.Escape, meta.GetValueOrDefault, request.BuildArgs, null)))
         {
-            var (key, value) = SplitArg(new ShellWords(plan.Escape, meta), arg);
-            if (request.BuildArgs.TryGetValue(key, out var given)) value = given;
-            if (value is not null) meta[key] = value;
-            else meta.Remove(key);
+            if (argument.Value is not null) meta[argument.Name] = argument.Value;
+            else meta.Remove(argument.Name);
         }
 
         var context = ContextTree(request.Context);
@@ -348,21 +346,15 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
 
             case "arg":
             {
-                var shown = new List<string>();
-                // In a stage, every default of one ARG is expanded before any argument is declared (BuildKit expands the
-                // whole instruction first): ARG E=5 F=x${E} gives F "x". Before the first FROM, each sees those before it.
-                foreach (var (key, expanded) in DockerfileReader.Words(i.Rest, plan.Escape).Select(word => SplitArg(words, word)).ToList())
+                var declared = ArgumentLine.Declare(i, plan.Escape, name => Lookup(state, i, name), request.BuildArgs, meta.GetValueOrDefault);
+                foreach (var argument in declared)
                 {
-                    var value = expanded;
-                    shown.Add(value is null ? key : key + "=" + value);
-                    if (request.BuildArgs.TryGetValue(key, out var given)) value = given;
-                    else if (value is null && meta.TryGetValue(key, out var global)) value = global;
                     // BuildKit adds an argument with a value to the stage's variables: set after an inherited ENV, it wins.
-                    state.Arguments[key] = value;
-                    if (value is not null) state.Variables[key] = value;
+                    state.Arguments[argument.Name] = argument.Value;
+                    if (argument.Value is not null) state.Variables[argument.Name] = argument.Value;
                 }
 
-                History(state, "ARG " + string.Join(" ", shown), false, request);
+                History(state, "ARG " + string.Join(" ", declared.Select(a => a.Default is null ? a.Name : a.Name + "=" + a.Default)), false, request);
                 break;
             }
 
@@ -775,12 +767,6 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
         }
 
         return found ? variable : null;
-    }
-
-    private static (string Key, string? Value) SplitArg(ShellWords words, string word)
-    {
-        var equals = word.IndexOf('=');
-        return equals < 0 ? (word, null) : (word.Substring(0, equals), words.Word(word.Substring(equals + 1)));
     }
 
     private static List<string> SplitFields(string text) => text.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries).ToList();

@@ -155,26 +155,16 @@ public static class ClassicBuilderDifferences
     private static IEnumerable<string> Sources(DockerfileInstruction instruction, char escape, IReadOnlyDictionary<string, string> arguments) =>
         (instruction.Json ?? DockerfileReader.Words(instruction.Rest, escape).Select(w => new ShellWords(escape, name => arguments.GetValueOrDefault(name)).Word(w)).ToList()).SkipLast(1);
 
-    /// <summary>
-    /// An ARG line's values, as the builders give them: the given value, else the default (expanded with the arguments
-    /// declared before it: before the first FROM, each of the line's too; in a stage, the line is expanded first), else,
-    /// in a stage, the global argument's value.
-    /// </summary>
+    // An ARG line's values, as the classic builder gives them: a default sees the arguments declared before it (not the
+    // stage's environment, which IMAGEDSL2026 keeps from hiding one).
     private static void Declare(DockerfileInstruction instruction, char escape, IReadOnlyDictionary<string, string> buildArgs, Dictionary<string, string> global,
         Dictionary<string, string> declared)
     {
         var inStage = !ReferenceEquals(global, declared);
-        var before = new Dictionary<string, string>(declared, StringComparer.Ordinal);
-        foreach (var word in DockerfileReader.Words(instruction.Rest, escape))
+        foreach (var argument in ArgumentLine.Declare(instruction, escape, declared.GetValueOrDefault, buildArgs, inStage ? global.GetValueOrDefault : null))
         {
-            var equals = word.IndexOf('=');
-            var name = equals < 0 ? word : word[..equals];
-            var scope = inStage ? before : declared;
-            var value = buildArgs.TryGetValue(name, out var given) ? given
-                : equals >= 0 ? new ShellWords(escape, n => scope.GetValueOrDefault(n)).Word(word[(equals + 1)..])
-                : inStage ? global.GetValueOrDefault(name) : null;
-            if (value is null) declared.Remove(name);
-            else declared[name] = value;
+            if (argument.Value is null) declared.Remove(argument.Name);
+            else declared[argument.Name] = argument.Value;
         }
     }
 

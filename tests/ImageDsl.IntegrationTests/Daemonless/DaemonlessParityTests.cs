@@ -353,12 +353,9 @@ public sealed class DaemonlessParityTests
     private static bool BasesAreLocal(DockerfilePlan plan, IReadOnlyDictionary<string, string> buildArgs)
     {
         var meta = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var word in plan.MetaArgs.SelectMany(a => DockerfileReader.Words(a.Rest, plan.Escape)))
+        foreach (var argument in plan.MetaArgs.SelectMany(a => ArgumentLine.Declare(a, plan.Escape, meta.GetValueOrDefault, buildArgs, null)))
         {
-            var equals = word.IndexOf('=');
-            var key = equals < 0 ? word : word[..equals];
-            if (buildArgs.TryGetValue(key, out var given)) meta[key] = given;
-            else if (equals >= 0) meta[key] = new ShellWords(plan.Escape, meta).Word(word[(equals + 1)..]);
+            if (argument.Value is not null) meta[argument.Name] = argument.Value;
         }
 
         var names = plan.Stages.Select(s => s.Name).Where(n => n is not null).ToHashSet();

@@ -31,6 +31,31 @@ public class DockerfileReaderTests
     }
 
     [Theory]
+    // Before the first FROM each name sees the line's earlier ones, and a given value is what they see.
+    [InlineData("ARG A=1 B=x${A}", null, "", "A=1 (1); B=x1 (x1)")]
+    [InlineData("ARG A=1 B=x${A}", null, "A=2", "A=1 (2); B=x2 (x2)")]
+    [InlineData("ARG A B=x${A}", null, "", "A (-); B=x (x)")]
+    // In a stage the whole line is expanded first, with what was declared before it; a name without a default takes the global value.
+    [InlineData("ARG E=5 F=x${E}", "", "", "E=5 (5); F=x (x)")]
+    [InlineData("ARG E=5 F=x${E}", "E=9", "", "E=5 (5); F=x9 (x9)")]
+    [InlineData("ARG G H=${G}", "G=before", "", "G (global); H=before (before)")]
+    [InlineData("ARG G=own", "", "G=given", "G=own (given)")]
+    [InlineData("ARG N", "", "", "N (-)")]
+    [InlineData("ARG Q=\"a b\" R='$Q'", "Q=z", "", "Q=a b (a b); R=$Q ($Q)")]
+    public void An_ARG_line_declares_its_names_as_docker_does(string line, string? before, string given, string expected)
+    {
+        static Dictionary<string, string> Pairs(string text) =>
+            text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=')).ToDictionary(p => p[0], p => p[1]);
+        var instruction = DockerfileReader.Read(line + "\n").Instructions[0];
+        var global = new Dictionary<string, string> { ["G"] = "global" };
+        var scope = before is null ? new Dictionary<string, string>() : Pairs(before);
+
+        var declared = ArgumentLine.Declare(instruction, '\\', scope.GetValueOrDefault, Pairs(given), before is null ? null : global.GetValueOrDefault);
+
+        Assert.Equal(expected, string.Join("; ", declared.Select(a => $"{(a.Default is null ? a.Name : a.Name + "=" + a.Default)} ({a.Value ?? "-"})")));
+    }
+
+    [Theory]
     [InlineData("plain", "plain")]
     [InlineData("'$A single'", "$A single")]
     [InlineData("\"$A double\\\"q\\\\\"", "1 double\"q\\")]
