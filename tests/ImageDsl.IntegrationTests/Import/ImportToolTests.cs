@@ -5,7 +5,7 @@ namespace ImageDsl.IntegrationTests.Import;
 
 /// <summary>
 /// <c>dotnet imagedsl import</c> as a user runs it: the tool packed from this repository, installed as a local tool
-/// (a tool manifest, its own packages folder, so no older copy of the same version can answer), run on a file and on
+/// (a tool manifest, its own packages folder and CLI home, so no older copy of the same version can answer), run on a file and on
 /// standard input.
 /// </summary>
 public sealed class ImportToolTests : IDisposable
@@ -16,7 +16,13 @@ public sealed class ImportToolTests : IDisposable
     public void Import_writes_the_definition_and_reports_what_it_cannot_carry()
     {
         var feed = Path.Combine(_root.FullName, "feed");
-        var environment = new Dictionary<string, string?> { ["NUGET_PACKAGES"] = Path.Combine(_root.FullName, "packages") };
+        // Its own CLI home too: the CLI keeps where it last found each local tool (~/.dotnet/toolResolverCache) and never
+        // replaces an entry of the same version, so a copy installed by an earlier run, since deleted, would answer.
+        var environment = new Dictionary<string, string?>
+        {
+            ["NUGET_PACKAGES"] = Path.Combine(_root.FullName, "packages"),
+            ["DOTNET_CLI_HOME"] = Directory.CreateDirectory(Path.Combine(_root.FullName, "home")).FullName,
+        };
         Run($"pack \"{ImageDsl.Tests.AllDefinitions.RepositoryRoot}src/Tool\" -c Release -o \"{feed}\" -nologo", environment);
         var work = Directory.CreateDirectory(Path.Combine(_root.FullName, "repo", "api")).FullName;
         Run("new tool-manifest", environment, work);
@@ -31,11 +37,12 @@ public sealed class ImportToolTests : IDisposable
         Assert.Equal(0, result.ExitCode);
 
         // Standard input, with a line the DSL cannot carry: the C# is still written, the line is reported, exit code 2.
-        File.WriteAllText(Path.Combine(work, "Other"), "FROM busybox:1.36\nENV P=/x\nENV PATH=$P:$PATH\n");
+        File.WriteAllText(Path.Combine(work, "Other"), "FROM busybox:1.36\nENV PATH=/x:$PATH\nCOPY --chmod=4755 tool /usr/local/bin/\n");
         var piped = Shell($"dotnet imagedsl import - < Other", environment, work);
         Assert.Equal(2, piped.ExitCode);
         Assert.Contains("public static partial class ImportedImage", piped.Output);
-        Assert.Contains("<stdin>(3): warning: ENV:", piped.Error);
+        Assert.Contains(".Env(\"PATH\", \"/x:\" + Value.Env(\"PATH\"))", piped.Output);
+        Assert.Contains("<stdin>(3): warning: COPY: COPY --chmod=4755 sets a setuid", piped.Error);
 
         var missing = Shell("dotnet imagedsl import nowhere/Dockerfile", environment, work);
         Assert.Equal(1, missing.ExitCode);
