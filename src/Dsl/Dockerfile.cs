@@ -237,7 +237,7 @@ namespace ImageDsl
         private Dockerfile CopyCore(EquatableList<CopySource> sources, Value destination, StageOrImage? from, Owner? chown, FileMode? chmod,
             bool link, bool parents, IEnumerable<Glob>? exclude) =>
             Append(new CopyInstruction(sources, RequirePath(destination, "a destination", nameof(destination)), from,
-                Chown(chown, nameof(chown)), chmod, link, parents, Excludes(exclude, nameof(exclude))));
+                Chown(chown, nameof(chown)), Chmod(chmod, nameof(chmod)), link, parents, Excludes(exclude, nameof(exclude))));
 
         /// <summary><c>COPY &lt;&lt;EOF destination</c>: writes <paramref name="content"/> (which must end with a newline) to a file.</summary>
         public Dockerfile CopyHeredoc(string content, Value destination, Owner? chown = null, FileMode? chmod = null)
@@ -250,7 +250,7 @@ namespace ImageDsl
                     "A heredoc file always ends with a newline: end the content with \"\\n\" so the file is exactly what you wrote.", nameof(content));
             }
 
-            return Append(new CopyHeredocInstruction(content, RequireValue(destination, "a destination", nameof(destination)), Chown(chown, nameof(chown)), chmod));
+            return Append(new CopyHeredocInstruction(content, RequireValue(destination, "a destination", nameof(destination)), Chown(chown, nameof(chown)), Chmod(chmod, nameof(chmod))));
         }
 
         /// <summary>
@@ -290,7 +290,7 @@ namespace ImageDsl
             }
 
             return Append(new AddInstruction(sources, RequirePath(destination, "a destination", nameof(destination)),
-                Chown(chown, nameof(chown)), chmod, link, checksum, keepGitDir, Excludes(exclude, nameof(exclude))));
+                Chown(chown, nameof(chown)), Chmod(chmod, nameof(chmod)), link, checksum, keepGitDir, Excludes(exclude, nameof(exclude))));
         }
 
         /// <summary><c>HEALTHCHECK CMD</c>: how the engine checks that the container still works.</summary>
@@ -469,6 +469,20 @@ namespace ImageDsl
             }
 
             return owner;
+        }
+
+        // BuildKit's copy (fsutil copyFileInfo) applies only the permission bits of --chmod and keeps the source's own
+        // setuid, setgid and sticky bits: --chmod=4755 gives 0755 (judged on the daemon). So those bits cannot be written here.
+        private static FileMode? Chmod(FileMode? mode, string parameter)
+        {
+            if (mode is { Bits: > 0x1FF } special)
+            {
+                throw new DockerfileException(DiagnosticIds.InexpressibleValue,
+                    $"--chmod={special} sets a setuid, setgid or sticky bit, which BuildKit's --chmod does not apply (the file would get {Convert.ToString(special.Bits & 0x1FF, 8).PadLeft(4, '0')}): " +
+                    $"write the permission bits only (FileMode.Octal(\"{Convert.ToString(special.Bits & 0x1FF, 8)}\")) and set the others with a RUN chmod after the copy.", parameter);
+            }
+
+            return mode;
         }
 
         private static EquatableList<Glob> Excludes(IEnumerable<Glob>? patterns, string parameter)

@@ -601,7 +601,7 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
             }
             else
             {
-                Put(tree, changed, target, entry with { Mode = mode ?? (entry.Mode & 0xFFF), Uid = uid, Gid = gid, Source = null });
+                Put(tree, changed, target, entry with { Mode = Chmod(entry.Mode, mode), Uid = uid, Gid = gid, Source = null });
             }
 
             foreach (var (childPath, child) in source.Children(sourcePath))
@@ -615,9 +615,16 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
 
         var copied = entry.Type == TarEntryType.SymbolicLink
             ? entry with { Mode = 0x1FF, Uid = uid, Gid = gid }
-            : entry with { Mode = mode ?? (entry.Mode & 0xFFF), Uid = uid, Gid = gid };
+            : entry with { Mode = Chmod(entry.Mode, mode), Uid = uid, Gid = gid };
         Put(tree, changed, target, copied);
     }
+
+    /// <summary>
+    /// A copied entry's mode as BuildKit's copy gives it (fsutil copyFileInfo): --chmod replaces the permission bits only;
+    /// the source's setuid, setgid and sticky bits stay, and those written in --chmod are dropped (Go's os.Chmod takes
+    /// them from os.FileMode's own flags, not from 07000). Judged on the daemon: --chmod=4755 gives 0755.
+    /// </summary>
+    private static int Chmod(int source, int? chmod) => chmod is { } bits ? (source & 0xE00) | (bits & 0x1FF) : source & 0xFFF;
 
     private static void Put(FileTree tree, Dictionary<string, TreeEntry> changed, string? path, TreeEntry entry)
     {

@@ -2,7 +2,11 @@ using System;
 
 namespace ImageDsl
 {
-    /// <summary>A Unix permission mode for <c>--chmod</c> and mount <c>mode=</c>, written in octal: <c>FileMode.Octal("755")</c>.</summary>
+    /// <summary>
+    /// A Unix permission mode for <c>--chmod</c> and mount <c>mode=</c>, written in octal: <c>FileMode.Octal("755")</c>.
+    /// In <c>chmod:</c> only the permission bits (up to 0777): BuildKit's <c>--chmod</c> does not apply setuid, setgid or
+    /// sticky (and keeps the source's own), so those are refused there (IDSL0008); set them with a <c>RUN chmod</c>.
+    /// </summary>
     public readonly record struct FileMode
     {
         private FileMode(int bits) => Bits = bits;

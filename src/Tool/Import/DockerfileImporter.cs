@@ -593,6 +593,9 @@ public static class DockerfileImporter
                     case "chown" when value is not null:
                         options.Add("chown: " + Owner(_values.Text(value, "an owner")));
                         break;
+                    case "chmod" when value is not null && Regex.IsMatch(value, "^[1-7][0-7]{3}$"):
+                        throw new NotExpressibleException($"{i.Keyword.ToUpperInvariant()} --chmod={value} sets a setuid, setgid or sticky bit, which BuildKit's --chmod does not apply (the image gets 0{value.Substring(1)}): "
+                            + "write the permission bits in --chmod and a RUN chmod for the others");
                     case "chmod" when value is not null && Regex.IsMatch(value, "^[0-7]{3,4}$"):
                         options.Add($"chmod: FileMode.Octal({ValueWriter.Literal(value)})");
                         break;

@@ -69,6 +69,9 @@ public sealed class DaemonlessParityTests
             COPY --chown=1000 app/a.txt /uid-only.txt
             COPY --chmod=640 app/a.txt rel.txt
             COPY --chmod=751 app /chmod-dir
+            COPY --chmod=4755 app/a.txt /chmod-setuid
+            COPY --chmod=0755 app/suid /chmod-over-setuid
+            COPY --chmod=1777 app/sub /chmod-sticky-dir
             COPY app/*.txt /pattern/
             COPY app/link /followed
             COPY app/sub /etc/
@@ -223,12 +226,21 @@ public sealed class DaemonlessParityTests
             Assert.Equal(expected.Architecture, actual.Architecture);
             Assert.Equal(expected.Os, actual.Os);
             Assert.Equal(await HistoryAsync(client, daemonTag), await HistoryAsync(client, daemonlessTag));
-            Assert.Equal(await FilesAsync(client, daemonTag), await FilesAsync(client, daemonlessTag));
+            AssertSameLines(await FilesAsync(client, daemonTag), await FilesAsync(client, daemonlessTag));
         }
         finally
         {
             context.Delete(recursive: true);
         }
+    }
+
+    /// <summary>Equal listings, or a failure that shows every line that differs (not only the first).</summary>
+    private static void AssertSameLines(string daemon, string daemonless)
+    {
+        var (expected, actual) = (daemon.Split('\n'), daemonless.Split('\n'));
+        var missing = expected.Except(actual).Select(l => "  daemon only:     " + l);
+        var extra = actual.Except(expected).Select(l => "  daemonless only: " + l);
+        Assert.True(daemon == daemonless, "the file trees differ:\n" + string.Join("\n", missing.Concat(extra)));
     }
 
     /// <summary>
@@ -363,7 +375,10 @@ public sealed class DaemonlessParityTests
             .All(b => b == "scratch" || names.Contains(b.ToLowerInvariant()) || b.StartsWith(TestEngine.Registry + "/", StringComparison.Ordinal));
     }
 
-    /// <summary>A build context with files, a directory of mode 0700 holding a 0600 file, and symlinks to a file and to that directory, under app/.</summary>
+    /// <summary>
+/// A build context with files, a directory of mode 0700 holding a 0600 file, a setuid+setgid file, a sticky directory,
+/// and symlinks to a file and to that directory, under app/.
+/// </summary>
     public static async Task<DirectoryInfo> SampleContextAsync(string prefix)
     {
         var context = Directory.CreateTempSubdirectory(prefix);
@@ -373,6 +388,11 @@ public sealed class DaemonlessParityTests
         await File.WriteAllTextAsync(Path.Combine(context.FullName, "app", "sub", "b.txt"), "x\n");
         File.SetUnixFileMode(Path.Combine(context.FullName, "app", "sub", "b.txt"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
         File.SetUnixFileMode(Path.Combine(context.FullName, "app", "sub"), (UnixFileMode)0x1C0 /* 0700 */);
+        // setuid, setgid and sticky bits: BuildKit's COPY keeps them, with --chmod too where it keeps them.
+        await File.WriteAllTextAsync(Path.Combine(context.FullName, "app", "suid"), "s\n");
+        File.SetUnixFileMode(Path.Combine(context.FullName, "app", "suid"), (UnixFileMode)0xDED /* 06755 */);
+        Directory.CreateDirectory(Path.Combine(context.FullName, "app", "sticky"));
+        File.SetUnixFileMode(Path.Combine(context.FullName, "app", "sticky"), (UnixFileMode)0x3FF /* 01777 */);
         File.CreateSymbolicLink(Path.Combine(context.FullName, "app", "link"), "a.txt");
         File.CreateSymbolicLink(Path.Combine(context.FullName, "app", "dirlink"), "sub");
         using (var link = System.Diagnostics.Process.Start("ln", new[] { Path.Combine(context.FullName, "app", "a.txt"), Path.Combine(context.FullName, "app", "hard") })!) await link.WaitForExitAsync();

@@ -50,6 +50,21 @@ public class ValidationTests
         { DiagnosticIds.InexpressibleValue, () => Base.Copy("nul\0name", "/x") },
     };
 
+    [Theory]
+    [InlineData("4755", "0755")]
+    [InlineData("2711", "0711")]
+    [InlineData("1777", "0777")]
+    public void A_chmod_with_a_special_bit_is_refused_naming_what_BuildKit_would_give_and_the_way_out(string mode, string given)
+    {
+        var error = Assert.Throws<DockerfileException>(() => Base.Copy("a", "/b", chmod: FileMode.Octal(mode)));
+
+        Assert.Equal((DiagnosticIds.InexpressibleValue, "chmod"), (error.Id, error.ParamName));
+        Assert.Contains($"would get {given}", error.Message);
+        Assert.Contains($"FileMode.Octal(\"{given.TrimStart('0')}\")", error.Message);
+        Assert.Contains("RUN chmod", error.Message);
+        Assert.Equal("COPY --chmod=" + given + " a /b", Base.Copy("a", "/b", chmod: FileMode.Octal(given)).ToString().Split('\n')[1]);
+    }
+
     public static TheoryData<string> MalformedPatterns => new() { "[", "[abc", "[]", "a[]b", "[-a]", "[a-]", "x\\", "[^]", "[a\\" };
 
     [Theory]
