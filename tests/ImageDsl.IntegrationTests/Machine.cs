@@ -4,17 +4,20 @@ using ImageDsl.Build.Context;
 
 namespace ImageDsl.IntegrationTests;
 
-/// <summary>What tests do to this machine beyond .NET's reach: run a command (mount, mknod…), and write or delete a file whose name is not UTF-8.</summary>
+/// <summary>What tests do to this machine beyond .NET's reach: run a command (mount, mknod, stat…), and write or delete a file whose name is not UTF-8.</summary>
 public static class Machine
 {
-    public static void Run(string command, params string[] arguments)
+    /// <summary>Runs the command; returns what it printed.</summary>
+    public static string Run(string command, params string[] arguments)
     {
-        var start = new ProcessStartInfo(command) { RedirectStandardError = true };
+        var start = new ProcessStartInfo(command) { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEnd();
+        var error = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"{command} {string.Join(' ', arguments)}: {error}");
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{command} {string.Join(' ', arguments)}: {error.Result}");
+        return output;
     }
 
     /// <summary>Writes a file by its bytes-as-<see cref="FileName"/> path, through the C library (.NET cannot open a name that is not UTF-8).</summary>

@@ -1,3 +1,4 @@
+using ImageDsl.Build.Context;
 using ImageDsl.Build.Diagnostics;
 using ImageDsl.Build.Metadata;
 using ImageDsl.Build.Parsing;
@@ -24,6 +25,10 @@ namespace ImageDsl.Build.Docker;
 /// group, or a numeric user, makes them agree.</item>
 /// <item>An ADD --chown of a local archive: BuildKit creates the destination directory it unpacks into owned by the
 /// --chown owner, the classic builder owned by root. An ADD without --chown makes them agree.</item>
+/// <item>A COPY or ADD of a context file with the setuid bit (or setgid with group execute): the classic builder changes
+/// the owner of every file it copies afterwards (fixPermissions), and the kernel clears those bits on a chown; BuildKit
+/// keeps them. Setting the bit with a RUN chmod after the copy makes them agree. The same holds for a COPY --from of
+/// such a file, which cannot be seen before the build (the files are another stage's or image's): documented.</item>
 /// </list>
 /// </summary>
 public static class ClassicBuilderDifferences
@@ -37,10 +42,10 @@ public static class ClassicBuilderDifferences
     /// <summary>
     /// Throws IMAGEDSL2030 for the first instruction the classic builder would build differently. <paramref name="configOf"/>
     /// gives a base image's config (null when it cannot be read: then the stage's own instructions count);
-    /// <paramref name="isArchive"/> whether a source of the context (a path or a pattern) names an archive ADD unpacks.
+    /// <paramref name="context"/> what the sources of a COPY or ADD name in the build context.
     /// </summary>
     public static async Task CheckAsync(string imageName, string dockerfile, string? target, IReadOnlyDictionary<string, string> buildArgs, ImageManifest manifest,
-        Func<string, Task<BaseImageConfig?>> configOf, Func<string, bool> isArchive, string? projectDirectory)
+        Func<string, Task<BaseImageConfig?>> configOf, ContextSources context, string? projectDirectory)
     {
         var (escape, instructions) = DockerfileReader.Read(dockerfile);
         var stageSettings = new Dictionary<string, (string? User, string? Volume, List<string> Triggers)>(StringComparer.OrdinalIgnoreCase);
@@ -127,10 +132,17 @@ public static class ClassicBuilderDifferences
                         $"BuildKit gives the files the primary group of the user {chown} (from /etc/passwd), the classic builder the group named {chown} (from /etc/group)",
                         $"Name the group too, e.g. Owner.Name(\"{chown}\", \"{chown}\") (both builders then look it up in /etc/group), or build with BuildKit (ImageDslBuilder=buildkit or auto)");
                 case "add" when instruction.Flag("chown") is { } chown && instruction.Flag("from") is null
-                    && Sources(instruction, instructionEscape, declared).FirstOrDefault(source => !source.Contains("://", StringComparison.Ordinal) && isArchive(source)) is { } archive:
+                    && Sources(instruction, instructionEscape, declared).FirstOrDefault(source => !source.Contains("://", StringComparison.Ordinal) && context.IsArchive(source)) is { } archive:
                     throw Differs($"unpacks the archive {archive} with --chown={chown}",
                         $"BuildKit creates the directory it unpacks into owned by {chown}, the classic builder owned by root",
                         "Leave --chown off the ADD of an archive (both builders then create it owned by root; the unpacked files keep the archive's owners either way) and change the owner in a RUN, or build with BuildKit (ImageDslBuilder=buildkit or auto)");
+                case "copy" or "add" when instruction.Flag("from") is null
+                    && Sources(instruction, instructionEscape, declared).Where(source => !source.Contains("://", StringComparison.Ordinal))
+                        .Select(source => context.SetIdFile(source, instruction.Keyword == "add")).FirstOrDefault(file => file is not null) is { } setId:
+                    var bits = ((int)setId.Mode & 0x800) != 0 ? "setuid" : "setgid";
+                    throw Differs($"copies {setId.RelativePath}, a file with the {bits} bit",
+                        $"the classic builder changes the owner of each file it copies, which clears setuid and setgid (as chown does), BuildKit keeps them",
+                        "Clear the bit on the file in the build context and set it with a RUN chmod after the copy (both builders then keep it), or build with BuildKit (ImageDslBuilder=buildkit or auto)");
                 case "run" when volume is not null:
                     throw Differs($"runs a RUN after VOLUME {volume}",
                         "the classic builder drops what a RUN writes under a volume's path and leaves the volume's directories in the image, BuildKit keeps what it writes",

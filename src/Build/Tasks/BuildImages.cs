@@ -131,7 +131,7 @@ public sealed partial class BuildImages : ImageDslTask
                     if (builder == BuilderKind.Classic)
                     {
                         await ClassicBuilderDifferences.CheckAsync(name, dockerfile, request.Target, request.BuildArgs, manifest,
-                            BaseConfigOf, source => IsArchive(entries, source), projectDirectory).ConfigureAwait(false);
+                            BaseConfigOf, new ContextSources(entries), projectDirectory).ConfigureAwait(false);
                     }
 
                     Log.LogMessage(MessageImportance.High, "ImageDsl: building {0} with {1} ({2} context entries)…", name, builder == BuilderKind.BuildKit ? "BuildKit" : "the classic builder", entries.Count);
@@ -240,19 +240,6 @@ public sealed partial class BuildImages : ImageDslTask
     }
 
     /// <summary>Whether a COPY/ADD source (a path or a pattern of the context) names a regular file ADD would unpack.</summary>
-    private static bool IsArchive(IReadOnlyList<ContextEntry> entries, string source)
-    {
-        var clean = PathPattern.Clean(source);
-        return entries.Any(e => e.Type == System.Formats.Tar.TarEntryType.RegularFile
-            && (PathPattern.ContainsWildcards(clean) ? PathPattern.Match(clean, e.RelativePath) : e.RelativePath == clean) && Unpacked(e.FullPath));
-
-        static bool Unpacked(string path)
-        {
-            using var stream = File.OpenRead(path);
-            return Files.ArchiveFormat.IsArchive(stream);
-        }
-    }
-
     /// <summary>
     /// A base image's config as the build will see it: the daemon's copy when it has one, else the registry's config (what
     /// BuildKit would pull). Null when neither can be read now; the build itself then says what is wrong with the base.

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Docker.DotNet;
+using ImageDsl.Build.Context;
 using ImageDsl.Build.Diagnostics;
 using ImageDsl.Build.Docker;
 using ImageDsl.Build.Metadata;
@@ -84,7 +85,7 @@ public sealed class BuilderAgreementTests
         {
             asked.Add(reference);
             return Task.FromResult<BaseImageConfig?>(new BaseImageConfig(Array.Empty<string>(), baseUser, Array.Empty<string>()));
-        }, _ => false, null);
+        }, ContextSources.Empty, null);
 
         if (refused) Assert.Contains($"WORKDIR under USER {baseUser} (line 4:", (await Assert.ThrowsAsync<ImageDslException>(() => check)).Message);
         else await check;
@@ -118,11 +119,11 @@ public sealed class BuilderAgreementTests
             Array.Empty<ContextPath>(), Array.Empty<MountedId>(), Array.Empty<MountedId>(), Array.Empty<ImageUse>(), Array.Empty<ManifestStep>());
 
         var error = await Assert.ThrowsAsync<ImageDslException>(() => ClassicBuilderDifferences.CheckAsync("app", dockerfile, null, new Dictionary<string, string>(), manifest,
-            _ => Task.FromResult<BaseImageConfig?>(new BaseImageConfig(Array.Empty<string>(), null, new[] { "/var/lib/db" })), _ => false, null));
+            _ => Task.FromResult<BaseImageConfig?>(new BaseImageConfig(Array.Empty<string>(), null, new[] { "/var/lib/db" })), ContextSources.Empty, null));
 
         Assert.Contains("RUN after VOLUME /var/lib/db (line 4: 'RUN true')", error.Message);
         await ClassicBuilderDifferences.CheckAsync("app", dockerfile, null, new Dictionary<string, string>(), manifest,
-            _ => Task.FromResult<BaseImageConfig?>(new BaseImageConfig(Array.Empty<string>(), null, Array.Empty<string>())), _ => false, null);
+            _ => Task.FromResult<BaseImageConfig?>(new BaseImageConfig(Array.Empty<string>(), null, Array.Empty<string>())), ContextSources.Empty, null);
     }
 
     [Fact]
@@ -157,6 +158,32 @@ public sealed class BuilderAgreementTests
         }, "unpacks the archive bundle.tar with --chown=1000:1000 (line 2:", withoutChown, "\nunpacked/inside.txt RegularFile 644 7:8 ");
         // A file that is no archive is copied, not unpacked: both builders give it the owner.
         await CheckAsync(Dockerfile.From(TestEngine.BaseImage).Add("a.txt", "/copied/", chown: Owner.Id(1000, 1000)).ToString(), new Dictionary<string, string>());
+    }
+
+    /// <summary>
+    /// A setuid file of the context: BuildKit's COPY keeps the bit, the classic builder's clears it (it changes the owner
+    /// of what it copies, and chown clears setuid). Refused for the classic builder wherever a source copies it — named,
+    /// through a directory, through a pattern; a COPY --from reads no context file and passes.
+    /// </summary>
+    [Fact]
+    public async Task A_copy_of_a_setuid_file_is_refused_for_the_classic_builder_and_a_RUN_chmod_builds_the_same_with_both()
+    {
+        var differing = Dockerfile.From(TestEngine.BaseImage).Copy("tool", "/usr/local/bin/tool").ToString();
+        var wayOut = Dockerfile.From(TestEngine.BaseImage).Copy("a.txt", "/usr/local/bin/tool").Run("chmod 4755 /usr/local/bin/tool").ToString();
+
+        await AssertRefusedAndWayOutAgreesAsync("setuid", differing, (buildKit, classic) =>
+        {
+            Assert.Contains("\nusr/local/bin/tool RegularFile 4755 0:0 ", buildKit);
+            Assert.Contains("\nusr/local/bin/tool RegularFile 755 0:0 ", classic);
+        }, "copies tool, a file with the setuid bit (line 2:", wayOut, "\nusr/local/bin/tool RegularFile 4755 0:0 ");
+        foreach (var copy in new[] { Dockerfile.From(TestEngine.BaseImage).Copy(".", "/all/"), Dockerfile.From(TestEngine.BaseImage).Copy(Glob.Of("to?l"), "/bin/"),
+            Dockerfile.From(TestEngine.BaseImage).Add("tool", "/bin/tool", chown: Owner.Id(1, 1)) })
+        {
+            var error = await Assert.ThrowsAsync<ImageDslException>(() => CheckAsync(copy.ToString(), new Dictionary<string, string>()));
+            Assert.Contains("copies tool, a file with the setuid bit", error.Message);
+        }
+
+        await CheckAsync($"FROM {TestEngine.BaseImage} AS tools\nFROM {TestEngine.BaseImage}\nCOPY --from=tools /tool /tool\nCOPY a.txt bundle.tar /x/\n", new Dictionary<string, string>());
     }
 
     /// <summary>An archive named through build arguments is known as the builders would name it: given values, defaults (built from others), global values.</summary>
@@ -204,19 +231,19 @@ public sealed class BuilderAgreementTests
 
         var manifest = ImageManifest.Empty with { Stages = new[] { new ManifestStage(null, PathPart.Literal(reference), Array.Empty<int>()) } };
         var error = await Assert.ThrowsAsync<ImageDslException>(() => ClassicBuilderDifferences.CheckAsync("app", dockerfile, null, new Dictionary<string, string>(), manifest,
-            _ => Task.FromResult<BaseImageConfig?>(baseConfig), _ => false, null));
+            _ => Task.FromResult<BaseImageConfig?>(baseConfig), ContextSources.Empty, null));
         Assert.Contains("makes a WORKDIR under USER 1000 (an ONBUILD trigger of its base, run at line 1: 'WORKDIR /trig')", error.Message);
 
         // Without the trigger's WORKDIR, its USER still counts for the stage's own.
         var userOnly = baseConfig with { OnBuild = new[] { "USER 1000" } };
         error = await Assert.ThrowsAsync<ImageDslException>(() => ClassicBuilderDifferences.CheckAsync("app", $"FROM {reference}\nWORKDIR /mine\n", null,
-            new Dictionary<string, string>(), manifest, _ => Task.FromResult<BaseImageConfig?>(userOnly), _ => false, null));
+            new Dictionary<string, string>(), manifest, _ => Task.FromResult<BaseImageConfig?>(userOnly), ContextSources.Empty, null));
         Assert.Contains("makes a WORKDIR under USER 1000 (line 2: 'WORKDIR /mine')", error.Message);
 
         // A trigger is quoted as itself, and placed at the FROM that runs it.
         var archTrigger = baseConfig with { OnBuild = new[] { "ARG TARGETARCH" } };
         error = await Assert.ThrowsAsync<ImageDslException>(() => ClassicBuilderDifferences.CheckAsync("app", dockerfile, null,
-            new Dictionary<string, string>(), manifest, _ => Task.FromResult<BaseImageConfig?>(archTrigger), _ => false, null));
+            new Dictionary<string, string>(), manifest, _ => Task.FromResult<BaseImageConfig?>(archTrigger), ContextSources.Empty, null));
         Assert.Contains("uses BuildKit's automatic argument TARGETARCH (an ONBUILD trigger of its base, run at line 1: 'ARG TARGETARCH')", error.Message);
     }
 
@@ -277,15 +304,44 @@ public sealed class BuilderAgreementTests
     {
         var dockerfile = $"FROM {TestEngine.BaseImage} AS first\nENV A=1\nFROM first\nUSER 1000\nWORKDIR /app\n";
 
-        await ClassicBuilderDifferences.CheckAsync("app", dockerfile, "first", new Dictionary<string, string>(), ImageManifest.Empty, _ => Task.FromResult<BaseImageConfig?>(null), _ => false, null);
+        await ClassicBuilderDifferences.CheckAsync("app", dockerfile, "first", new Dictionary<string, string>(), ImageManifest.Empty, _ => Task.FromResult<BaseImageConfig?>(null), ContextSources.Empty, null);
         await Assert.ThrowsAsync<ImageDslException>(() =>
-            ClassicBuilderDifferences.CheckAsync("app", dockerfile, null, new Dictionary<string, string>(), ImageManifest.Empty, _ => Task.FromResult<BaseImageConfig?>(null), _ => false, null));
+            ClassicBuilderDifferences.CheckAsync("app", dockerfile, null, new Dictionary<string, string>(), ImageManifest.Empty, _ => Task.FromResult<BaseImageConfig?>(null), ContextSources.Empty, null));
     }
 
-    // The context every build here gets (see BuildAsync): a.txt, and bundle.tar, an archive ADD unpacks.
-    private static Task CheckAsync(string dockerfile, IReadOnlyDictionary<string, string> buildArgs) =>
-        ClassicBuilderDifferences.CheckAsync("app", dockerfile, null, buildArgs, ImageManifest.Empty, _ => Task.FromResult<BaseImageConfig?>(null),
-            source => source == "bundle.tar", null);
+    // Checked against the context every build here gets (see MakeContextAsync).
+    private static async Task CheckAsync(string dockerfile, IReadOnlyDictionary<string, string> buildArgs)
+    {
+        var context = await MakeContextAsync();
+        try
+        {
+            await ClassicBuilderDifferences.CheckAsync("app", dockerfile, null, buildArgs, ImageManifest.Empty, _ => Task.FromResult<BaseImageConfig?>(null),
+                new ContextSources(ContextPacker.List(context.FullName)), null);
+        }
+        finally
+        {
+            context.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>The context of every build and check here: a.txt; bundle.tar, an archive ADD unpacks; tool, a setuid file.</summary>
+    private static async Task<DirectoryInfo> MakeContextAsync()
+    {
+        var context = Directory.CreateTempSubdirectory("imagedsl-agree-");
+        File.WriteAllText(Path.Combine(context.FullName, "a.txt"), "a\n");
+        File.WriteAllText(Path.Combine(context.FullName, "tool"), "#!/bin/sh\n");
+        File.SetUnixFileMode(Path.Combine(context.FullName, "tool"), (UnixFileMode)0x9ED /* 04755 */);
+        await using (var bundle = File.Create(Path.Combine(context.FullName, "bundle.tar")))
+        await using (var writer = new System.Formats.Tar.TarWriter(bundle))
+        {
+            writer.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "inside.txt")
+            {
+                Uid = 7, Gid = 8, Mode = (UnixFileMode)0x1A4, DataStream = new MemoryStream("in\n"u8.ToArray()),
+            });
+        }
+
+        return context;
+    }
 
     /// <summary>
     /// Each difference, judged the same way: the daemon, unchecked, builds two images of <paramref name="differing"/>
@@ -321,17 +377,7 @@ public sealed class BuilderAgreementTests
     private static async Task<Docker.DotNet.Models.DockerOCIImageConfig> BuildAsync(string name, string dockerfile, BuilderKind builder, IReadOnlyDictionary<string, string> buildArgs)
     {
         var tag = $"tests/agree-{name}:1";
-        var context = Directory.CreateTempSubdirectory("imagedsl-agree-");
-        File.WriteAllText(Path.Combine(context.FullName, "a.txt"), "a\n");
-        await using (var bundle = File.Create(Path.Combine(context.FullName, "bundle.tar")))
-        await using (var writer = new System.Formats.Tar.TarWriter(bundle))
-        {
-            writer.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "inside.txt")
-            {
-                Uid = 7, Gid = 8, Mode = (UnixFileMode)0x1A4, DataStream = new MemoryStream("in\n"u8.ToArray()),
-            });
-        }
-
+        var context = await MakeContextAsync();
         try
         {
             using var engine = await TestEngine.ConnectAsync();

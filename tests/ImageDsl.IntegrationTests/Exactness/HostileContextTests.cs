@@ -69,6 +69,72 @@ public class HostileContextTests
         }
     }
 
+    /// <summary>
+    /// setuid, setgid and sticky bits of context files and directories. ImageDsl sends them to both builders (a tar
+    /// header's mode, and BuildKit's file sync, which speaks Go's os.FileMode with these bits high up). BuildKit's COPY
+    /// keeps them: the image holds the context's modes (this CLI cannot build with BuildKit, so the judge is the tree
+    /// itself). The classic builder's COPY changes each file's owner after copying (fixPermissions), and the kernel then
+    /// clears setuid and setgid of a regular file: the same image as the docker CLI's, without them (IMAGEDSL2030 refuses
+    /// such a copy before a classic build).
+    /// </summary>
+    [Theory]
+    [InlineData(BuilderKind.BuildKit)]
+    [InlineData(BuilderKind.Classic)]
+    public async Task Special_permission_bits_arrive_in_the_image_as_each_builder_puts_them(BuilderKind builder)
+    {
+        var root = Directory.CreateTempSubdirectory("imagedsl-modes-");
+        try
+        {
+            var context = Directory.CreateDirectory(Path.Combine(root.FullName, "context")).FullName;
+            foreach (var (name, mode) in new[] { ("setuid", "4755"), ("setgid", "2711"), ("all-bits", "7777"), ("plain", "0640") })
+            {
+                File.WriteAllText(Path.Combine(context, name), name + "\n");
+                Machine.Run("chmod", mode, Path.Combine(context, name));
+            }
+
+            foreach (var (name, mode) in new[] { ("sticky", "1777"), ("setgid-dir", "2775") })
+            {
+                Directory.CreateDirectory(Path.Combine(context, name));
+                File.WriteAllText(Path.Combine(context, name, "inside"), "inside\n");
+                Machine.Run("chmod", mode, Path.Combine(context, name));
+            }
+
+            const string Stat = "find . -mindepth 1 ! -name '.docker*' -exec stat -c '%n %A %u:%g' {} +";
+            var marker = Guid.NewGuid().ToString("N");
+            var dockerfile = Dockerfile.From(TestEngine.BaseImage).Run("echo " + marker).Copy(".", "/ctx/").Run("cd /ctx && " + Stat + " > /listing").ToString();
+            using var engine = await TestEngine.ConnectAsync();
+            var request = new BuildRequest("imagedsl-tests/modes", dockerfile, context, new[] { "imagedsl-tests/modes:" + marker },
+                new Dictionary<string, string>(), new Dictionary<string, string>(), NetworkMode: TestEngine.NetworkMode);
+            var ours = Sorted(await CatAsync(engine, await engine.BuildAsync(request, TestEngine.Layout(context, builder), builder, new ListLog(), CancellationToken.None)));
+
+            var onDisk = Sorted(Machine.Run("sh", "-c", $"cd '{context}' && {Stat}"));
+            Assert.Contains("./setuid -rwsr-xr-x 0:0", onDisk);
+            if (builder == BuilderKind.BuildKit)
+            {
+                Assert.Equal(onDisk, ours);
+            }
+            else
+            {
+                var cli = await BuildWithCliAsync(root.FullName, context, dockerfile, "imagedsl-tests/modes-cli:" + marker);
+                Assert.Equal(Sorted(await CatAsync(engine, cli)), ours);
+                Assert.Equal(onDisk.Select(l => l.Replace("-rwsr-xr-x", "-rwxr-xr-x").Replace("-rwx--s--x", "-rwx--x--x").Replace("-rwsrwsrwt", "-rwxrwxrwt")), ours);
+            }
+        }
+        finally
+        {
+            root.Delete(true);
+        }
+
+        static string[] Sorted(string listing) => listing.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal).ToArray();
+    }
+
+    private static async Task<string> CatAsync(DockerEngine engine, string image)
+    {
+        var run = await engine.RunAsync(image, TimeSpan.FromSeconds(60), "none", CancellationToken.None, new[] { "cat", "/listing" });
+        Assert.True(run.ExitCode == 0, run.Output);
+        return run.Stdout;
+    }
+
     [Fact]
     public async Task A_file_that_cannot_be_read_is_IMAGEDSL2009_naming_it_before_anything_is_sent()
     {
