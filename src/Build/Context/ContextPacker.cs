@@ -15,6 +15,12 @@ public sealed record ContextEntry(string RelativePath, string FullPath, TarEntry
     public uint DeviceMajor { get; init; }
 
     public uint DeviceMinor { get; init; }
+
+    /// <summary>The file's inode and number of names (hard links), which decide whether a later name is sent as a link (<see cref="HardLinks"/>).</summary>
+    public ulong Inode { get; init; }
+
+    /// <inheritdoc cref="Inode"/>
+    public uint Links { get; init; } = 1;
 }
 
 /// <summary>
@@ -54,7 +60,7 @@ public sealed record ContextLayout(IReadOnlyList<ContextEntry> Entries, string D
 /// <summary>
 /// Packs a build context as the docker CLI does: the context directory minus what .dockerignore excludes (the
 /// Dockerfile and .dockerignore are always sent), directories and files with their modes, symbolic links stored as
-/// links whatever they point at (nowhere, or themselves), FIFOs and devices stored as FIFOs and devices — never opened —
+/// links whatever they point at (nowhere, or themselves), a file's later names as hard links to its first, FIFOs and devices stored as FIFOs and devices — never opened —
 /// and sockets left out (the CLI cannot archive them either), owner root, names as their bytes. The tar is written
 /// straight to the output stream, one file at a time, so a large context never sits in memory, and cancellation is
 /// checked between directories and between chunks of every file.
@@ -98,6 +104,7 @@ public static class ContextPacker
                 new MemoryStream(ignoreBytes), cancellationToken).ConfigureAwait(false);
         }
 
+        var hardLinks = new HardLinks();
         foreach (var entry in layout.Entries)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -116,6 +123,12 @@ public static class ContextPacker
                 DeviceMajor = entry.DeviceMajor,
                 DeviceMinor = entry.DeviceMinor,
             };
+            if (hardLinks.EarlierName(entry.RelativePath, entry.Type == TarEntryType.Directory, entry.Inode, entry.Links) is { } earlier)
+            {
+                await writer.WriteAsync(header with { Type = TarEntryType.HardLink, Size = 0, LinkName = FileName.ToBytes(earlier) }, null, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             if (entry.Type != TarEntryType.RegularFile)
             {
                 await writer.WriteAsync(header, null, cancellationToken).ConfigureAwait(false);
@@ -136,7 +149,7 @@ public static class ContextPacker
 
     /// <summary>
     /// A digest of everything that decides the build's result: the Dockerfile, the build settings, and every
-    /// context entry's path, type, mode, link target and content. Equal stamps mean the daemon would build the same
+    /// context entry's path, type, mode, link target (symbolic or hard) and content. Equal stamps mean the daemon would build the same
     /// image, so the build can be skipped. Modification times are left out on purpose: a checkout or touch that does
     /// not change bytes must not trigger a rebuild.
     /// </summary>
@@ -153,12 +166,20 @@ public static class ContextPacker
         Add(Encoding.UTF8.GetBytes(dockerfile));
         Add(Encoding.UTF8.GetBytes(settings));
         var buffer = new byte[81920];
+        var hardLinks = new HardLinks();
         foreach (var entry in entries)
         {
             cancellationToken.ThrowIfCancellationRequested();
             Add(FileName.ToBytes(entry.RelativePath));
             Add(Encoding.UTF8.GetBytes(entry.Type + " " + (int)entry.Mode + " " + entry.DeviceMajor + "," + entry.DeviceMinor));
             Add(entry.LinkTarget is null ? Array.Empty<byte>() : FileName.ToBytes(entry.LinkTarget));
+            if (hardLinks.EarlierName(entry.RelativePath, entry.Type == TarEntryType.Directory, entry.Inode, entry.Links) is { } earlier)
+            {
+                // The same file as an earlier name: sent as a link to it, so that is what decides the image.
+                Add(FileName.ToBytes("=" + earlier));
+                continue;
+            }
+
             if (entry.Type != TarEntryType.RegularFile) continue;
             using var file = OpenForReading(entry, bufferSize: 1);
             try
@@ -241,24 +262,26 @@ public static class ContextPacker
 
                 var mode = (UnixFileMode)status.Permissions;
                 var modified = DateTimeOffset.FromUnixTimeSeconds(status.ModifiedSeconds).AddTicks(status.ModifiedNanoseconds / 100);
+                ContextEntry Entry(TarEntryType type, long length, string? link) =>
+                    new(relative, full, type, mode, modified, length, link) { Inode = status.Inode, Links = status.Links };
                 switch (status.Kind)
                 {
                     case FileKind.Directory:
-                        entries.Add(new ContextEntry(relative, full, TarEntryType.Directory, mode, modified, 0, null));
+                        entries.Add(Entry(TarEntryType.Directory, 0, null));
                         Directory(full, relative);
                         break;
                     case FileKind.SymbolicLink:
-                        entries.Add(new ContextEntry(relative, full, TarEntryType.SymbolicLink, mode, modified, 0, ReadLink(full)));
+                        entries.Add(Entry(TarEntryType.SymbolicLink, 0, ReadLink(full)));
                         break;
                     case FileKind.Regular:
-                        entries.Add(new ContextEntry(relative, full, TarEntryType.RegularFile, mode, modified, status.Size, null));
+                        entries.Add(Entry(TarEntryType.RegularFile, status.Size, null));
                         break;
                     case FileKind.Fifo:
-                        entries.Add(new ContextEntry(relative, full, TarEntryType.Fifo, mode, modified, 0, null));
+                        entries.Add(Entry(TarEntryType.Fifo, 0, null));
                         break;
                     case FileKind.CharacterDevice or FileKind.BlockDevice:
-                        entries.Add(new ContextEntry(relative, full, status.Kind == FileKind.CharacterDevice ? TarEntryType.CharacterDevice : TarEntryType.BlockDevice,
-                            mode, modified, 0, null) { DeviceMajor = status.DeviceMajor, DeviceMinor = status.DeviceMinor });
+                        entries.Add(Entry(status.Kind == FileKind.CharacterDevice ? TarEntryType.CharacterDevice : TarEntryType.BlockDevice, 0, null)
+                            with { DeviceMajor = status.DeviceMajor, DeviceMinor = status.DeviceMinor });
                         break;
                     case FileKind.Socket:
                         sockets?.Add(relative);

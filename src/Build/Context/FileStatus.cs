@@ -21,7 +21,7 @@ public enum FileKind
 /// into the session helper.
 /// </summary>
 public readonly record struct FileStatus(FileKind Kind, uint Mode, uint Uid, uint Gid, long Size, long ModifiedSeconds, uint ModifiedNanoseconds,
-    uint DeviceMajor, uint DeviceMinor, ulong Inode = 0, long ChangedSeconds = 0, uint ChangedNanoseconds = 0)
+    uint DeviceMajor, uint DeviceMinor, ulong Inode = 0, long ChangedSeconds = 0, uint ChangedNanoseconds = 0, uint Links = 1)
 {
     private const int AtCurrentDirectory = -100;
     private const int AtSymlinkNoFollow = 0x100;
@@ -75,7 +75,7 @@ public readonly record struct FileStatus(FileKind Kind, uint Mode, uint Uid, uin
         };
         return new FileStatus(kind, mode, BitConverter.ToUInt32(buffer, 20), BitConverter.ToUInt32(buffer, 24), (long)BitConverter.ToUInt64(buffer, 40),
             BitConverter.ToInt64(buffer, 112), BitConverter.ToUInt32(buffer, 120), BitConverter.ToUInt32(buffer, 128), BitConverter.ToUInt32(buffer, 132),
-            BitConverter.ToUInt64(buffer, 32), BitConverter.ToInt64(buffer, 96), BitConverter.ToUInt32(buffer, 104));
+            BitConverter.ToUInt64(buffer, 32), BitConverter.ToInt64(buffer, 96), BitConverter.ToUInt32(buffer, 104), BitConverter.ToUInt32(buffer, 16));
     }
 
     /// <summary>

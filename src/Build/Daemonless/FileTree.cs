@@ -82,7 +82,17 @@ public static class LayerIndex
 }
 
 /// <summary>One path of an image's file system: its type, permission bits, numeric owner and, for files, where its bytes are.</summary>
-public sealed record TreeEntry(TarEntryType Type, int Mode, int Uid, int Gid, string? LinkTarget, FileSource? Source);
+public sealed record TreeEntry(TarEntryType Type, int Mode, int Uid, int Gid, string? LinkTarget, FileSource? Source)
+{
+    /// <summary>
+    /// Shared by the names of one file (hard links), null for a file with one name. A layer holds the first of them it
+    /// writes as the file and the others as hard links to it (<see cref="LayerWriter"/>).
+    /// </summary>
+    public HardLinkGroup? Links { get; init; }
+}
+
+/// <summary>The identity of one file with several names: compared by reference.</summary>
+public sealed class HardLinkGroup;
 
 /// <summary>
 /// An image's file system as far as COPY needs it: every path (no leading '/') and what it is, after the layers
@@ -134,9 +144,18 @@ public sealed class FileTree
 
             var type = record.Type;
             FileSource? source = type == TarEntryType.RegularFile ? new LayerFileSource(blobPath, name, record.Size) : null;
+            if (type == TarEntryType.HardLink && this[Normalize(record.Link ?? "")] is { Type: TarEntryType.RegularFile } target)
+            {
+                // Another name of the target's file: the same entry, both names in one link group.
+                var linked = target.Links is null ? target with { Links = new HardLinkGroup() } : target;
+                _entries[Normalize(record.Link ?? "")] = linked;
+                Set(name, linked);
+                continue;
+            }
+
             if (type == TarEntryType.HardLink)
             {
-                // A hard link shares its target's bytes; the tree keeps it as a file with the same source.
+                // A link to what is no regular file here: kept as a file of the same bytes, as before.
                 source = this[Normalize(record.Link ?? "")]?.Source;
                 type = TarEntryType.RegularFile;
             }

@@ -569,7 +569,9 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
                 if (entry.Type != TarEntryType.Directory && targetIsDir) target = FileTree.Join(target, match.Split('/')[^1]);
                 var parent = target.Contains('/') ? target.Substring(0, target.LastIndexOf('/')) : "";
                 MkdirAll(tree, parent, uid, gid, changed);
-                CopyEntry(source, followed, entry, target, uid, gid, mode, tree, changed, root: true);
+                // BuildKit keeps the names of one file linked within what one source copies (fsutil's copier links a
+                // file it has copied under another name), not across sources.
+                CopyEntry(source, followed, entry, target, uid, gid, mode, tree, changed, new Dictionary<HardLinkGroup, HardLinkGroup>(), root: true);
             }
         }
 
@@ -590,7 +592,7 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
     }
 
     private static void CopyEntry(FileTree source, string sourcePath, TreeEntry entry, string target, int uid, int gid, int? mode, FileTree tree,
-        Dictionary<string, TreeEntry> changed, bool root)
+        Dictionary<string, TreeEntry> changed, Dictionary<HardLinkGroup, HardLinkGroup> links, bool root)
     {
         if (entry.Type == TarEntryType.Directory)
         {
@@ -607,7 +609,7 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
             foreach (var (childPath, child) in source.Children(sourcePath))
             {
                 var name = childPath.Substring(childPath.LastIndexOf('/') + 1);
-                CopyEntry(source, childPath, child, FileTree.Join(target, name), uid, gid, mode, tree, changed, root: false);
+                CopyEntry(source, childPath, child, FileTree.Join(target, name), uid, gid, mode, tree, changed, links, root: false);
             }
 
             return;
@@ -615,7 +617,11 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
 
         var copied = entry.Type == TarEntryType.SymbolicLink
             ? entry with { Mode = 0x1FF, Uid = uid, Gid = gid }
-            : entry with { Mode = Chmod(entry.Mode, mode), Uid = uid, Gid = gid };
+            : entry with
+            {
+                Mode = Chmod(entry.Mode, mode), Uid = uid, Gid = gid,
+                Links = entry.Links is { } group && entry.Type == TarEntryType.RegularFile ? (links.TryGetValue(group, out var copy) ? copy : links[group] = new HardLinkGroup()) : null,
+            };
         Put(tree, changed, target, copied);
     }
 
@@ -781,11 +787,14 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
     private static FileTree ContextTree(IReadOnlyList<ContextEntry> entries)
     {
         var tree = new FileTree();
+        var files = new Dictionary<ulong, HardLinkGroup>();
         foreach (var entry in entries)
         {
             var type = entry.Type;
+            // The names of one file, as the daemon receives them (HardLinks): a copy keeps them linked.
+            var links = type == TarEntryType.RegularFile && entry.Links > 1 ? (files.TryGetValue(entry.Inode, out var group) ? group : files[entry.Inode] = new HardLinkGroup()) : null;
             tree.Set(entry.RelativePath, new TreeEntry(type, (int)entry.Mode, 0, 0, entry.LinkTarget,
-                type == TarEntryType.RegularFile ? new ContextFileSource(entry.FullPath, entry.Length) : null));
+                type == TarEntryType.RegularFile ? new ContextFileSource(entry.FullPath, entry.Length) : null) { Links = links });
         }
 
         return tree;

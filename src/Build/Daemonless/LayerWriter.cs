@@ -11,7 +11,8 @@ public sealed record WrittenLayer(string Digest, long Size, string DiffId, strin
 
 /// <summary>
 /// Writes a layer as a tar of the given entries, in path order, every entry with the same time, owners as numbers
-/// and no user or group names — then gzip with a fixed header (no name, no time): the same entries give the same
+/// and no user or group names, the names of one file (<see cref="TreeEntry.Links"/>) after the first as hard links to it
+/// — then gzip with a fixed header (no name, no time): the same entries give the same
 /// bytes on any machine, so the same diff id and digest. Directories end in '/', as BuildKit writes them.
 /// </summary>
 public static class LayerWriter
@@ -28,6 +29,7 @@ public static class LayerWriter
             await using (var gzip = new GZipStream(blob, CompressionLevel.Optimal, leaveOpen: true))
             {
                 await using var tar = new GnuTarWriter(new HashingStream(gzip, tarHash));
+                var firstNames = new Dictionary<HardLinkGroup, string>();
                 foreach (var (path, entry) in entries.OrderBy(e => e.Path, StringComparer.Ordinal))
                 {
                     var name = entry.Type == TarEntryType.Directory ? path + "/" : path;
@@ -37,6 +39,18 @@ public static class LayerWriter
                         Uid = entry.Uid,
                         Gid = entry.Gid,
                     };
+                    if (entry.Links is { } group && entry.Type == TarEntryType.RegularFile)
+                    {
+                        // Another name of a file this layer already holds: a hard link to the name written first.
+                        if (firstNames.TryGetValue(group, out var first))
+                        {
+                            await tar.WriteAsync(header with { Type = TarEntryType.HardLink, Size = 0, LinkName = Encoding.UTF8.GetBytes(first) }, null, cancellationToken).ConfigureAwait(false);
+                            continue;
+                        }
+
+                        firstNames[group] = path;
+                    }
+
                     if (entry.Type == TarEntryType.RegularFile && entry.Source is { } source)
                     {
                         await using var content = source.Open();

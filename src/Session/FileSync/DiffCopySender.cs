@@ -11,7 +11,8 @@ namespace ImageDsl.Session.FileSync;
 /// taking the next id, then an empty STAT; the daemon compares the stats with what it kept from the last transfer
 /// under the session's shared key and REQuests by id only the files that changed; each requested file goes as DATA
 /// packets of at most 32 KiB and an empty DATA; FIN from the daemon is answered with FIN. Owners are sent as 0, as
-/// the docker CLI does for a context. Packets reach the stream through one writer, since gRPC allows one at a time.
+/// the docker CLI does for a context; a file's later names go as hard links to its first (<see cref="HardLinks"/>).
+/// Packets reach the stream through one writer, since gRPC allows one at a time.
 /// </summary>
 internal sealed class DiffCopySender
 {
@@ -47,13 +48,25 @@ internal sealed class DiffCopySender
         try
         {
             var files = new Dictionary<uint, string>();
+            var hardLinks = new HardLinks();
             uint id = 0;
             foreach (var entry in _entries)
             {
                 var path = _pathOf(entry);
                 var status = FileStatus.Of(path);
-                await output.Writer.WriteAsync(new Packet { Type = Packet.Types.PacketType.PacketStat, Stat = Stat(entry, path, status, _fileTime) }, cancellationToken);
-                if (status.Kind == FileKind.Regular) files[id] = path;
+                var stat = Stat(entry, path, status, _fileTime);
+                if (hardLinks.EarlierName(entry, status.Kind == FileKind.Directory, status.Inode, status.Links) is { } earlier)
+                {
+                    // Another name of a file already sent: the receiver links it to that name and asks for no content.
+                    stat.Linkname = ByteString.CopyFrom(FileName.ToBytes(earlier));
+                    stat.Size = 0;
+                }
+                else if (status.Kind == FileKind.Regular)
+                {
+                    files[id] = path;
+                }
+
+                await output.Writer.WriteAsync(new Packet { Type = Packet.Types.PacketType.PacketStat, Stat = stat }, cancellationToken);
                 id++;
             }
 

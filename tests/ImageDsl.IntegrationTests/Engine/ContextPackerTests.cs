@@ -54,6 +54,7 @@ public sealed class ContextPackerTests : IDisposable
         Write(System.IO.Path.Combine(_outside.FullName, "secret.txt"), "outside the context");
         File.CreateSymbolicLink(Path("app/link-out"), System.IO.Path.Combine(_outside.FullName, "secret.txt"));
         File.CreateSymbolicLink(Path("app/link-in"), "data.txt");
+        PosixFiles.CreateHardLink(Path("app/data-again"), Path("app/data.txt"));
 
         var entries = await ReadTarAsync(ContextPacker.List(_context.FullName), "FROM scratch\n");
 
@@ -68,11 +69,14 @@ public sealed class ContextPackerTests : IDisposable
         Assert.Null(entries["app/link-out"].Content); // stored as a link, never followed
         Assert.Equal("data.txt", entries["app/link-in"].LinkName);
         Assert.Equal(TarEntryType.Directory, entries["app/"].Type);
+        // A file's names: the first in walk order carries it, the later ones are hard links to it.
+        Assert.Equal("data", entries["app/data-again"].Content);
+        Assert.Equal((TarEntryType.HardLink, "app/data-again", (string?)null), (entries["app/data.txt"].Type, entries["app/data.txt"].LinkName, entries["app/data.txt"].Content));
         Assert.All(entries.Values, e => Assert.Equal(0, e.Uid));
     }
 
     [Fact]
-    public void Stamp_ignores_timestamps_but_not_content_or_mode()
+    public void Stamp_ignores_timestamps_but_not_content_mode_or_hard_links()
     {
         Write("a.txt", "one");
         string Stamp() => ContextPacker.Stamp(ContextPacker.List(_context.FullName), "FROM scratch\n", "settings");
@@ -88,6 +92,14 @@ public sealed class ContextPackerTests : IDisposable
         File.SetUnixFileMode(Path("a.txt"), (UnixFileMode)0b111_000_000);
         Assert.NotEqual(changed, Stamp());
         Assert.NotEqual(Stamp(), ContextPacker.Stamp(ContextPacker.List(_context.FullName), "FROM busybox\n", "settings"));
+
+        // Two names of one file build another image than two files with the same bytes.
+        Write("b.txt", File.ReadAllText(Path("a.txt")));
+        File.SetUnixFileMode(Path("b.txt"), File.GetUnixFileMode(Path("a.txt")));
+        var copies = Stamp();
+        File.Delete(Path("b.txt"));
+        PosixFiles.CreateHardLink(Path("b.txt"), Path("a.txt"));
+        Assert.NotEqual(copies, Stamp());
     }
 
     private string Path(string relative) => System.IO.Path.Combine(_context.FullName, relative);

@@ -186,6 +186,27 @@ public sealed class BuilderAgreementTests
         await CheckAsync($"FROM {TestEngine.BaseImage} AS tools\nFROM {TestEngine.BaseImage}\nCOPY --from=tools /tool /tool\nCOPY a.txt bundle.tar /x/\n", new Dictionary<string, string>());
     }
 
+    /// <summary>
+    /// Two names of one context file (hard links), which the daemon receives as such from ImageDsl as from the docker
+    /// CLI: where one source copies both, both builders keep them one file; copied by separate sources, both write two.
+    /// Nothing to refuse (built without the cache, whose key does not tell hard links from copies).
+    /// </summary>
+    [Fact]
+    public async Task Two_names_of_one_file_stay_one_file_with_both_builders_where_one_source_copies_them()
+    {
+        var together = Dockerfile.From(TestEngine.BaseImage).Copy("pair", "/pair/").ToString();
+        var separate = Dockerfile.From(TestEngine.BaseImage).Copy(["pair/one", "pair/two"], "/pair/").ToString();
+
+        var (buildKit, classic) = await FilesOfBothAsync("hard-links", together);
+        Assert.Contains("\npair/two HardLink 644 0:0 0 pair/one", buildKit);
+        Assert.Equal(buildKit, classic);
+        (buildKit, classic) = await FilesOfBothAsync("hard-links-separate", separate);
+        Assert.Contains("\npair/two RegularFile 644 0:0 ", buildKit);
+        Assert.Equal(buildKit, classic);
+        await CheckAsync(together, new Dictionary<string, string>());
+        await CheckAsync(separate, new Dictionary<string, string>());
+    }
+
     /// <summary>An archive named through build arguments is known as the builders would name it: given values, defaults (built from others), global values.</summary>
     [Theory]
     [InlineData("ARG EXT=.tar\nADD --chown=1000:1000 bundle${EXT} /u/", "", true)]
@@ -324,13 +345,16 @@ public sealed class BuilderAgreementTests
         }
     }
 
-    /// <summary>The context of every build and check here: a.txt; bundle.tar, an archive ADD unpacks; tool, a setuid file.</summary>
+    /// <summary>The context of every build and check here: a.txt; bundle.tar, an archive ADD unpacks; tool, a setuid file; pair/one and pair/two, one file.</summary>
     private static async Task<DirectoryInfo> MakeContextAsync()
     {
         var context = Directory.CreateTempSubdirectory("imagedsl-agree-");
         File.WriteAllText(Path.Combine(context.FullName, "a.txt"), "a\n");
         File.WriteAllText(Path.Combine(context.FullName, "tool"), "#!/bin/sh\n");
         File.SetUnixFileMode(Path.Combine(context.FullName, "tool"), (UnixFileMode)0x9ED /* 04755 */);
+        Directory.CreateDirectory(Path.Combine(context.FullName, "pair"));
+        File.WriteAllText(Path.Combine(context.FullName, "pair", "one"), "one file\n");
+        ImageDsl.Build.Context.PosixFiles.CreateHardLink(Path.Combine(context.FullName, "pair", "two"), Path.Combine(context.FullName, "pair", "one"));
         await using (var bundle = File.Create(Path.Combine(context.FullName, "bundle.tar")))
         await using (var writer = new System.Formats.Tar.TarWriter(bundle))
         {

@@ -10,7 +10,7 @@ namespace ImageDsl.IntegrationTests.Exactness;
 
 /// <summary>
 /// Contexts that hold what a file system can hold besides files: FIFOs, devices, sockets, links that lead nowhere or to
-/// themselves, names that are not UTF-8 or hold a line break. Each is built with both builders and compared with what
+/// themselves, names that are not UTF-8 or hold a line break, a file with two names (hard links). Each is built with both builders and compared with what
 /// the docker CLI (classic; this machine's CLI has no buildx) sends for the same tree: the same entries, types, sizes,
 /// device numbers, link targets and name bytes. With the classic builder the listing is of a COPY of the context. With
 /// BuildKit it is of the context as the daemon received it (a bind mount of it): BuildKit's own COPY on Engine 20.10
@@ -22,7 +22,7 @@ public class HostileContextTests
     public static TheoryData<string, BuilderKind> Cases()
     {
         var data = new TheoryData<string, BuilderKind>();
-        foreach (var name in new[] { "fifo", "null device", "zero device", "socket", "dangling link", "link loop", "name not UTF-8", "name with a line break" })
+        foreach (var name in new[] { "fifo", "null device", "zero device", "socket", "dangling link", "link loop", "name not UTF-8", "name with a line break", "hard link" })
         {
             data.Add(name, BuilderKind.BuildKit);
             data.Add(name, BuilderKind.Classic);
@@ -60,6 +60,7 @@ public class HostileContextTests
             var expected = await ListingAsync(engine, cli);
             Assert.Equal(expected, await ListingAsync(engine, ours));
             Assert.Contains(expected, e => e.StartsWith("regular.txt|regular file", StringComparison.Ordinal));
+            if (entry == "hard link") Assert.Contains(expected, e => e.StartsWith("second|regular file 20 0,0 2|", StringComparison.Ordinal));
             Assert.Equal(entry == "socket" ? new[] { "sock" } : Array.Empty<string>(), sockets);
         }
         finally
@@ -220,6 +221,10 @@ public class HostileContextTests
             case "name with a line break":
                 File.WriteAllText(Path.Combine(context, "two\nlines"), "nl\n");
                 return null;
+            case "hard link":
+                File.WriteAllText(Path.Combine(context, "first"), "one file, two names\n");
+                PosixFiles.CreateHardLink(Path.Combine(context, "second"), Path.Combine(context, "first"));
+                return null;
             default:
                 throw new ArgumentException(entry);
         }
@@ -242,9 +247,9 @@ public class HostileContextTests
         return output.Trim();
     }
 
-    /// <summary>Every entry under /ctx, one line each: its name's bytes (hex), type, size, device numbers and link target.</summary>
+    /// <summary>Every entry under /ctx, one line each: its name's bytes (hex), type, size, device numbers, number of names (hard links) and link target.</summary>
     private const string Listing =
-        """find /ctx -mindepth 1 -exec sh -c 'for f; do printf "%s" "${f#/ctx/}" | od -An -tx1 | tr -d " \n"; printf "|"; stat -c "%F %s %t,%T" "$f" | tr -d "\n"; printf "|"; [ -L "$f" ] && readlink "$f" | tr -d "\n"; printf "\n"; done' _ {} +""";
+        """find /ctx -mindepth 1 -exec sh -c 'for f; do printf "%s" "${f#/ctx/}" | od -An -tx1 | tr -d " \n"; printf "|"; stat -c "%F %s %t,%T %h" "$f" | tr -d "\n"; printf "|"; [ -L "$f" ] && readlink "$f" | tr -d "\n"; printf "\n"; done' _ {} +""";
 
     /// <summary>The listing the build wrote to /listing, sorted, without what the docker CLI adds for its own Dockerfile.</summary>
     private static async Task<string[]> ListingAsync(DockerEngine engine, string image)
