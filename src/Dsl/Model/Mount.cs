@@ -43,9 +43,21 @@ namespace ImageDsl
 
         /// <summary>A directory that persists between builds, e.g. a package cache.</summary>
         public static Mount Cache(string target, string? id = null, CacheSharing sharing = CacheSharing.Shared, StageOrImage? from = null,
-            string? source = null, FileMode? mode = null, uint? uid = null, uint? gid = null, bool readOnly = false) =>
-            new CacheMount(Syntax.Flag(target, "target", nameof(target)), Syntax.OptionalFlag(id, "id", nameof(id)), sharing, from,
+            string? source = null, FileMode? mode = null, uint? uid = null, uint? gid = null, bool readOnly = false)
+        {
+            // BuildKit makes the cache directory with mkdir under the daemon's umask (022), from the permission bits only:
+            // mode=777 gives 755, 1777 gives 755 (judged on the daemon). Only a mode that survives that is written.
+            if (mode is { } written && (written.Bits & ~0x1ED) != 0)
+            {
+                var made = FileMode.FromBits(written.Bits & 0x1ED);
+                throw new DockerfileException(DiagnosticIds.InexpressibleValue,
+                    $"A cache mount's mode={written} would be {made}: BuildKit creates the directory under the daemon's umask (022) and without setuid, setgid or sticky. " +
+                    "Give the directory to the user that writes it (uid:, gid:) with a mode up to 0755, or chmod it in the RUN.", nameof(mode));
+            }
+
+            return new CacheMount(Syntax.Flag(target, "target", nameof(target)), Syntax.OptionalFlag(id, "id", nameof(id)), sharing, from,
                 Syntax.OptionalFlag(source, "source", nameof(source)), mode, uid, gid, readOnly);
+        }
 
         /// <summary>A tmpfs at <paramref name="target"/>, optionally limited to <paramref name="sizeBytes"/>.</summary>
         public static Mount Tmpfs(string target, long? sizeBytes = null)

@@ -525,7 +525,9 @@ public static class DockerfileImporter
                     Named("sharing", Take("sharing"), s => "CacheSharing." + Pascal(s));
                     Named("from", Take("from"), From);
                     Named("source", Take("source", "src"), Quoted);
-                    Named("mode", Take("mode"), Mode);
+                    Named("mode", Take("mode"), s => Regex.IsMatch(s, "^[0-7]{1,4}$") && (Convert.ToInt32(s, 8) & ~0x1ED) != 0
+                        ? throw new NotExpressibleException($"a cache mount's mode={s} would be {Convert.ToString(Convert.ToInt32(s, 8) & 0x1ED, 8).PadLeft(4, '0')} (BuildKit creates the directory under the daemon's umask, without setuid, setgid or sticky): give it to the user that writes it with uid and gid, or chmod it in the RUN")
+                        : Mode(s));
                     Named("uid", Take("uid"), s => s);
                     Named("gid", Take("gid"), s => s);
                     if (Flag("ro", "readonly")) args.Add("readOnly: true");

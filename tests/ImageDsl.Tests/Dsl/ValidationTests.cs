@@ -51,6 +51,20 @@ public class ValidationTests
     };
 
     [Theory]
+    [InlineData("777", "0755")]
+    [InlineData("1777", "0755")]
+    [InlineData("2770", "0750")]
+    public void A_cache_mount_mode_the_daemon_would_mask_is_refused_naming_what_it_would_be(string mode, string made)
+    {
+        var error = Assert.Throws<DockerfileException>(() => Mount.Cache("/c", mode: FileMode.Octal(mode), uid: 1000));
+
+        Assert.Equal((DiagnosticIds.InexpressibleValue, "mode"), (error.Id, error.ParamName));
+        Assert.Contains($"mode={FileMode.Octal(mode)} would be {made}", error.Message);
+        Assert.Contains("uid:, gid:", error.Message);
+        Assert.Equal("RUN --mount=type=cache,target=/c,mode=0750,uid=1000 make", Base.Run("make", mounts: [Mount.Cache("/c", mode: FileMode.Octal("750"), uid: 1000)]).ToString().Split('\n')[1]);
+    }
+
+    [Theory]
     [InlineData("4755", "0755")]
     [InlineData("2711", "0711")]
     [InlineData("1777", "0777")]
