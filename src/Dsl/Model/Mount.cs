@@ -47,14 +47,8 @@ namespace ImageDsl
         {
             // BuildKit makes the cache directory with mkdir under the daemon's umask (022), from the permission bits only:
             // mode=777 gives 755, 1777 gives 755 (judged on the daemon). Only a mode that survives that is written.
-            if (mode is { } written && (written.Bits & ~0x1ED) != 0)
-            {
-                var made = FileMode.FromBits(written.Bits & 0x1ED);
-                throw new DockerfileException(DiagnosticIds.InexpressibleValue,
-                    $"A cache mount's mode={written} would be {made}: BuildKit creates the directory under the daemon's umask (022) and without setuid, setgid or sticky. " +
-                    "Give the directory to the user that writes it (uid:, gid:) with a mode up to 0755, or chmod it in the RUN.", nameof(mode));
-            }
-
+            RequireMode(mode, 0x1ED, "A cache mount's", "BuildKit creates the directory under the daemon's umask (022) and without setuid, setgid or sticky. " +
+                "Give the directory to the user that writes it (uid:, gid:) with a mode up to 0755, or chmod it in the RUN.");
             return new CacheMount(Syntax.Flag(target, "target", nameof(target)), Syntax.OptionalFlag(id, "id", nameof(id)), sharing, from,
                 Syntax.OptionalFlag(source, "source", nameof(source)), mode, uid, gid, readOnly);
         }
@@ -79,12 +73,28 @@ namespace ImageDsl
                 throw new DockerfileException(DiagnosticIds.InvalidArgument, $"'{env}' is not an environment variable name.", nameof(env));
             }
 
+            RequireMode(mode, 0x1FF, "A secret's", SpecialBits);
             return new SecretMount(Syntax.Flag(id, "id", nameof(id)), Syntax.OptionalFlag(target, "target", nameof(target)), env, required, mode, uid, gid);
         }
 
+        private const string SpecialBits = "BuildKit sets it from the permission bits only (0 to 0777), without setuid, setgid or sticky. Write the permission bits.";
+
+        // A mount's mode that BuildKit would not give as written (judged on the daemon): refused, naming what it would be.
+        private static void RequireMode(FileMode? mode, int kept, string whose, string why)
+        {
+            if (mode is { } written && (written.Bits & ~kept) != 0)
+            {
+                throw new DockerfileException(DiagnosticIds.InexpressibleValue, $"{whose} mode={written} would be {FileMode.FromBits(written.Bits & kept)}: {why}", nameof(mode));
+            }
+        }
+
         /// <summary>The SSH agent socket forwarded by the client.</summary>
-        public static Mount Ssh(string? id = null, string? target = null, bool required = false, FileMode? mode = null, uint? uid = null, uint? gid = null) =>
-            new SshMount(Syntax.OptionalFlag(id, "id", nameof(id)), Syntax.OptionalFlag(target, "target", nameof(target)), required, mode, uid, gid);
+        public static Mount Ssh(string? id = null, string? target = null, bool required = false, FileMode? mode = null, uint? uid = null, uint? gid = null)
+        {
+            // The same BuildKit code as a secret's (not judged here: a socket's special bits mean nothing anyway).
+            RequireMode(mode, 0x1FF, "An ssh socket's", SpecialBits);
+            return new SshMount(Syntax.OptionalFlag(id, "id", nameof(id)), Syntax.OptionalFlag(target, "target", nameof(target)), required, mode, uid, gid);
+        }
     }
 
     public sealed record BindMount(string Target, string? Source, StageOrImage? From, bool ReadWrite) : Mount;

@@ -516,6 +516,10 @@ public static class DockerfileImporter
             var target = Take("target", "dst", "destination");
             string Quoted(string s) => ValueWriter.Literal(s);
             string Mode(string s) => $"FileMode.Octal({ValueWriter.Literal(s)})";
+            // A mount's mode the DSL refuses, since BuildKit would not give it as written (see Mount): reported with what it would be.
+            string KeptMode(string s, int kept, string why) => Regex.IsMatch(s, "^[0-7]{1,4}$") && (Convert.ToInt32(s, 8) & ~kept) != 0
+                ? throw new NotExpressibleException($"a {type} mount's mode={s} would be {Convert.ToString(Convert.ToInt32(s, 8) & kept, 8).PadLeft(4, '0')} {why}")
+                : Mode(s);
             string From(string s) => StageNamed(s) is { } referenced && referenced.Index < stage.Index ? referenced.Variable : ValueWriter.Literal(s);
             string call;
             switch (type)
@@ -525,9 +529,7 @@ public static class DockerfileImporter
                     Named("sharing", Take("sharing"), s => "CacheSharing." + Pascal(s));
                     Named("from", Take("from"), From);
                     Named("source", Take("source", "src"), Quoted);
-                    Named("mode", Take("mode"), s => Regex.IsMatch(s, "^[0-7]{1,4}$") && (Convert.ToInt32(s, 8) & ~0x1ED) != 0
-                        ? throw new NotExpressibleException($"a cache mount's mode={s} would be {Convert.ToString(Convert.ToInt32(s, 8) & 0x1ED, 8).PadLeft(4, '0')} (BuildKit creates the directory under the daemon's umask, without setuid, setgid or sticky): give it to the user that writes it with uid and gid, or chmod it in the RUN")
-                        : Mode(s));
+                    Named("mode", Take("mode"), s => KeptMode(s, 0x1ED, "(BuildKit creates the directory under the daemon's umask, without setuid, setgid or sticky): give it to the user that writes it with uid and gid, or chmod it in the RUN"));
                     Named("uid", Take("uid"), s => s);
                     Named("gid", Take("gid"), s => s);
                     if (Flag("ro", "readonly")) args.Add("readOnly: true");
@@ -550,7 +552,7 @@ public static class DockerfileImporter
                     if (type == "secret") Named("env", Take("env"), Quoted);
                     if (type == "ssh") Named("target", target, Quoted);
                     if (Flag("required")) args.Add("required: true");
-                    Named("mode", Take("mode"), Mode);
+                    Named("mode", Take("mode"), s => KeptMode(s, 0x1FF, "(BuildKit sets it from the permission bits only): write the permission bits"));
                     Named("uid", Take("uid"), s => s);
                     Named("gid", Take("gid"), s => s);
                     call = type == "secret" ? $"Mount.Secret({Quoted(id)}{Tail(args)})" : $"Mount.Ssh({(id.Length == 0 ? "" : "id: " + Quoted(id))}{(id.Length == 0 ? Tail(args).TrimStart(',', ' ') : Tail(args))})";

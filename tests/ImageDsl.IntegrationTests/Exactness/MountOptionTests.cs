@@ -1,4 +1,5 @@
 using ImageDsl.Build.Docker;
+using ImageDsl.Build.Session;
 using Xunit;
 
 namespace ImageDsl.IntegrationTests.Exactness;
@@ -37,5 +38,46 @@ public class MountOptionTests
 
         Assert.Equal(Convert.ToString(bits & 0x1ED, 8) + " 1000:1001\n", run.Stdout);
         Assert.Equal(written, (bits & 0x1ED) == bits);
+    }
+
+    /// <summary>
+    /// A secret's mode: BuildKit sets the file's permission bits as written (0777 too) and drops setuid, setgid and
+    /// sticky, which the DSL refuses (IDSL0008); the raw Dockerfile shows what they would have become.
+    /// </summary>
+    [Theory]
+    [InlineData("0400", true)]
+    [InlineData("0440", true)]
+    [InlineData("0777", true)]
+    [InlineData("4755", false)]
+    public async Task A_secret_file_gets_its_mode_from_the_permission_bits(string mode, bool written)
+    {
+        var bits = Convert.ToInt32(mode, 8);
+        var mount = $"--mount=type=secret,id=tok,mode={mode},uid=1000,gid=1001";
+        if (written) Assert.Contains(mount, Dockerfile.From(TestEngine.BaseImage).Run("true", mounts: [Mount.Secret("tok", mode: FileMode.Octal(mode), uid: 1000, gid: 1001)]).ToString());
+        else Assert.Throws<DockerfileException>(() => Mount.Secret("tok", mode: FileMode.Octal(mode), uid: 1000, gid: 1001));
+
+        var secret = Path.GetTempFileName();
+        File.WriteAllText(secret, "s3cret");
+        var context = Directory.CreateTempSubdirectory("imagedsl-secret-mode-");
+        try
+        {
+            var dockerfile = $"FROM {TestEngine.BaseImage}\nRUN {mount} echo {Guid.NewGuid():N} && stat -c '%a %u:%g' /run/secrets/tok > /out\n";
+            using var engine = await TestEngine.ConnectAsync();
+            var request = new BuildRequest("imagedsl-tests/secret-mode", dockerfile, context.FullName, new[] { "imagedsl-tests/secret-mode:1" },
+                new Dictionary<string, string>(), new Dictionary<string, string>(), NetworkMode: TestEngine.NetworkMode)
+            {
+                Session = new SessionResources(new[] { new SecretSource("tok", null, secret) }, Array.Empty<SshAgent>(), Array.Empty<HostCredential>()),
+            };
+            await engine.BuildAsync(request, TestEngine.Layout(context.FullName, BuilderKind.BuildKit), BuilderKind.BuildKit, new ListLog(), CancellationToken.None);
+            var run = await engine.RunAsync("imagedsl-tests/secret-mode:1", TimeSpan.FromSeconds(30), "none", CancellationToken.None, new[] { "cat", "/out" });
+
+            Assert.Equal(Convert.ToString(bits & 0x1FF, 8) + " 1000:1001\n", run.Stdout);
+            Assert.Equal(written, (bits & 0x1FF) == bits);
+        }
+        finally
+        {
+            File.Delete(secret);
+            context.Delete(recursive: true);
+        }
     }
 }

@@ -64,6 +64,18 @@ public class ValidationTests
         Assert.Equal("RUN --mount=type=cache,target=/c,mode=0750,uid=1000 make", Base.Run("make", mounts: [Mount.Cache("/c", mode: FileMode.Octal("750"), uid: 1000)]).ToString().Split('\n')[1]);
     }
 
+    [Fact]
+    public void A_secret_or_ssh_mode_with_a_special_bit_is_refused()
+    {
+        var secret = Assert.Throws<DockerfileException>(() => Mount.Secret("token", mode: FileMode.Octal("4400")));
+        var ssh = Assert.Throws<DockerfileException>(() => Mount.Ssh(mode: FileMode.Octal("1600")));
+
+        Assert.Equal((DiagnosticIds.InexpressibleValue, "mode"), (secret.Id, secret.ParamName));
+        Assert.Contains("A secret's mode=4400 would be 0400", secret.Message);
+        Assert.Contains("An ssh socket's mode=1600 would be 0600", ssh.Message);
+        Assert.Contains("mode=0777", Base.Run("x", mounts: [Mount.Secret("token", mode: FileMode.Octal("777"))]).ToString());
+    }
+
     [Theory]
     [InlineData("4755", "0755")]
     [InlineData("2711", "0711")]
