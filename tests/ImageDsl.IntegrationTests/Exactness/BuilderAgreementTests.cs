@@ -207,6 +207,20 @@ public sealed class BuilderAgreementTests
         await CheckAsync(separate, new Dictionary<string, string>());
     }
 
+    /// <summary>
+    /// What an ADD unpacks from a local archive: modes with setuid, setgid and sticky, owners, a file's two names, a
+    /// symbolic link, a FIFO, a directory that only the archive gives a mode — both builders unpack the same tree.
+    /// </summary>
+    [Fact]
+    public async Task An_unpacked_archive_is_the_same_tree_with_both_builders()
+    {
+        var (buildKit, classic) = await FilesOfBothAsync("unpacked", Dockerfile.From(TestEngine.BaseImage).Add("odd.tar", "/odd/").ToString());
+
+        Assert.Contains("\nodd/bin/tool RegularFile 4755 0:0 ", buildKit);
+        Assert.Contains("\nodd/private Directory 700 5:6 ", buildKit);
+        Assert.Equal(buildKit, classic);
+    }
+
     /// <summary>An archive named through build arguments is known as the builders would name it: given values, defaults (built from others), global values.</summary>
     [Theory]
     [InlineData("ARG EXT=.tar\nADD --chown=1000:1000 bundle${EXT} /u/", "", true)]
@@ -345,7 +359,10 @@ public sealed class BuilderAgreementTests
         }
     }
 
-    /// <summary>The context of every build and check here: a.txt; bundle.tar, an archive ADD unpacks; tool, a setuid file; pair/one and pair/two, one file.</summary>
+    /// <summary>
+    /// The context of every build and check here: a.txt; bundle.tar and odd.tar, archives ADD unpacks; tool, a setuid
+    /// file; pair/one and pair/two, one file.
+    /// </summary>
     private static async Task<DirectoryInfo> MakeContextAsync()
     {
         var context = Directory.CreateTempSubdirectory("imagedsl-agree-");
@@ -362,6 +379,28 @@ public sealed class BuilderAgreementTests
             {
                 Uid = 7, Gid = 8, Mode = (UnixFileMode)0x1A4, DataStream = new MemoryStream("in\n"u8.ToArray()),
             });
+        }
+
+        await using (var odd = File.Create(Path.Combine(context.FullName, "odd.tar")))
+        await using (var writer = new System.Formats.Tar.TarWriter(odd))
+        {
+            System.Formats.Tar.PaxTarEntry Entry(System.Formats.Tar.TarEntryType type, string name, int mode, int uid = 0, int gid = 0, string? data = null, string? link = null)
+            {
+                var entry = new System.Formats.Tar.PaxTarEntry(type, name) { Mode = (UnixFileMode)mode, Uid = uid, Gid = gid };
+                if (data is not null) entry.DataStream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(data));
+                if (link is not null) entry.LinkName = link;
+                return entry;
+            }
+
+            writer.WriteEntry(Entry(System.Formats.Tar.TarEntryType.RegularFile, "bin/tool", 0x9ED, data: "#!/bin/sh\n"));
+            writer.WriteEntry(Entry(System.Formats.Tar.TarEntryType.RegularFile, "bin/group-tool", 0x5E9 /* 02751 */, 3, 4, "g\n"));
+            writer.WriteEntry(Entry(System.Formats.Tar.TarEntryType.HardLink, "bin/tool-again", 0x9ED, link: "bin/tool"));
+            writer.WriteEntry(Entry(System.Formats.Tar.TarEntryType.SymbolicLink, "bin/alias", 0x1FF, link: "tool"));
+            writer.WriteEntry(Entry(System.Formats.Tar.TarEntryType.Directory, "private/", 0x1C0, 5, 6));
+            writer.WriteEntry(Entry(System.Formats.Tar.TarEntryType.RegularFile, "private/key", 0x180, 5, 6, "k\n"));
+            writer.WriteEntry(Entry(System.Formats.Tar.TarEntryType.Directory, "shared/", 0x3FF));
+            writer.WriteEntry(Entry(System.Formats.Tar.TarEntryType.Fifo, "shared/pipe", 0x1B6));
+            writer.WriteEntry(Entry(System.Formats.Tar.TarEntryType.RegularFile, "implied/dir/file", 0x1A4, 9, 9, "i\n"));
         }
 
         return context;
