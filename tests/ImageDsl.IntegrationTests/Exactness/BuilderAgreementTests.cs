@@ -221,6 +221,32 @@ public sealed class BuilderAgreementTests
         Assert.Equal(buildKit, classic);
     }
 
+    /// <summary>
+    /// A COPY of a directory into a directory the image already has, with and without --chown: both builders leave that
+    /// directory as it was. Into a destination whose parents are missing, with --chown: both make the destination the
+    /// owner's, but the parents above it are the owner's with BuildKit and root's with the classic builder (its
+    /// copyDirectory creates them as root; a file's copy creates them for the owner, as BuildKit does). Not refused: the
+    /// check cannot see the base image's directories (documented in docs/msbuild.md).
+    /// </summary>
+    [Fact]
+    public async Task Copying_a_directory_into_an_existing_directory_leaves_it_alike_with_both_builders()
+    {
+        var dockerfile = Dockerfile.From(TestEngine.BaseImage)
+            .Run("mkdir -p /owned /private /plain && chmod 700 /private && chown 7:8 /owned")
+            .Copy("pair", "/plain/", chown: Owner.Id(1000, 1000))
+            .Copy("pair", "/private/")
+            .Copy("pair", "/owned/")
+            .Copy("pair", "/created/deeper/", chown: Owner.Id(1000, 1000))
+            .ToString();
+        var (buildKit, classic) = await FilesOfBothAsync("existing-dir", dockerfile);
+
+        Assert.Contains("\nprivate Directory 700 0:0 ", buildKit);
+        Assert.Contains("\nowned Directory 755 7:8 ", buildKit);
+        Assert.Contains("\ncreated/deeper Directory 755 1000:1000 ", classic);
+        Assert.Contains("\ncreated Directory 755 1000:1000 ", buildKit);
+        Assert.Equal(buildKit, classic.Replace("\ncreated Directory 755 0:0 ", "\ncreated Directory 755 1000:1000 "));
+    }
+
     /// <summary>An archive named through build arguments is known as the builders would name it: given values, defaults (built from others), global values.</summary>
     [Theory]
     [InlineData("ARG EXT=.tar\nADD --chown=1000:1000 bundle${EXT} /u/", "", true)]
