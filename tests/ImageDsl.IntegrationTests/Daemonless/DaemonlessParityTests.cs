@@ -73,6 +73,8 @@ public sealed class DaemonlessParityTests
             COPY --chmod=0755 app/suid /chmod-over-setuid
             COPY --chmod=1777 app/sub /chmod-sticky-dir
             COPY app/a.txt app/hard /separate-sources/
+            COPY --chown=1000:1000 --chmod=600 app/a.txt /file-parents/deep/
+            COPY --chown=1000:1000 app/sub /dir-parents/deep/er/
             COPY app/*.txt /pattern/
             COPY app/link /followed
             COPY app/sub /etc/
