@@ -247,6 +247,60 @@ public sealed class BuilderAgreementTests
         Assert.Equal(buildKit, classic.Replace("\ncreated Directory 755 0:0 ", "\ncreated Directory 755 1000:1000 "));
     }
 
+    /// <summary>
+    /// ADD of an http URL: the file each builder writes — name, mode, owner (with --chown too), content and the time it
+    /// takes from Last-Modified — judged against a server on 127.0.0.1.
+    /// </summary>
+    [Fact]
+    public async Task A_downloaded_file_is_the_same_with_both_builders()
+    {
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        using var listener = new System.Net.HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        var serving = Task.Run(async () =>
+        {
+            while (listener.IsListening)
+            {
+                System.Net.HttpListenerContext request;
+                try
+                {
+                    request = await listener.GetContextAsync();
+                }
+                catch (Exception e) when (e is System.Net.HttpListenerException or ObjectDisposedException)
+                {
+                    return;
+                }
+
+                var body = "downloaded " + request.Request.Url!.AbsolutePath + "\n";
+                var bytes = System.Text.Encoding.UTF8.GetBytes(body);
+                request.Response.Headers["Last-Modified"] = "Tue, 15 Nov 1994 08:12:31 GMT";
+                request.Response.ContentLength64 = bytes.Length;
+                await request.Response.OutputStream.WriteAsync(bytes);
+                request.Response.Close();
+            }
+        });
+
+        var dockerfile = Dockerfile.From(TestEngine.BaseImage)
+            .Add(new Uri($"http://127.0.0.1:{port}/files/tool.sh"), "/fetched/")
+            .Add(new Uri($"http://127.0.0.1:{port}/files/renamed.txt"), "/fetched/given-name", chown: Owner.Id(1000, 1000))
+            .Run("stat -c '%n %a %u:%g %Y' /fetched/* > /stat")
+            .ToString();
+        var (buildKit, classic) = await FilesOfBothAsync("add-url", dockerfile);
+        listener.Stop();
+        await serving;
+
+        Assert.Contains("\nfetched/tool.sh RegularFile 600 0:0 ", buildKit);
+        Assert.Contains("\nfetched/given-name RegularFile 600 1000:1000 ", buildKit);
+        Assert.Equal(buildKit, classic);
+    }
+
     /// <summary>An archive named through build arguments is known as the builders would name it: given values, defaults (built from others), global values.</summary>
     [Theory]
     [InlineData("ARG EXT=.tar\nADD --chown=1000:1000 bundle${EXT} /u/", "", true)]
