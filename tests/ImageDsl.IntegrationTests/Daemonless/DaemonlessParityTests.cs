@@ -53,6 +53,7 @@ public sealed class DaemonlessParityTests
             FROM @BASE@
             VOLUME ["/a ", " /b", "\t/c\u00a0"]
             VOLUME /d
+            COPY app/a.txt /d/
             """ },
         { "entrypoint-resets-cmd", """
             FROM @BASE@

@@ -301,6 +301,19 @@ public sealed class BuilderAgreementTests
         Assert.Equal(buildKit, classic);
     }
 
+    /// <summary>A COPY after a VOLUME (unlike a RUN) keeps what it writes there with both builders, and the daemonless builder's image is BuildKit's.</summary>
+    [Fact]
+    public async Task A_copy_after_a_volume_keeps_its_files_with_every_builder()
+    {
+        var dockerfile = Dockerfile.From(TestEngine.BaseImage).Volume("/data").Copy("a.txt", "/data/a.txt").Copy("pair", "/data/pair/", chown: Owner.Id(1000, 1000)).ToString();
+        await CheckAsync(dockerfile, new Dictionary<string, string>());
+        var (buildKit, classic) = await FilesOfBothAsync("volume-copy", dockerfile);
+
+        Assert.Contains("\ndata/a.txt RegularFile 644 0:0 ", buildKit);
+        Assert.Contains("\ndata/pair/one RegularFile 644 1000:1000 ", buildKit);
+        Assert.Equal(buildKit, classic);
+    }
+
     /// <summary>An archive named through build arguments is known as the builders would name it: given values, defaults (built from others), global values.</summary>
     [Theory]
     [InlineData("ARG EXT=.tar\nADD --chown=1000:1000 bundle${EXT} /u/", "", true)]
