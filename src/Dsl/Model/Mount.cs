@@ -41,7 +41,10 @@ namespace ImageDsl
         public static Mount Bind(string target, string? source = null, StageOrImage? from = null, bool readWrite = false) =>
             new BindMount(Syntax.Flag(target, "target", nameof(target)), Syntax.OptionalFlag(source, "source", nameof(source)), from, readWrite);
 
-        /// <summary>A directory that persists between builds, e.g. a package cache.</summary>
+        /// <summary>
+        /// A directory that persists between builds, e.g. a package cache. Its <paramref name="mode"/> goes through the
+        /// daemon's umask, so at most 0755: give a non-root writer the directory with <paramref name="uid"/> and <paramref name="gid"/>.
+        /// </summary>
         public static Mount Cache(string target, string? id = null, CacheSharing sharing = CacheSharing.Shared, StageOrImage? from = null,
             string? source = null, FileMode? mode = null, uint? uid = null, uint? gid = null, bool readOnly = false)
         {
@@ -64,7 +67,10 @@ namespace ImageDsl
             return new TmpfsMount(Syntax.Flag(target, "target", nameof(target)), sizeBytes);
         }
 
-        /// <summary>A build secret as a file (default <c>/run/secrets/ID</c>) or, with <paramref name="env"/>, an environment variable.</summary>
+        /// <summary>
+        /// A build secret as a file (default <c>/run/secrets/ID</c>, mode 0400) or, with <paramref name="env"/>, an
+        /// environment variable. The <paramref name="mode"/> is the permission bits only (0 to 0777).
+        /// </summary>
         public static Mount Secret(string id, string? target = null, string? env = null, bool required = false,
             FileMode? mode = null, uint? uid = null, uint? gid = null)
         {
