@@ -60,8 +60,9 @@ public sealed record ContextLayout(IReadOnlyList<ContextEntry> Entries, string D
 /// <summary>
 /// Packs a build context as the docker CLI does: the context directory minus what .dockerignore excludes (the
 /// Dockerfile and .dockerignore are always sent), directories and files with their modes, symbolic links stored as
-/// links whatever they point at (nowhere, or themselves), a file's later names as hard links to its first, FIFOs and devices stored as FIFOs and devices — never opened —
-/// and sockets left out (the CLI cannot archive them either), owner root, names as their bytes. The tar is written
+/// links whatever they point at (nowhere, or themselves), a file's later names as hard links to its first
+/// (<see cref="HardLinks"/>), FIFOs and devices stored as FIFOs and devices — never opened — and sockets left out (the
+/// CLI cannot archive them either), owner root, names as their bytes. The tar is written
 /// straight to the output stream, one file at a time, so a large context never sits in memory, and cancellation is
 /// checked between directories and between chunks of every file.
 /// </summary>
@@ -149,8 +150,8 @@ public static class ContextPacker
 
     /// <summary>
     /// A digest of everything that decides the build's result: the Dockerfile, the build settings, and every
-    /// context entry's path, type, mode, link target (symbolic or hard) and content. Equal stamps mean the daemon would build the same
-    /// image, so the build can be skipped. Modification times are left out on purpose: a checkout or touch that does
+    /// context entry's path, type, mode, link target (symbolic or hard) and content. Equal stamps mean the daemon would
+    /// build the same image, so the build can be skipped. Modification times are left out on purpose: a checkout or touch that does
     /// not change bytes must not trigger a rebuild.
     /// </summary>
     public static string Stamp(IReadOnlyList<ContextEntry> entries, string dockerfile, string settings, CancellationToken cancellationToken = default,
