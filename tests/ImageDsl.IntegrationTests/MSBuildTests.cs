@@ -369,6 +369,7 @@ public class MSBuildTests
     [InlineData("\n                .User(\"1000\")\n                .Workdir(\"/data\")", "-p:ImageDslBuilder=classic", "IMAGEDSL2030", "WORKDIR under USER 1000", "Image.cs(9,18)")]
     [InlineData("\n                .Volume(\"/data\")\n                .Run(\"touch /data/f\")", "-p:ImageDslBuilder=classic", "IMAGEDSL2030", "RUN after VOLUME /data", "Image.cs(9,18)")]
     [InlineData("\n                .Add(Glob.Of(\"*.tar.gz\"), \"/opt/\", chown: Owner.Id(1000, 1000))", "-p:ImageDslBuilder=classic", "IMAGEDSL2030", "unpacks the archive *.tar.gz", "Image.cs(8,18)")]
+    [InlineData("\n                .Copy(\".\", \"/created/deeper/\", chown: Owner.Id(1000, 1000))", "-p:ImageDslBuilder=classic", "IMAGEDSL2030", "where /created does not exist yet", "Image.cs(8,18)")]
     public void Feature_the_builder_cannot_run_is_refused_before_the_build(string extra, string properties, string code, string feature, string? at)
     {
         using var project = new MSBuildProject(Definition("tests/unsupported", "h", extra), new Dictionary<string, string> { ["message.txt"] = "h\n" });

@@ -19,6 +19,13 @@ public sealed class ContextSources(IReadOnlyList<ContextEntry> entries)
         return entries.Any(e => e.Type == TarEntryType.RegularFile && Names(clean, e.RelativePath) && Unpacked(e));
     }
 
+    /// <summary>Whether the source names a directory of the context (the root, a directory, or a pattern matching one).</summary>
+    public bool IsDirectory(string source)
+    {
+        var clean = PathPattern.Clean(source);
+        return clean.Length == 0 || entries.Any(e => e.Type == TarEntryType.Directory && Names(clean, e.RelativePath));
+    }
+
     /// <summary>
     /// The first regular file the source copies (named by it, or under a directory it names) whose setuid or setgid bit a
     /// change of owner clears — setuid always, setgid with group execute (the kernel's rule for chown); null if none. For

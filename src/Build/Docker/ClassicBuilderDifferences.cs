@@ -16,7 +16,7 @@ namespace ImageDsl.Build.Docker;
 /// <c>FROM --platform=$BUILDPLATFORM</c> cannot even be parsed there. Passing the value makes them agree.</item>
 /// <item>A WORKDIR under a user other than root: BuildKit creates the directories it makes owned by that user
 /// (dispatchWorkdir: mkdir with the image's user), the classic builder owned by root. A WORKDIR before the USER (or
-/// under root) makes them agree.</item>
+/// under root) makes them agree; a directory the base image has (read from the daemon) or the stage made passes.</item>
 /// <item>A RUN after a VOLUME (of the stage, a stage it starts from, or the base image): the classic builder runs it
 /// with a volume at that path and drops what it writes there (and leaves the volume's directories in the image), while
 /// BuildKit keeps what it writes (and creates no directory). A VOLUME after the RUN steps makes them agree.</item>
@@ -25,6 +25,9 @@ namespace ImageDsl.Build.Docker;
 /// group, or a numeric user, makes them agree.</item>
 /// <item>An ADD --chown of a local archive: BuildKit creates the destination directory it unpacks into owned by the
 /// --chown owner, the classic builder owned by root. An ADD without --chown makes them agree.</item>
+/// <item>A COPY or ADD of a context directory with --chown into a destination whose parents are missing: BuildKit
+/// creates them owned by the owner, the classic builder's copyDirectory owned by root. Known missing when the base image
+/// lacks them and the stage did not make them (after a RUN nothing is known). Creating them first makes them agree.</item>
 /// <item>A COPY or ADD of a context file with the setuid bit (or setgid with group execute): the classic builder changes
 /// the owner of every file it copies afterwards (fixPermissions), and the kernel clears those bits on a chown; BuildKit
 /// keeps them. Setting the bit with a RUN chmod after the copy makes them agree. The same holds for a COPY --from of
@@ -44,14 +47,24 @@ public static class ClassicBuilderDifferences
     /// gives a base image's config (null when it cannot be read: then the stage's own instructions count);
     /// <paramref name="context"/> what the sources of a COPY or ADD name in the build context.
     /// </summary>
+    /// <param name="baseHas">
+    /// Whether a base image (by reference) has a directory at an absolute path: null when that cannot be known (the
+    /// daemon lacks the image). Without it, nothing of the base's file system is known.
+    /// </param>
     public static async Task CheckAsync(string imageName, string dockerfile, string? target, IReadOnlyDictionary<string, string> buildArgs, ImageManifest manifest,
-        Func<string, Task<BaseImageConfig?>> configOf, ContextSources context, string? projectDirectory)
+        Func<string, Task<BaseImageConfig?>> configOf, ContextSources context, string? projectDirectory, Func<string, string, Task<bool?>>? baseHas = null)
     {
         var (escape, instructions) = DockerfileReader.Read(dockerfile);
         var stageSettings = new Dictionary<string, (string? User, string? Volume, List<string> Triggers)>(StringComparer.OrdinalIgnoreCase);
         var ownTriggers = new List<string>();
         var stage = -1;
         string? user = null, volume = null, stageName = null;
+        // What the stage's file system is known to hold: the base image (null when it is another stage), the directories
+        // the stage's own COPY, ADD and WORKDIR made, the stage's WORKDIR (null: the base's, unknown), and whether a RUN
+        // could have made anything else.
+        string? baseReference = null, workdir = null;
+        var made = new HashSet<string>(StringComparer.Ordinal);
+        var ran = false;
         // The values of the global build arguments, and of those the current stage declares: what ${NAME} in a source is.
         var global = new Dictionary<string, string>(StringComparer.Ordinal);
         var declared = global;
@@ -66,6 +79,8 @@ public static class ClassicBuilderDifferences
                 ownTriggers = new List<string>();
                 var words = instruction.Rest.Split(' ', StringSplitOptions.RemoveEmptyEntries);
                 IReadOnlyList<DockerfileInstruction> triggers = Array.Empty<DockerfileInstruction>();
+                (baseReference, workdir, ran) = (null, null, true);
+                made.Clear();
                 if (words.Length > 0 && stageSettings.TryGetValue(words[0], out var inherited))
                 {
                     // A stage of this file: its ONBUILD triggers run here (those of its own base ran there, and are gone).
@@ -74,9 +89,12 @@ public static class ClassicBuilderDifferences
                 }
                 else
                 {
-                    var config = stage < manifest.Stages.Count && manifest.Stages[stage].BaseImage is { } parts && PathPart.Resolve(parts, buildArgs) is var reference
-                        && !string.Equals(reference, "scratch", StringComparison.OrdinalIgnoreCase) ? await configOf(reference).ConfigureAwait(false) : null;
+                    var reference = stage < manifest.Stages.Count && manifest.Stages[stage].BaseImage is { } parts ? PathPart.Resolve(parts, buildArgs) : null;
+                    var scratch = string.Equals(reference, "scratch", StringComparison.OrdinalIgnoreCase);
+                    var config = reference is not null && !scratch ? await configOf(reference).ConfigureAwait(false) : null;
                     (user, volume, triggers) = (config?.User, config?.Volumes.FirstOrDefault(), config?.Triggers ?? triggers);
+                    (baseReference, ran) = (reference, false);
+                    if (scratch) workdir = "/";
                 }
 
                 foreach (var name in AutomaticArguments.Where(a => instruction.Flag("platform") is { } platform && References(platform, a)))
@@ -89,11 +107,11 @@ public static class ClassicBuilderDifferences
                 stageName = words.Length >= 3 && words[1].Equals("as", StringComparison.OrdinalIgnoreCase) ? words[2] : null;
                 // The base's ONBUILD triggers run first, as if they were the stage's first instructions; what they do
                 // differently is reported at the FROM.
-                foreach (var trigger in triggers) Check(trigger, trigger.Original, instruction, '\\');
+                foreach (var trigger in triggers) await CheckAsync(trigger, trigger.Original, instruction, '\\').ConfigureAwait(false);
             }
             else
             {
-                Check(instruction, instruction.Original, instruction, escape);
+                await CheckAsync(instruction, instruction.Original, instruction, escape).ConfigureAwait(false);
             }
 
             // What a later FROM of this stage starts with.
@@ -101,10 +119,47 @@ public static class ClassicBuilderDifferences
         }
 
         // One instruction of the stage, or a trigger of its base run at the FROM line at (and reported there).
-        void Check(DockerfileInstruction instruction, string text, DockerfileInstruction at, char instructionEscape)
+        async Task CheckAsync(DockerfileInstruction instruction, string text, DockerfileInstruction at, char instructionEscape)
         {
             var where = ReferenceEquals(instruction, at) ? "line " + at.Line : $"an ONBUILD trigger of its base, run at line {at.Line}";
             ImageDslException Differs(string what, string how, string wayOut) => Difference(imageName, what, where, text, how, wayOut, Locate(manifest, at, projectDirectory));
+
+            // A directory the stage is known to have here; null when a RUN, another stage or an unreadable base leaves it open.
+            async Task<bool?> Has(string path)
+            {
+                if (path == "/" || made.Contains(path)) return true;
+                if (ran) return null;
+                if (string.Equals(baseReference, "scratch", StringComparison.OrdinalIgnoreCase)) return false;
+                return baseReference is null || baseHas is null ? null : await baseHas(baseReference, path).ConfigureAwait(false);
+            }
+
+            // Where a path written in the instruction is (build arguments expanded), or null when that is not known here.
+            string? Absolute(string written)
+            {
+                if (written.IndexOfAny(['$', '"', '\'', '\\']) >= 0) return null;
+                return written.StartsWith('/') ? "/" + PathPattern.Clean(written) : workdir is null ? null : "/" + PathPattern.Clean(workdir + "/" + written);
+            }
+
+            var keyword = instruction.Keyword;
+            string? missingParent = null, copiedDirectory = null, destination = null;
+            if (keyword is "copy" or "add" && instruction.Flag("from") is null && instruction.Flag("chown") is { } owner && !IsRoot(owner)
+                && Sources(instruction, instructionEscape, declared).FirstOrDefault(source => !source.Contains("://", StringComparison.Ordinal) && context.IsDirectory(source)) is { } directory
+                && Destination(instruction, instructionEscape, declared) is { } written && Absolute(written) is { } target)
+            {
+                (copiedDirectory, destination) = (directory, written);
+                foreach (var parent in Ancestors(target))
+                {
+                    var has = await Has(parent).ConfigureAwait(false);
+                    if (has is null) break;
+                    if (has == false)
+                    {
+                        missingParent = parent;
+                        break;
+                    }
+                }
+            }
+
+            var workdirExists = keyword == "workdir" && !IsRoot(user) && Absolute(instruction.Rest.Trim()) is { } workdirPath && await Has(workdirPath).ConfigureAwait(false) == true;
 
             switch (instruction.Keyword)
             {
@@ -143,17 +198,47 @@ public static class ClassicBuilderDifferences
                     throw Differs($"copies {setId.RelativePath}, a file with the {bits} bit",
                         $"the classic builder changes the owner of each file it copies, which clears setuid and setgid (as chown does), BuildKit keeps them",
                         "Clear the bit on the file in the build context and set it with a RUN chmod after the copy (both builders then keep it), or build with BuildKit (ImageDslBuilder=buildkit or auto)");
+                case "copy" or "add" when missingParent is not null:
+                    throw Differs($"copies the directory {copiedDirectory} with --chown={instruction.Flag("chown")} into {destination}, where {missingParent} does not exist yet",
+                        $"BuildKit creates the missing directories above the destination owned by {instruction.Flag("chown")}, the classic builder owned by root (the destination itself is the owner's with both)",
+                        $"Create {missingParent} before the copy (e.g. RUN mkdir -p {missingParent}; both builders then leave it alone), or build with BuildKit (ImageDslBuilder=buildkit or auto)");
                 case "run" when volume is not null:
                     throw Differs($"runs a RUN after VOLUME {volume}",
                         "the classic builder drops what a RUN writes under a volume's path and leaves the volume's directories in the image, BuildKit keeps what it writes",
                         "Declare the VOLUME after the RUN steps (both builders then keep what they wrote), or build with BuildKit (ImageDslBuilder=buildkit or auto)");
-                case "workdir" when !IsRoot(user) && instruction.Rest.Trim() != "/":
+                case "workdir" when !IsRoot(user) && instruction.Rest.Trim() != "/" && !workdirExists:
                     throw Differs($"makes a WORKDIR under USER {user}",
                         $"BuildKit creates the directories it makes owned by {user}, the classic builder owned by root",
                         "Write the WORKDIR before the USER (both builders then create it owned by root), or build with BuildKit (ImageDslBuilder=buildkit or auto)");
             }
+
+            // What the instruction leaves behind for the next ones.
+            switch (keyword)
+            {
+                case "run":
+                    ran = true;
+                    break;
+                case "workdir":
+                    workdir = Absolute(instruction.Rest.Trim());
+                    if (workdir is not null) made.UnionWith(Ancestors(workdir).Append(workdir));
+                    break;
+                case "copy" or "add" when Destination(instruction, instructionEscape, declared) is { } copiedTo && Absolute(copiedTo) is { } copiedPath:
+                    made.UnionWith(Ancestors(copiedPath).Append(copiedPath));
+                    break;
+            }
         }
     }
+
+    // The directories above an absolute path, from the top ("/a/b/c": "/a", "/a/b").
+    private static IEnumerable<string> Ancestors(string path)
+    {
+        for (var slash = path.IndexOf('/', 1); slash > 0; slash = path.IndexOf('/', slash + 1)) yield return path[..slash];
+    }
+
+    // The destination of a COPY or ADD (build arguments substituted), or null when it has none.
+    private static string? Destination(DockerfileInstruction instruction, char escape, IReadOnlyDictionary<string, string> arguments) =>
+        (instruction.Json ?? DockerfileReader.Words(instruction.Rest, escape).Select(w => new ShellWords(escape, name => arguments.GetValueOrDefault(name)).Word(w)).ToList()) is { Count: >= 2 } words
+            ? words[^1] : null;
 
     private static ImageDslException Difference(string imageName, string what, string where, string text, string how, string wayOut, SourceLine? origin) =>
         new(ErrorCodes.BuildersDisagree, imageName, what, where, BuilderCapabilities.Shorten(text), how, wayOut) { Origin = origin };

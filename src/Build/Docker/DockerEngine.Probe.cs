@@ -172,6 +172,16 @@ public sealed partial class DockerEngine
         }
     }
 
+    /// <summary>
+    /// Whether the image has something at the path (a directory, or what a COPY into it would then trip over), for the
+    /// checks made before a classic build; null when the daemon does not have the image (it is not pulled for this).
+    /// </summary>
+    public async Task<bool?> ImageHasPathAsync(string image, string path, CancellationToken cancellationToken)
+    {
+        if (await InspectImageAsync(image, cancellationToken).ConfigureAwait(false) is null) return null;
+        return (await StatPathsAsync(image, new[] { (path, false) }, cancellationToken).ConfigureAwait(false))[path] is not null;
+    }
+
     private async Task<PathStatus?> StatAsync(string id, string path, bool owner, int depth, CancellationToken cancellationToken)
     {
         ContainerArchiveResponse response;

@@ -131,7 +131,7 @@ public sealed partial class BuildImages : ImageDslTask
                     if (builder == BuilderKind.Classic)
                     {
                         await ClassicBuilderDifferences.CheckAsync(name, dockerfile, request.Target, request.BuildArgs, manifest,
-                            BaseConfigOf, new ContextSources(entries), projectDirectory).ConfigureAwait(false);
+                            BaseConfigOf, new ContextSources(entries), projectDirectory, (reference, path) => engine.ImageHasPathAsync(reference, path, cancellationToken)).ConfigureAwait(false);
                     }
 
                     Log.LogMessage(MessageImportance.High, "ImageDsl: building {0} with {1} ({2} context entries)…", name, builder == BuilderKind.BuildKit ? "BuildKit" : "the classic builder", entries.Count);

@@ -223,28 +223,68 @@ public sealed class BuilderAgreementTests
 
     /// <summary>
     /// A COPY of a directory into a directory the image already has, with and without --chown: both builders leave that
-    /// directory as it was. Into a destination whose parents are missing, with --chown: both make the destination the
-    /// owner's, but the parents above it are the owner's with BuildKit and root's with the classic builder (its
-    /// copyDirectory creates them as root; a file's copy creates them for the owner, as BuildKit does). Not refused: the
-    /// check cannot see the base image's directories (documented in docs/msbuild.md).
+    /// directory as it was; a file copied with --chown into missing directories makes them the owner's with both.
     /// </summary>
     [Fact]
-    public async Task Copying_a_directory_into_an_existing_directory_leaves_it_alike_with_both_builders()
+    public async Task Copying_into_an_existing_directory_leaves_it_alike_with_both_builders()
     {
         var dockerfile = Dockerfile.From(TestEngine.BaseImage)
             .Run("mkdir -p /owned /private /plain && chmod 700 /private && chown 7:8 /owned")
             .Copy("pair", "/plain/", chown: Owner.Id(1000, 1000))
             .Copy("pair", "/private/")
             .Copy("pair", "/owned/")
-            .Copy("pair", "/created/deeper/", chown: Owner.Id(1000, 1000))
+            .Copy("a.txt", "/file-parents/deeper/", chown: Owner.Id(1000, 1000))
             .ToString();
+        await CheckAsync(dockerfile, new Dictionary<string, string>());
         var (buildKit, classic) = await FilesOfBothAsync("existing-dir", dockerfile);
 
         Assert.Contains("\nprivate Directory 700 0:0 ", buildKit);
         Assert.Contains("\nowned Directory 755 7:8 ", buildKit);
-        Assert.Contains("\ncreated/deeper Directory 755 1000:1000 ", classic);
-        Assert.Contains("\ncreated Directory 755 1000:1000 ", buildKit);
-        Assert.Equal(buildKit, classic.Replace("\ncreated Directory 755 0:0 ", "\ncreated Directory 755 1000:1000 "));
+        Assert.Contains("\nfile-parents Directory 755 1000:1000 ", buildKit);
+        Assert.Equal(buildKit, classic);
+    }
+
+    /// <summary>
+    /// A directory copied with --chown into a destination whose parents are missing: BuildKit makes those parents the
+    /// owner's, the classic builder's copyDirectory root's (the destination is the owner's with both). Refused where the
+    /// check can see that a parent is missing — not in the base image (read from the daemon), not made by the stage;
+    /// creating it first makes the builders agree. A parent the base has, or a RUN before that may have made it, passes.
+    /// </summary>
+    [Fact]
+    public async Task A_directory_copied_with_chown_into_missing_parents_is_refused_for_the_classic_builder()
+    {
+        var differing = Dockerfile.From(TestEngine.BaseImage).Copy("pair", "/created/deeper/", chown: Owner.Id(1000, 1000)).ToString();
+        var wayOut = Dockerfile.From(TestEngine.BaseImage).Run("mkdir -p /created").Copy("pair", "/created/deeper/", chown: Owner.Id(1000, 1000)).ToString();
+
+        await AssertRefusedAndWayOutAgreesAsync("chown-parents", differing, (buildKit, classic) =>
+        {
+            Assert.Contains("\ncreated Directory 755 1000:1000 ", buildKit);
+            Assert.Contains("\ncreated Directory 755 0:0 ", classic);
+            Assert.Contains("\ncreated/deeper Directory 755 1000:1000 ", classic);
+        }, "copies the directory pair with --chown=1000:1000 into /created/deeper/, where /created does not exist yet (line 2:", wayOut, "\ncreated/deeper/one RegularFile 644 1000:1000 ");
+
+        await CheckAsync(Dockerfile.From(TestEngine.BaseImage).Copy("pair", "/etc/pair/", chown: Owner.Id(1000, 1000)).ToString(), new Dictionary<string, string>());
+        await CheckAsync(Dockerfile.From(TestEngine.BaseImage).Workdir("/srv").Copy("pair", "pair/", chown: Owner.Id(1000, 1000)).ToString(), new Dictionary<string, string>());
+        var relative = await Assert.ThrowsAsync<ImageDslException>(() =>
+            CheckAsync(Dockerfile.From(TestEngine.BaseImage).Workdir("/srv").Copy("pair", "app/sub/pair/", chown: Owner.Id(1000, 1000)).ToString(), new Dictionary<string, string>()));
+        Assert.Contains("where /srv/app does not exist yet", relative.Message);
+    }
+
+    /// <summary>
+    /// A WORKDIR under a non-root USER whose directory the base image already has: both builders leave it alone, so
+    /// it passes; one the base lacks is still the WORKDIR difference.
+    /// </summary>
+    [Fact]
+    public async Task A_workdir_under_a_user_that_the_base_has_passes_and_builds_the_same()
+    {
+        var existing = Dockerfile.From(TestEngine.BaseImage).User("1000").Workdir("/etc").ToString();
+        await CheckAsync(existing, new Dictionary<string, string>());
+        var (buildKit, classic) = await FilesOfBothAsync("workdir-existing", existing);
+        Assert.Equal(buildKit, classic);
+
+        var missing = await Assert.ThrowsAsync<ImageDslException>(() =>
+            CheckAsync(Dockerfile.From(TestEngine.BaseImage).User("1000").Workdir("/nowhere-yet").ToString(), new Dictionary<string, string>()));
+        Assert.Contains("makes a WORKDIR under USER 1000", missing.Message);
     }
 
     /// <summary>
@@ -437,14 +477,18 @@ public sealed class BuilderAgreementTests
             ClassicBuilderDifferences.CheckAsync("app", dockerfile, null, new Dictionary<string, string>(), ImageManifest.Empty, _ => Task.FromResult<BaseImageConfig?>(null), ContextSources.Empty, null));
     }
 
-    // Checked against the context every build here gets (see MakeContextAsync).
+    // Checked against the context every build here gets (see MakeContextAsync) and the base images' file systems in the
+    // daemon (each FROM names an image or scratch, as the manifest would).
     private static async Task CheckAsync(string dockerfile, IReadOnlyDictionary<string, string> buildArgs)
     {
         var context = await MakeContextAsync();
         try
         {
-            await ClassicBuilderDifferences.CheckAsync("app", dockerfile, null, buildArgs, ImageManifest.Empty, _ => Task.FromResult<BaseImageConfig?>(null),
-                new ContextSources(ContextPacker.List(context.FullName)), null);
+            var stages = dockerfile.Split('\n').Where(l => l.StartsWith("FROM ", StringComparison.Ordinal))
+                .Select(l => new ManifestStage(null, PathPart.Literal(l.Split(' ')[1]), Array.Empty<int>())).ToList();
+            using var engine = await TestEngine.ConnectAsync();
+            await ClassicBuilderDifferences.CheckAsync("app", dockerfile, null, buildArgs, ImageManifest.Empty with { Stages = stages }, _ => Task.FromResult<BaseImageConfig?>(null),
+                new ContextSources(ContextPacker.List(context.FullName)), null, (image, path) => engine.ImageHasPathAsync(image, path, CancellationToken.None));
         }
         finally
         {
