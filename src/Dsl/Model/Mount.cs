@@ -97,7 +97,7 @@ namespace ImageDsl
         /// <summary>The SSH agent socket forwarded by the client.</summary>
         public static Mount Ssh(string? id = null, string? target = null, bool required = false, FileMode? mode = null, uint? uid = null, uint? gid = null)
         {
-            // The same BuildKit code as a secret's (not judged here: a socket's special bits mean nothing anyway).
+            // As a secret's (judged: 0666 arrives, 1600 gives 0600).
             RequireMode(mode, 0x1FF, "An ssh socket's", SpecialBits);
             return new SshMount(Syntax.OptionalFlag(id, "id", nameof(id)), Syntax.OptionalFlag(target, "target", nameof(target)), required, mode, uid, gid);
         }

@@ -80,4 +80,44 @@ public class MountOptionTests
             context.Delete(recursive: true);
         }
     }
+
+    /// <summary>
+    /// An ssh socket's mode: the permission bits as written, special bits dropped (refused in the DSL), as for a secret.
+    /// </summary>
+    [Theory]
+    [InlineData("0600", true)]
+    [InlineData("0666", true)]
+    [InlineData("1600", false)]
+    public async Task An_ssh_socket_gets_its_mode_from_the_permission_bits(string mode, bool written)
+    {
+        var bits = Convert.ToInt32(mode, 8);
+        var mount = $"--mount=type=ssh,target=/agent.sock,mode={mode},uid=1000,gid=1001";
+        if (written) Assert.Contains(mount, Dockerfile.From(TestEngine.BaseImage).Run("true", mounts: [Mount.Ssh(target: "/agent.sock", mode: FileMode.Octal(mode), uid: 1000, gid: 1001)]).ToString());
+        else Assert.Throws<DockerfileException>(() => Mount.Ssh(target: "/agent.sock", mode: FileMode.Octal(mode), uid: 1000, gid: 1001));
+
+        var context = Directory.CreateTempSubdirectory("imagedsl-ssh-mode-");
+        var socket = Path.Combine(context.FullName, "agent.sock");
+        using var agent = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ssh-agent", $"-D -a \"{socket}\"") { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        try
+        {
+            for (var i = 0; i < 100 && !File.Exists(socket); i++) await Task.Delay(20);
+            var dockerfile = $"FROM {TestEngine.BaseImage}\nRUN {mount} echo {Guid.NewGuid():N} && stat -c '%a %u:%g' /agent.sock > /out\n";
+            using var engine = await TestEngine.ConnectAsync();
+            var request = new BuildRequest("imagedsl-tests/ssh-mode", dockerfile, context.FullName, new[] { "imagedsl-tests/ssh-mode:1" },
+                new Dictionary<string, string>(), new Dictionary<string, string>(), NetworkMode: TestEngine.NetworkMode)
+            {
+                Session = new SessionResources(Array.Empty<SecretSource>(), new[] { new SshAgent("default", socket) }, Array.Empty<HostCredential>()),
+            };
+            await engine.BuildAsync(request, TestEngine.Layout(context.FullName, BuilderKind.BuildKit), BuilderKind.BuildKit, new ListLog(), CancellationToken.None);
+            var run = await engine.RunAsync("imagedsl-tests/ssh-mode:1", TimeSpan.FromSeconds(30), "none", CancellationToken.None, new[] { "cat", "/out" });
+
+            Assert.Equal(Convert.ToString(bits & 0x1FF, 8) + " 1000:1001\n", run.Stdout);
+            Assert.Equal(written, (bits & 0x1FF) == bits);
+        }
+        finally
+        {
+            agent.Kill();
+            context.Delete(recursive: true);
+        }
+    }
 }
