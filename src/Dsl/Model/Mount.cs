@@ -52,6 +52,15 @@ namespace ImageDsl
             // mode=777 gives 755, 1777 gives 755 (judged on the daemon). Only a mode that survives that is written.
             RequireMode(mode, 0x1ED, "A cache mount's", "BuildKit creates the directory under the daemon's umask (022) and without setuid, setgid or sticky. " +
                 "Give the directory to the user that writes it (uid:, gid:) with a mode up to 0755, or chmod it in the RUN.");
+            // Seeded from a stage or image, the cache is that directory as it is: BuildKit ignores mode, uid and gid (judged).
+            if (from is not null && (mode is not null || uid is not null || gid is not null))
+            {
+                throw new DockerfileException(DiagnosticIds.InexpressibleValue,
+                    "A cache mount seeded from a stage or image (from:) keeps that directory's own owner and mode: BuildKit ignores mode, uid and gid there. " +
+                    "Set them on the directory in a stage (a RUN chown or chmod) and seed from it, or leave from: off.",
+                    mode is not null ? nameof(mode) : uid is not null ? nameof(uid) : nameof(gid));
+            }
+
             return new CacheMount(Syntax.Flag(target, "target", nameof(target)), Syntax.OptionalFlag(id, "id", nameof(id)), sharing, from,
                 Syntax.OptionalFlag(source, "source", nameof(source)), mode, uid, gid, readOnly);
         }

@@ -525,6 +525,11 @@ public static class DockerfileImporter
             switch (type)
             {
                 case "cache":
+                    if (fields.TryGetValue("from", out var seeded) && seeded is not null && new[] { "mode", "uid", "gid" }.FirstOrDefault(fields.ContainsKey) is { } ignored)
+                    {
+                        throw new NotExpressibleException($"a cache mount seeded from '{seeded}' keeps that directory's own owner and mode (BuildKit ignores {ignored} there): set them in the stage it is seeded from, or leave from off");
+                    }
+
                     Named("id", Take("id"), Quoted);
                     Named("sharing", Take("sharing"), s => "CacheSharing." + Pascal(s));
                     Named("from", Take("from"), From);

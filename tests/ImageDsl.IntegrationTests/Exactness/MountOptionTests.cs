@@ -120,4 +120,25 @@ public class MountOptionTests
             context.Delete(recursive: true);
         }
     }
+
+    /// <summary>
+    /// A cache mount seeded from a stage, with a mode and owner: BuildKit ignores them and the RUN sees the seed
+    /// directory's own (0755 root's here), so the DSL refuses them there (IDSL0008).
+    /// </summary>
+    [Fact]
+    public async Task A_cache_mount_seeded_from_a_stage_keeps_the_seeds_mode_and_owner()
+    {
+        var seed = Dockerfile.From(TestEngine.BaseImage).As("seed");
+        var refused = Assert.Throws<DockerfileException>(() => Mount.Cache("/c", from: seed, source: "/seed", mode: FileMode.Octal("700"), uid: 1000, gid: 1001));
+        Assert.Equal("mode", refused.ParamName);
+
+        var id = "imagedsl-seeded-" + Guid.NewGuid().ToString("N");
+        var dockerfile = $"FROM {TestEngine.BaseImage} AS seed\nRUN mkdir -p /seed && echo s > /seed/f\nFROM {TestEngine.BaseImage}\n"
+            + $"RUN --mount=type=cache,target=/c,id={id},from=seed,source=/seed,mode=0700,uid=1000,gid=1001 stat -c '%a %u:%g' /c > /out && ls /c >> /out\n";
+        using var engine = await TestEngine.ConnectAsync();
+        await TestEngine.BuildAsync(engine, "imagedsl-tests/cache-seeded:1", dockerfile, BuilderKind.BuildKit);
+        var run = await engine.RunAsync("imagedsl-tests/cache-seeded:1", TimeSpan.FromSeconds(30), "none", CancellationToken.None, new[] { "cat", "/out" });
+
+        Assert.Equal("755 0:0\nf\n", run.Stdout);
+    }
 }

@@ -65,6 +65,18 @@ public class ValidationTests
     }
 
     [Fact]
+    public void A_cache_mount_seeded_from_a_stage_refuses_mode_and_owner()
+    {
+        var seed = Dockerfile.From("busybox").As("seed");
+        Assert.Equal("uid", Assert.Throws<DockerfileException>(() => Mount.Cache("/c", from: seed, uid: 1000)).ParamName);
+        Assert.Equal("gid", Assert.Throws<DockerfileException>(() => Mount.Cache("/c", from: seed, gid: 1000)).ParamName);
+        var error = Assert.Throws<DockerfileException>(() => Mount.Cache("/c", from: seed, mode: FileMode.Octal("700")));
+        Assert.Equal((DiagnosticIds.InexpressibleValue, "mode"), (error.Id, error.ParamName));
+        Assert.Contains("RUN chown or chmod", error.Message);
+        Assert.Contains("from=seed", Base.Run("x", mounts: [Mount.Cache("/c", from: seed)]).ToString());
+    }
+
+    [Fact]
     public void A_secret_or_ssh_mode_with_a_special_bit_is_refused()
     {
         var secret = Assert.Throws<DockerfileException>(() => Mount.Secret("token", mode: FileMode.Octal("4400")));

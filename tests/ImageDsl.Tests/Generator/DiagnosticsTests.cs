@@ -30,6 +30,7 @@ public class DiagnosticsTests
         { DiagnosticIds.InexpressibleValue, """Dockerfile.From("busybox").Add(Glob.Of("*.sh"), "/b/", chmod: [|FileMode.FromBits(0x3FF)|])""" },
         { DiagnosticIds.InexpressibleValue, """Dockerfile.From("busybox").CopyHeredoc("x\n", "/b", chmod: [|FileMode.Octal("2755")|])""" },
         { DiagnosticIds.InexpressibleValue, """Dockerfile.From("busybox").Run("make", mounts: [Mount.Cache("/c", mode: [|FileMode.Octal("777")|])])""" },
+        { DiagnosticIds.InexpressibleValue, """Dockerfile.From("busybox").Run("make", mounts: [Mount.Cache("/c", from: "busybox", uid: [|1000|])])""" },
         { DiagnosticIds.InexpressibleValue, """Dockerfile.From("busybox").[|Healthcheck("check \\")|]""" },
         { DiagnosticIds.InvalidImageReference, """Dockerfile.From([|"Not A Reference"|])""" },
         { DiagnosticIds.InvalidArgument, """Dockerfile.From("busybox").Copy("a", "/b", chmod: FileMode.Octal([|"9"|]))""" },

@@ -155,6 +155,7 @@ public class ImportTests
     // BuildKit's --chmod applies only the permission bits: this file would be 0755, not setuid.
     [InlineData("FROM a\nRUN --mount=type=cache,target=/c,mode=0777 make\n", "a cache mount's mode=0777 would be 0755")]
     [InlineData("FROM a\nRUN --mount=type=secret,id=t,mode=4400 make\n", "a secret mount's mode=4400 would be 0400")]
+    [InlineData("FROM a AS s\nFROM a\nRUN --mount=type=cache,target=/c,from=s,uid=1000 make\n", "a cache mount seeded from 's' keeps that directory's own owner and mode (BuildKit ignores uid there)")]
     [InlineData("FROM a\nCOPY --chmod=4755 x /y\n", "COPY --chmod=4755 sets a setuid, setgid or sticky bit, which BuildKit's --chmod does not apply (the image gets 0755)")]
     public void A_default_docker_would_expand_to_another_value_is_reported(string dockerfile, string reason)
     {
