@@ -13,5 +13,5 @@ RUN --mount=type=ssh git ls-remote git@example.com:org/repo.git
 RUN --mount=type=ssh,id=deploy,required=true echo ssh
 RUN --mount=type=bind,from=helper,source=/helper.txt,target=/mnt/helper.txt cat /mnt/helper.txt
 RUN --mount=type=bind,target=/ctx,rw touch /ctx/scratch
-RUN --mount=type=cache,target=/cache,id=shared,sharing=private,mode=0777,uid=1000,gid=1000 ls /cache
+RUN --mount=type=cache,target=/cache,id=shared,sharing=private,mode=0750,uid=1000,gid=1000 ls /cache
 RUN --mount=type=cache,target=/ro,readonly ls /ro
