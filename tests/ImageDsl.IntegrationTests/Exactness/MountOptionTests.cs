@@ -58,26 +58,17 @@ public class MountOptionTests
 
         var secret = Path.GetTempFileName();
         File.WriteAllText(secret, "s3cret");
-        var context = Directory.CreateTempSubdirectory("imagedsl-secret-mode-");
         try
         {
-            var dockerfile = $"FROM {TestEngine.BaseImage}\nRUN {mount} echo {Guid.NewGuid():N} && stat -c '%a %u:%g' /run/secrets/tok > /out\n";
-            using var engine = await TestEngine.ConnectAsync();
-            var request = new BuildRequest("imagedsl-tests/secret-mode", dockerfile, context.FullName, new[] { "imagedsl-tests/secret-mode:1" },
-                new Dictionary<string, string>(), new Dictionary<string, string>(), NetworkMode: TestEngine.NetworkMode)
-            {
-                Session = new SessionResources(new[] { new SecretSource("tok", null, secret) }, Array.Empty<SshAgent>(), Array.Empty<HostCredential>()),
-            };
-            await engine.BuildAsync(request, TestEngine.Layout(context.FullName, BuilderKind.BuildKit), BuilderKind.BuildKit, new ListLog(), CancellationToken.None);
-            var run = await engine.RunAsync("imagedsl-tests/secret-mode:1", TimeSpan.FromSeconds(30), "none", CancellationToken.None, new[] { "cat", "/out" });
+            var mounted = await ModeOfMountAsync(mount, "/run/secrets/tok",
+                new SessionResources(new[] { new SecretSource("tok", null, secret) }, Array.Empty<SshAgent>(), Array.Empty<HostCredential>()));
 
-            Assert.Equal(Convert.ToString(bits & 0x1FF, 8) + " 1000:1001\n", run.Stdout);
+            Assert.Equal(Convert.ToString(bits & 0x1FF, 8) + " 1000:1001\n", mounted);
             Assert.Equal(written, (bits & 0x1FF) == bits);
         }
         finally
         {
             File.Delete(secret);
-            context.Delete(recursive: true);
         }
     }
 
@@ -95,28 +86,40 @@ public class MountOptionTests
         if (written) Assert.Contains(mount, Dockerfile.From(TestEngine.BaseImage).Run("true", mounts: [Mount.Ssh(target: "/agent.sock", mode: FileMode.Octal(mode), uid: 1000, gid: 1001)]).ToString());
         else Assert.Throws<DockerfileException>(() => Mount.Ssh(target: "/agent.sock", mode: FileMode.Octal(mode), uid: 1000, gid: 1001));
 
-        var context = Directory.CreateTempSubdirectory("imagedsl-ssh-mode-");
-        var socket = Path.Combine(context.FullName, "agent.sock");
+        var directory = Directory.CreateTempSubdirectory("imagedsl-ssh-agent-");
+        var socket = Path.Combine(directory.FullName, "agent.sock");
         using var agent = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ssh-agent", $"-D -a \"{socket}\"") { RedirectStandardOutput = true, RedirectStandardError = true })!;
         try
         {
             for (var i = 0; i < 100 && !File.Exists(socket); i++) await Task.Delay(20);
-            var dockerfile = $"FROM {TestEngine.BaseImage}\nRUN {mount} echo {Guid.NewGuid():N} && stat -c '%a %u:%g' /agent.sock > /out\n";
-            using var engine = await TestEngine.ConnectAsync();
-            var request = new BuildRequest("imagedsl-tests/ssh-mode", dockerfile, context.FullName, new[] { "imagedsl-tests/ssh-mode:1" },
-                new Dictionary<string, string>(), new Dictionary<string, string>(), NetworkMode: TestEngine.NetworkMode)
-            {
-                Session = new SessionResources(Array.Empty<SecretSource>(), new[] { new SshAgent("default", socket) }, Array.Empty<HostCredential>()),
-            };
-            await engine.BuildAsync(request, TestEngine.Layout(context.FullName, BuilderKind.BuildKit), BuilderKind.BuildKit, new ListLog(), CancellationToken.None);
-            var run = await engine.RunAsync("imagedsl-tests/ssh-mode:1", TimeSpan.FromSeconds(30), "none", CancellationToken.None, new[] { "cat", "/out" });
+            var mounted = await ModeOfMountAsync(mount, "/agent.sock",
+                new SessionResources(Array.Empty<SecretSource>(), new[] { new SshAgent("default", socket) }, Array.Empty<HostCredential>()));
 
-            Assert.Equal(Convert.ToString(bits & 0x1FF, 8) + " 1000:1001\n", run.Stdout);
+            Assert.Equal(Convert.ToString(bits & 0x1FF, 8) + " 1000:1001\n", mounted);
             Assert.Equal(written, (bits & 0x1FF) == bits);
         }
         finally
         {
             agent.Kill();
+            directory.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>What a RUN with the mount sees at the path, as "mode uid:gid" (BuildKit, through a session with the given resources).</summary>
+    private static async Task<string> ModeOfMountAsync(string mount, string path, SessionResources session)
+    {
+        var context = Directory.CreateTempSubdirectory("imagedsl-mount-mode-");
+        try
+        {
+            var dockerfile = $"FROM {TestEngine.BaseImage}\nRUN {mount} echo {Guid.NewGuid():N} && stat -c '%a %u:%g' {path} > /out\n";
+            using var engine = await TestEngine.ConnectAsync();
+            var request = new BuildRequest("imagedsl-tests/mount-mode", dockerfile, context.FullName, new[] { "imagedsl-tests/mount-mode:1" },
+                new Dictionary<string, string>(), new Dictionary<string, string>(), NetworkMode: TestEngine.NetworkMode) { Session = session };
+            await engine.BuildAsync(request, TestEngine.Layout(context.FullName, BuilderKind.BuildKit), BuilderKind.BuildKit, new ListLog(), CancellationToken.None);
+            return (await engine.RunAsync("imagedsl-tests/mount-mode:1", TimeSpan.FromSeconds(30), "none", CancellationToken.None, new[] { "cat", "/out" })).Stdout;
+        }
+        finally
+        {
             context.Delete(recursive: true);
         }
     }
