@@ -347,6 +347,7 @@ public class MSBuildTests
                      ("ImageDslRegistry", "http://127.0.0.1:5000", "without a scheme"),
                      ("ImageDslRegistry", "ghcr.io/Team", "lowercase namespace"),
                      ("ImageDslPlatform", "amd64", "os/architecture"),
+                     ("ImageDslPlatforms", "linux/aarch64", "arm64 for aarch64"),
                      ("ImageDslSmokeRun", "yes please", "true or false"),
                      ("ImageDslPushAttempts", "0", "from 1 to 99"),
                  })
@@ -370,6 +371,7 @@ public class MSBuildTests
     [InlineData("\n                .Volume(\"/data\")\n                .Run(\"touch /data/f\")", "-p:ImageDslBuilder=classic", "IMAGEDSL2030", "RUN after VOLUME /data", "Image.cs(9,18)")]
     [InlineData("\n                .Add(Glob.Of(\"*.tar.gz\"), \"/opt/\", chown: Owner.Id(1000, 1000))", "-p:ImageDslBuilder=classic", "IMAGEDSL2030", "unpacks the archive *.tar.gz", "Image.cs(8,18)")]
     [InlineData("\n                .Copy(\".\", \"/created/deeper/\", chown: Owner.Id(1000, 1000))", "-p:ImageDslBuilder=classic", "IMAGEDSL2030", "where /created does not exist yet", "Image.cs(8,18)")]
+    [InlineData("", "-p:ImageDslBuilder=classic -p:ImageDslPlatform=linux/arm", "IMAGEDSL2030", "builds for linux/arm/v7 from", "Image.cs(6,46)")]
     public void Feature_the_builder_cannot_run_is_refused_before_the_build(string extra, string properties, string code, string feature, string? at)
     {
         using var project = new MSBuildProject(Definition("tests/unsupported", "h", extra), new Dictionary<string, string> { ["message.txt"] = "h\n" });

@@ -109,7 +109,7 @@ public static class TestEngine
             var store = new Build.Daemonless.BlobStore(Path.Combine(Path.GetTempPath(), "imagedsl-parity-store"));
             using var bases = new Build.Daemonless.RegistryBaseImages(store, new Build.Registry.RegistryCredentials(_ => null, "/nonexistent"), Build.Registry.PushPolicy.Default);
             var assembled = await new Build.Daemonless.ImageAssembler(bases, store).AssembleAsync(new Build.Daemonless.AssemblyRequest(dockerfile, null,
-                buildArgs ?? new Dictionary<string, string>(), new Dictionary<string, string>(), ContextPacker.List(directory.FullName), Build.Daemonless.ImagePlatform.Parse("linux/amd64"),
+                buildArgs ?? new Dictionary<string, string>(), new Dictionary<string, string>(), ContextPacker.List(directory.FullName), Platform: null,
                 DateTimeOffset.UnixEpoch, 1), CancellationToken.None);
             var artifacts = Build.Daemonless.ImageArtifacts.Of(assembled);
             var archive = new MemoryStream();

@@ -3,43 +3,9 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using ImageDsl.Build.Context;
 using ImageDsl.Build.Parsing;
+using ImageDsl.Build.Registry;
 
 namespace ImageDsl.Build.Daemonless;
-
-/// <summary>A platform as images name it (os/architecture[/variant]).</summary>
-public sealed record ImagePlatform(string Os, string Architecture, string? Variant)
-{
-    public static ImagePlatform Parse(string text)
-    {
-        var parts = text.Split('/');
-        if (parts.Length is < 2 or > 3 || parts.Any(p => p.Length == 0)) throw new FormatException($"'{text}' is not a platform (os/architecture[/variant])");
-        return new ImagePlatform(parts[0], parts[1], parts.Length == 3 ? parts[2] : null);
-    }
-
-    /// <summary>The platform of the machine that builds, as Go names it (BuildKit's default target).</summary>
-    public static ImagePlatform Host => new("linux", System.Runtime.InteropServices.RuntimeInformation.OSArchitecture switch
-    {
-        System.Runtime.InteropServices.Architecture.Arm64 => "arm64",
-        System.Runtime.InteropServices.Architecture.Arm => "arm",
-        System.Runtime.InteropServices.Architecture.X86 => "386",
-        _ => "amd64",
-    }, null);
-
-    public override string ToString() => Variant is null ? $"{Os}/{Architecture}" : $"{Os}/{Architecture}/{Variant}";
-
-    /// <summary>The platform as a folder name: os-architecture[-variant].</summary>
-    public string Key => ToString().Replace('/', '-');
-
-    /// <summary>The .NET runtime identifier of the platform (linux-x64, linux-arm64…), for a host publish.</summary>
-    public string RuntimeIdentifier => Os + "-" + Architecture switch
-    {
-        "amd64" => "x64",
-        "arm64" => "arm64",
-        "arm" => "arm",
-        "386" => "x86",
-        var other => other,
-    };
-}
 
 /// <summary>A layer of an image: descriptor fields, where its blob is on this machine (if it is), and where it came from (for a mount).</summary>
 public sealed record ImageLayer(string MediaType, string Digest, long Size, string DiffId, string? BlobPath, string? Registry, string? Repository);
@@ -54,8 +20,12 @@ public interface IBaseImageSource
 }
 
 /// <summary>What the daemonless builder builds: the Dockerfile, the build's settings, and the context's files.</summary>
+/// <remarks>
+/// <see cref="Platform"/> null is a build that names no platform (BuildKit's implicit target: the machine's); the
+/// image then states its base's platform. A named one, as with <c>docker build --platform</c>, is what the image states.
+/// </remarks>
 public sealed record AssemblyRequest(string Dockerfile, string? Target, IReadOnlyDictionary<string, string> BuildArgs, IReadOnlyDictionary<string, string> Labels,
-    IReadOnlyList<ContextEntry> Context, ImagePlatform Platform, DateTimeOffset Created, long FileTime);
+    IReadOnlyList<ContextEntry> Context, ImagePlatform? Platform, DateTimeOffset Created, long FileTime);
 
 /// <summary>The image the daemonless builder assembled: its config and layers, base layers first.</summary>
 public sealed record AssembledImage(JsonObject Config, IReadOnlyList<ImageLayer> Layers, bool Oci, ImagePlatform Platform);
@@ -178,7 +148,7 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
     public async Task<AssembledImage> AssembleAsync(AssemblyRequest request, CancellationToken cancellationToken)
     {
         var plan = Plan(request.Dockerfile, request.Target);
-        var platform = request.Platform;
+        var platform = (request.Platform ?? ImagePlatform.Host).Normalize();
         var meta = BuiltinArgs(platform);
         foreach (var argument in plan.MetaArgs.SelectMany(a => ArgumentLine.Declare(a, plan.Escape, meta.GetValueOrDefault, request.BuildArgs, null)))
         {
@@ -219,7 +189,16 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
             ["type"] = "layers",
             ["diff_ids"] = new JsonArray(final.Layers.Select(l => (JsonNode)l.DiffId).ToArray()),
         };
-        // The platform as the image states it (a base's variant, e.g. arm64 v8, where the request named none).
+        // A build that names its platform states that platform, whatever its base's config says (dockerfile2llb sets
+        // the target's os, architecture and variant unless the target is implicit; judged: PlatformChoiceTests). One
+        // that names none keeps its base's (an arm64 base's v8, say).
+        if (request.Platform is not null)
+        {
+            final.Image["os"] = platform.Os;
+            final.Image["architecture"] = platform.Architecture;
+            final.Image["variant"] = platform.Variant;
+        }
+
         var stated = new ImagePlatform(final.Image["os"]?.GetValue<string>() ?? platform.Os, final.Image["architecture"]?.GetValue<string>() ?? platform.Architecture,
             final.Image["variant"]?.GetValue<string>() ?? platform.Variant);
         return new AssembledImage(Ordered(final.Image), final.Layers, final.Oci, stated);
@@ -265,7 +244,9 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
         var words = new ShellWords(plan.Escape, meta);
         var parts = stage.From.Rest.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries);
         var reference = words.Word(parts[0]);
-        if (stage.From.Flag("platform") is { } wanted && ImagePlatform.Parse(words.Word(wanted)) is var other && other != platform)
+        // BuildKit reads a FROM's --platform without normalizing it (linux/arm stays without a variant, and a FROM
+        // scratch states it so): only one that reads as the target itself is the same build.
+        if (stage.From.Flag("platform") is { } wanted && ImagePlatform.ParseAsWritten(words.Word(wanted)) is var other && other != platform)
         {
             throw new NeedsDaemonException(stage.From, $"FROM --platform={other} differs from the platform being built ({platform})");
         }
@@ -523,7 +504,7 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
             if (stage < 0 || !built.TryGetValue(stage, out var sourceStage))
             {
                 // An image named in --from: its file system, fetched like a base image.
-                var image = await bases.GetAsync(from, request.Platform, cancellationToken).ConfigureAwait(false);
+                var image = await bases.GetAsync(from, (request.Platform ?? ImagePlatform.Host).Normalize(), cancellationToken).ConfigureAwait(false);
                 var imageTree = new FileTree();
                 foreach (var layer in image.Layers) imageTree.Apply(layer.BlobPath!);
                 source = imageTree;

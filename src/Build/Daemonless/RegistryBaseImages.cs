@@ -106,29 +106,31 @@ public sealed class RegistryBaseImages(BlobStore store, RegistryCredentials cred
         await client.DownloadBlobAsync(location.Repository, digest, store.PathOf(digest), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The entry of an index that a build for <paramref name="platform"/> uses, as the daemon's BuildKit picks it.</summary>
     private static string? Choose(RegistryManifest index, ImagePlatform platform)
     {
-        using var document = JsonDocument.Parse(index.Content);
-        foreach (var entry in document.RootElement.GetProperty("manifests").EnumerateArray())
-        {
-            if (!entry.TryGetProperty("platform", out var p)) continue;
-            var variant = p.TryGetProperty("variant", out var v) ? v.GetString() : null;
-            if (p.GetProperty("os").GetString() == platform.Os && p.GetProperty("architecture").GetString() == platform.Architecture
-                && (platform.Variant is null || variant == platform.Variant))
-            {
-                return entry.GetProperty("digest").GetString();
-            }
-        }
-
-        return null;
+        var entries = Entries(index);
+        var chosen = platform.Choose(entries.Select(e => e.Platform).ToList());
+        return chosen < 0 ? null : entries[chosen].Digest;
     }
 
-    private static string Platforms(RegistryManifest index)
+    private static string Platforms(RegistryManifest index) =>
+        string.Join(", ", Entries(index).Where(e => e.Platform is not null).Select(e => e.Platform!.ToString()));
+
+    private static List<(string Digest, ImagePlatform? Platform)> Entries(RegistryManifest index)
     {
         using var document = JsonDocument.Parse(index.Content);
-        return string.Join(", ", document.RootElement.GetProperty("manifests").EnumerateArray()
-            .Where(e => e.TryGetProperty("platform", out _))
-            .Select(e => e.GetProperty("platform").GetProperty("os").GetString() + "/" + e.GetProperty("platform").GetProperty("architecture").GetString()));
+        return document.RootElement.GetProperty("manifests").EnumerateArray().Select(entry =>
+        {
+            ImagePlatform? platform = null;
+            if (entry.TryGetProperty("platform", out var p) && p.TryGetProperty("os", out var os) && p.TryGetProperty("architecture", out var architecture))
+            {
+                platform = new ImagePlatform(os.GetString() ?? "", architecture.GetString() ?? "",
+                    p.TryGetProperty("variant", out var v) && v.GetString() is { Length: > 0 } variant ? variant : null);
+            }
+
+            return (entry.GetProperty("digest").GetString()!, platform);
+        }).ToList();
     }
 
     public void Dispose()

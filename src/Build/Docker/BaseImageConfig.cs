@@ -7,7 +7,9 @@ namespace ImageDsl.Build.Docker;
 /// its ONBUILD triggers, which a build FROM it runs before the stage's own instructions (parsed with the default escape
 /// character, as dockerfile2llb's initOnBuildTriggers and the classic builder parse them).
 /// </summary>
-public sealed record BaseImageConfig(IReadOnlyList<string> Env, string? User, IReadOnlyList<string> Volumes, IReadOnlyList<string>? OnBuild = null)
+/// <param name="Platform">The platform the config states (its os, architecture and variant as written), when known.</param>
+public sealed record BaseImageConfig(IReadOnlyList<string> Env, string? User, IReadOnlyList<string> Volumes, IReadOnlyList<string>? OnBuild = null,
+    Registry.ImagePlatform? Platform = null)
 {
     /// <summary>The triggers as instructions; one that cannot be parsed is left for the build itself to report.</summary>
     public IReadOnlyList<DockerfileInstruction> Triggers =>

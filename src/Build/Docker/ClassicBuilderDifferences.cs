@@ -2,6 +2,7 @@ using ImageDsl.Build.Context;
 using ImageDsl.Build.Diagnostics;
 using ImageDsl.Build.Metadata;
 using ImageDsl.Build.Parsing;
+using ImageDsl.Build.Registry;
 
 namespace ImageDsl.Build.Docker;
 
@@ -32,6 +33,10 @@ namespace ImageDsl.Build.Docker;
 /// the owner of every file it copies afterwards (fixPermissions), and the kernel clears those bits on a chown; BuildKit
 /// keeps them. Setting the bit with a RUN chmod after the copy makes them agree. The same holds for a COPY --from of
 /// such a file, which cannot be seen before the build (the files are another stage's or image's): documented.</item>
+/// <item>A build that names its platform: BuildKit's image states that platform (normalized) and, where a base index
+/// lacks it, stands on the nearest variant in containerd's order; the classic builder's states its base's platform as
+/// written (for FROM scratch the daemon's) and picks by its own order. Refused when a base's config states another
+/// platform, or the image is FROM scratch for another platform than the daemon's.</item>
 /// </list>
 /// </summary>
 public static class ClassicBuilderDifferences
@@ -51,10 +56,19 @@ public static class ClassicBuilderDifferences
     /// Whether a base image (by reference) has a directory at an absolute path: null when that cannot be known (the
     /// daemon lacks the image). Without it, nothing of the base's file system is known.
     /// </param>
+    /// <param name="platforms">
+    /// For a build that names its platform: that platform (as BuildKit normalizes it) and the daemon's own.
+    /// </param>
     public static async Task CheckAsync(string imageName, string dockerfile, string? target, IReadOnlyDictionary<string, string> buildArgs, ImageManifest manifest,
-        Func<string, Task<BaseImageConfig?>> configOf, ContextSources context, string? projectDirectory, Func<string, string, Task<bool?>>? baseHas = null)
+        Func<string, Task<BaseImageConfig?>> configOf, ContextSources context, string? projectDirectory, Func<string, string, Task<bool?>>? baseHas = null,
+        (ImagePlatform Named, ImagePlatform Daemon)? platforms = null)
     {
         var (escape, instructions) = DockerfileReader.Read(dockerfile);
+        // The stage whose image is built, and the platform each stage's image states with the classic builder (null: unknown).
+        var stageNames = instructions.Where(i => i.Keyword == "from").Select(StageName).ToList();
+        var finalStage = target is null ? stageNames.Count - 1 : stageNames.FindIndex(n => string.Equals(n, target, StringComparison.OrdinalIgnoreCase));
+        var statedPlatforms = new Dictionary<string, ImagePlatform?>(StringComparer.OrdinalIgnoreCase);
+        ImagePlatform? stated = null;
         var stageSettings = new Dictionary<string, (string? User, string? Volume, List<string> Triggers)>(StringComparer.OrdinalIgnoreCase);
         var ownTriggers = new List<string>();
         var stage = -1;
@@ -86,6 +100,7 @@ public static class ClassicBuilderDifferences
                     // A stage of this file: its ONBUILD triggers run here (those of its own base ran there, and are gone).
                     (user, volume) = (inherited.User, inherited.Volume);
                     triggers = new BaseImageConfig(Array.Empty<string>(), null, Array.Empty<string>(), inherited.Triggers).Triggers;
+                    stated = statedPlatforms.GetValueOrDefault(words[0]);
                 }
                 else
                 {
@@ -95,6 +110,22 @@ public static class ClassicBuilderDifferences
                     (user, volume, triggers) = (config?.User, config?.Volumes.FirstOrDefault(), config?.Triggers ?? triggers);
                     (baseReference, ran) = (reference, false);
                     if (scratch) workdir = "/";
+                    stated = scratch ? platforms?.Daemon : config?.Platform;
+                    if (platforms is var (named, _) && !scratch && config?.Platform is { } offered && offered.Normalize() != named)
+                    {
+                        throw Difference(imageName, $"builds for {named} from {reference}, whose image is for {offered}", "line " + instruction.Line, instruction.Original,
+                            $"where a base has no image for the platform itself, BuildKit takes the nearest one in containerd's order (for arm v7: v7, v6, v5) and the classic builder its own, and the image states {named} with BuildKit and the base's platform with the classic builder",
+                            $"Build with BuildKit (ImageDslBuilder=buildkit or auto), or from a base that has an image for {named}", Locate(manifest, instruction, projectDirectory));
+                    }
+                }
+
+                // The image states the platform built for with BuildKit; with the classic builder its base's (a FROM
+                // scratch: the daemon's own).
+                if (stage == finalStage && platforms is var (builtFor, _) && stated is { } own && own != builtFor)
+                {
+                    throw Difference(imageName, $"builds for {builtFor}", "line " + instruction.Line, instruction.Original,
+                        $"BuildKit's image states {builtFor}, the classic builder's {own} (its base image's platform as written there; for FROM scratch the daemon's own)",
+                        "Build with BuildKit (ImageDslBuilder=buildkit or auto), or without naming the platform (ImageDslPlatform)", Locate(manifest, instruction, projectDirectory));
                 }
 
                 foreach (var name in AutomaticArguments.Where(a => instruction.Flag("platform") is { } platform && References(platform, a)))
@@ -104,7 +135,7 @@ public static class ClassicBuilderDifferences
                     throw Difference(imageName, what, "line " + instruction.Line, instruction.Original, how, wayOut, Locate(manifest, instruction, projectDirectory));
                 }
 
-                stageName = words.Length >= 3 && words[1].Equals("as", StringComparison.OrdinalIgnoreCase) ? words[2] : null;
+                stageName = StageName(instruction);
                 // The base's ONBUILD triggers run first, as if they were the stage's first instructions; what they do
                 // differently is reported at the FROM.
                 foreach (var trigger in triggers) await CheckAsync(trigger, trigger.Original, instruction, '\\').ConfigureAwait(false);
@@ -115,7 +146,11 @@ public static class ClassicBuilderDifferences
             }
 
             // What a later FROM of this stage starts with.
-            if (stageName is not null) stageSettings[stageName] = (user, volume, ownTriggers);
+            if (stageName is not null)
+            {
+                stageSettings[stageName] = (user, volume, ownTriggers);
+                statedPlatforms[stageName] = stated;
+            }
         }
 
         // One instruction of the stage, or a trigger of its base run at the FROM line at (and reported there).
@@ -242,6 +277,12 @@ public static class ClassicBuilderDifferences
 
     private static ImageDslException Difference(string imageName, string what, string where, string text, string how, string wayOut, SourceLine? origin) =>
         new(ErrorCodes.BuildersDisagree, imageName, what, where, BuilderCapabilities.Shorten(text), how, wayOut) { Origin = origin };
+
+    private static string? StageName(DockerfileInstruction from)
+    {
+        var words = from.Rest.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return words.Length >= 3 && words[1].Equals("as", StringComparison.OrdinalIgnoreCase) ? words[2] : null;
+    }
 
     private static (string What, string How, string WayOut) AutomaticArgument(string name) =>
         ($"uses BuildKit's automatic argument {name}", $"BuildKit sets {name} from the platform, the classic builder leaves it empty",

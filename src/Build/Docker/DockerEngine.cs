@@ -21,12 +21,13 @@ public sealed partial class DockerEngine : IDisposable
 
     private readonly DockerClient _client;
 
-    private DockerEngine(DockerClient client, DockerEndpoint endpoint, Version engineVersion, string os)
+    private DockerEngine(DockerClient client, DockerEndpoint endpoint, Version engineVersion, string os, string architecture)
     {
         _client = client;
         Endpoint = endpoint;
         EngineVersion = engineVersion;
         Os = os;
+        Platform = new Registry.ImagePlatform(os, architecture, null).Normalize();
     }
 
     public DockerEndpoint Endpoint { get; }
@@ -34,6 +35,9 @@ public sealed partial class DockerEngine : IDisposable
     public Version EngineVersion { get; }
 
     public string Os { get; }
+
+    /// <summary>The daemon's own platform (what a build that names none is for), as its version reports it.</summary>
+    public Registry.ImagePlatform Platform { get; }
 
     /// <summary>BuildKit through the Engine API (version=2) exists on Linux daemons with API 1.39 and later.</summary>
     public bool OffersBuildKit => Os == "linux";
@@ -70,7 +74,7 @@ public sealed partial class DockerEngine : IDisposable
         {
             var version = await client.System.GetVersionAsync(deadline.Token).ConfigureAwait(false);
             var engine = Version.TryParse(new string(version.Version.TakeWhile(c => char.IsDigit(c) || c == '.').ToArray()), out var parsed) ? parsed : new Version(0, 0);
-            return new DockerEngine(client, endpoint, engine, version.Os);
+            return new DockerEngine(client, endpoint, engine, version.Os, version.Arch ?? "");
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

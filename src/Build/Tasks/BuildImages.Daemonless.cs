@@ -50,7 +50,8 @@ public sealed partial class BuildImages
             throw NeedsDaemon(name, forced, e, manifest);
         }
 
-        var platforms = PlatformList.Count > 0 ? PlatformList : new[] { ImagePlatform.Host };
+        // No platform named: the machine's, as an implicit target (the image states its base's platform, as BuildKit's does).
+        var platforms = PlatformList.Count > 0 ? PlatformList.Select(p => (p.Key, Platform: (ImagePlatform?)p.Platform)).ToList() : new() { (Key: "", Platform: null) };
         // The image's creation time is the build's (ImageDslImageCreated), even where the definition's own label replaced that default.
         var created = LastWins(Labels).TryGetValue("org.opencontainers.image.created", out var label)
             && DateTimeOffset.TryParse(label, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : DateTimeOffset.UnixEpoch;
@@ -61,10 +62,10 @@ public sealed partial class BuildImages
         var images = new List<ImageArtifacts>();
         try
         {
-            foreach (var platform in platforms)
+            foreach (var (key, platform) in platforms)
             {
-                var platformEntries = string.IsNullOrEmpty(Platforms) ? entries : entriesForPlatform(platform.Key);
-                Log.LogMessage(MessageImportance.High, "ImageDsl: building {0} without a daemon (daemonless builder, {1}, {2} context entries)…", name, platform, platformEntries.Count);
+                var platformEntries = string.IsNullOrEmpty(Platforms) ? entries : entriesForPlatform(key);
+                Log.LogMessage(MessageImportance.High, "ImageDsl: building {0} without a daemon (daemonless builder, {1}, {2} context entries)…", name, platform ?? ImagePlatform.Host, platformEntries.Count);
                 var assembled = await new ImageAssembler(bases, store).AssembleAsync(new AssemblyRequest(request.Dockerfile, request.Target, request.BuildArgs, request.Labels,
                     platformEntries, platform, created, FileTimeSeconds ?? 1), cancellationToken).ConfigureAwait(false);
                 images.Add(ImageArtifacts.Of(assembled));
@@ -207,9 +208,13 @@ public sealed partial class BuildImages
         return Path.GetFullPath(isDirectory ? Path.Combine(path, name.Replace('/', '-') + ".tar.gz") : path);
     }
 
-    /// <summary>ImageDslPlatforms (';'-separated), else ImageDslPlatform; empty: the build machine's platform.</summary>
-    private IReadOnlyList<ImagePlatform> PlatformList =>
+    /// <summary>
+    /// ImageDslPlatforms (';'-separated), else ImageDslPlatform; empty: the build machine's platform. Each platform as
+    /// BuildKit reads it (linux/arm is arm v7), with the folder key the targets gave its host publish (the text as
+    /// written, '/' as '-'); two spellings of one platform are one platform.
+    /// </summary>
+    private IReadOnlyList<(string Key, ImagePlatform Platform)> PlatformList =>
         (string.IsNullOrEmpty(Platforms) ? Platform ?? "" : Platforms!).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(ImagePlatform.Parse).Distinct().ToList();
+            .Select(text => (Key: text.Replace('/', '-'), Platform: ImagePlatform.Parse(text))).DistinctBy(p => p.Platform).ToList();
 
 }

@@ -49,7 +49,7 @@ public sealed partial class BuildImages : ImageDslTask
                 var sockets = new List<string>();
                 var listed = ContextAdditions.Add(
                     ContextPacker.List(contextDirectory, new ContextExclusions(new[] { StampDirectory }, DefaultExcludedDirectories), sockets, cancellationToken),
-                    AdditionDirectory(PlatformList.FirstOrDefault()?.Key), name, contextDirectory, cancellationToken);
+                    AdditionDirectory(PlatformList.FirstOrDefault().Key), name, contextDirectory, cancellationToken);
                 foreach (var socket in sockets) LogWarning(new ImageDslException(ErrorCodes.ContextSocketSkipped, name, Path.Combine(contextDirectory, socket)));
                 var manifest = (File.Exists(image.GetMetadata("ManifestPath")) ? ImageManifest.Parse(File.ReadAllText(image.GetMetadata("ManifestPath"))) : ImageManifest.Empty)
                     .ForTarget(request.Target);
@@ -131,7 +131,8 @@ public sealed partial class BuildImages : ImageDslTask
                     if (builder == BuilderKind.Classic)
                     {
                         await ClassicBuilderDifferences.CheckAsync(name, dockerfile, request.Target, request.BuildArgs, manifest,
-                            BaseConfigOf, new ContextSources(entries), projectDirectory, (reference, path) => engine.ImageHasPathAsync(reference, path, cancellationToken)).ConfigureAwait(false);
+                            BaseConfigOf, new ContextSources(entries), projectDirectory, (reference, path) => engine.ImageHasPathAsync(reference, path, cancellationToken),
+                            string.IsNullOrEmpty(request.Platform) ? null : (ImagePlatform.Parse(request.Platform!), engine.Platform)).ConfigureAwait(false);
                     }
 
                     Log.LogMessage(MessageImportance.High, "ImageDsl: building {0} with {1} ({2} context entries)…", name, builder == BuilderKind.BuildKit ? "BuildKit" : "the classic builder", entries.Count);
@@ -249,7 +250,7 @@ public sealed partial class BuildImages : ImageDslTask
         if (await engine.InspectImageAsync(reference, cancellationToken).ConfigureAwait(false) is { } local)
         {
             return new BaseImageConfig(local.Config?.Env?.ToList() ?? new List<string>(), local.Config?.User, local.Config?.Volumes?.Keys.ToList() ?? new List<string>(),
-                local.Config?.OnBuild?.ToList());
+                local.Config?.OnBuild?.ToList(), StatedPlatform(local.Os, local.Architecture, local.Variant));
         }
 
         try
@@ -260,7 +261,8 @@ public sealed partial class BuildImages : ImageDslTask
             var config = await bases.GetConfigAsync(reference, string.IsNullOrEmpty(platform) ? ImagePlatform.Host : ImagePlatform.Parse(platform!), cancellationToken).ConfigureAwait(false);
             var settings = config["config"];
             return new BaseImageConfig(Strings(settings?["Env"]), settings?["User"]?.GetValue<string>(),
-                (settings?["Volumes"] as System.Text.Json.Nodes.JsonObject)?.Select(v => v.Key).ToList() ?? new List<string>(), Strings(settings?["OnBuild"]));
+                (settings?["Volumes"] as System.Text.Json.Nodes.JsonObject)?.Select(v => v.Key).ToList() ?? new List<string>(), Strings(settings?["OnBuild"]),
+                StatedPlatform(config["os"]?.GetValue<string>(), config["architecture"]?.GetValue<string>(), config["variant"]?.GetValue<string>()));
         }
         catch (Exception e) when (e is ImageDslException or FormatException)
         {
@@ -268,6 +270,10 @@ public sealed partial class BuildImages : ImageDslTask
             return null;
         }
     }
+
+    // The platform an image's config states, as written there; null when it states none.
+    private static ImagePlatform? StatedPlatform(string? os, string? architecture, string? variant) =>
+        string.IsNullOrEmpty(os) || string.IsNullOrEmpty(architecture) ? null : new ImagePlatform(os!, architecture!, string.IsNullOrEmpty(variant) ? null : variant);
 
     private static List<string> Strings(System.Text.Json.Nodes.JsonNode? array) =>
         (array as System.Text.Json.Nodes.JsonArray)?.Select(e => e!.GetValue<string>()).ToList() ?? new List<string>();

@@ -216,7 +216,7 @@ public sealed class DaemonlessParityTests
             var store = new BlobStore(Path.Combine(Path.GetTempPath(), "imagedsl-parity-store"));
             using var bases = new RegistryBaseImages(store, new RegistryCredentials(_ => null, "/nonexistent"), PushPolicy.Default);
             var assembled = await new ImageAssembler(bases, store).AssembleAsync(new AssemblyRequest(dockerfile, null, new Dictionary<string, string>(),
-                new Dictionary<string, string>(), ContextPacker.List(context.FullName), ImagePlatform.Parse("linux/amd64"), DateTimeOffset.UnixEpoch, 1), CancellationToken.None);
+                new Dictionary<string, string>(), ContextPacker.List(context.FullName), Platform: null, DateTimeOffset.UnixEpoch, 1), CancellationToken.None);
             var archive = new MemoryStream();
             var artifacts = ImageArtifacts.Of(assembled);
             // The image keeps its base's manifest family.
@@ -279,7 +279,7 @@ public sealed class DaemonlessParityTests
             using var bases = new RegistryBaseImages(store, new RegistryCredentials(_ => null, "/nonexistent"), PushPolicy.Default);
             var assembler = new ImageAssembler(bases, store);
             AssemblyRequest Request(string arg) => new(Dockerfile(arg), null, new Dictionary<string, string>(), new Dictionary<string, string>(),
-                ContextPacker.List(context.FullName), ImagePlatform.Parse("linux/amd64"), DateTimeOffset.UnixEpoch, 1);
+                ContextPacker.List(context.FullName), Platform: null, DateTimeOffset.UnixEpoch, 1);
 
             var built = await assembler.AssembleAsync(Request("ARG PATH=/opt"), CancellationToken.None);
             Assert.Equal("/opt", built.Config["config"]!["Labels"]!["p"]!.GetValue<string>());
@@ -344,7 +344,7 @@ public sealed class DaemonlessParityTests
             var request = new BuildRequest(tag + "-daemon", dockerfile, context, new[] { tag + "-daemon" }, buildArgs, new Dictionary<string, string>(), NetworkMode: TestEngine.NetworkMode);
             await engine.BuildAsync(request, TestEngine.Layout(context, BuilderKind.BuildKit), BuilderKind.BuildKit, new ListLog(), CancellationToken.None);
             var assembled = await new ImageAssembler(bases, store).AssembleAsync(new AssemblyRequest(dockerfile, null, buildArgs, new Dictionary<string, string>(),
-                TestEngine.Layout(context, BuilderKind.BuildKit).Entries, ImagePlatform.Parse("linux/amd64"), DateTimeOffset.UnixEpoch, 1), CancellationToken.None);
+                TestEngine.Layout(context, BuilderKind.BuildKit).Entries, Platform: null, DateTimeOffset.UnixEpoch, 1), CancellationToken.None);
             var artifacts = ImageArtifacts.Of(assembled);
             var archive = new MemoryStream();
             await ImageOutputs.WriteArchiveAsync(new[] { artifacts }, artifacts, new[] { tag + "-daemonless" }, archive, CancellationToken.None);

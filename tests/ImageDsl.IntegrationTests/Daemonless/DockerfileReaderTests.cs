@@ -1,5 +1,6 @@
 using ImageDsl.Build.Daemonless;
 using ImageDsl.Build.Parsing;
+using ImageDsl.Build.Registry;
 using Xunit;
 
 namespace ImageDsl.IntegrationTests.Daemonless;
