@@ -31,6 +31,8 @@ print_env() {
 export IMAGEDSL_TLS_HOST=tcp://127.0.0.1:$TLS_PORT
 export IMAGEDSL_TLS_CERT_PATH=$CERT_DIR/client
 export IMAGEDSL_REGISTRY=127.0.0.1:$REGISTRY_PORT
+# Where that registry stores blobs: a test rewrites a stored manifest there to see a pinned digest hold.
+export IMAGEDSL_REGISTRY_STORAGE=$STATE_DIR/registry/data
 export IMAGEDSL_AUTH_REGISTRY=127.0.0.1:$AUTH_REGISTRY_PORT
 export IMAGEDSL_AUTH_REGISTRY_USER=$REGISTRY_USER
 export IMAGEDSL_AUTH_REGISTRY_PASSWORD_FILE=$REGISTRY_PASSWORD_FILE

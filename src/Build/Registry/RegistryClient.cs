@@ -60,7 +60,11 @@ public sealed class RegistryClient : IDisposable
 
     public void Dispose() => _http.Dispose();
 
-    /// <summary>GET a manifest or index by tag or digest; null when the registry has none (404).</summary>
+    /// <summary>
+    /// GET a manifest or index by tag or digest; null when the registry has none (404). One asked for by digest must
+    /// have that digest, as containerd checks it: a pinned base (<c>image@sha256:…</c>) or an index entry is exactly
+    /// that content, or IMAGEDSL1011.
+    /// </summary>
     public async Task<RegistryManifest?> GetManifestAsync(string repository, string reference, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(() =>
@@ -71,6 +75,11 @@ public sealed class RegistryClient : IDisposable
         }, repository, "pull", cancellationToken, allowNotFound: true).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound) return null;
         var content = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        if (reference.Contains(':') && DigestOf(content, reference) is var actual && actual != reference)
+        {
+            throw new ImageDslException(ErrorCodes.RegistryBlobInvalid, _registry, repository, "manifest " + reference, actual);
+        }
+
         var mediaType = response.Content.Headers.ContentType?.MediaType ?? MediaTypeOf(content);
         return new RegistryManifest(mediaType, content, Digest(content));
     }
@@ -116,7 +125,7 @@ public sealed class RegistryClient : IDisposable
                 }
 
                 var actual = "sha256:" + Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
-                if (actual != digest) throw new ImageDslException(ErrorCodes.RegistryBlobInvalid, _registry, repository, digest, actual);
+                if (actual != digest) throw new ImageDslException(ErrorCodes.RegistryBlobInvalid, _registry, repository, "blob " + digest, actual);
             }
 
             File.Move(partial, path, overwrite: true);
@@ -178,6 +187,14 @@ public sealed class RegistryClient : IDisposable
     }
 
     public static string Digest(byte[] content) => "sha256:" + Convert.ToHexString(SHA256.HashData(content)).ToLowerInvariant();
+
+    // The digest of content in the algorithm another digest names (sha256 or sha512; any other cannot match it).
+    private static string DigestOf(byte[] content, string digest) => digest.Substring(0, digest.IndexOf(':')) switch
+    {
+        "sha256" => Digest(content),
+        "sha512" => "sha512:" + Convert.ToHexString(SHA512.HashData(content)).ToLowerInvariant(),
+        var other => other + ": (not an algorithm ImageDsl checks)",
+    };
 
     private Uri UploadLocation(HttpResponseMessage response)
     {

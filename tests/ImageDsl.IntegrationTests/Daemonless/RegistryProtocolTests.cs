@@ -1,3 +1,5 @@
+using System.Text;
+using System.Text.Json.Nodes;
 using ImageDsl.Build.Context;
 using ImageDsl.Build.Daemonless;
 using ImageDsl.Build.Diagnostics;
@@ -60,6 +62,45 @@ public sealed class RegistryProtocolTests : IDisposable
         var again = await ImageOutputs.PushAsync(image, client, repository, new[] { "v1", "v2" }, log.Add, CancellationToken.None);
         Assert.True(again.UpToDate);
         Assert.Equal(new[] { $"HEAD /v2/{repository}/manifests/v1", $"HEAD /v2/{repository}/manifests/v2" }, proxy.Requests.Skip(before));
+    }
+
+    /// <summary>
+    /// A base pinned by digest is exactly that content: when the registry serves another manifest under the digest (its
+    /// stored copy rewritten here: the same JSON and a trailing blank, another digest, the same meaning), the daemon's
+    /// BuildKit refuses to build on it, and so does the daemonless builder, with IMAGEDSL1011 naming both digests.
+    /// </summary>
+    [Fact]
+    public async Task A_manifest_asked_for_by_digest_must_have_that_digest()
+    {
+        var repository = "tests/tampered-" + Guid.NewGuid().ToString("N")[..8];
+        using var registry = new RegistryClient(TestEngine.Registry, null, PushPolicy.Default);
+        var config = Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["architecture"] = "amd64", ["os"] = "linux", ["config"] = new JsonObject { ["Labels"] = new JsonObject { ["repository"] = repository } },
+            ["rootfs"] = new JsonObject { ["type"] = "layers", ["diff_ids"] = new JsonArray() },
+        }.ToJsonString());
+        await registry.EnsureBlobAsync(repository, RegistryClient.Digest(config), config.Length, () => new MemoryStream(config), null, CancellationToken.None);
+        var manifest = Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["schemaVersion"] = 2, ["mediaType"] = RegistryClient.DockerManifest,
+            ["config"] = new JsonObject { ["mediaType"] = "application/vnd.docker.container.image.v1+json", ["size"] = config.Length, ["digest"] = RegistryClient.Digest(config) },
+            ["layers"] = new JsonArray(),
+        }.ToJsonString());
+        var digest = await registry.PutManifestAsync(repository, RegistryClient.Digest(manifest), RegistryClient.DockerManifest, manifest, CancellationToken.None);
+        var reference = $"{TestEngine.Registry}/{repository}@{digest}";
+        var dockerfile = $"FROM {reference}\nLABEL built=yes\n";
+        using var engine = await TestEngine.ConnectAsync();
+        await TestEngine.BuildDaemonlessAsync(engine, "tests/tampered:before", dockerfile); // as pushed, it builds
+
+        var stored = Path.Combine(TestEngine.Get("IMAGEDSL_REGISTRY_STORAGE"), "docker", "registry", "v2", "blobs", "sha256", digest.Substring(7, 2), digest.Substring(7), "data");
+        await File.WriteAllBytesAsync(stored, manifest.Concat("\n"u8.ToArray()).ToArray());
+        var served = RegistryClient.Digest(manifest.Concat("\n"u8.ToArray()).ToArray());
+
+        await Assert.ThrowsAsync<ImageDslException>(() => TestEngine.BuildAsync(engine, "tests/tampered:daemon", dockerfile, Build.Docker.BuilderKind.BuildKit));
+        var e = await Assert.ThrowsAsync<ImageDslException>(() => TestEngine.BuildDaemonlessAsync(engine, "tests/tampered:daemonless", dockerfile));
+        Assert.Equal(ErrorCodes.RegistryBlobInvalid, e.Code);
+        Assert.Contains($"manifest {digest} of {repository}", e.Message);
+        Assert.Contains(served, e.Message);
     }
 
     [Fact]
