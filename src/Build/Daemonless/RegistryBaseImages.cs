@@ -72,6 +72,11 @@ public sealed class RegistryBaseImages(BlobStore store, RegistryCredentials cred
                 ?? throw new ImageDslException(ErrorCodes.BaseImageNotFound, reference + "@" + chosen, $"{location.Registry}/{location.Repository}");
         }
 
+        if (manifest.MediaType is not (RegistryClient.DockerManifest or RegistryClient.OciManifest))
+        {
+            throw new ImageDslException(ErrorCodes.BaseImageLayerUnsupported, reference, "a manifest of type " + manifest.MediaType);
+        }
+
         var document = JsonNode.Parse(manifest.Content)!.AsObject();
         var configDigest = document["config"]!["digest"]!.GetValue<string>();
         await EnsureAsync(client, location, configDigest, cancellationToken).ConfigureAwait(false);
@@ -90,7 +95,7 @@ public sealed class RegistryBaseImages(BlobStore store, RegistryCredentials cred
         {
             var layer = descriptors[i]!;
             var mediaType = layer["mediaType"]!.GetValue<string>();
-            if (!mediaType.EndsWith("gzip", StringComparison.Ordinal)) throw new ImageDslException(ErrorCodes.BaseImageLayerUnsupported, reference, mediaType);
+            if (!mediaType.EndsWith("gzip", StringComparison.Ordinal)) throw new ImageDslException(ErrorCodes.BaseImageLayerUnsupported, reference, "a layer of type " + mediaType);
             var digest = layer["digest"]!.GetValue<string>();
             await EnsureAsync(client, location, digest, cancellationToken).ConfigureAwait(false);
             layers.Add(new ImageLayer(mediaType, digest, layer["size"]!.GetValue<long>(), diffIds[i], store.PathOf(digest), location.Registry, location.Repository));

@@ -80,7 +80,9 @@ public sealed class RegistryClient : IDisposable
             throw new ImageDslException(ErrorCodes.RegistryBlobInvalid, _registry, repository, "manifest " + reference, actual);
         }
 
-        var mediaType = response.Content.Headers.ContentType?.MediaType ?? MediaTypeOf(content);
+        // The registry's Content-Type, unless it is a generic one (application/json): then what the content says.
+        var mediaType = response.Content.Headers.ContentType?.MediaType is { } header && header.StartsWith("application/vnd.", StringComparison.Ordinal)
+            ? header : MediaTypeOf(content);
         return new RegistryManifest(mediaType, content, Digest(content));
     }
 
@@ -205,7 +207,9 @@ public sealed class RegistryClient : IDisposable
     private static string MediaTypeOf(byte[] content)
     {
         using var document = JsonDocument.Parse(content);
-        return document.RootElement.TryGetProperty("mediaType", out var type) ? type.GetString() ?? OciManifest : OciManifest;
+        // OCI lets a manifest or index leave out its mediaType: an index is the one with "manifests".
+        if (document.RootElement.TryGetProperty("mediaType", out var type) && type.GetString() is { } stated) return stated;
+        return document.RootElement.TryGetProperty("manifests", out _) ? OciIndex : OciManifest;
     }
 
     /// <summary>

@@ -95,6 +95,46 @@ public class PlatformChoiceTests
         }
     }
 
+    /// <summary>
+    /// An index whose entry is itself an index: the daemon's BuildKit walks into it (containerd's images.Manifest is
+    /// recursive); the daemonless builder reads one level and says so with IMAGEDSL2024 (which <c>auto</c> answers by
+    /// building with the daemon), never with a stack trace or another base.
+    /// </summary>
+    [Fact]
+    public async Task An_index_inside_an_index_is_refused_with_a_code_where_the_daemon_walks_into_it()
+    {
+        var (inner, _) = await PushIndexAsync(new[] { "linux/arm64", "linux/amd64" });
+        using var registry = new RegistryClient(TestEngine.Registry, null, PushPolicy.Default);
+        var innerIndex = await registry.GetManifestAsync(Repository, inner[(inner.LastIndexOf(':') + 1)..], CancellationToken.None);
+        var outer = Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["schemaVersion"] = 2, ["mediaType"] = RegistryClient.DockerManifestList,
+            ["manifests"] = new JsonArray(new JsonObject
+            {
+                ["mediaType"] = RegistryClient.DockerManifestList, ["size"] = innerIndex!.Content.Length, ["digest"] = innerIndex.Digest,
+                ["platform"] = new JsonObject { ["architecture"] = "amd64", ["os"] = "linux" },
+            }),
+        }.ToJsonString());
+        var tag = "nested-" + RegistryClient.Digest(outer).Substring(7, 12);
+        await registry.PutManifestAsync(Repository, tag, RegistryClient.DockerManifestList, outer, CancellationToken.None);
+        var dockerfile = $"FROM {TestEngine.Registry}/{Repository}:{tag}\nLABEL built=yes\n";
+
+        using var engine = await TestEngine.ConnectAsync();
+        Assert.Equal("entry=linux/amd64 linux/amd64/", await DaemonImageAsync(engine, dockerfile, "linux/amd64", BuilderKind.BuildKit));
+
+        var context = Directory.CreateTempSubdirectory("imagedsl-platform-");
+        try
+        {
+            var e = await Assert.ThrowsAsync<ImageDsl.Build.Diagnostics.ImageDslException>(() => AssembleAsync(dockerfile, context.FullName, "linux/amd64"));
+            Assert.Equal("IMAGEDSL2024", e.Code);
+            Assert.Contains("a manifest of type " + RegistryClient.DockerManifestList, e.Message);
+        }
+        finally
+        {
+            context.Delete(recursive: true);
+        }
+    }
+
     public static TheoryData<string, string, bool> ClassicCases() => new()
     {
         // An index with the platform itself: the same entry, the same platform stated.
