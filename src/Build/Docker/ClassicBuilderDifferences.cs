@@ -35,8 +35,9 @@ namespace ImageDsl.Build.Docker;
 /// such a file, which cannot be seen before the build (the files are another stage's or image's): documented.</item>
 /// <item>A build that names its platform: BuildKit's image states that platform (normalized) and, where a base index
 /// lacks it, stands on the nearest variant in containerd's order; the classic builder's states its base's platform as
-/// written (for FROM scratch the daemon's) and picks by its own order. Refused when a base's config states another
-/// platform, or the image is FROM scratch for another platform than the daemon's.</item>
+/// written (for FROM scratch the daemon's) and picks by its own order. Refused when a base's config (or that of an
+/// image a COPY --from names) states another platform, or the image is FROM scratch for another platform than the
+/// daemon's.</item>
 /// </list>
 /// </summary>
 public static class ClassicBuilderDifferences
@@ -195,6 +196,18 @@ public static class ClassicBuilderDifferences
             }
 
             var workdirExists = keyword == "workdir" && !IsRoot(user) && Absolute(instruction.Rest.Trim()) is { } workdirPath && await Has(workdirPath).ConfigureAwait(false) == true;
+
+            // A COPY --from an image (not a stage) for a named platform: where the image has no image for the platform
+            // itself, the builders take different ones (as for a FROM), so the files copied differ.
+            if (keyword is "copy" or "add" && platforms is var (named, _) && instruction.Flag("from") is { } fromText
+                && new ShellWords(instructionEscape, name => declared.GetValueOrDefault(name)).Word(fromText) is var from
+                && !stageSettings.ContainsKey(from) && !from.All(char.IsAsciiDigit)
+                && await configOf(from).ConfigureAwait(false) is { Platform: { } offered } && offered.Normalize() != named)
+            {
+                throw Differs($"copies from {from} for {named}, whose image is for {offered}",
+                    "where an image has no image for the platform itself, BuildKit takes the nearest one in containerd's order (for arm v7: v7, v6, v5) and the classic builder its own, so the files copied differ",
+                    $"Build with BuildKit (ImageDslBuilder=buildkit or auto), or copy from an image that has an image for {named}");
+            }
 
             switch (instruction.Keyword)
             {

@@ -179,22 +179,8 @@ public class PlatformChoiceTests
 
         Assert.Equal(differs, images[0] != images[1]);
 
-        var store = new BlobStore(Path.Combine(Path.GetTempPath(), "imagedsl-parity-store"));
-        using var bases = new RegistryBaseImages(store, new RegistryCredentials(_ => null, "/nonexistent"), PushPolicy.Default);
         var named = ImagePlatform.Parse(platform);
-        var manifest = ImageDsl.Build.Metadata.ImageManifest.Empty with
-        {
-            Stages = new[] { new ImageDsl.Build.Metadata.ManifestStage(null, ImageDsl.Build.Metadata.PathPart.Literal(from), Array.Empty<int>()) },
-        };
-        async Task<BaseImageConfig?> ConfigOf(string reference)
-        {
-            var config = await bases.GetConfigAsync(reference, named, CancellationToken.None);
-            return new BaseImageConfig(Array.Empty<string>(), null, Array.Empty<string>(), null,
-                new ImagePlatform(config["os"]!.GetValue<string>(), config["architecture"]!.GetValue<string>(), config["variant"]?.GetValue<string>()));
-        }
-
-        var check = ClassicBuilderDifferences.CheckAsync("app", dockerfile, null, new Dictionary<string, string>(), manifest, ConfigOf,
-            new ContextSources(Array.Empty<ContextEntry>()), null, null, (named, engine.Platform));
+        var check = ClassicCheckAsync(engine, dockerfile, new[] { from }, platform);
         if (!images[0].Equals(images[1], StringComparison.Ordinal))
         {
             var e = await Assert.ThrowsAsync<ImageDsl.Build.Diagnostics.ImageDslException>(() => check);
@@ -205,6 +191,68 @@ public class PlatformChoiceTests
         {
             await check;
         }
+    }
+
+    /// <summary>
+    /// A COPY --from an image for a named platform where that image has no image for the platform itself: BuildKit
+    /// copies from the nearest (arm v6 for v7), the classic builder from another (judged: the files differ), and the
+    /// classic build is refused; from an image that has the platform, both copy the same and nothing is refused.
+    /// </summary>
+    [Theory]
+    [InlineData("linux/arm/v5 linux/arm/v6", true)]
+    [InlineData("linux/arm/v5 linux/arm/v6 linux/arm/v7", false)]
+    public async Task A_copy_from_an_image_without_the_platform_itself_is_refused_for_the_classic_builder(string listed, bool differs)
+    {
+        var (exact, _) = await PushIndexAsync(new[] { "linux/arm/v7" });
+        var (copied, _) = await PushIndexAsync(listed.Split(' '));
+        var dockerfile = $"FROM {exact}\nCOPY --from={copied} / /from/\n";
+        using var engine = await TestEngine.ConnectAsync();
+        var files = new List<string>();
+        foreach (var builder in new[] { BuilderKind.BuildKit, BuilderKind.Classic })
+        {
+            await DaemonImageAsync(engine, dockerfile, "linux/arm", builder);
+            await engine.RemoveImageAsync(copied, CancellationToken.None);
+            await engine.RemoveImageAsync(exact, CancellationToken.None);
+            var paths = listed.Split(' ').Select(p => ("/from/entry-" + p.Replace('/', '-'), false)).ToList();
+            var found = await engine.StatPathsAsync("tests/platform-choice:" + builder.ToString().ToLowerInvariant(), paths, CancellationToken.None);
+            files.Add(string.Join(" ", found.Where(f => f.Value is not null).Select(f => f.Key)));
+        }
+
+        Assert.Equal(differs, files[0] != files[1]);
+        var check = ClassicCheckAsync(engine, dockerfile, new[] { exact }, "linux/arm");
+        if (differs)
+        {
+            var e = await Assert.ThrowsAsync<ImageDsl.Build.Diagnostics.ImageDslException>(() => check);
+            Assert.Contains($"copies from {copied} for linux/arm/v7", e.Message);
+        }
+        else
+        {
+            await check;
+        }
+    }
+
+    /// <summary>
+    /// The classic builder's check of a Dockerfile whose stages are FROM <paramref name="bases"/>, for a named platform,
+    /// with each image's config read from the registry as the build reads it when the daemon has no copy.
+    /// </summary>
+    private static async Task ClassicCheckAsync(DockerEngine engine, string dockerfile, IReadOnlyList<string> bases, string platform)
+    {
+        var store = new BlobStore(Path.Combine(Path.GetTempPath(), "imagedsl-parity-store"));
+        using var registry = new RegistryBaseImages(store, new RegistryCredentials(_ => null, "/nonexistent"), PushPolicy.Default);
+        var named = ImagePlatform.Parse(platform);
+        var manifest = ImageDsl.Build.Metadata.ImageManifest.Empty with
+        {
+            Stages = bases.Select(b => new ImageDsl.Build.Metadata.ManifestStage(null, ImageDsl.Build.Metadata.PathPart.Literal(b), Array.Empty<int>())).ToArray(),
+        };
+        async Task<BaseImageConfig?> ConfigOf(string reference)
+        {
+            var config = await registry.GetConfigAsync(reference, named, CancellationToken.None);
+            return new BaseImageConfig(Array.Empty<string>(), null, Array.Empty<string>(), null,
+                new ImagePlatform(config["os"]!.GetValue<string>(), config["architecture"]!.GetValue<string>(), config["variant"]?.GetValue<string>()));
+        }
+
+        await ClassicBuilderDifferences.CheckAsync("app", dockerfile, null, new Dictionary<string, string>(), manifest, ConfigOf,
+            new ContextSources(Array.Empty<ContextEntry>()), null, null, (named, engine.Platform));
     }
 
     /// <summary>The base entry (its label) and the platform an image the daemon builds states.</summary>
@@ -280,14 +328,14 @@ public class PlatformChoiceTests
     private static JsonObject Descriptor(string mediaType, byte[] content) =>
         new() { ["mediaType"] = mediaType, ["size"] = content.Length, ["digest"] = RegistryClient.Digest(content) };
 
-    /// <summary>A gzip layer holding /entry (the platform as listed), and the digest of its uncompressed tar.</summary>
+    /// <summary>A gzip layer holding /entry-OS-ARCH[-VARIANT] (the platform as listed), and the digest of its uncompressed tar.</summary>
     private static (byte[] Layer, string DiffId) Layer(string listed)
     {
         var tar = new MemoryStream();
         using (var writer = new TarWriter(tar, TarEntryFormat.Pax, leaveOpen: true))
         {
             var content = Encoding.UTF8.GetBytes(listed + "\n");
-            writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "entry")
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "entry-" + listed.Replace('/', '-'))
             {
                 DataStream = new MemoryStream(content), Mode = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead, ModificationTime = DateTimeOffset.UnixEpoch,
             });
