@@ -392,6 +392,41 @@ public class MSBuildTests
         if (at is not null) Assert.Contains(at + ":", error);
     }
 
+    /// <summary>
+    /// The classic builder builds on the daemon's copy of a base whatever platform is named: with linux/arm64 named and
+    /// an amd64 copy of the index's tag in the daemon (pulled by an earlier build), its image would stand on amd64
+    /// (judged in PlatformChoiceTests' way), while BuildKit pulls the arm64 one. IMAGEDSL2030 for the classic builder;
+    /// BuildKit builds it on arm64.
+    /// </summary>
+    [Fact]
+    public async Task A_daemon_copy_of_another_platform_is_refused_for_the_classic_builder_and_BuildKit_pulls_the_named_one()
+    {
+        var (index, _) = await Daemonless.PlatformChoiceTests.PushIndexAsync(new[] { "linux/amd64", "linux/arm64" });
+        using var engine = await TestEngine.ConnectAsync();
+        await TestEngine.BuildAsync(engine, "tests/local-copy:pulled", $"FROM {index}\n", BuilderKind.Classic); // pulls the amd64 image under the tag
+        try
+        {
+            using var project = new MSBuildProject(Definition("tests/local-copy", "l"), new Dictionary<string, string> { ["message.txt"] = "l\n" });
+            var args = $"-p:ImageDslBuildArgs=BASE_IMAGE={index} -p:ImageDslBuildOnBuild=true -p:ImageDslSmokeRun=false -p:ImageDslPlatform=linux/arm64";
+
+            var classic = project.Build(args + " -p:ImageDslBuilder=classic");
+            Assert.NotEqual(0, classic.ExitCode);
+            var error = Assert.Single(classic.Errors);
+            Assert.Contains("error IMAGEDSL2030", error);
+            Assert.Contains($"builds for linux/arm64 from {index}, whose image is for linux/amd64", error);
+
+            var buildkit = project.Build(args + " -p:ImageDslBuilder=buildkit");
+            Assert.True(buildkit.ExitCode == 0, buildkit.Output);
+            var built = await engine.InspectImageAsync("tests/local-copy", CancellationToken.None);
+            Assert.Equal("linux/arm64", built!.Config!.Labels!["entry"]);
+            Assert.Equal("arm64", built.Architecture);
+        }
+        finally
+        {
+            await engine.RemoveImageAsync(index, CancellationToken.None);
+        }
+    }
+
     [Fact]
     public async Task Ctrl_C_cancels_the_build_on_the_daemon()
     {

@@ -124,7 +124,7 @@ public sealed partial class BuildImages : ImageDslTask
                     var sessionRequest = request with { Session = new SessionResources(secrets, agents.Agents, credentials) };
                     var baseConfigs = new Dictionary<string, BaseImageConfig?>(StringComparer.Ordinal);
                     async Task<BaseImageConfig?> BaseConfigOf(string reference) => baseConfigs.TryGetValue(reference, out var known) ? known
-                        : baseConfigs[reference] = await BaseConfigAsync(engine, name, reference, request.Platform, cancellationToken).ConfigureAwait(false);
+                        : baseConfigs[reference] = await BaseConfigAsync(engine, name, reference, request.Platform, builder, cancellationToken).ConfigureAwait(false);
                     var projectDirectory = string.IsNullOrEmpty(ProjectDirectory) ? null : ProjectDirectory;
                     await manifest.CheckHiddenArgumentsAsync(name, request.BuildArgs, builder == BuilderKind.Classic,
                         async reference => (await BaseConfigOf(reference).ConfigureAwait(false))?.StageEnv, projectDirectory).ConfigureAwait(false);
@@ -240,14 +240,18 @@ public sealed partial class BuildImages : ImageDslTask
         return args;
     }
 
-    /// <summary>Whether a COPY/ADD source (a path or a pattern of the context) names a regular file ADD would unpack.</summary>
     /// <summary>
     /// A base image's config as the build will see it: the daemon's copy when it has one, else the registry's config (what
     /// BuildKit would pull). Null when neither can be read now; the build itself then says what is wrong with the base.
+    /// For a named platform, BuildKit passes over a copy of another platform and pulls (judged), while the classic
+    /// builder builds on that copy whatever its platform (judged: an amd64 copy for linux/arm64).
     /// </summary>
-    private async Task<BaseImageConfig?> BaseConfigAsync(DockerEngine engine, string name, string reference, string? platform, CancellationToken cancellationToken)
+    private async Task<BaseImageConfig?> BaseConfigAsync(DockerEngine engine, string name, string reference, string? platform, BuilderKind builder,
+        CancellationToken cancellationToken)
     {
-        if (await engine.InspectImageAsync(reference, cancellationToken).ConfigureAwait(false) is { } local)
+        if (await engine.InspectImageAsync(reference, cancellationToken).ConfigureAwait(false) is { } local
+            && (builder == BuilderKind.Classic || string.IsNullOrEmpty(platform)
+                || StatedPlatform(local.Os, local.Architecture, local.Variant)?.Normalize() == ImagePlatform.Parse(platform!)))
         {
             return new BaseImageConfig(local.Config?.Env?.ToList() ?? new List<string>(), local.Config?.User, local.Config?.Volumes?.Keys.ToList() ?? new List<string>(),
                 local.Config?.OnBuild?.ToList(), StatedPlatform(local.Os, local.Architecture, local.Variant));

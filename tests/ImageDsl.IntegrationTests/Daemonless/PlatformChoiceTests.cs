@@ -286,7 +286,7 @@ public class PlatformChoiceTests
     /// One image per listed platform (a one-file layer, a config stating the platform and labelled "entry" with the
     /// platform as listed) and a Docker manifest list over them in the listed order; returns its reference.
     /// </summary>
-    private static async Task<(string Reference, IReadOnlyList<string> Entries)> PushIndexAsync(IReadOnlyList<string> platforms)
+    internal static async Task<(string Reference, IReadOnlyList<string> Entries)> PushIndexAsync(IReadOnlyList<string> platforms)
     {
         using var registry = new RegistryClient(TestEngine.Registry, null, PushPolicy.Default);
         var entries = new JsonArray();
