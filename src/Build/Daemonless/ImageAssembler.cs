@@ -368,8 +368,16 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
                 var added = new SortedSet<string>(StringComparer.Ordinal);
                 foreach (var word in SplitFields(i.Rest).SelectMany(words.Words))
                 {
-                    var port = word.Contains('/') ? word.ToLowerInvariant() : word + "/tcp";
-                    if (!int.TryParse(port.Split('/')[0], NumberStyles.None, CultureInfo.InvariantCulture, out _)) throw new NeedsDaemonException(i, $"the port '{word}' (ranges and addresses need the daemon)");
+                    // As nat.ParsePortSpec reads it: the number in 16 bits (080 is 80), the protocol lowercased and one of three.
+                    var slash = word.IndexOf('/');
+                    var protocol = slash < 0 ? "tcp" : word.Substring(slash + 1).ToLowerInvariant();
+                    if (!ushort.TryParse(slash < 0 ? word : word.Substring(0, slash), NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+                        || protocol is not ("tcp" or "udp" or "sctp"))
+                    {
+                        throw new NeedsDaemonException(i, $"the port '{word}' (a range, an address, or what docker refuses: the daemon answers it)");
+                    }
+
+                    var port = number.ToString(CultureInfo.InvariantCulture) + "/" + protocol;
                     added.Add(port);
                     ports[port] = new JsonObject();
                 }

@@ -148,6 +148,11 @@ public sealed class DaemonlessParityTests
             FROM base
             COPY app/sub/ /sub/
             """ },
+        { "expose-spellings", """
+            FROM @BASE@
+            ARG P=080
+            EXPOSE ${P} 0443/UDP 9000/Sctp 65535
+            """ },
         { "arg-defaults", """
             ARG BASE=@BASE@
             ARG IMG=${BASE} SAME=[${BASE}]
