@@ -341,9 +341,12 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
 
             case "workdir":
             {
+                // dispatchWorkdir: an absolute path is kept as written (expanded, not cleaned: /a//b/ stays so), a relative
+                // one is joined to the current directory (path.Join cleans); the directory made is the cleaned path.
                 var path = words.Word(i.Rest);
                 var workdir = path.StartsWith('/') ? FileTree.Clean(path) : FileTree.Clean((config["WorkingDir"]?.GetValue<string>() ?? "") + "/" + path);
-                config["WorkingDir"] = "/" + workdir;
+                var written = path.StartsWith('/') ? path : "/" + workdir;
+                config["WorkingDir"] = written;
                 var withLayer = workdir.Length > 0;
                 if (withLayer)
                 {
@@ -353,7 +356,7 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
                     await AddLayerAsync(state, changed, request, cancellationToken).ConfigureAwait(false);
                 }
 
-                History(state, "WORKDIR /" + workdir, withLayer, request);
+                History(state, "WORKDIR " + written, withLayer, request);
                 break;
             }
 

@@ -153,6 +153,18 @@ public sealed class DaemonlessParityTests
             ARG P=080
             EXPOSE ${P} 0443/UDP 9000/Sctp 65535
             """ },
+        { "value-spellings", """
+            FROM @BASE@
+            ARG W=/srv//app/./x/../y/
+            ARG S=sigint
+            ARG U=1000:1000
+            WORKDIR ${W}
+            WORKDIR rel/../sub/
+            WORKDIR ${W}
+            STOPSIGNAL ${S}
+            USER ${U}
+            VOLUME ${W} /data//x/
+            """ },
         { "arg-defaults", """
             ARG BASE=@BASE@
             ARG IMG=${BASE} SAME=[${BASE}]
