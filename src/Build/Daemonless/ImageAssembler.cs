@@ -132,6 +132,9 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
             _ => Array.Empty<string>(),
         };
         foreach (var flag in i.Flags.Where(f => !allowed.Contains(f.Key))) throw new NeedsDaemonException(i, $"--{flag.Key} is not supported without a daemon");
+        // Engine 20.10's frontend takes a COPY --from literally ("${STAGE}" is an invalid name there; judged), newer
+        // ones expand it: the daemon decides.
+        if (i.Keyword == "copy" && i.Flag("from") is { } from && from.Contains('$')) throw new NeedsDaemonException(i, "a variable in --from needs the daemon");
         // A '<<' in the shell form is a heredoc to newer frontends and text to older ones: the daemon decides. The exec
         // form has no heredocs in any.
         if (i.Keyword is "copy" or "add" && (i.Heredocs.Count > 0 || (i.Json is null && i.Rest.Contains("<<", StringComparison.Ordinal))))

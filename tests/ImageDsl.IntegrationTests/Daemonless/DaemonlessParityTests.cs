@@ -165,6 +165,13 @@ public sealed class DaemonlessParityTests
             USER ${U}
             VOLUME ${W} /data//x/
             """ },
+        { "flag-arguments", """
+            FROM @BASE@
+            ARG OWNER=1000:1001
+            ARG ID=1002
+            COPY --chown=${OWNER} app/a.txt /owned-by-arg.txt
+            COPY --chown=${ID}:${ID} app/sub /dir-owned-by-args/
+            """ },
         { "arg-defaults", """
             ARG BASE=@BASE@
             ARG IMG=${BASE} SAME=[${BASE}]

@@ -128,6 +128,7 @@ public class DockerfileReaderTests
     [InlineData("FROM a\nADD https://example.com/x /x\n", 2, "ADD of a URL")]
     [InlineData("FROM a\nCOPY --link a /a\n", 2, "--link")]
     [InlineData("FROM a AS build\nRUN make\nFROM b\nCOPY --from=build /out /out\n", 2, "RUN")]
+    [InlineData("FROM a AS s\nFROM b\nARG S=s\nCOPY --from=${S} /x /x\n", 4, "a variable in --from")]
     public void Plan_names_the_first_instruction_that_needs_a_daemon(string dockerfile, int line, string reason)
     {
         var e = Assert.Throws<NeedsDaemonException>(() => ImageAssembler.Plan(dockerfile, null));
