@@ -135,6 +135,11 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
         // Engine 20.10's frontend takes a COPY --from literally ("${STAGE}" is an invalid name there; judged), newer
         // ones expand it: the daemon decides.
         if (i.Keyword == "copy" && i.Flag("from") is { } from && from.Contains('$')) throw new NeedsDaemonException(i, "a variable in --from needs the daemon");
+        // --chmod as plain octal digits; a variable or a symbolic mode (which newer frontends take) is the daemon's to read.
+        if (i.Flag("chmod") is { } chmod && (chmod.Length is 0 or > 5 || !chmod.All(c => c is >= '0' and <= '7') || Convert.ToInt32(chmod, 8) > 0xFFF))
+        {
+            throw new NeedsDaemonException(i, $"--chmod={chmod} (octal permission digits only without a daemon)");
+        }
         // A '<<' in the shell form is a heredoc to newer frontends and text to older ones: the daemon decides. The exec
         // form has no heredocs in any.
         if (i.Keyword is "copy" or "add" && (i.Heredocs.Count > 0 || (i.Json is null && i.Rest.Contains("<<", StringComparison.Ordinal))))
@@ -530,7 +535,7 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
         }
 
         var (uid, gid) = i.Flag("chown") is { } chown ? Owner(state, words.Word(chown), i) : (0, 0);
-        int? mode = i.Flag("chmod") is { } chmod ? Convert.ToInt32(words.Word(chmod), 8) : null;
+        int? mode = i.Flag("chmod") is { } chmod ? Convert.ToInt32(chmod, 8) : null;
         var workdir = FileTree.Clean(Config(state.Image)["WorkingDir"]?.GetValue<string>() ?? "");
         var destRequiresDir = dest == "." || dest.Length == 0 || dest.EndsWith('/');
         var destPath = dest.StartsWith('/') ? FileTree.Clean(dest) : FileTree.Clean(workdir + "/" + dest);

@@ -129,6 +129,8 @@ public class DockerfileReaderTests
     [InlineData("FROM a\nCOPY --link a /a\n", 2, "--link")]
     [InlineData("FROM a AS build\nRUN make\nFROM b\nCOPY --from=build /out /out\n", 2, "RUN")]
     [InlineData("FROM a AS s\nFROM b\nARG S=s\nCOPY --from=${S} /x /x\n", 4, "a variable in --from")]
+    [InlineData("FROM a\nARG M=755\nCOPY --chmod=${M} x /x\n", 3, "--chmod=${M}")]
+    [InlineData("FROM a\nCOPY --chmod=u+x x /x\n", 2, "octal permission digits only")]
     public void Plan_names_the_first_instruction_that_needs_a_daemon(string dockerfile, int line, string reason)
     {
         var e = Assert.Throws<NeedsDaemonException>(() => ImageAssembler.Plan(dockerfile, null));
