@@ -25,6 +25,13 @@ public sealed record RegistryLocation(string Registry, string Repository, string
 public sealed class RegistryBaseImages(BlobStore store, RegistryCredentials credentials, PushPolicy policy, Action<string>? log = null) : IBaseImageSource, IDisposable
 {
     private readonly Dictionary<string, RegistryClient> _clients = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _resolved = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Each image reference read so far and the digest the registry gave for it (an index's, or the manifest's): what a
+    /// daemon that pulled it records in its RepoDigests.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Resolved => _resolved;
 
     public RegistryClient Client(string registry)
     {
@@ -65,6 +72,7 @@ public sealed class RegistryBaseImages(BlobStore store, RegistryCredentials cred
         var client = Client(location.Registry);
         var manifest = await client.GetManifestAsync(location.Repository, location.Reference, cancellationToken).ConfigureAwait(false)
             ?? throw new ImageDslException(ErrorCodes.BaseImageNotFound, reference, $"{location.Registry}/{location.Repository}");
+        _resolved[reference] = manifest.Digest;
         if (manifest.IsIndex)
         {
             var chosen = Choose(manifest, platform) ?? throw new ImageDslException(ErrorCodes.BaseImagePlatformMissing, reference, platform, Platforms(manifest));

@@ -116,6 +116,23 @@ public sealed partial class BuildImages
         item.SetMetadata("References", string.Join(";", tags));
         item.SetMetadata("Rebuilt", "true");
         item.SetMetadata("Builder", "daemonless");
+        // The daemon, where the checks (or a build without push or archive) want it: connected before anything is sent,
+        // so that a base it holds otherwise than the registry is known first.
+        using var engine = SmokeRun || !(Push || !string.IsNullOrEmpty(ArchiveOutputPath)) ? await ReachableDaemonAsync(name, endpoint, item, cancellationToken).ConfigureAwait(false) : null;
+        if (engine is not null && await DivergentBaseAsync(engine, bases.Resolved, cancellationToken).ConfigureAwait(false) is var (baseReference, local, digest))
+        {
+            // docker build (and so the daemon's builders) stands on the daemon's own copy of a base; auto promises that image.
+            if (!forced)
+            {
+                Log.LogMessage(MessageImportance.High, "ImageDsl: {0}: the daemon's copy of its base {1} ({2}) is not the registry's ({3}), and a daemon build stands on its copy; building with the daemon instead (ImageDslBuilder=daemonless builds on the registry's).",
+                    name, baseReference, Short(local), digest);
+                return null;
+            }
+
+            Log.LogMessage(MessageImportance.High, "ImageDsl: {0}: built on the registry's {1} ({2}), as ImageDslBuilder=daemonless asks; the daemon's copy ({3}) differs, and docker build would stand on that.",
+                name, baseReference, digest, Short(local));
+        }
+
         foreach (var built in images)
         {
             Log.LogMessage(MessageImportance.High, "ImageDsl: built {0} for {1} as {2} without a daemon (manifest {3}).", name, built.Image.Platform, Short(built.ConfigDigest), built.ManifestDigest);
@@ -161,35 +178,57 @@ public sealed partial class BuildImages
             item.SetMetadata("ArchivePath", path);
         }
 
-        var wantsDaemon = SmokeRun || !(Push || !string.IsNullOrEmpty(ArchiveOutputPath));
-        if (wantsDaemon)
+        if (engine is not null)
         {
-            DockerEngine? engine = null;
-            try
-            {
-                engine = await ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ImageDslException e) when (e.Code is ErrorCodes.DaemonUnreachable or ErrorCodes.DaemonTimeout or ErrorCodes.ContextNotFound or ErrorCodes.TlsIncomplete)
-            {
-                item.SetMetadata("SmokeRun", "false");
-                item.SetMetadata("ChecksSkipped", "true");
-                if (SmokeRun) LogWarning(new ImageDslException(ErrorCodes.ChecksSkippedWithoutDaemon, name, endpoint.Uri));
-            }
-
-            if (engine is not null)
-            {
-                using (engine)
-                {
-                    var archive = new MemoryStream();
-                    await ImageOutputs.WriteArchiveAsync(new[] { artifacts }, artifacts, tags, archive, cancellationToken).ConfigureAwait(false);
-                    archive.Position = 0;
-                    await engine.LoadAsync(archive, cancellationToken).ConfigureAwait(false);
-                    Log.LogMessage(MessageImportance.High, "ImageDsl: loaded {0} into the daemon as {1}.", name, string.Join(", ", tags));
-                }
-            }
+            var archive = new MemoryStream();
+            await ImageOutputs.WriteArchiveAsync(new[] { artifacts }, artifacts, tags, archive, cancellationToken).ConfigureAwait(false);
+            archive.Position = 0;
+            await engine.LoadAsync(archive, cancellationToken).ConfigureAwait(false);
+            Log.LogMessage(MessageImportance.High, "ImageDsl: loaded {0} into the daemon as {1}.", name, string.Join(", ", tags));
         }
 
         return item;
+    }
+
+    /// <summary>The daemon when it answers; else null, with the checks marked skipped (and warning IMAGEDSL2025 when they were wanted).</summary>
+    private async Task<DockerEngine?> ReachableDaemonAsync(string name, DockerEndpoint endpoint, TaskItem item, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ImageDslException e) when (e.Code is ErrorCodes.DaemonUnreachable or ErrorCodes.DaemonTimeout or ErrorCodes.ContextNotFound or ErrorCodes.TlsIncomplete)
+        {
+            item.SetMetadata("SmokeRun", "false");
+            item.SetMetadata("ChecksSkipped", "true");
+            if (SmokeRun) LogWarning(new ImageDslException(ErrorCodes.ChecksSkippedWithoutDaemon, name, endpoint.Uri));
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// A base the daemon holds under the same reference as something other than what the registry gave: its copy's
+    /// RepoDigests do not name the registry's digest for that repository (a copy built or tagged locally, or a tag
+    /// that moved since it was pulled). Null when every base agrees or the daemon has none of them.
+    /// </summary>
+    private static async Task<(string Reference, string Local, string Digest)?> DivergentBaseAsync(DockerEngine engine, IReadOnlyDictionary<string, string> resolved,
+        CancellationToken cancellationToken)
+    {
+        foreach (var (reference, digest) in resolved)
+        {
+            if (await engine.InspectImageAsync(reference, cancellationToken).ConfigureAwait(false) is not { } local) continue;
+            var location = RegistryLocation.Parse(reference);
+            var agrees = (local.RepoDigests ?? new List<string>()).Any(repoDigest =>
+            {
+                var at = repoDigest.IndexOf('@');
+                if (at < 0 || repoDigest.Substring(at + 1) != digest) return false;
+                var named = ImageReference.Parse(repoDigest.Substring(0, at));
+                return named.Registry == location.Registry && named.Repository == location.Repository;
+            });
+            if (!agrees) return (reference, local.ID, digest);
+        }
+
+        return null;
     }
 
     /// <summary>IMAGEDSL2021, reported at the C# call that wrote the instruction when the manifest knows it.</summary>

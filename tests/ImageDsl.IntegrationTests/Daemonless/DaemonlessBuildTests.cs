@@ -96,6 +96,45 @@ public class DaemonlessBuildTests
         Assert.Contains($"pushed {TestEngine.Registry}/tests/auto-archive:{tag}@sha256:", result.Output);
     }
 
+    /// <summary>
+    /// docker build stands on the daemon's own copy of a base, and the registry may hold another image under that
+    /// reference (here the tag was pushed, then rebuilt in the daemon with another label). With auto the image goes to
+    /// the daemon, so what is pushed is what docker build makes; forced daemonless builds on the registry's and says
+    /// the two differ.
+    /// </summary>
+    [Fact]
+    public async Task A_base_the_daemon_holds_otherwise_than_the_registry_is_built_by_the_daemon_with_auto()
+    {
+        var tag = "moved-" + Guid.NewGuid().ToString("N")[..8];
+        var baseReference = $"{TestEngine.Registry}/tests/moved-base:{tag}";
+        using var engine = await TestEngine.ConnectAsync();
+        await TestEngine.BuildAsync(engine, baseReference, $"FROM {DaemonlessParityTests.RegistryBase}\nLABEL copy=registry\n", BuilderKind.BuildKit);
+        await engine.PushAsync(Build.Registry.ImageReference.Parse(baseReference), null, Build.Registry.PushPolicy.Default, _ => { }, CancellationToken.None);
+        await TestEngine.BuildAsync(engine, baseReference, $"FROM {DaemonlessParityTests.RegistryBase}\nLABEL copy=daemon\n", BuilderKind.BuildKit);
+        using var project = new MSBuildProject(Definition, new Dictionary<string, string> { ["hello.txt"] = "daemonless hello\n" });
+        var args = $"-t:PushImages -p:ImageDslRegistry={TestEngine.Registry} -p:ImageDslBuildArgs=BASE_IMAGE={baseReference}";
+
+        var auto = project.Build($"{args} -p:ContainerImageTag={tag}");
+
+        Assert.True(auto.ExitCode == 0, auto.Output);
+        Assert.Contains($"the daemon's copy of its base {baseReference}", auto.Output);
+        Assert.Contains("building tests/daemonless with BuildKit", auto.Output);
+        Assert.Equal("daemon", await PushedLabelAsync($"{TestEngine.Registry}/tests/daemonless:{tag}"));
+
+        var forced = project.Build($"{args} -p:ContainerImageTag={tag}-forced -p:ImageDslBuilder=daemonless");
+
+        Assert.True(forced.ExitCode == 0, forced.Output);
+        Assert.Contains($"built on the registry's {baseReference}", forced.Output);
+        Assert.Equal("registry", await PushedLabelAsync($"{TestEngine.Registry}/tests/daemonless:{tag}-forced"));
+
+        static async Task<string> PushedLabelAsync(string reference)
+        {
+            await PullAsync(reference);
+            using var client = new DockerClientBuilder().WithEndpoint(TestEngine.SocketEndpoint.Uri).WithApiVersion(DockerEngine.ApiVersion).Build();
+            return (await client.Images.InspectImageAsync(reference)).Config!.Labels!["copy"];
+        }
+    }
+
     [Fact]
     public void Where_a_daemon_is_reachable_the_image_is_loaded_and_its_smoke_run_passes()
     {
