@@ -73,11 +73,18 @@ public sealed class RegistryBaseImages(BlobStore store, RegistryCredentials cred
         var manifest = await client.GetManifestAsync(location.Repository, location.Reference, cancellationToken).ConfigureAwait(false)
             ?? throw new ImageDslException(ErrorCodes.BaseImageNotFound, reference, $"{location.Registry}/{location.Repository}");
         _resolved[reference] = manifest.Digest;
-        if (manifest.IsIndex)
+        var top = manifest;
+        // containerd's walk: an index gives one entry (nested indexes are walked the same way); an entry that stated no
+        // platform must be an image whose config is for the platform. The top manifest itself is taken as it is.
+        var checkConfig = false;
+        for (var depth = 0; manifest.IsIndex; depth++)
         {
-            var chosen = Choose(manifest, platform) ?? throw new ImageDslException(ErrorCodes.BaseImagePlatformMissing, reference, platform, Platforms(manifest));
-            manifest = await client.GetManifestAsync(location.Repository, chosen, cancellationToken).ConfigureAwait(false)
-                ?? throw new ImageDslException(ErrorCodes.BaseImageNotFound, reference + "@" + chosen, $"{location.Registry}/{location.Repository}");
+            var entries = Entries(manifest);
+            var chosen = depth < 8 ? platform.Choose(entries.Select(e => e.Platform).ToList()) : -1;
+            if (chosen < 0) throw new ImageDslException(ErrorCodes.BaseImagePlatformMissing, reference, platform, Platforms(top));
+            checkConfig = entries[chosen].Platform is null;
+            manifest = await client.GetManifestAsync(location.Repository, entries[chosen].Digest, cancellationToken).ConfigureAwait(false)
+                ?? throw new ImageDslException(ErrorCodes.BaseImageNotFound, reference + "@" + entries[chosen].Digest, $"{location.Registry}/{location.Repository}");
         }
 
         if (manifest.MediaType is not (RegistryClient.DockerManifest or RegistryClient.OciManifest))
@@ -89,6 +96,11 @@ public sealed class RegistryBaseImages(BlobStore store, RegistryCredentials cred
         var configDigest = document["config"]!["digest"]!.GetValue<string>();
         await EnsureAsync(client, location, configDigest, cancellationToken).ConfigureAwait(false);
         var config = JsonNode.Parse(await File.ReadAllBytesAsync(store.PathOf(configDigest), cancellationToken).ConfigureAwait(false))!.AsObject();
+        if (checkConfig && !new ImagePlatform(config["os"]?.GetValue<string>() ?? "", config["architecture"]?.GetValue<string>() ?? "", null).IsFor(platform))
+        {
+            throw new ImageDslException(ErrorCodes.BaseImagePlatformMissing, reference, platform, Platforms(top));
+        }
+
         return (manifest, document, config);
     }
 
@@ -117,14 +129,6 @@ public sealed class RegistryBaseImages(BlobStore store, RegistryCredentials cred
         if (store.Has(digest)) return;
         log?.Invoke($"downloading {digest.Substring(0, 19)} from {location.Registry}/{location.Repository}");
         await client.DownloadBlobAsync(location.Repository, digest, store.PathOf(digest), cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>The entry of an index that a build for <paramref name="platform"/> uses, as the daemon's BuildKit picks it.</summary>
-    private static string? Choose(RegistryManifest index, ImagePlatform platform)
-    {
-        var entries = Entries(index);
-        var chosen = platform.Choose(entries.Select(e => e.Platform).ToList());
-        return chosen < 0 ? null : entries[chosen].Digest;
     }
 
     private static string Platforms(RegistryManifest index) =>

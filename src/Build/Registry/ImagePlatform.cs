@@ -63,8 +63,10 @@ public sealed record ImagePlatform(string Os, string Architecture, string? Varia
     }
 
     /// <summary>
-    /// The index entry a build for this platform uses: the first of the most preferred accepted platform, compared
-    /// after normalizing each entry's own (so an entry's arm64/v8 is arm64 and its arm without a variant is v7).
+    /// The index entry a build for this platform walks into, as containerd's images.Manifest picks it: of the entries
+    /// whose platform (normalized: an entry's arm64/v8 is arm64, its arm without a variant v7) is accepted, the most
+    /// preferred, the first listed among equals; an entry that states no platform only when none is accepted (its
+    /// image is then checked by its config). -1 when there is none.
     /// </summary>
     public int Choose(IReadOnlyList<ImagePlatform?> entries)
     {
@@ -76,8 +78,16 @@ public sealed record ImagePlatform(string Os, string Architecture, string? Varia
             }
         }
 
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (entries[i] is null) return i;
+        }
+
         return -1;
     }
+
+    /// <summary>Whether an image whose config states this os and architecture is one for <paramref name="wanted"/> (containerd compares them without the variant).</summary>
+    public bool IsFor(ImagePlatform wanted) => wanted.Accepted().Contains((this with { Variant = null }).Normalize());
 
     public override string ToString() => Variant is null ? $"{Os}/{Architecture}" : $"{Os}/{Architecture}/{Variant}";
 

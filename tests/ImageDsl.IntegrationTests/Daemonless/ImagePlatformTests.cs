@@ -61,8 +61,20 @@ public class ImagePlatformTests
     public void An_index_entry_is_chosen_as_containerd_Only_chooses_it(string wanted, string listed, int expected)
     {
         var entries = listed.Split(' ').Select(e => e.Split('/')).Select(p => (ImagePlatform?)new ImagePlatform(p[0], p[1], p.Length == 3 ? p[2] : null)).ToList();
-        entries.Insert(0, null); // an entry without a platform (an attestation, say) is never chosen
+        entries.Insert(0, new ImagePlatform("unknown", "unknown", null)); // an attestation's entry is never chosen
 
         Assert.Equal(expected < 0 ? -1 : expected + 1, ImagePlatform.Parse(wanted).Choose(entries));
+    }
+
+    [Fact]
+    public void An_entry_that_states_no_platform_comes_after_every_accepted_one()
+    {
+        var wanted = ImagePlatform.Parse("linux/arm");
+        Assert.Equal(2, wanted.Choose(new ImagePlatform?[] { null, new("linux", "amd64", null), new("linux", "arm", "v5") }));
+        Assert.Equal(0, wanted.Choose(new ImagePlatform?[] { null, new("linux", "amd64", null) }));
+        // Its image is then checked by the os and architecture of its config, the variant aside.
+        Assert.True(new ImagePlatform("linux", "arm", "v5").IsFor(wanted));
+        Assert.False(new ImagePlatform("linux", "arm", null).IsFor(ImagePlatform.Parse("linux/arm/v6")));
+        Assert.False(new ImagePlatform("linux", "arm64", null).IsFor(wanted));
     }
 }

@@ -97,11 +97,10 @@ public class PlatformChoiceTests
 
     /// <summary>
     /// An index whose entry is itself an index: the daemon's BuildKit walks into it (containerd's images.Manifest is
-    /// recursive); the daemonless builder reads one level and says so with IMAGEDSL2024 (which <c>auto</c> answers by
-    /// building with the daemon), never with a stack trace or another base.
+    /// recursive), and so does the daemonless builder, to the same image.
     /// </summary>
     [Fact]
-    public async Task An_index_inside_an_index_is_refused_with_a_code_where_the_daemon_walks_into_it()
+    public async Task An_index_inside_an_index_is_walked_into_as_the_daemon_walks_it()
     {
         var (inner, _) = await PushIndexAsync(new[] { "linux/arm64", "linux/amd64" });
         using var registry = new RegistryClient(TestEngine.Registry, null, PushPolicy.Default);
@@ -117,17 +116,37 @@ public class PlatformChoiceTests
         }.ToJsonString());
         var tag = "nested-" + RegistryClient.Digest(outer).Substring(7, 12);
         await registry.PutManifestAsync(Repository, tag, RegistryClient.DockerManifestList, outer, CancellationToken.None);
-        var dockerfile = $"FROM {TestEngine.Registry}/{Repository}:{tag}\nLABEL built=yes\n";
+
+        await AssertSameAsync($"FROM {TestEngine.Registry}/{Repository}:{tag}\nLABEL built=yes\n", "linux/amd64");
+    }
+
+    /// <summary>
+    /// An index entry that states no platform: containerd takes it when no entry states an accepted platform (after
+    /// them otherwise) and checks its image's config instead; the daemonless builder the same. Where that config is
+    /// for another platform, both refuse.
+    /// </summary>
+    [Theory]
+    [InlineData("linux/arm64 ?linux/amd64", "linux/amd64", true)]
+    [InlineData("?linux/arm64 linux/amd64", "linux/amd64", true)]
+    [InlineData("?linux/arm/v7", "linux/arm", true)]
+    [InlineData("linux/arm64 ?linux/arm64", "linux/amd64", false)]
+    public async Task An_entry_without_a_platform_is_taken_as_the_daemon_takes_it(string listed, string platform, bool builds)
+    {
+        var (index, _) = await PushIndexAsync(listed.Split(' '));
+        var dockerfile = $"FROM {index}\nLABEL built=yes\n";
+        if (builds)
+        {
+            await AssertSameAsync(dockerfile, platform);
+            return;
+        }
 
         using var engine = await TestEngine.ConnectAsync();
-        Assert.Equal("entry=linux/amd64 linux/amd64/", await DaemonImageAsync(engine, dockerfile, "linux/amd64", BuilderKind.BuildKit));
-
+        await Assert.ThrowsAsync<ImageDsl.Build.Diagnostics.ImageDslException>(() => DaemonImageAsync(engine, dockerfile, platform, BuilderKind.BuildKit));
         var context = Directory.CreateTempSubdirectory("imagedsl-platform-");
         try
         {
-            var e = await Assert.ThrowsAsync<ImageDsl.Build.Diagnostics.ImageDslException>(() => AssembleAsync(dockerfile, context.FullName, "linux/amd64"));
-            Assert.Equal("IMAGEDSL2024", e.Code);
-            Assert.Contains("a manifest of type " + RegistryClient.DockerManifestList, e.Message);
+            var e = await Assert.ThrowsAsync<ImageDsl.Build.Diagnostics.ImageDslException>(() => AssembleAsync(dockerfile, context.FullName, platform));
+            Assert.Equal("IMAGEDSL2023", e.Code);
         }
         finally
         {
@@ -284,14 +303,17 @@ public class PlatformChoiceTests
 
     /// <summary>
     /// One image per listed platform (a one-file layer, a config stating the platform and labelled "entry" with the
-    /// platform as listed) and a Docker manifest list over them in the listed order; returns its reference.
+    /// platform as listed) and a Docker manifest list over them in the listed order (an entry listed "?os/arch" states
+    /// no platform); returns its reference and each entry's by digest.
     /// </summary>
     internal static async Task<(string Reference, IReadOnlyList<string> Entries)> PushIndexAsync(IReadOnlyList<string> platforms)
     {
         using var registry = new RegistryClient(TestEngine.Registry, null, PushPolicy.Default);
         var entries = new JsonArray();
-        foreach (var listed in platforms)
+        foreach (var spec in platforms)
         {
+            // "?os/arch": an image for that platform whose index entry states none.
+            var listed = spec.TrimStart('?');
             var parts = listed.Split('/');
             var (layer, diffId) = Layer(listed);
             var layerDigest = RegistryClient.Digest(layer);
@@ -315,7 +337,7 @@ public class PlatformChoiceTests
             var digest = await registry.PutManifestAsync(Repository, RegistryClient.Digest(manifest), RegistryClient.DockerManifest, manifest, CancellationToken.None);
             var entry = Descriptor(RegistryClient.DockerManifest, manifest);
             entry["digest"] = digest;
-            entry["platform"] = platform;
+            if (!spec.StartsWith('?')) entry["platform"] = platform;
             entries.Add(entry);
         }
 
