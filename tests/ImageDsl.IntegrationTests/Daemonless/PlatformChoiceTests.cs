@@ -229,11 +229,13 @@ public class PlatformChoiceTests
         var files = new List<string>();
         foreach (var builder in new[] { BuilderKind.BuildKit, BuilderKind.Classic })
         {
-            await DaemonImageAsync(engine, dockerfile, "linux/arm", builder);
+            var tag = "tests/platform-choice:" + Guid.NewGuid().ToString("N")[..12];
+            await DaemonImageAsync(engine, dockerfile, "linux/arm", builder, tag);
             await engine.RemoveImageAsync(copied, CancellationToken.None);
             await engine.RemoveImageAsync(exact, CancellationToken.None);
             var paths = listed.Split(' ').Select(p => ("/from/entry-" + p.Replace('/', '-'), false)).ToList();
-            var found = await engine.StatPathsAsync("tests/platform-choice:" + builder.ToString().ToLowerInvariant(), paths, CancellationToken.None);
+            var found = await engine.StatPathsAsync(tag, paths, CancellationToken.None);
+            await engine.RemoveImageAsync(tag, CancellationToken.None);
             files.Add(string.Join(" ", found.Where(f => f.Value is not null).Select(f => f.Key)));
         }
 
@@ -274,14 +276,18 @@ public class PlatformChoiceTests
             new ContextSources(Array.Empty<ContextEntry>()), null, null, (named, engine.Platform));
     }
 
-    /// <summary>The base entry (its label) and the platform an image the daemon builds states.</summary>
-    private static async Task<string> DaemonImageAsync(DockerEngine engine, string dockerfile, string? platform, BuilderKind builder)
+    /// <summary>
+    /// The base entry (its label) and the platform an image the daemon builds states. The image is tagged
+    /// <paramref name="tag"/> when given (and left for the caller), else under a tag of its own and removed.
+    /// </summary>
+    private static async Task<string> DaemonImageAsync(DockerEngine engine, string dockerfile, string? platform, BuilderKind builder, string? tag = null)
     {
         using var client = new DockerClientBuilder().WithEndpoint(TestEngine.SocketEndpoint.Uri).WithApiVersion(DockerEngine.ApiVersion).Build();
         var context = Directory.CreateTempSubdirectory("imagedsl-platform-");
+        var own = tag is null;
+        tag ??= "tests/platform-choice:" + Guid.NewGuid().ToString("N")[..12];
         try
         {
-            var tag = "tests/platform-choice:" + builder.ToString().ToLowerInvariant();
             await engine.BuildAsync(new BuildRequest(tag, dockerfile, context.FullName, new[] { tag }, new Dictionary<string, string>(), new Dictionary<string, string>(),
                 Platform: platform, NetworkMode: TestEngine.NetworkMode), TestEngine.Layout(context.FullName, builder), builder, new ListLog(), CancellationToken.None);
             var image = await client.Images.InspectImageAsync(tag);
@@ -290,6 +296,7 @@ public class PlatformChoiceTests
         finally
         {
             context.Delete(recursive: true);
+            if (own) await engine.RemoveImageAsync(tag, CancellationToken.None);
         }
     }
 
