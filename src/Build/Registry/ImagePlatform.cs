@@ -4,7 +4,8 @@ namespace ImageDsl.Build.Registry;
 /// A platform as images name it (os/architecture[/variant]), read and matched the way the daemon's BuildKit does with
 /// containerd's platforms package: the target platform is parsed and normalized (linux/arm is arm v7, linux/arm64/v8 is
 /// arm64, x86_64 is amd64), and a base image index gives the first entry of the most preferred platform — for arm v7,
-/// v7, else v6, else v5; for arm v6, v6, else v5; otherwise exactly the normalized platform. Written here because no
+/// v7, else v6, else v5; for arm v6, v6, else v5; otherwise exactly the normalized platform — and an entry that states
+/// none only after all of them. Written here because no
 /// .NET library carries containerd's rules, and a different choice would build on another base than the daemon does.
 /// </summary>
 public sealed record ImagePlatform(string Os, string Architecture, string? Variant)
@@ -27,7 +28,7 @@ public sealed record ImagePlatform(string Os, string Architecture, string? Varia
             throw new FormatException($"'{text}' is not a platform (os/architecture[/variant])");
         }
 
-        var os = parts[0].ToLowerInvariant() is "macos" ? "darwin" : parts[0].ToLowerInvariant();
+        var os = NormalizeOs(parts[0]);
         var (architecture, variant) = NormalizeArchitecture(parts[1], parts.Length == 3 ? parts[2] : "");
         if (parts.Length == 2 && architecture == "arm" && variant == "v7") variant = "";
         if (parts.Length == 3 && architecture == "arm64" && variant == "") variant = "v8";
@@ -47,7 +48,7 @@ public sealed record ImagePlatform(string Os, string Architecture, string? Varia
     public ImagePlatform Normalize()
     {
         var (architecture, variant) = NormalizeArchitecture(Architecture, Variant ?? "");
-        return new ImagePlatform(Os.ToLowerInvariant() is "macos" ? "darwin" : Os.ToLowerInvariant(), architecture, variant.Length == 0 ? null : variant);
+        return new ImagePlatform(NormalizeOs(Os), architecture, variant.Length == 0 ? null : variant);
     }
 
     /// <summary>The platforms a base image index may give for this one, most preferred first (containerd's Only).</summary>
@@ -90,6 +91,8 @@ public sealed record ImagePlatform(string Os, string Architecture, string? Varia
     public bool IsFor(ImagePlatform wanted) => wanted.Accepted().Contains((this with { Variant = null }).Normalize());
 
     public override string ToString() => Variant is null ? $"{Os}/{Architecture}" : $"{Os}/{Architecture}/{Variant}";
+
+    private static string NormalizeOs(string os) => os.ToLowerInvariant() is "macos" ? "darwin" : os.ToLowerInvariant();
 
     private static (string Architecture, string Variant) NormalizeArchitecture(string architecture, string variant)
     {
