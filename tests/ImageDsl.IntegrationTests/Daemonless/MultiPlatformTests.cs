@@ -64,4 +64,27 @@ public class MultiPlatformTests
         var run = await engine.RunAsync(reference, TimeSpan.FromSeconds(60), "none", CancellationToken.None);
         Assert.Contains("App.dll", run.Stdout);
     }
+
+    /// <summary>.NET's linux-arm runtime is ARMv7: a host publish for an arm v6 image is refused, naming the property.</summary>
+    [Fact]
+    public void A_host_publish_for_arm_v6_is_refused()
+    {
+        using var project = new MSBuildProject("""
+            [Image("tests/arm-v6")]
+            public static partial class Image
+            {
+                static Dockerfile Define() => Dockerfile.From("busybox:1.36").Copy(DotNet.HostPublish(), "/app/");
+            }
+            """, new Dictionary<string, string> { ["Program.cs"] = "System.Console.WriteLine(\"app\");\n" },
+            projectXml: "<PropertyGroup><OutputType>Exe</OutputType></PropertyGroup>");
+
+        var result = project.Build($"-t:PushImages -p:ImageDslRegistry={TestEngine.Registry} -p:ImageDslPlatforms=linux/amd64%3Blinux/arm/v6");
+
+        Assert.NotEqual(0, result.ExitCode);
+        var error = Assert.Single(result.Errors);
+        Assert.Contains("error IMAGEDSL4001", error);
+        Assert.Contains("ImageDslPlatforms", error);
+        Assert.Contains("no runtime for linux/arm/v6", error);
+        Assert.DoesNotContain("building tests/arm-v6", result.Output);
+    }
 }
