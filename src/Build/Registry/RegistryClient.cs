@@ -190,10 +190,11 @@ public sealed class RegistryClient : IDisposable
 
     public static string Digest(byte[] content) => "sha256:" + Convert.ToHexString(SHA256.HashData(content)).ToLowerInvariant();
 
-    // The digest of content in the algorithm another digest names (sha256 or sha512; any other cannot match it).
+    // The digest of content in the algorithm another digest names (those the OCI spec registers; any other cannot match it).
     private static string DigestOf(byte[] content, string digest) => digest.Substring(0, digest.IndexOf(':')) switch
     {
         "sha256" => Digest(content),
+        "sha384" => "sha384:" + Convert.ToHexString(SHA384.HashData(content)).ToLowerInvariant(),
         "sha512" => "sha512:" + Convert.ToHexString(SHA512.HashData(content)).ToLowerInvariant(),
         var other => other + ": (not an algorithm ImageDsl checks)",
     };
