@@ -124,7 +124,7 @@ public sealed partial class BuildImages
             // docker build (and so the daemon's builders) stands on the daemon's own copy of a base; auto promises that image.
             if (!forced)
             {
-                Log.LogMessage(MessageImportance.High, "ImageDsl: {0}: the daemon's copy of its base {1} ({2}) is not the registry's ({3}), and a daemon build stands on its copy; building with the daemon instead (ImageDslBuilder=daemonless builds on the registry's).",
+                Log.LogMessage(MessageImportance.High, "ImageDsl: {0}: the daemon's copy of its base {1} ({2}) is not the registry's ({3}), and a daemon build stands on its copy; building with the daemon instead (docker pull {1} makes them one; ImageDslBuilder=daemonless builds on the registry's).",
                     name, baseReference, Short(local), digest);
                 return null;
             }
