@@ -116,9 +116,12 @@ public sealed partial class BuildImages
         item.SetMetadata("References", string.Join(";", tags));
         item.SetMetadata("Rebuilt", "true");
         item.SetMetadata("Builder", "daemonless");
-        // The daemon, where the checks (or a build without push or archive) want it: connected before anything is sent,
-        // so that a base it holds otherwise than the registry is known first.
-        using var engine = SmokeRun || !(Push || !string.IsNullOrEmpty(ArchiveOutputPath)) ? await ReachableDaemonAsync(name, endpoint, item, cancellationToken).ConfigureAwait(false) : null;
+        // The daemon, where the checks (or a build without push or archive) want the image in it; with auto also where
+        // nothing does, when it answers, since auto promises the image docker build would make there. Connected before
+        // anything is sent, so that a base it holds otherwise than the registry is known first.
+        var loads = SmokeRun || !(Push || !string.IsNullOrEmpty(ArchiveOutputPath));
+        using var engine = loads ? await ReachableDaemonAsync(name, endpoint, item, cancellationToken).ConfigureAwait(false)
+            : forced ? null : await AnsweringDaemonAsync(endpoint, cancellationToken).ConfigureAwait(false);
         if (engine is not null && await DivergentBaseAsync(engine, bases.Resolved, cancellationToken).ConfigureAwait(false) is var (baseReference, local, digest))
         {
             // docker build (and so the daemon's builders) stands on the daemon's own copy of a base; auto promises that image.
@@ -178,7 +181,7 @@ public sealed partial class BuildImages
             item.SetMetadata("ArchivePath", path);
         }
 
-        if (engine is not null)
+        if (engine is not null && loads)
         {
             var archive = new MemoryStream();
             await ImageOutputs.WriteArchiveAsync(new[] { artifacts }, artifacts, tags, archive, cancellationToken).ConfigureAwait(false);
@@ -193,15 +196,22 @@ public sealed partial class BuildImages
     /// <summary>The daemon when it answers; else null, with the checks marked skipped (and warning IMAGEDSL2025 when they were wanted).</summary>
     private async Task<DockerEngine?> ReachableDaemonAsync(string name, DockerEndpoint endpoint, TaskItem item, CancellationToken cancellationToken)
     {
+        if (await AnsweringDaemonAsync(endpoint, cancellationToken).ConfigureAwait(false) is { } engine) return engine;
+        item.SetMetadata("SmokeRun", "false");
+        item.SetMetadata("ChecksSkipped", "true");
+        if (SmokeRun) LogWarning(new ImageDslException(ErrorCodes.ChecksSkippedWithoutDaemon, name, endpoint.Uri));
+        return null;
+    }
+
+    /// <summary>The daemon when it answers, else null: asked only to compare bases, so its absence is no warning.</summary>
+    private async Task<DockerEngine?> AnsweringDaemonAsync(DockerEndpoint endpoint, CancellationToken cancellationToken)
+    {
         try
         {
             return await ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
         }
         catch (ImageDslException e) when (e.Code is ErrorCodes.DaemonUnreachable or ErrorCodes.DaemonTimeout or ErrorCodes.ContextNotFound or ErrorCodes.TlsIncomplete)
         {
-            item.SetMetadata("SmokeRun", "false");
-            item.SetMetadata("ChecksSkipped", "true");
-            if (SmokeRun) LogWarning(new ImageDslException(ErrorCodes.ChecksSkippedWithoutDaemon, name, endpoint.Uri));
             return null;
         }
     }

@@ -99,8 +99,8 @@ public class DaemonlessBuildTests
     /// <summary>
     /// docker build stands on the daemon's own copy of a base, and the registry may hold another image under that
     /// reference (here the tag was pushed, then rebuilt in the daemon with another label). With auto the image goes to
-    /// the daemon, so what is pushed is what docker build makes; forced daemonless builds on the registry's and says
-    /// the two differ.
+    /// the daemon, so what is pushed is what docker build makes, with the container checks on or off; forced daemonless
+    /// builds on the registry's and says the two differ.
     /// </summary>
     [Fact]
     public async Task A_base_the_daemon_holds_otherwise_than_the_registry_is_built_by_the_daemon_with_auto()
@@ -120,6 +120,13 @@ public class DaemonlessBuildTests
         Assert.Contains($"the daemon's copy of its base {baseReference}", auto.Output);
         Assert.Contains("building tests/daemonless with BuildKit", auto.Output);
         Assert.Equal("daemon", await PushedLabelAsync($"{TestEngine.Registry}/tests/daemonless:{tag}"));
+
+        // Without container checks nothing needs the image in the daemon, but auto still asks it about the base.
+        var noChecks = project.Build($"{args} -p:ContainerImageTag={tag}-unchecked -p:ImageDslSmokeRun=false");
+
+        Assert.True(noChecks.ExitCode == 0, noChecks.Output);
+        Assert.Contains($"the daemon's copy of its base {baseReference}", noChecks.Output);
+        Assert.Equal("daemon", await PushedLabelAsync($"{TestEngine.Registry}/tests/daemonless:{tag}-unchecked"));
 
         var forced = project.Build($"{args} -p:ContainerImageTag={tag}-forced -p:ImageDslBuilder=daemonless");
 
