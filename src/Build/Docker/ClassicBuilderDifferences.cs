@@ -31,8 +31,9 @@ namespace ImageDsl.Build.Docker;
 /// lacks them and the stage did not make them (after a RUN nothing is known). Creating them first makes them agree.</item>
 /// <item>A COPY or ADD of a context file with the setuid bit (or setgid with group execute): the classic builder changes
 /// the owner of every file it copies afterwards (fixPermissions), and the kernel clears those bits on a chown; BuildKit
-/// keeps them. Setting the bit with a RUN chmod after the copy makes them agree. The same holds for a COPY --from of
-/// such a file, which cannot be seen before the build (the files are another stage's or image's): documented.</item>
+/// keeps them. Setting the bit with a RUN chmod after the copy makes them agree. The same holds for a COPY --from
+/// --chown of such a file (without --chown both keep the bits), which cannot be seen before the build (the files are
+/// another stage's or image's): documented.</item>
 /// <item>A build that names its platform: BuildKit's image states that platform (normalized) and, where a base index
 /// lacks it, stands on the nearest variant in containerd's order; the classic builder's states its base's platform as
 /// written (for FROM scratch the daemon's) and picks by its own order. Refused when a base's config (or that of an

@@ -187,6 +187,29 @@ public sealed class BuilderAgreementTests
     }
 
     /// <summary>
+    /// A setuid or setgid file made by another stage (what the check cannot see before the build): copied without
+    /// chown, both builders keep its bits; with chown (even to root), the classic builder's chown clears them and
+    /// BuildKit keeps them — the documented case, whose way out is a RUN chmod after the copy.
+    /// </summary>
+    [Fact]
+    public async Task A_setuid_file_from_another_stage_keeps_its_bits_with_both_builders_unless_copied_with_chown()
+    {
+        const string Stage = "RUN mkdir /d && echo x > /d/f && chmod 4755 /d/f && echo y > /d/g && chmod 2775 /d/g";
+        var plain = $"FROM {TestEngine.BaseImage} AS made\n{Stage}\nFROM {TestEngine.BaseImage}\nCOPY --from=made /d /copied\n";
+        var chowned = $"FROM {TestEngine.BaseImage} AS made\n{Stage}\nFROM {TestEngine.BaseImage}\nCOPY --from=made --chown=0:0 /d /copied\n";
+
+        var (buildKit, classic) = await FilesOfBothAsync("setuid-from-stage", plain);
+        Assert.Contains("\ncopied/f RegularFile 4755 0:0 ", buildKit);
+        Assert.Contains("\ncopied/g RegularFile 2775 0:0 ", buildKit);
+        Assert.Equal(buildKit, classic);
+
+        (buildKit, classic) = await FilesOfBothAsync("setuid-from-stage-chown", chowned);
+        Assert.Contains("\ncopied/f RegularFile 4755 0:0 ", buildKit);
+        Assert.Contains("\ncopied/f RegularFile 755 0:0 ", classic);
+        Assert.Contains("\ncopied/g RegularFile 775 0:0 ", classic);
+    }
+
+    /// <summary>
     /// Two names of one context file (hard links), which the daemon receives as such from ImageDsl as from the docker
     /// CLI: where one source copies both, both builders keep them one file; copied by separate sources, both write two.
     /// Nothing to refuse (built without the cache, whose key does not tell hard links from copies).
