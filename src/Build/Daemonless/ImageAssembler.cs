@@ -691,16 +691,14 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
 
         var uid = Lookup(parts[0], "etc/passwd", true);
         if (parts.Length == 2) return (uid, Lookup(parts[1], "etc/group", false));
-        // A user without a group: the user's primary group from /etc/passwd when it is listed there, else the uid.
-        var passwd = state.Tree[state.Tree.Resolve("etc/passwd")];
-        if (passwd?.Source is not null)
+        // A user without a group, as BuildKit's file operation reads it: a number is that id for both (/etc/passwd is not
+        // asked, whatever primary group it lists for that uid); a name takes the user's primary group from /etc/passwd.
+        if (int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out _)) return (uid, uid);
+        using var reader = new StreamReader(state.Tree[state.Tree.Resolve("etc/passwd")]!.Source!.Open());
+        while (reader.ReadLine() is { } line)
         {
-            using var reader = new StreamReader(passwd.Source.Open());
-            while (reader.ReadLine() is { } line)
-            {
-                var fields = line.Split(':');
-                if (fields.Length > 3 && (fields[0] == parts[0] || fields[2] == parts[0])) return (uid, int.Parse(fields[3], CultureInfo.InvariantCulture));
-            }
+            var fields = line.Split(':');
+            if (fields.Length > 3 && fields[0] == parts[0]) return (uid, int.Parse(fields[3], CultureInfo.InvariantCulture));
         }
 
         return (uid, uid);

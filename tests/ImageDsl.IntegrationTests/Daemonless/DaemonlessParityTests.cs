@@ -119,6 +119,19 @@ public sealed class DaemonlessParityTests
             USER nobody
             WORKDIR /as-nobody
             """ },
+        { "chown-copied-users", """
+            FROM @BASE@
+            COPY users/passwd users/group /etc/
+            COPY --chown=4 app/a.txt /n1
+            COPY --chown=sync app/a.txt /n2
+            COPY --chown=4:staff app/a.txt /n3
+            COPY --chown=sync:4 app/sub /n4
+            COPY --chown=65534 app/a.txt /n5
+            USER sync
+            WORKDIR /as-sync
+            USER 4
+            WORKDIR /as-4
+            """ },
         { "symlinks", """
             FROM @BASE@
             COPY app/dirlink /dl
@@ -407,7 +420,8 @@ public sealed class DaemonlessParityTests
 
     /// <summary>
 /// A build context with files, a directory of mode 0700 holding a 0600 file, a setuid+setgid file, a sticky directory,
-/// symlinks to a file and to that directory, and a second name (hard link) of a file, under app/.
+/// symlinks to a file and to that directory, and a second name (hard link) of a file, under app/; and under users/ a
+/// passwd and group file whose users' primary groups are not their uids.
 /// </summary>
     public static async Task<DirectoryInfo> SampleContextAsync(string prefix)
     {
@@ -425,6 +439,10 @@ public sealed class DaemonlessParityTests
         File.SetUnixFileMode(Path.Combine(context.FullName, "app", "sticky"), (UnixFileMode)0x3FF /* 01777 */);
         File.CreateSymbolicLink(Path.Combine(context.FullName, "app", "link"), "a.txt");
         File.CreateSymbolicLink(Path.Combine(context.FullName, "app", "dirlink"), "sub");
+        // Users whose primary group is not their uid (as in Debian's sync:x:4:65534), for --chown by number and by name.
+        Directory.CreateDirectory(Path.Combine(context.FullName, "users"));
+        await File.WriteAllTextAsync(Path.Combine(context.FullName, "users", "passwd"), "root:x:0:0:root:/root:/bin/sh\nsync:x:4:100:sync:/bin:/bin/sync\nnobody:x:65534:7:nobody:/:/bin/sh\n");
+        await File.WriteAllTextAsync(Path.Combine(context.FullName, "users", "group"), "root:x:0:\nstaff:x:50:\nusers:x:100:\n");
         using (var link = System.Diagnostics.Process.Start("ln", new[] { Path.Combine(context.FullName, "app", "a.txt"), Path.Combine(context.FullName, "app", "hard") })!) await link.WaitForExitAsync();
         return context;
     }
