@@ -185,6 +185,18 @@ public sealed class DaemonlessParityTests
             COPY --chown=${OWNER} app/a.txt /owned-by-arg.txt
             COPY --chown=${ID}:${ID} app/sub /dir-owned-by-args/
             """ },
+        { "substitution-modifiers", """
+            FROM @BASE@
+            ARG SET=v
+            ARG EMPTY=
+            ARG UNSET
+            ENV A=${SET:-d} B=${EMPTY:-d} C=${UNSET:-d} D=${SET:+alt} E=${EMPTY:+alt} F=${UNSET:+alt}
+            ENV G="${UNSET:-${SET}x}" H=${SET:-a\ b}x I='${SET}' J="$SET'q'" K=\$SET L=a${SET}b$SET M=${SET}$
+            ENV O=${SET:+"in $SET"} P=$EMPTY$UNSET. Q=${SET}${SET}
+            ENV PATH=$PATH:/extra HOME2=${HOME:-none}
+            WORKDIR /w/${UNSET:-dflt}/${SET:+plus}
+            LABEL l1=${UNSET:-"lab el"} "l2"="${SET:+x}y"
+            """ },
         { "arg-defaults", """
             ARG BASE=@BASE@
             ARG IMG=${BASE} SAME=[${BASE}]
