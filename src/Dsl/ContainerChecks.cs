@@ -33,7 +33,11 @@ namespace ImageDsl
         /// <summary>Nothing at <paramref name="path"/>.</summary>
         public ContainerChecks Absent(string path) => Add(new Check("absent", Absolute(path, nameof(path)), null, null));
 
-        /// <summary>The image's user is not root (neither empty, nor 0, nor "root").</summary>
+        /// <summary>
+        /// The image's container runs as a uid other than 0, found as runc finds it: no USER is root, a number is that
+        /// uid (<c>00</c> is 0), a name is the uid the image's /etc/passwd gives it (one it does not list fails: such a
+        /// container cannot start).
+        /// </summary>
         public ContainerChecks NonRoot() => Add(new Check("nonroot", "", null, null));
 
         /// <summary>The image's environment has <paramref name="key"/> set to exactly <paramref name="value"/>.</summary>

@@ -93,3 +93,42 @@ public class StructureCheckTests
         Assert.DoesNotContain("[tests/structure-fails] | ok", result.Output); // no smoke run after a failed check
     }
 }
+
+/// <summary>
+/// NonRoot() asks for the uid the container runs as, found as runc finds it, not for the spelling of USER: "00" and
+/// "+0" are root, and so is a name /etc/passwd lists with uid 0; a name it does not list cannot start at all.
+/// Judged by the daemon: each image's container runs <c>id -u</c> (or fails to start) as the check says.
+/// </summary>
+public class NonRootCheckTests
+{
+    [Theory]
+    [InlineData("00", "0", "expected a user other than root; observed USER 00, uid 0.")]
+    [InlineData("+0:1", "0", "expected a user other than root; observed USER +0:1, uid 0.")]
+    [InlineData("toor", "0", "expected a user other than root; observed USER toor, uid 0 in /etc/passwd.")]
+    [InlineData("ghost", null, "expected a user other than root; observed USER ghost, which /etc/passwd does not list (the container cannot start).")]
+    [InlineData("nobody", "65534", null)]
+    [InlineData("1000:0", "1000", null)]
+    public async Task The_user_is_judged_by_its_uid(string user, string? uid, string? failure)
+    {
+        using var engine = await TestEngine.ConnectAsync();
+        var tag = "tests/nonroot-" + Guid.NewGuid().ToString("N")[..8];
+        var imageId = await TestEngine.BuildAsync(engine, tag,
+            $"FROM {TestEngine.BaseImage}\nRUN echo 'toor:x:0:0:root:/root:/bin/sh' >> /etc/passwd\nUSER {user}\n", Build.Docker.BuilderKind.BuildKit);
+
+        var failures = await Build.Checks.StructureChecks.RunAsync(engine, imageId, tag, new[] { new Build.Metadata.StructureCheck("nonroot", "", null, null) }, CancellationToken.None);
+
+        Assert.Equal(failure, failures.SingleOrDefault()?.Message is { } message ? message.Substring(message.IndexOf("expected", StringComparison.Ordinal)) : null);
+        string? ran;
+        try
+        {
+            var run = await engine.RunAsync(tag, TimeSpan.FromSeconds(30), "none", CancellationToken.None, new[] { "id", "-u" });
+            ran = run.ExitCode == 0 ? run.Stdout.Trim() : null;
+        }
+        catch (Build.Diagnostics.ImageDslException e) when (e.Code == Build.Diagnostics.ErrorCodes.DaemonFailed)
+        {
+            ran = null; // runc: unable to find user
+        }
+
+        Assert.Equal(uid, ran);
+    }
+}

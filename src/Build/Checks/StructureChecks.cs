@@ -40,8 +40,9 @@ public static class StructureChecks
                     break;
                 case "nonroot":
                     var user = config.User ?? "";
-                    var name = user.Split(':')[0];
-                    if (name is "" or "0" or "root") Fail("a user other than root", user.Length == 0 ? "no USER (root)" : $"USER {user}");
+                    var (uid, how) = await UidAsync(engine, imageId, user.Split(':')[0], cancellationToken).ConfigureAwait(false);
+                    if (uid is null) Fail("a user other than root", $"USER {user}, {how}");
+                    else if (uid == 0) Fail("a user other than root", user.Length == 0 ? "no USER (root)" : $"USER {user}, uid 0{how}");
                     break;
                 case "env":
                     var key = check.Subject.Substring(0, check.Subject.IndexOf('='));
@@ -60,6 +61,32 @@ public static class StructureChecks
         }
 
         return failures;
+    }
+
+    /// <summary>
+    /// The uid a container of the image runs as, found as runc finds it: empty is root; a number (Go's Atoi: "00" and
+    /// "+0" are 0) is that uid; a name is the first /etc/passwd entry of that name. Null, with why, when the container
+    /// could not start (a name the image does not list, a uid out of range).
+    /// </summary>
+    private static async Task<(long? Uid, string How)> UidAsync(DockerEngine engine, string imageId, string name, CancellationToken cancellationToken)
+    {
+        if (name.Length == 0) return (0, "");
+        if (long.TryParse(name, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
+        {
+            return number is >= 0 and <= int.MaxValue ? (number, "") : (null, "a uid out of range (the container cannot start)");
+        }
+
+        var passwd = await engine.ReadImageFileAsync(imageId, "/etc/passwd", cancellationToken).ConfigureAwait(false);
+        foreach (var line in (passwd ?? "").Split('\n'))
+        {
+            var fields = line.Trim().Split(':');
+            if (fields.Length > 2 && fields[0] == name && long.TryParse(fields[2], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var listed))
+            {
+                return (listed, " in /etc/passwd");
+            }
+        }
+
+        return (null, passwd is null ? "and the image has no /etc/passwd (the container cannot start)" : "which /etc/passwd does not list (the container cannot start)");
     }
 
     private static bool SameOwner(string owner, PathStatus status)

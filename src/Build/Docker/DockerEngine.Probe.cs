@@ -142,7 +142,22 @@ public sealed partial class DockerEngine
     /// for, from the first tar header of the path's archive, whose stream is then dropped. A symbolic link is followed.
     /// Null: nothing there.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, PathStatus?>> StatPathsAsync(string image, IReadOnlyList<(string Path, bool Owner)> paths, CancellationToken cancellationToken)
+    public Task<IReadOnlyDictionary<string, PathStatus?>> StatPathsAsync(string image, IReadOnlyList<(string Path, bool Owner)> paths, CancellationToken cancellationToken) =>
+        WithUnstartedContainerAsync(image, async id =>
+        {
+            var result = new Dictionary<string, PathStatus?>(StringComparer.Ordinal);
+            foreach (var (path, owner) in paths) result[path] = await StatAsync(id, path, owner, 0, cancellationToken).ConfigureAwait(false);
+            return (IReadOnlyDictionary<string, PathStatus?>)result;
+        }, cancellationToken);
+
+    /// <summary>
+    /// The text of a file of the image (a symbolic link followed), read like <see cref="StatPathsAsync"/> from a
+    /// container that never starts; null when no regular file is there.
+    /// </summary>
+    public Task<string?> ReadImageFileAsync(string image, string path, CancellationToken cancellationToken) =>
+        WithUnstartedContainerAsync(image, id => ReadAsync(id, path, 0, cancellationToken), cancellationToken);
+
+    private async Task<T> WithUnstartedContainerAsync<T>(string image, Func<string, Task<T>> read, CancellationToken cancellationToken)
     {
         string id;
         try
@@ -162,13 +177,40 @@ public sealed partial class DockerEngine
 
         try
         {
-            var result = new Dictionary<string, PathStatus?>(StringComparer.Ordinal);
-            foreach (var (path, owner) in paths) result[path] = await StatAsync(id, path, owner, 0, cancellationToken).ConfigureAwait(false);
-            return result;
+            return await read(id).ConfigureAwait(false);
         }
         finally
         {
             await _client.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true }, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<string?> ReadAsync(string id, string path, int depth, CancellationToken cancellationToken)
+    {
+        ContainerArchiveResponse response;
+        try
+        {
+            response = await _client.Containers.GetArchiveFromContainerAsync(id, new ContainerPathStatParameters { Path = path }, statOnly: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        using (response.Stream)
+        {
+            if (response.Stream is null) return null;
+            using var reader = new System.Formats.Tar.TarReader(response.Stream);
+            var entry = await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false);
+            if (entry is { EntryType: System.Formats.Tar.TarEntryType.SymbolicLink } && depth < 40)
+            {
+                var target = entry.LinkName;
+                return await ReadAsync(id, target.StartsWith('/') ? target : path.Substring(0, path.LastIndexOf('/') + 1) + target, depth + 1, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (entry is not { EntryType: System.Formats.Tar.TarEntryType.RegularFile or System.Formats.Tar.TarEntryType.V7RegularFile, DataStream: { } data }) return null;
+            using var text = new StreamReader(data);
+            return await text.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
