@@ -154,6 +154,19 @@ public sealed class DaemonlessParityTests
             WORKDIR /star/dirlink
             COPY app/a.txt in-linked-workdir.txt
             """ },
+        { "pattern-forms", """
+            FROM @BASE@
+            COPY app/[ab].txt /class/
+            COPY app/?.txt /one-char/
+            COPY app/s*/b.txt /star-dir/
+            COPY app/[!a]*.txt /negated/
+            COPY app/[^a]*.txt /caret/
+            COPY app/[a-c].txt /range/
+            COPY app/*/*.txt /two-levels/
+            COPY app/su* /prefix-dirs/
+            COPY app/\a.txt /escaped/
+            COPY users/* app/c.txt /mixed/
+            """ },
         { "from-stage", """
             FROM @BASE@ AS base
             ENV STAGE=base
