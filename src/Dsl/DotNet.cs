@@ -31,11 +31,13 @@ namespace ImageDsl
         /// A stage that publishes <paramref name="project"/> (a project file at the root of the build context, as in the
         /// default context, the project directory) inside <paramref name="sdkImage"/> to <paramref name="output"/>; then
         /// <c>.Copy(output, "/app/", from: stage)</c> in the runtime stage. Layers: the project file with
-        /// <c>Directory.*.props</c>/<c>.targets</c>, <c>NuGet.config</c> and <c>packages.lock.json</c>, then
+        /// <c>Directory.*.props</c>/<c>.targets</c>, <c>NuGet.config</c>, <c>Directory.Build.rsp</c>, <c>global.json</c>
+        /// and <c>packages.lock.json</c>, then
         /// <c>dotnet restore</c> with a NuGet cache mount; only then the rest of the context and
         /// <c>dotnet publish --no-restore</c>, so a code change leaves the restore layer cached. The ImageDsl package
         /// the project references is carried in the context (<c>.imagedsl/feed/</c>): the restore inside the image needs
-        /// no feed of ImageDsl's.
+        /// no feed of ImageDsl's. Such files in a folder above the context, which the build machine would apply and the
+        /// image's build cannot see, are refused when the image builds (IMAGEDSL2031).
         /// </summary>
         public static Dockerfile InImagePublish(Value sdkImage, string project, string stageName = "publish", string output = "/app",
             string configuration = "Release")
@@ -53,7 +55,7 @@ namespace ImageDsl
                 .Workdir("/src")
                 .Copy(ContextFolder + "/feed/", "/imagedsl-feed/")
                 .Copy(new[] { Glob.Literal(project), Glob.Of("Directory.*.props"), Glob.Of("Directory.*.targets"), Glob.Of("[Nn]u[Gg]et.[Cc]onfig"),
-                    Glob.Of("packages.lock.jso[n]") }, "/src/")
+                    Glob.Of("Directory.Build.rs[p]"), Glob.Of("global.jso[n]"), Glob.Of("packages.lock.jso[n]") }, "/src/")
                 .Run("dotnet restore " + quoted + " -p:RestoreAdditionalProjectSources=/imagedsl-feed", mounts: new[] { cache })
                 .Copy(".", "/src/")
                 .Run("dotnet publish " + quoted + " -c " + Quote(configuration) + " -o " + Quote(output) + " --no-restore -p:ImageDslEnabled=false", mounts: new[] { cache });

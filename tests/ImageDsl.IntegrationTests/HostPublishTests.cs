@@ -33,6 +33,35 @@ public class HostPublishTests
         Assert.DoesNotContain("[tests/host-publish] | Image.cs", result.Output); // the publish output, not the sources
     }
 
+    /// <summary>
+    /// DotNet.InImagePublish builds the project from the build context alone; a Directory.Build.props above the
+    /// context would apply on this machine and not in the image, so the image is refused before anything builds,
+    /// at the C# line of the publish stage.
+    /// </summary>
+    [Fact]
+    public void An_in_image_publish_under_a_Directory_Build_props_above_its_context_is_refused_at_the_definition()
+    {
+        using var project = new MSBuildProject("""
+            [Image("tests/settings-above", Context = "web")]
+            public static partial class Image
+            {
+                static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
+                static Dockerfile Define() => Dockerfile.From(BaseImage)
+                    .Copy("/app/", "/app/", from: DotNet.InImagePublish(BaseImage, "Web.csproj"))
+                    .Cmd("ls", "/app");
+            }
+            """, new Dictionary<string, string> { ["web/Web.csproj"] = "<Project Sdk=\"Microsoft.NET.Sdk.Web\" />\n", ["Directory.Build.props"] = "<Project />\n" });
+
+        var result = project.Build($"-p:ImageDslBuildArgs=BASE_IMAGE={TestEngine.BaseImage} -p:ImageDslBuildOnBuild=true");
+
+        Assert.NotEqual(0, result.ExitCode);
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith(Path.Combine(project.Directory.FullName, "Image.cs") + "(7,", error); // the line of DotNet.InImagePublish
+        Assert.Contains("IMAGEDSL2031", error);
+        Assert.Contains($"from the build context {Path.Combine(project.Directory.FullName, "web")}, but {Path.Combine(project.Directory.FullName, "Directory.Build.props")}", error);
+        Assert.DoesNotContain("building tests/settings-above", result.Output);
+    }
+
     [Fact]
     public void Another_project_is_published_by_its_path_next_to_this_one()
     {

@@ -52,16 +52,21 @@ public static class ContextAdditions
     public static (IReadOnlyList<string> PublishKeys, bool ReadsFeed) Requests(Metadata.ImageManifest manifest)
     {
         var keys = new SortedSet<string>(StringComparer.Ordinal);
-        var feed = false;
-        foreach (var read in manifest.Reads.Where(r => !r.IsPattern && r.Parts.All(p => p.Text is not null)))
+        foreach (var path in LiteralReads(manifest).Select(r => r.Path).Where(p => p.StartsWith(Folder + "/publish/", StringComparison.Ordinal)))
         {
-            var path = PathPattern.Clean(string.Concat(read.Parts.Select(p => p.Text)));
-            if (path == Folder + "/feed" || path.StartsWith(Folder + "/feed/", StringComparison.Ordinal)) feed = true;
-            if (path.StartsWith(Folder + "/publish/", StringComparison.Ordinal)) keys.Add(path.Substring(Folder.Length + 9).Split('/')[0]);
+            keys.Add(path.Substring(Folder.Length + 9).Split('/')[0]);
         }
 
-        return (keys.ToList(), feed);
+        return (keys.ToList(), FeedReader(manifest) is not null);
     }
+
+    /// <summary>The stage that reads the package feed (DotNet.InImagePublish's), if one does.</summary>
+    public static int? FeedReader(Metadata.ImageManifest manifest) =>
+        LiteralReads(manifest).Where(r => r.Path == Folder + "/feed" || r.Path.StartsWith(Folder + "/feed/", StringComparison.Ordinal))
+            .Select(r => (int?)r.Stage).FirstOrDefault();
+
+    private static IEnumerable<(int Stage, string Path)> LiteralReads(Metadata.ImageManifest manifest) =>
+        manifest.Reads.Where(r => !r.IsPattern && r.Parts.All(p => p.Text is not null)).Select(r => (r.Stage, PathPattern.Clean(string.Concat(r.Parts.Select(p => p.Text)))));
 
     /// <summary>The project a publish key stands for: null for "self", else its path relative to the project directory.</summary>
     public static string? ProjectOf(string key)

@@ -94,6 +94,8 @@ public static class ErrorCodes
     public const string BuildArgumentUnused = "IMAGEDSL2028";
     public const string ArchiveNeedsDaemonless = "IMAGEDSL2029";
     public const string BuildersDisagree = "IMAGEDSL2030";
+    public const string SettingsAboveContext = "IMAGEDSL2031";
+    public const string SourcesAboveContext = "IMAGEDSL2032";
 
     // 3xxx: local daemon
     public const string DaemonUnreachable = "IMAGEDSL3001";

@@ -52,6 +52,12 @@ public static class StepLocator
             : null;
     }
 
+    /// <summary>The C# line that wrote the stage (its first instruction placed in the source), when known.</summary>
+    public static SourceLine? OfStage(ImageManifest manifest, int stage, string projectDirectory) =>
+        manifest.Steps.FirstOrDefault(s => s.Stage == stage && s.Kind != "comment" && s.File is not null) is { File: { } file } step
+            ? new SourceLine(Path.GetFullPath(Path.Combine(projectDirectory, file)), step.Line, step.Column)
+            : null;
+
     /// <summary>The error at the C# line of its step, when the exception names a step the manifest can place.</summary>
     public static void Attach(ImageDslException error, ImageManifest manifest, IReadOnlyDictionary<string, string> buildArgs, string projectDirectory)
     {

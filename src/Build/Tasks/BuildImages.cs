@@ -59,6 +59,13 @@ public sealed partial class BuildImages : ImageDslTask
                 foreach (var key in replaced) LogWarning(new ImageDslException(ErrorCodes.LabelReplaced, name, key));
                 var reads = manifest.Reads;
                 manifest.CheckBaseImages(name, request.BuildArgs);
+                if (ContextAdditions.FeedReader(manifest) is { } publishStage && SettingsAboveContext.Find(contextDirectory) is var (changeTheBuild, chooseSources))
+                {
+                    var origin = string.IsNullOrEmpty(ProjectDirectory) ? null : StepLocator.OfStage(manifest, publishStage, ProjectDirectory!);
+                    if (changeTheBuild.Count > 0) throw new ImageDslException(ErrorCodes.SettingsAboveContext, name, contextDirectory, changeTheBuild[0]) { Origin = origin };
+                    if (chooseSources.Count > 0) LogWarning(new ImageDslException(ErrorCodes.SourcesAboveContext, name, contextDirectory, string.Join(" and ", chooseSources)) { Origin = origin });
+                }
+
                 ContextReads.RequireLiteralSources(name, reads, request.BuildArgs, listed, contextDirectory);
                 // Only what the definition can copy is sent, hashed into the stamp, or watched for the next build.
                 var entries = ContextReads.Minimal(listed, reads, request.BuildArgs);

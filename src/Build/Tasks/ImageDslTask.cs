@@ -46,9 +46,13 @@ public abstract class ImageDslTask : Microsoft.Build.Utilities.Task, ICancelable
 
     protected abstract Task ExecuteAsync(CancellationToken cancellationToken);
 
-    /// <summary>A coded warning; the exception is only its message (from the same resource table as the errors), never thrown.</summary>
+    /// <summary>
+    /// A coded warning, at the user's C# line when the exception knows it; the exception is only its message (from the
+    /// same resource table as the errors), never thrown.
+    /// </summary>
     protected void LogWarning(ImageDslException e) =>
-        Log.LogWarning(subcategory: "ImageDsl", warningCode: e.Code, helpKeyword: null, file: null, lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: e.Text);
+        Log.LogWarning(subcategory: "ImageDsl", warningCode: e.Code, helpKeyword: null, file: e.Origin?.File, lineNumber: e.Origin?.Line ?? 0,
+            columnNumber: e.Origin?.Column ?? 0, endLineNumber: 0, endColumnNumber: 0, message: e.Text);
 
     /// <summary>The error, at the user's C# line when the exception knows it (a failed build step), else at the task.</summary>
     protected void LogError(ImageDslException e) =>
