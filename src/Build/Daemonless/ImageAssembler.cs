@@ -412,7 +412,7 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
             case "cmd":
             {
                 var args = Command(i, config);
-                config["Cmd"] = Strings(args);
+                config["Cmd"] = NullIfEmpty(args);
                 config["ArgsEscaped"] = true;
                 state.CmdSet = true;
                 History(state, "CMD " + GoText.QuotedList(args), false, request);
@@ -422,7 +422,7 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
             case "entrypoint":
             {
                 var args = Command(i, config);
-                config["Entrypoint"] = Strings(args);
+                config["Entrypoint"] = NullIfEmpty(args);
                 if (!state.CmdSet) config.Remove("Cmd");
                 History(state, "ENTRYPOINT " + GoText.QuotedList(args), false, request);
                 break;
@@ -501,6 +501,9 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
     private static IReadOnlyList<string>? DockerfileReaderJson(string text) => DockerfileReader.Read("CMD " + text).Instructions.Single().Json;
 
     // CMD/ENTRYPOINT: the exec form as written; the shell form wrapped in the stage's SHELL (default /bin/sh -c).
+    // An empty JSON form (CMD [], ENTRYPOINT []) is no argument at all to BuildKit's parser: the config says null, not [] (judged).
+    private static JsonArray? NullIfEmpty(IReadOnlyList<string> args) => args.Count == 0 ? null : Strings(args);
+
     private static IReadOnlyList<string> Command(DockerfileInstruction i, JsonObject config)
     {
         if (i.Json is not null) return i.Json;

@@ -261,6 +261,40 @@ public sealed class DaemonlessParityTests
         await AssertSameImageAsync("onbuild-triggers", $"FROM {reference}\nENV MINE=$TRIGGERED\nCOPY app/sub /sub/\n");
     }
 
+    /// <summary>
+    /// A base whose config sets everything a Dockerfile can (made here with BuildKit and pushed to the loopback
+    /// registry), and children that inherit, extend and reset it: an ENTRYPOINT clears the inherited CMD, a relative
+    /// WORKDIR continues the inherited one and is created for the inherited USER, a SHELL-form CMD uses the inherited
+    /// SHELL. The daemonless builder does what BuildKit does.
+    /// </summary>
+    [Theory]
+    [InlineData("extend", "ENV B=2 PATH=/child:$PATH\nEXPOSE 81/udp\nLABEL child=1\nVOLUME /w\nCMD child $B\n")]
+    [InlineData("entrypoint", "ENTRYPOINT [\"/bin/cat\"]\nWORKDIR sub/dir\nCOPY app/a.txt here.txt\n")]
+    [InlineData("reset", "USER root\nHEALTHCHECK NONE\nSTOPSIGNAL 9\nWORKDIR /\nENTRYPOINT []\nCMD [\"sh\"]\n")]
+    [InlineData("empty-cmd", "CMD []\n")]
+    [InlineData("empty-both", "CMD []\nENTRYPOINT []\n")]
+    [InlineData("empty-shell-form", "ENTRYPOINT []\nCMD echo \"$A\"\n")]
+    public async Task A_base_with_a_full_config_is_inherited_the_same_both_ways(string name, string child)
+    {
+        var reference = RegistryBase.Replace("/base/busybox:", "/base/full-config:", StringComparison.Ordinal);
+        var context = await SampleContextAsync("imagedsl-full-base-");
+        try
+        {
+            using var engine = await TestEngine.ConnectAsync();
+            var dockerfile = $"FROM {RegistryBase}\nENV A=1 PATH=/custom:/bin\nWORKDIR /base\nUSER 1000:1000\nEXPOSE 80\nVOLUME /v\nSTOPSIGNAL SIGQUIT\n"
+                + "HEALTHCHECK --interval=5s CMD true\nSHELL [\"/bin/sh\", \"-xc\"]\nENTRYPOINT [\"/bin/echo\"]\nCMD [\"base\"]\nLABEL base=1\n";
+            await engine.BuildAsync(new BuildRequest(reference, dockerfile, context.FullName, new[] { reference }, new Dictionary<string, string>(), new Dictionary<string, string>(),
+                NetworkMode: TestEngine.NetworkMode), TestEngine.Layout(context.FullName, BuilderKind.BuildKit), BuilderKind.BuildKit, new ListLog(), CancellationToken.None);
+            await engine.PushAsync(ImageReference.Parse(reference), null, PushPolicy.Default, _ => { }, CancellationToken.None);
+        }
+        finally
+        {
+            context.Delete(recursive: true);
+        }
+
+        await AssertSameImageAsync("full-config-" + name, $"FROM {reference}\n{child}");
+    }
+
     private static async Task AssertSameImageAsync(string name, string dockerfile)
     {
         var context = await SampleContextAsync("imagedsl-parity-");
