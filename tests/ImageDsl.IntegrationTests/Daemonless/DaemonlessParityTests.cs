@@ -274,6 +274,8 @@ public sealed class DaemonlessParityTests
     [InlineData("empty-cmd", "CMD []\n")]
     [InlineData("empty-both", "CMD []\nENTRYPOINT []\n")]
     [InlineData("empty-shell-form", "ENTRYPOINT []\nCMD echo \"$A\"\n")]
+    [InlineData("override", "HEALTHCHECK --retries=1 CMD echo $A\nENTRYPOINT echo x\nLABEL base=\nENV A= C=$A.\nUSER 1000\nEXPOSE 80 80/tcp\nVOLUME /v\n")]
+    [InlineData("relative-workdirs", "WORKDIR ../up\nWORKDIR ./here/../there\nCOPY app/sub ./\nUSER 0\nWORKDIR /base/new\n")]
     public async Task A_base_with_a_full_config_is_inherited_the_same_both_ways(string name, string child)
     {
         var reference = RegistryBase.Replace("/base/busybox:", "/base/full-config:", StringComparison.Ordinal);
