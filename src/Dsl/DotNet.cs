@@ -28,34 +28,50 @@ namespace ImageDsl
             Value.Literal(ContextFolder + "/publish/" + (project is null ? "self" : Key(RequireProject(project, nameof(project)))) + "/");
 
         /// <summary>
-        /// A stage that publishes <paramref name="project"/> (a project file at the root of the build context, as in the
-        /// default context, the project directory) inside <paramref name="sdkImage"/> to <paramref name="output"/>; then
-        /// <c>.Copy(output, "/app/", from: stage)</c> in the runtime stage. Layers: the project file with
-        /// <c>Directory.*.props</c>/<c>.targets</c>, <c>NuGet.config</c>, <c>Directory.Build.rsp</c>, <c>global.json</c>
-        /// and <c>packages.lock.json</c>, then
-        /// <c>dotnet restore</c> with a NuGet cache mount; only then the rest of the context and
-        /// <c>dotnet publish --no-restore</c>, so a code change leaves the restore layer cached. The ImageDsl package
-        /// the project references is carried in the context (<c>.imagedsl/feed/</c>): the restore inside the image needs
-        /// no feed of ImageDsl's. Such files in a folder above the context, which the build machine would apply and the
-        /// image's build cannot see, are refused when the image builds (IMAGEDSL2031).
+        /// A stage that publishes <paramref name="project"/> (a project file's path relative to the build context's root,
+        /// with '/' separators: <c>"Api.csproj"</c> where the context is the project's folder, the default;
+        /// <c>"src/Api/Api.csproj"</c> where it is the repository's root) inside <paramref name="sdkImage"/> to
+        /// <paramref name="output"/>; then <c>.Copy(output, "/app/", from: stage)</c> in the runtime stage. Layers: what
+        /// the restore reads first, then <c>dotnet restore</c> with a NuGet cache mount; only then the rest of the
+        /// context and <c>dotnet publish --no-restore</c>, so a code change leaves the restore layer cached. What the
+        /// restore reads: for a project at the context's root, the project file with <c>Directory.*.props</c>/<c>.targets</c>,
+        /// <c>NuGet.config</c>, <c>Directory.Build.rsp</c>, <c>global.json</c> and <c>packages.lock.json</c> next to it;
+        /// for one in a folder, a stage before it (<paramref name="stageName"/><c>-inputs</c>) keeps, from the whole
+        /// context, every project file, <c>.props</c> and <c>.targets</c> file, <c>NuGet.config</c>, <c>global.json</c>,
+        /// <c>Directory.Build.rsp</c> and <c>packages.lock.json</c>, in their folders (none from a <c>bin</c> or <c>obj</c>
+        /// folder: those are build output) — so the settings of the folders
+        /// above the project and the projects it references restore with it. The ImageDsl package the project references
+        /// is carried in the context (<c>.imagedsl/feed/</c>): the restore inside the image needs no feed of ImageDsl's.
+        /// Such settings in a folder above the context, which the build machine would apply and the image's build cannot
+        /// see, are refused when the image builds (IMAGEDSL2031).
         /// </summary>
         public static Dockerfile InImagePublish(Value sdkImage, string project, string stageName = "publish", string output = "/app",
             string configuration = "Release")
         {
             RequireProject(project, nameof(project));
-            if (project.Contains("/"))
+            if (project.StartsWith("../", StringComparison.Ordinal) || project.Contains("/../") || project.StartsWith("./", StringComparison.Ordinal) || project.Contains("/./")
+                || project.Contains("//"))
             {
                 throw new DockerfileException(DiagnosticIds.InvalidArgument,
-                    $"'{project}' is not at the root of the build context: set the image's Context to the project's directory (a context the project file sits at the root of), or publish it with HostPublish.");
+                    $"'{project}' is not inside the build context: give the project file's path from the context's root without '.' or '..' (e.g. \"src/Api/Api.csproj\"), and set the image's Context to a folder that holds it.");
             }
 
             var cache = Mount.Cache("/root/.nuget/packages", id: "imagedsl-nuget");
             var quoted = Quote(project);
-            return Dockerfile.From(sdkImage).As(stageName)
+            var stage = Dockerfile.From(sdkImage).As(stageName)
                 .Workdir("/src")
-                .Copy(ContextFolder + "/feed/", "/imagedsl-feed/")
-                .Copy(new[] { Glob.Literal(project), Glob.Of("Directory.*.props"), Glob.Of("Directory.*.targets"), Glob.Of("[Nn]u[Gg]et.[Cc]onfig"),
-                    Glob.Of("Directory.Build.rs[p]"), Glob.Of("global.jso[n]"), Glob.Of("packages.lock.jso[n]") }, "/src/")
+                .Copy(ContextFolder + "/feed/", "/imagedsl-feed/");
+            stage = project.Contains("/")
+                ? stage.Copy("/inputs/", "/src/", from: Dockerfile.From(sdkImage).As(stageName + "-inputs")
+                    .Workdir("/inputs")
+                    .Copy(".", "/inputs/")
+                    .Run("find . -type d \\( -name bin -o -name obj \\) -prune -exec rm -rf {} +"
+                        + " && find . ! -type d ! \\( -name '*.csproj' -o -name '*.fsproj' -o -name '*.vbproj' -o -name '*.props' -o -name '*.targets'"
+                        + " -o -iname nuget.config -o -name global.json -o -name Directory.Build.rsp -o -name packages.lock.json \\) -delete"
+                        + " && find . -mindepth 1 -type d -empty -delete"))
+                : stage.Copy(new[] { Glob.Literal(project), Glob.Of("Directory.*.props"), Glob.Of("Directory.*.targets"), Glob.Of("[Nn]u[Gg]et.[Cc]onfig"),
+                    Glob.Of("Directory.Build.rs[p]"), Glob.Of("global.jso[n]"), Glob.Of("packages.lock.jso[n]") }, "/src/");
+            return stage
                 .Run("dotnet restore " + quoted + " -p:RestoreAdditionalProjectSources=/imagedsl-feed", mounts: new[] { cache })
                 .Copy(".", "/src/")
                 .Run("dotnet publish " + quoted + " -c " + Quote(configuration) + " -o " + Quote(output) + " --no-restore -p:ImageDslEnabled=false", mounts: new[] { cache });

@@ -34,6 +34,56 @@ public class HostPublishTests
     }
 
     /// <summary>
+    /// DotNet.InImagePublish of a project in a folder of the context (a repository's root): the settings of the folders
+    /// above it and the project it references restore and build with it, inside the image, and a change to code alone
+    /// leaves the restore cached.
+    /// </summary>
+    [Fact]
+    public void An_in_image_publish_of_a_project_in_a_folder_builds_with_the_settings_above_it_and_the_projects_it_references()
+    {
+        using var project = new MSBuildProject("""
+            [Image("tests/in-image-folder", Context = "repo", ExpectOutput = "from-the-root from-the-")]
+            public static partial class Image
+            {
+                static readonly BuildArg Sdk = new("SDK_IMAGE", "mcr.microsoft.com/dotnet/sdk:10.0");
+                static readonly BuildArg Runtime = new("RUNTIME_IMAGE", "mcr.microsoft.com/dotnet/runtime:10.0");
+                static Dockerfile Define() => Dockerfile.From(Runtime)
+                    .Copy("/app/", "/app/", from: DotNet.InImagePublish(Sdk, "src/Api/Api.csproj"))
+                    .Entrypoint("dotnet", "/app/Api.dll");
+            }
+            """, new Dictionary<string, string>
+        {
+            ["repo/Directory.Build.props"] = "<Project><PropertyGroup><Product>from-the-root</Product></PropertyGroup></Project>\n",
+            ["repo/.dockerignore"] = "**/bin/\n**/obj/\n",
+            ["repo/src/Api/Api.csproj"] = """
+                <Project Sdk="Microsoft.NET.Sdk">
+                  <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework></PropertyGroup>
+                  <ItemGroup><ProjectReference Include="../Lib/Lib.csproj" /></ItemGroup>
+                </Project>
+                """,
+            ["repo/src/Api/Program.cs"] = """
+                var product = typeof(Lib.Greeting).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyProductAttribute), false);
+                System.Console.WriteLine(((System.Reflection.AssemblyProductAttribute)product[0]).Product + " " + Lib.Greeting.Text);
+                """,
+            ["repo/src/Lib/Lib.csproj"] = "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup></Project>\n",
+            ["repo/src/Lib/Greeting.cs"] = "namespace Lib; public static class Greeting { public const string Text = \"from-the-library\"; }\n",
+        }, projectXml: "<ItemGroup><Compile Remove=\"repo/**\" /></ItemGroup>");
+        var args = $"-p:ImageDslBuildOnBuild=true \"-p:ImageDslBuildArgs=SDK_IMAGE={TestEngine.Get("IMAGEDSL_DOTNET_SDK_IMAGE")}%3BRUNTIME_IMAGE={TestEngine.Get("IMAGEDSL_ASPNET_IMAGE")}\"";
+
+        var result = project.Build(args);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("[tests/in-image-folder] | from-the-root from-the-library", result.Output);
+
+        project.Write("repo/src/Lib/Greeting.cs", "namespace Lib; public static class Greeting { public const string Text = \"from-the-changed-library\"; }\n");
+        var codeChange = project.Build(args);
+
+        Assert.True(codeChange.ExitCode == 0, codeChange.Output);
+        Assert.Matches(@"\[publish \d/\d\] RUN .*dotnet restore 'src/Api/Api.csproj'.* CACHED", codeChange.Output);
+        Assert.Contains("[tests/in-image-folder] | from-the-root from-the-changed-library", codeChange.Output);
+    }
+
+    /// <summary>
     /// DotNet.InImagePublish builds the project from the build context alone; a Directory.Build.props above the
     /// context would apply on this machine and not in the image, so the image is refused before anything builds,
     /// at the C# line of the publish stage.

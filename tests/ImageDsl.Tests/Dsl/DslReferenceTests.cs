@@ -88,6 +88,7 @@ public class DslReferenceTests
         Example(".NET projects", () => Base.Copy(DotNet.HostPublish(), "/app/"));
         Example(".NET projects", () => Base.Copy(DotNet.HostPublish("../Api/Api.csproj"), "/app/"));
         Example(".NET projects", () => Base.Copy("/app/", "/app/", from: DotNet.InImagePublish("mcr.microsoft.com/dotnet/sdk:10.0", "Api.csproj")));
+        Example(".NET projects", () => Base.Copy("/app/", "/app/", from: DotNet.InImagePublish("mcr.microsoft.com/dotnet/sdk:10.0", "src/Api/Api.csproj")));
         Example("Directives and comments", () => Base.WithSyntax("docker/dockerfile:1.7").WithEscape('`').WithCheck("skip=JSONArgsRecommended"));
         Example("Directives and comments", () => Base.Comment("Runtime stage"));
         Example("Reuse", () => Base.Apply(stage => stage.Run("install-tools").Env("TOOLS", "installed")));

@@ -48,6 +48,12 @@ public class ValidationTests
         { DiagnosticIds.InvalidArgument, () => Base.Add(new Uri("file:///etc/passwd"), "/x") },
         { DiagnosticIds.InvalidArgument, () => Base.Copy(Glob.Of("[abc"), "/x") },
         { DiagnosticIds.InexpressibleValue, () => Base.Copy("nul\0name", "/x") },
+        { DiagnosticIds.InvalidArgument, () => DotNet.InImagePublish("sdk", "../Api/Api.csproj") },
+        { DiagnosticIds.InvalidArgument, () => DotNet.InImagePublish("sdk", "src/../Api.csproj") },
+        { DiagnosticIds.InvalidArgument, () => DotNet.InImagePublish("sdk", "./Api.csproj") },
+        { DiagnosticIds.InvalidArgument, () => DotNet.InImagePublish("sdk", "src//Api.csproj") },
+        { DiagnosticIds.InvalidArgument, () => DotNet.InImagePublish("sdk", "/src/Api.csproj") },
+        { DiagnosticIds.InvalidArgument, () => DotNet.InImagePublish("sdk", "src/Api") },
     };
 
     [Theory]

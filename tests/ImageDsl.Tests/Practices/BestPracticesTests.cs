@@ -115,10 +115,12 @@ public class BestPracticesTests
         Assert.All(rules, rule => Assert.Contains(rule, covered));
     }
 
-    [Fact]
-    public void A_good_dotnet_image_has_no_findings()
+    [Theory]
+    [InlineData("App.csproj")]
+    [InlineData("src/App/App.csproj")]
+    public void A_good_dotnet_image_has_no_findings(string project)
     {
-        var publish = DotNet.InImagePublish("mcr.microsoft.com/dotnet/sdk:10.0", "App.csproj");
+        var publish = DotNet.InImagePublish("mcr.microsoft.com/dotnet/sdk:10.0", project);
         var image = Dockerfile.From("mcr.microsoft.com/dotnet/aspnet:10.0")
             .Workdir("/app")
             .Copy("/app", "/app/", from: publish)
