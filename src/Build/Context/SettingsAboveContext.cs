@@ -2,8 +2,8 @@ namespace ImageDsl.Build.Context;
 
 /// <summary>
 /// What the build machine applies to a project from the folders above it, and an in-image build cannot see.
-/// <c>DotNet.InImagePublish</c> restores and publishes the project inside the image from the build context alone (its
-/// project file at the context's root), while on the build machine MSBuild imports the nearest
+/// <c>DotNet.InImagePublish</c> restores and publishes the project inside the image from the build context alone,
+/// while on the build machine MSBuild imports the nearest
 /// <c>Directory.Build.props</c>/<c>.targets</c> and <c>Directory.Packages.props</c> and reads the nearest
 /// <c>Directory.Build.rsp</c> walking up from the project, the dotnet host takes the nearest <c>global.json</c>, and
 /// NuGet merges every <c>NuGet.config</c> on the way up.
@@ -18,7 +18,8 @@ namespace ImageDsl.Build.Context;
 /// </summary>
 public static class SettingsAboveContext
 {
-    // The nearest one wins: one at the context's root hides those above it.
+    // The nearest one wins: one at the context's root hides those above it. (One in a folder between the root and a
+    // project deeper in the context would hide them too; not known here, so such a file above is still refused.)
     private static readonly string[] MSBuildFiles = { "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props", "Directory.Build.rsp" };
 
     // NuGet merges every one (its spellings on a case-sensitive file system); the nearest global.json wins.
