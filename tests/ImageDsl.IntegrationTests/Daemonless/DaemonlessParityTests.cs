@@ -167,6 +167,13 @@ public sealed class DaemonlessParityTests
             COPY app/\a.txt /escaped/
             COPY users/* app/c.txt /mixed/
             """ },
+        { "patterns-matching-nothing", """
+            FROM @BASE@
+            COPY app/nomatch* /tmp/
+            COPY app/nomatch* /created-or-not/
+            COPY app/nomatch* app/a.txt /some/
+            ENV AFTER=1
+            """ },
         { "from-stage", """
             FROM @BASE@ AS base
             ENV STAGE=base
