@@ -174,6 +174,15 @@ public sealed class DaemonlessParityTests
             COPY app/nomatch* app/a.txt /some/
             ENV AFTER=1
             """ },
+        { "repeated-keys", """
+            FROM @BASE@
+            ENV A=1 B=2 A=3
+            ENV B=$A-b
+            LABEL k=1 other=x k=2
+            LABEL "k"=3
+            COPY --chown=1000:1000 app/link /owned-link
+            COPY --chown=1000:1000 app/dirlink /owned-dirlink
+            """ },
         { "from-stage", """
             FROM @BASE@ AS base
             ENV STAGE=base
@@ -266,6 +275,8 @@ public sealed class DaemonlessParityTests
         }
 
         await AssertSameImageAsync("onbuild-triggers", $"FROM {reference}\nENV MINE=$TRIGGERED\nCOPY app/sub /sub/\n");
+        // Its own trigger is the only one its image keeps: the base's ran and are gone.
+        await AssertSameImageAsync("onbuild-triggers-own", $"FROM {reference}\nONBUILD ENV CHILD=1\nONBUILD COPY app/a.txt /child.txt\n");
     }
 
     /// <summary>
