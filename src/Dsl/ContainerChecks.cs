@@ -30,7 +30,7 @@ namespace ImageDsl
         /// <summary>A directory at <paramref name="path"/>, with this mode and owner when given.</summary>
         public ContainerChecks Directory(string path, FileMode? mode = null, Owner? owner = null) => Add(new Check("directory", Absolute(path, nameof(path)), mode?.Bits, Numeric(owner)));
 
-        /// <summary>Nothing at <paramref name="path"/>.</summary>
+        /// <summary>Nothing at <paramref name="path"/>, not even a symbolic link (File and Directory look through one).</summary>
         public ContainerChecks Absent(string path) => Add(new Check("absent", Absolute(path, nameof(path)), null, null));
 
         /// <summary>

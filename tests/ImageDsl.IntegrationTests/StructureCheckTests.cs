@@ -132,3 +132,38 @@ public class NonRootCheckTests
         Assert.Equal(uid, ran);
     }
 }
+
+/// <summary>
+/// A symbolic link in the image: File() and Directory() look at what it leads to, Absent() at the path itself — a link
+/// there, dangling or not, is something (judged by what `ls` in a container of the image lists).
+/// </summary>
+public class SymbolicLinkCheckTests
+{
+    [Fact]
+    public async Task Absent_sees_a_link_even_a_dangling_one_and_File_and_Directory_follow_it()
+    {
+        using var engine = await TestEngine.ConnectAsync();
+        var tag = "tests/structure-links-" + Guid.NewGuid().ToString("N")[..8];
+        var imageId = await TestEngine.BuildAsync(engine, tag, $"FROM {TestEngine.BaseImage}\nRUN ln -s /nowhere /dangling && ln -s /etc /etclink\n", Build.Docker.BuilderKind.BuildKit);
+        var checks = new[]
+        {
+            new Build.Metadata.StructureCheck("absent", "/dangling", null, null),
+            new Build.Metadata.StructureCheck("absent", "/etclink", null, null),
+            new Build.Metadata.StructureCheck("absent", "/missing", null, null),
+            new Build.Metadata.StructureCheck("file", "/dangling", null, null),
+            new Build.Metadata.StructureCheck("directory", "/etclink", null, null),
+        };
+
+        var failures = await Build.Checks.StructureChecks.RunAsync(engine, imageId, tag, checks, CancellationToken.None);
+
+        Assert.Equal(new[]
+        {
+            "expected nothing at /dangling; observed a symbolic link.",
+            "expected nothing at /etclink; observed a symbolic link.",
+            "expected a file at /dangling; observed nothing there.",
+        }, failures.Select(f => f.Message.Substring(f.Message.IndexOf("expected", StringComparison.Ordinal))));
+        var listing = await engine.RunAsync(tag, TimeSpan.FromSeconds(30), "none", CancellationToken.None, new[] { "ls", "-l", "/dangling", "/etclink" });
+        Assert.Contains("/dangling -> /nowhere", listing.Stdout);
+        Assert.Contains("/etclink -> /etc", listing.Stdout);
+    }
+}

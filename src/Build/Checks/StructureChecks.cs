@@ -21,14 +21,17 @@ public static class StructureChecks
         void Fail(string expected, string observed) => failures.Add(new ImageDslException(ErrorCodes.StructureCheckFailed, imageName, expected, observed));
 
         var config = (await engine.InspectImageAsync(imageId, cancellationToken).ConfigureAwait(false))?.Config ?? new DockerOCIImageConfig();
-        var paths = checks.Where(c => c.Kind is "file" or "directory" or "absent").Select(c => (c.Subject, c.Owner is not null)).Distinct().ToList();
-        var found = paths.Count == 0 ? new Dictionary<string, PathStatus?>() : await engine.StatPathsAsync(imageId, paths, cancellationToken).ConfigureAwait(false);
+        // A file or directory is what a path leads to (through a link); "absent" means nothing at the path itself, so a
+        // symbolic link there, dangling or not, is something.
+        static PathQuery Query(StructureCheck c) => c.Kind == "absent" ? new PathQuery(c.Subject, Follow: false) : new PathQuery(c.Subject, c.Owner is not null);
+        var paths = checks.Where(c => c.Kind is "file" or "directory" or "absent").Select(Query).Distinct().ToList();
+        var found = paths.Count == 0 ? new Dictionary<PathQuery, PathStatus?>() : await engine.StatPathsAsync(imageId, paths, cancellationToken).ConfigureAwait(false);
         foreach (var check in checks)
         {
             switch (check.Kind)
             {
                 case "file" or "directory":
-                    var status = found[check.Subject];
+                    var status = found[Query(check)];
                     var what = $"a {check.Kind} at {check.Subject}" + (check.Mode is { } m ? " with mode " + Octal(m) : "") + (check.Owner is { } o ? " owned by " + o : "");
                     if (status is null) Fail(what, "nothing there");
                     else if (status.IsDirectory != (check.Kind == "directory")) Fail(what, status.IsDirectory ? "a directory" : "a file");
@@ -36,7 +39,7 @@ public static class StructureChecks
                     else if (check.Owner is { } owner && !SameOwner(owner, status)) Fail(what, $"owner {status.Uid}:{status.Gid}");
                     break;
                 case "absent":
-                    if (found[check.Subject] is { } present) Fail($"nothing at {check.Subject}", present.IsDirectory ? "a directory" : "a file");
+                    if (found[Query(check)] is { } present) Fail($"nothing at {check.Subject}", present.IsDirectory ? "a directory" : present.IsLink ? "a symbolic link" : "a file");
                     break;
                 case "nonroot":
                     var user = config.User ?? "";

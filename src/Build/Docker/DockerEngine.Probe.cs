@@ -7,7 +7,13 @@ using ImageDsl.Build.Metadata;
 namespace ImageDsl.Build.Docker;
 
 /// <summary>What is at a path of an image: a directory or not, its mode (0755, with set-id and sticky bits), and its owner when asked for.</summary>
-public sealed record PathStatus(bool IsDirectory, int Mode, uint? Uid, uint? Gid);
+public sealed record PathStatus(bool IsDirectory, int Mode, uint? Uid, uint? Gid, bool IsLink = false);
+
+/// <summary>
+/// A path to look at in an image: with its owner (read from the first tar header) when asked, and through a symbolic
+/// link at its end unless <paramref name="Follow"/> is false (then the link itself is what is there, dangling or not).
+/// </summary>
+public readonly record struct PathQuery(string Path, bool Owner = false, bool Follow = true);
 
 public sealed partial class DockerEngine
 {
@@ -142,13 +148,16 @@ public sealed partial class DockerEngine
     /// for, from the first tar header of the path's archive, whose stream is then dropped. A symbolic link is followed.
     /// Null: nothing there.
     /// </summary>
-    public Task<IReadOnlyDictionary<string, PathStatus?>> StatPathsAsync(string image, IReadOnlyList<(string Path, bool Owner)> paths, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyDictionary<PathQuery, PathStatus?>> StatPathsAsync(string image, IReadOnlyList<PathQuery> paths, CancellationToken cancellationToken) =>
         WithUnstartedContainerAsync(image, async id =>
         {
-            var result = new Dictionary<string, PathStatus?>(StringComparer.Ordinal);
-            foreach (var (path, owner) in paths) result[path] = await StatAsync(id, path, owner, 0, cancellationToken).ConfigureAwait(false);
-            return (IReadOnlyDictionary<string, PathStatus?>)result;
+            var result = new Dictionary<PathQuery, PathStatus?>();
+            foreach (var query in paths) result[query] = await StatAsync(id, query.Path, query.Owner, query.Follow ? 0 : MaxLinks, cancellationToken).ConfigureAwait(false);
+            return (IReadOnlyDictionary<PathQuery, PathStatus?>)result;
         }, cancellationToken);
+
+    // Links followed at most (a loop ends there, as the kernel's ELOOP does).
+    private const int MaxLinks = 40;
 
     /// <summary>
     /// The text of a file of the image (a symbolic link followed), read like <see cref="StatPathsAsync"/> from a
@@ -202,7 +211,7 @@ public sealed partial class DockerEngine
             if (response.Stream is null) return null;
             using var reader = new System.Formats.Tar.TarReader(response.Stream);
             var entry = await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false);
-            if (entry is { EntryType: System.Formats.Tar.TarEntryType.SymbolicLink } && depth < 40)
+            if (entry is { EntryType: System.Formats.Tar.TarEntryType.SymbolicLink } && depth < MaxLinks)
             {
                 var target = entry.LinkName;
                 return await ReadAsync(id, target.StartsWith('/') ? target : path.Substring(0, path.LastIndexOf('/') + 1) + target, depth + 1, cancellationToken).ConfigureAwait(false);
@@ -221,7 +230,8 @@ public sealed partial class DockerEngine
     public async Task<bool?> ImageHasPathAsync(string image, string path, CancellationToken cancellationToken)
     {
         if (await InspectImageAsync(image, cancellationToken).ConfigureAwait(false) is null) return null;
-        return (await StatPathsAsync(image, new[] { (path, false) }, cancellationToken).ConfigureAwait(false))[path] is not null;
+        var query = new PathQuery(path);
+        return (await StatPathsAsync(image, new[] { query }, cancellationToken).ConfigureAwait(false))[query] is not null;
     }
 
     private async Task<PathStatus?> StatAsync(string id, string path, bool owner, int depth, CancellationToken cancellationToken)
@@ -240,7 +250,7 @@ public sealed partial class DockerEngine
         {
             // Go's os.FileMode: permissions in the low bits, the file type and set-id bits high.
             var mode = response.Stat.Mode;
-            if ((mode & (1u << 27)) != 0 && depth < 40)
+            if ((mode & (1u << 27)) != 0 && depth < MaxLinks)
             {
                 var target = response.Stat.LinkTarget;
                 return await StatAsync(id, target.StartsWith('/') ? target : path.Substring(0, path.LastIndexOf('/') + 1) + target, owner, depth + 1, cancellationToken).ConfigureAwait(false);
@@ -257,7 +267,7 @@ public sealed partial class DockerEngine
                 }
             }
 
-            return new PathStatus((mode & (1u << 31)) != 0, unix, uid, gid);
+            return new PathStatus((mode & (1u << 31)) != 0, unix, uid, gid, IsLink: (mode & (1u << 27)) != 0);
         }
     }
 

@@ -233,10 +233,10 @@ public class PlatformChoiceTests
             await DaemonImageAsync(engine, dockerfile, "linux/arm", builder, tag);
             await engine.RemoveImageAsync(copied, CancellationToken.None);
             await engine.RemoveImageAsync(exact, CancellationToken.None);
-            var paths = listed.Split(' ').Select(p => ("/from/entry-" + p.Replace('/', '-'), false)).ToList();
+            var paths = listed.Split(' ').Select(p => new PathQuery("/from/entry-" + p.Replace('/', '-'))).ToList();
             var found = await engine.StatPathsAsync(tag, paths, CancellationToken.None);
             await engine.RemoveImageAsync(tag, CancellationToken.None);
-            files.Add(string.Join(" ", found.Where(f => f.Value is not null).Select(f => f.Key)));
+            files.Add(string.Join(" ", found.Where(f => f.Value is not null).Select(f => f.Key.Path)));
         }
 
         Assert.Equal(differs, files[0] != files[1]);
