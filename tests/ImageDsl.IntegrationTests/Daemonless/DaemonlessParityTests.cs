@@ -183,6 +183,19 @@ public sealed class DaemonlessParityTests
             COPY --chown=1000:1000 app/link /owned-link
             COPY --chown=1000:1000 app/dirlink /owned-dirlink
             """ },
+        { "automatic-platform-arguments", """
+            ARG TARGETPLATFORM
+            ARG BASE=@BASE@
+            FROM ${BASE}
+            ARG TARGETARCH
+            ARG TARGETOS
+            ARG TARGETVARIANT
+            ARG TARGETPLATFORM
+            ARG BUILDARCH
+            ARG BUILDPLATFORM
+            ENV T="$TARGETPLATFORM|$TARGETOS|$TARGETARCH|$TARGETVARIANT|$BUILDARCH|$BUILDPLATFORM"
+            LABEL undeclared="[$BUILDOS]"
+            """ },
         { "from-stage", """
             FROM @BASE@ AS base
             ENV STAGE=base
