@@ -74,6 +74,15 @@ public class PlatformChoiceTests
     [InlineData(null)]
     public Task A_scratch_image_states_the_platform_as_the_daemon_does(string? platform) => AssertSameAsync("FROM scratch\nLABEL built=yes\n", platform);
 
+    /// <summary>BuildKit's automatic platform arguments for a named platform are its normalized form (linux/arm is arm v7), and so they are without a daemon.</summary>
+    [Theory]
+    [InlineData("linux/arm")]
+    [InlineData("linux/arm64/v8")]
+    [InlineData("linux/arm/v6")]
+    [InlineData(null)]
+    public Task The_automatic_platform_arguments_are_the_daemons(string? platform) =>
+        AssertSameAsync("ARG TARGETPLATFORM\nFROM scratch\nARG TARGETPLATFORM\nARG TARGETARCH\nARG TARGETVARIANT\nARG BUILDPLATFORM\nLABEL entry=\"$TARGETPLATFORM|$TARGETARCH|$TARGETVARIANT|$BUILDPLATFORM\"\n", platform);
+
     /// <summary>
     /// Built by the daemon's BuildKit (for <paramref name="platform"/>, or naming none) and by the daemonless builder:
     /// the same base entry (its label) and the same os/architecture/variant stated.
