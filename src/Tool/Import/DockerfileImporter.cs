@@ -202,7 +202,7 @@ public static class DockerfileImporter
                 throw new NotExpressibleException($"ARG {name} is declared again with another default ({value.Value.Code} after {existing.Default}); a definition gives one build argument one default");
             }
 
-            var field = Unique(Identifier(name, upper: true), new HashSet<string>(_fields.Select(f => f.Field).Append(className)));
+            var field = Unique(Identifier(name, upper: true), new HashSet<string>(_fields.Select(f => f.Field).Append(className).Concat(TypeNames)));
             _fields.Add((field, name, value?.Code, value?.References ?? Array.Empty<string>()));
             return field;
         }
@@ -389,8 +389,16 @@ public static class DockerfileImporter
                     NoFlags(i);
                     return new[] { $"User({Owner(_values.Text(Single(i), "a user"))})" };
                 case "workdir":
+                {
                     NoFlags(i);
-                    return new[] { $"Workdir({_values.Value(Single(i), arguments, environment: true)})" };
+                    var path = Single(i);
+                    if (path.TrimStart('"', '\'') is var unquoted && !unquoted.StartsWith('/') && !unquoted.StartsWith('$'))
+                    {
+                        throw new NotExpressibleException($"'{path}' is a relative WORKDIR, which docker joins to the stage's working directory, and the DSL takes an absolute one (IDSL0003): write the directory it means");
+                    }
+
+                    return new[] { $"Workdir({_values.Value(path, arguments, environment: true)})" };
+                }
                 case "volume":
                 {
                     NoFlags(i);
@@ -835,6 +843,18 @@ public static class DockerfileImporter
             return candidate;
         }
     }
+
+    /// <summary>
+    /// The types whose members the written definition calls (<c>Port.Udp(…)</c>, <c>TimeSpan.FromSeconds(…)</c>): a field
+    /// of one of those names (ARG PORT → Port, a BuildArg) would be what <c>Port.Udp</c> binds to, and the code would not
+    /// compile, so such a field takes the next free name (Port2). Names only used as types (BuildArg, Uri in <c>new
+    /// Uri(…)</c>) are not hidden by a field.
+    /// </summary>
+    internal static readonly string[] TypeNames =
+    {
+        "CacheSharing", "Command", "ContainerChecks", "Dockerfile", "DotNet", "FileMode", "Glob", "Mount", "Owner", "Platform", "Port", "PortProtocol",
+        "RunNetwork", "RunSecurity", "Signal", "StageOrImage", "TimeSpan", "Value",
+    };
 
     /// <summary>A C# identifier from a Dockerfile name: <c>build-env</c> → <c>buildEnv</c>, <c>DOTNET_VERSION</c> → <c>DotnetVersion</c>.</summary>
     internal static string Identifier(string name, bool upper)

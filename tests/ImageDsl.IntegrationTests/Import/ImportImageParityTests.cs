@@ -62,6 +62,23 @@ public sealed class ImportImageParityTests
             COPY ["app/a.txt", "app/sub/b.txt", "/two/"]
             COPY --from=assets /out/ /from-stage/
             """ },
+        { "spellings", BuilderKind.BuildKit, """
+            ARG BASE=@BASE@
+            from ${BASE} as first
+            arg UID=1000
+            ARG GID=${UID}
+            ARG PORT=8080
+            env A=\$HOME B='$HOME single' C="$HOME double" D=pre${UID}post
+            Label multi="one \
+                two" other=x
+            workdir /other
+            copy --chown=1000:1000 app/a.txt owned.txt
+            user 1000
+            expose 8080/udp
+            FROM ${BASE}
+            COPY --from=0 /other/owned.txt /copied.txt
+            COPY --from=first /etc/passwd /passwd
+            """ },
         { "run", BuilderKind.BuildKit, """
             FROM @BASE@
             RUN echo one > /one.txt && \
