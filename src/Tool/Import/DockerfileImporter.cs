@@ -202,7 +202,7 @@ public static class DockerfileImporter
                 throw new NotExpressibleException($"ARG {name} is declared again with another default ({value.Value.Code} after {existing.Default}); a definition gives one build argument one default");
             }
 
-            var field = Unique(Identifier(name, upper: true), new HashSet<string>(_fields.Select(f => f.Field).Append(className).Concat(TypeNames)));
+            var field = Unique(Identifier(name, upper: true), new HashSet<string>(_fields.Select(f => f.Field).Append(className).Concat(TypeNames).Concat(MemberNames)));
             _fields.Add((field, name, value?.Code, value?.References ?? Array.Empty<string>()));
             return field;
         }
@@ -854,6 +854,16 @@ public static class DockerfileImporter
     {
         "CacheSharing", "Command", "ContainerChecks", "Dockerfile", "DotNet", "FileMode", "Glob", "Mount", "Owner", "Platform", "Port", "PortProtocol",
         "RunNetwork", "RunSecurity", "Signal", "StageOrImage", "TimeSpan", "Value",
+    };
+
+    /// <summary>
+    /// The members the definition's class has besides the fields (its Define and Checks methods, the generator's
+    /// ImageName and DockerfileText, object's): a field of one of those names (ARG IMAGE_NAME → ImageName) would not
+    /// compile or would hide it, so it takes the next free name too.
+    /// </summary>
+    internal static readonly string[] MemberNames =
+    {
+        "Checks", "Define", "DockerfileText", "Equals", "Finalize", "GetHashCode", "GetType", "ImageName", "MemberwiseClone", "ReferenceEquals", "ToString",
     };
 
     /// <summary>A C# identifier from a Dockerfile name: <c>build-env</c> → <c>buildEnv</c>, <c>DOTNET_VERSION</c> → <c>DotnetVersion</c>.</summary>
