@@ -105,6 +105,12 @@ namespace ImageDsl
         /// <summary><c>ENTRYPOINT</c> in shell form.</summary>
         public Dockerfile EntrypointShell(string commandLine) => Append(new EntrypointInstruction(Command.Shell(commandLine)));
 
+        /// <summary>
+        /// <c>ENTRYPOINT []</c>: no entrypoint, where the base image has one. As with any ENTRYPOINT, the CMD the stage
+        /// inherited is cleared too (one this stage set before stays); both builders leave the image's Entrypoint null.
+        /// </summary>
+        public Dockerfile ResetEntrypoint() => Append(new EntrypointInstruction(Command.None));
+
         /// <summary><c>SHELL</c>: the shell that later shell-form instructions of this stage run in.</summary>
         public Dockerfile Shell(params string[] shell)
         {

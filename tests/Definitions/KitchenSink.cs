@@ -82,7 +82,7 @@ public static partial class AlternateForms
         .Workdir("/app")
         .Env("WINDOWS_PATH", @"C:\Program Files\App\")
         .Healthcheck("curl -f http://localhost/ || exit 1")
-        .Entrypoint("/docker-entrypoint.sh")
+        .ResetEntrypoint()
         .Shell("/bin/sh", "-c")
         .CmdShell("echo `date`");
 }

@@ -226,6 +226,7 @@ namespace ImageDsl.Practices
         private static string? ScriptOf(Command command)
         {
             if (!command.IsExec) return command.Arguments[0];
+            if (command.Arguments.Count == 0) return null;
             var program = command.Arguments[0];
             if (!(program.EndsWith("sh", StringComparison.Ordinal))) return string.Join(" ", command.Arguments.Select(a => "'" + a.Replace("'", "'\\''") + "'"));
             for (var i = 1; i + 1 < command.Arguments.Count; i++)

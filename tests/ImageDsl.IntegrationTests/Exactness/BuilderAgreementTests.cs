@@ -210,6 +210,26 @@ public sealed class BuilderAgreementTests
     }
 
     /// <summary>
+    /// ResetEntrypoint() (<c>ENTRYPOINT []</c>) over a stage with an entrypoint and a command: both builders leave the
+    /// image with neither (an ENTRYPOINT clears the inherited CMD), and so does the daemonless builder (its parity cases).
+    /// </summary>
+    [Fact]
+    public async Task A_reset_entrypoint_leaves_neither_entrypoint_nor_the_inherited_command_with_both_builders()
+    {
+        var withEntrypoint = Dockerfile.From(TestEngine.BaseImage).As("tool").Entrypoint("/bin/echo").Cmd("base");
+        var dockerfile = Dockerfile.From(withEntrypoint).ResetEntrypoint().Label("reset", "yes").ToString();
+        Assert.Contains("\nENTRYPOINT []\n", dockerfile);
+
+        foreach (var builder in new[] { BuilderKind.BuildKit, BuilderKind.Classic })
+        {
+            var config = await BuildAsync("reset-entrypoint-" + builder.ToString().ToLowerInvariant(), dockerfile, builder, new Dictionary<string, string>());
+            Assert.Null(config.Entrypoint);
+            Assert.Null(config.Cmd);
+            Assert.Equal("yes", config.Labels!["reset"]);
+        }
+    }
+
+    /// <summary>
     /// Two names of one context file (hard links), which the daemon receives as such from ImageDsl as from the docker
     /// CLI: where one source copies both, both builders keep them one file; copied by separate sources, both write two.
     /// Nothing to refuse (built without the cache, whose key does not tell hard links from copies).
