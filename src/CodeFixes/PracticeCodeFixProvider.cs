@@ -122,7 +122,8 @@ namespace ImageDsl.CodeFixes
         /// IDSL1013: <c>.Copy(".", dest).Run("dotnet publish …")</c> → <c>.Copy([project files], dest).Run("dotnet restore")
         /// .Copy(".", dest).Run("dotnet publish …")</c> (for a <c>dotnet restore</c> step, the step itself moves before the
         /// copy), with the step's mounts on the restore. The project files are what <c>DotNet.InImagePublish</c> copies: the
-        /// project files at the context's root, <c>Directory.*.props</c>/<c>.targets</c> and <c>NuGet.config</c>. Offered only when
+        /// project files at the context's root and <see cref="RestoreInputs"/> (<c>Directory.*.props</c>/<c>.targets</c>, <c>NuGet.config</c>,
+        /// <c>Directory.Build.rsp</c>, <c>global.json</c>, <c>packages.lock.json</c>). Offered only when
         /// the whole-context copy is the call right before the step, so nothing else moves.
         /// </summary>
         private static (SyntaxNode, SyntaxNode, string, string)? RestoreFirst(SyntaxNode node)
@@ -141,7 +142,7 @@ namespace ImageDsl.CodeFixes
             var receiver = copyMember.Expression;
             var separator = receiver.GetTrailingTrivia().ToFullString() + copyMember.OperatorToken.LeadingTrivia.ToFullString();
             var destination = copied[1].ToString();
-            var projectFiles = "new[] { Glob.Of(\"*.csproj\"), Glob.Of(\"Directory.*.props\"), Glob.Of(\"Directory.*.targets\"), Glob.Of(\"[Nn]u[Gg]et.[Cc]onfig\") }";
+            var projectFiles = "new[] { " + string.Join(", ", new[] { "*.csproj" }.Concat(RestoreInputs.Patterns).Select(p => $"Glob.Of(\"{p}\")")) + " }";
             var restore = isRestore ? run.ArgumentList.Arguments.ToString() : "\"dotnet restore\"" + (mounts is null ? "" : ", " + mounts);
             var chain = receiver.WithoutTrailingTrivia().ToFullString()
                 + separator + $".Copy({projectFiles}, {destination})"

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Text;
 
 namespace ImageDsl
@@ -69,8 +70,7 @@ namespace ImageDsl
                         + " && find . ! -type d ! \\( -name '*.csproj' -o -name '*.fsproj' -o -name '*.vbproj' -o -name '*.props' -o -name '*.targets'"
                         + " -o -iname nuget.config -o -name global.json -o -name Directory.Build.rsp -o -name packages.lock.json \\) -delete"
                         + " && find . -mindepth 1 -type d -empty -delete"))
-                : stage.Copy(new[] { Glob.Literal(project), Glob.Of("Directory.*.props"), Glob.Of("Directory.*.targets"), Glob.Of("[Nn]u[Gg]et.[Cc]onfig"),
-                    Glob.Of("Directory.Build.rs[p]"), Glob.Of("global.jso[n]"), Glob.Of("packages.lock.jso[n]") }, "/src/");
+                : stage.Copy(new[] { Glob.Literal(project) }.Concat(Practices.RestoreInputs.Patterns.Select(p => Glob.Of(p))).ToArray(), "/src/");
             return stage
                 .Run("dotnet restore " + quoted + " -p:RestoreAdditionalProjectSources=/imagedsl-feed", mounts: new[] { cache })
                 .Copy(".", "/src/")

@@ -272,7 +272,7 @@ public class PracticeAnalyzerTests
             Dockerfile.From("mcr.microsoft.com/dotnet/aspnet:10.0")
                     .Copy("/app", "/app/", from: Dockerfile.From("mcr.microsoft.com/dotnet/sdk:10.0").As("build")
                         .Workdir("/src")
-                        .Copy(new[] { Glob.Of("*.csproj"), Glob.Of("Directory.*.props"), Glob.Of("Directory.*.targets"), Glob.Of("[Nn]u[Gg]et.[Cc]onfig") }, "/src/")
+                        .Copy(new[] { Glob.Of("*.csproj"), Glob.Of("Directory.*.props"), Glob.Of("Directory.*.targets"), Glob.Of("[Nn]u[Gg]et.[Cc]onfig"), Glob.Of("Directory.Build.rs[p]"), Glob.Of("global.jso[n]"), Glob.Of("packages.lock.jso[n]") }, "/src/")
                         .Run("dotnet restore", mounts: [Mount.Cache("/root/.nuget/packages")])
                         .Copy(".", "/src/")
                         .Run("dotnet publish -c Release -o /app", mounts: [Mount.Cache("/root/.nuget/packages")]))
@@ -292,7 +292,7 @@ public class PracticeAnalyzerTests
                     .User("app")
             """), Image("""
             Dockerfile.From({|IDSL1016:"mcr.microsoft.com/dotnet/sdk:10.0"|}).As("build")
-                    .Copy(new[] { Glob.Of("*.csproj"), Glob.Of("Directory.*.props"), Glob.Of("Directory.*.targets"), Glob.Of("[Nn]u[Gg]et.[Cc]onfig") }, "/src/")
+                    .Copy(new[] { Glob.Of("*.csproj"), Glob.Of("Directory.*.props"), Glob.Of("Directory.*.targets"), Glob.Of("[Nn]u[Gg]et.[Cc]onfig"), Glob.Of("Directory.Build.rs[p]"), Glob.Of("global.jso[n]"), Glob.Of("packages.lock.jso[n]") }, "/src/")
                     .Run("dotnet restore", mounts: [Mount.Cache("/root/.nuget/packages")])
                     .Copy(".", "/src/")
                     .Run("dotnet publish -c Release --no-restore -o /app")
