@@ -328,6 +328,43 @@ public sealed class DaemonlessParityTests
         await AssertSameImageAsync("full-config-" + name, $"FROM {reference}\n{child}");
     }
 
+    /// <summary>
+    /// A base whose own tree has symbolic links (made here with a RUN step and pushed): a relative and an absolute
+    /// link to a directory, a link to a file, a dangling link, a link that climbs above the root. A COPY whose
+    /// destination goes through them, lands on them, or a WORKDIR under them: BuildKit resolves the links in the base's
+    /// tree, and the daemonless builder, which knows that tree from the base's layers, must do the same.
+    /// </summary>
+    [Theory]
+    [InlineData("through-relative", "COPY app/a.txt /lib2/x.txt\nCOPY app/sub /lib2/sub\n")]
+    [InlineData("through-absolute", "COPY app/a.txt /abs-link/\nCOPY app/sub /etc/rel-link/sub\n")]
+    [InlineData("onto-file-link", "COPY app/c.txt /usr/lib/real/file-link\n")]
+    [InlineData("onto-dangling", "COPY app/c.txt /dangling\nCOPY app/a.txt /dangling-dir/\n")]
+    [InlineData("into-dir-link", "COPY app/sub/ /dlink/\nCOPY app/a.txt /dlink\n")]
+    [InlineData("above-root", "COPY app/a.txt /up-too-far/lib/real/\n")]
+    [InlineData("workdir", "WORKDIR /abs-link/w\nCOPY app/a.txt .\nWORKDIR /dlink\nUSER 1000\nWORKDIR /lib2/new\n")]
+    [InlineData("chown-through", "COPY --chown=1000:1000 app/sub /lib2/owned/deeper/\nCOPY --chown=7 app/a.txt /dlink/owned.txt\n")]
+    public async Task A_base_with_symbolic_links_is_copied_into_the_same_both_ways(string name, string child)
+    {
+        var reference = RegistryBase.Replace("/base/busybox:", "/base/linked-tree:", StringComparison.Ordinal);
+        var context = await SampleContextAsync("imagedsl-linked-base-");
+        try
+        {
+            using var engine = await TestEngine.ConnectAsync();
+            var dockerfile = $"FROM {RegistryBase}\nRUN mkdir -p /usr/lib/real /d && echo base > /usr/lib/real/f && chmod 700 /d"
+                + " && ln -s usr/lib /lib2 && ln -s /usr/lib/real /abs-link && ln -s ../usr/lib/real /etc/rel-link && ln -s f /usr/lib/real/file-link"
+                + " && ln -s missing /dangling && ln -s nowhere/ /dangling-dir && ln -s d /dlink && ln -s ../../../../usr /up-too-far\n";
+            await engine.BuildAsync(new BuildRequest(reference, dockerfile, context.FullName, new[] { reference }, new Dictionary<string, string>(), new Dictionary<string, string>(),
+                NetworkMode: TestEngine.NetworkMode), TestEngine.Layout(context.FullName, BuilderKind.BuildKit), BuilderKind.BuildKit, new ListLog(), CancellationToken.None);
+            await engine.PushAsync(ImageReference.Parse(reference), null, PushPolicy.Default, _ => { }, CancellationToken.None);
+        }
+        finally
+        {
+            context.Delete(recursive: true);
+        }
+
+        await AssertSameImageAsync("linked-tree-" + name, $"FROM {reference}\n{child}");
+    }
+
     private static async Task AssertSameImageAsync(string name, string dockerfile)
     {
         var context = await SampleContextAsync("imagedsl-parity-");
