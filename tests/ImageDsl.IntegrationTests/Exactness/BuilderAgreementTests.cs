@@ -141,7 +141,13 @@ public sealed class BuilderAgreementTests
             Assert.Contains("\nf RegularFile 644 1000:2000 ", buildKit);
             Assert.Contains("\nf RegularFile 644 1000:3000 ", classic);
         }, "--chown=app without a group (line 3:", withGroup, "\nf RegularFile 644 1000:3000 ");
-        await CheckAsync(users.Copy("a.txt", "/f", chown: Owner.Id(1000)).ToString(), new Dictionary<string, string>());
+        // A numeric user without a group passes: both builders take the number for the group too, not the primary
+        // group /etc/passwd lists for that uid (2000) — the decoy the daemonless builder once picked up.
+        var numeric = users.Copy("a.txt", "/f", chown: Owner.Id(1000)).ToString();
+        await CheckAsync(numeric, new Dictionary<string, string>());
+        var (numericBuildKit, numericClassic) = await FilesOfBothAsync("chown-numeric", numeric);
+        Assert.Contains("\nf RegularFile 644 1000:1000 ", numericBuildKit);
+        Assert.Equal(numericBuildKit, numericClassic);
     }
 
     [Fact]
