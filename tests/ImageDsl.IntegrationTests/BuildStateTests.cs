@@ -55,6 +55,58 @@ public class BuildStateTests
         TestEngine.AssertPushed(pushed.Output, $"{TestEngine.Registry}/tests/state-removed:latest");
     }
 
+    /// <summary>
+    /// A base image whose tag moved after the build — a `docker pull` of a patched base, a base rebuilt locally, a tag
+    /// pushed anew to the registry: `docker build` of the same Dockerfile stands on the new base, and so must an explicit
+    /// BuildImages, not report the old image as up to date. Both places a builder takes a base from: the daemon's copy,
+    /// and (when the daemon has none) the registry, where the tag is asked for its digest.
+    /// </summary>
+    [Fact]
+    public async Task A_base_image_whose_tag_moved_since_the_build_is_built_on_again()
+    {
+        using var engine = await TestEngine.ConnectAsync();
+        var local = "tests/state-base:moving";
+        var remote = $"{TestEngine.Registry}/tests/state-base:moving";
+        await engine.TagAsync(TestEngine.BaseImage, ImageDsl.Build.Registry.ImageReference.Parse(local), CancellationToken.None);
+        await MoveAsync(engine, remote, "1", pushed: true);
+
+        foreach (var (reference, kind) in new[] { (local, "local"), (remote, "remote") })
+        {
+            using var project = new MSBuildProject(Definition("tests/state-base-" + kind), new Dictionary<string, string> { ["message.txt"] = "on a base\n" });
+            var build = $"-t:BuildImages -p:ImageDslBuildArgs=BASE_IMAGE={reference}";
+            var first = project.Build(build);
+            Assert.True(first.ExitCode == 0, first.Output);
+            var again = project.Build(build);
+            Assert.True(again.ExitCode == 0, again.Output);
+            Assert.Contains($"tests/state-base-{kind} is up to date", again.Output);
+
+            await MoveAsync(engine, reference, kind + "-2", pushed: kind == "remote");
+            var moved = project.Build(build);
+            Assert.True(moved.ExitCode == 0, moved.Output);
+            Assert.Contains($"building tests/state-base-{kind}", moved.Output);
+            Assert.Equal(kind + "-2", (await engine.InspectImageAsync($"tests/state-base-{kind}:latest", CancellationToken.None))!.Config!.Labels!["generation"]);
+        }
+    }
+
+    /// <summary>Points <paramref name="reference"/> at a new image (the test base with a label); when pushed, the daemon keeps no copy under that name.</summary>
+    private static async Task MoveAsync(ImageDsl.Build.Docker.DockerEngine engine, string reference, string generation, bool pushed)
+    {
+        var context = Directory.CreateTempSubdirectory("imagedsl-moving-base-");
+        try
+        {
+            await engine.BuildAsync(new ImageDsl.Build.Docker.BuildRequest(reference, $"FROM {TestEngine.BaseImage}\nLABEL generation={generation}\n", context.FullName, new[] { reference },
+                    new Dictionary<string, string>(), new Dictionary<string, string>(), NetworkMode: TestEngine.NetworkMode),
+                TestEngine.Layout(context.FullName, ImageDsl.Build.Docker.BuilderKind.BuildKit), ImageDsl.Build.Docker.BuilderKind.BuildKit, new ListLog(), CancellationToken.None);
+            if (!pushed) return;
+            await engine.PushAsync(ImageDsl.Build.Registry.ImageReference.Parse(reference), null, ImageDsl.Build.Registry.PushPolicy.Default, _ => { }, CancellationToken.None);
+            await engine.RemoveImageAsync(reference, CancellationToken.None);
+        }
+        finally
+        {
+            context.Delete(recursive: true);
+        }
+    }
+
     [Fact]
     public async Task A_context_file_edited_while_the_image_builds_makes_the_next_build_build_again()
     {

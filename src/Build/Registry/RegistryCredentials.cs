@@ -37,6 +37,10 @@ public sealed class RegistryCredentials
         _runHelper = runHelper ?? RunHelper;
     }
 
+    /// <summary>The credentials of the user the build runs as: this process's environment and home directory.</summary>
+    public static RegistryCredentials OfCurrentUser() =>
+        new(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+
     public RegistryCredential? Find(ImageReference reference) => Find(reference.Registry);
 
     /// <summary>The login for a registry host, e.g. 127.0.0.1:5001 or docker.io.</summary>

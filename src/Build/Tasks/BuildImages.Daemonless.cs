@@ -56,7 +56,7 @@ public sealed partial class BuildImages
         var created = LastWins(Labels).TryGetValue("org.opencontainers.image.created", out var label)
             && DateTimeOffset.TryParse(label, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : DateTimeOffset.UnixEpoch;
         var policy = new PushPolicy(Math.Max(1, PushAttempts), TimeSpan.FromMilliseconds(PushRetryDelayMilliseconds), TimeSpan.FromSeconds(Math.Max(1, PushTimeoutSeconds)));
-        var credentials = new RegistryCredentials(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+        var credentials = RegistryCredentials.OfCurrentUser();
         var store = BlobStore.Default(Environment.GetEnvironmentVariable);
         using var bases = new RegistryBaseImages(store, credentials, policy, message => Log.LogMessage(MessageImportance.Normal, "ImageDsl: {0}: {1}", name, message));
         var images = new List<ImageArtifacts>();

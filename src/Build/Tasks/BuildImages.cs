@@ -92,7 +92,13 @@ public sealed partial class BuildImages : ImageDslTask
 
                 var stampPath = Files.DockerfileFiles.StampPath(StampDirectory, name);
                 var snapshot = ContextSnapshot.Take(entries);
-                var settings = request.Settings + "\nfiletime=" + FileTimeSeconds + "\nendpoint=" + endpoint.Uri + "\nbuilder=" + builderChoice + "\nimagedsl=" + ImageDslVersion
+                // The daemon's builder stands on the daemon's copy of a base, else the registry's: a base that moved
+                // since the last build is a new build, as with `docker build`.
+                engine ??= await ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+                var bases = await BaseImageIdentity.OfAsync(engine, manifest.ImageReferences(request.BuildArgs),
+                    RegistryCredentials.OfCurrentUser(),
+                    BaseReadPolicy, cancellationToken).ConfigureAwait(false);
+                var settings = request.Settings + "\nbases=" + bases + "\nfiletime=" + FileTimeSeconds + "\nendpoint=" + endpoint.Uri + "\nbuilder=" + builderChoice + "\nimagedsl=" + ImageDslVersion
                     + "\nsecrets=" + string.Join(",", SecretItems().Select(i => i.Id + ":" + i.Environment + ":" + i.File))
                     + "\nssh=" + string.Join(",", SshItems().Select(i => i.Id + ":" + i.Socket + ":" + string.Join("|", i.Keys)));
                 var stamp = ContextPacker.Stamp(entries, dockerfile, settings, cancellationToken);
@@ -127,7 +133,7 @@ public sealed partial class BuildImages : ImageDslTask
                     var secrets = SessionSources.Secrets(name, manifest.Secrets, SecretItems(), Environment.GetEnvironmentVariable);
                     using var agents = SessionSources.SshAgents(name, manifest.SshAgents, SshItems(), Environment.GetEnvironmentVariable);
                     var credentials = SessionSources.Credentials(manifest.ImageReferences(request.BuildArgs),
-                        new Registry.RegistryCredentials(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)));
+                        RegistryCredentials.OfCurrentUser());
                     var sessionRequest = request with { Session = new SessionResources(secrets, agents.Agents, credentials) };
                     var baseConfigs = new Dictionary<string, BaseImageConfig?>(StringComparer.Ordinal);
                     async Task<BaseImageConfig?> BaseConfigOf(string reference) => baseConfigs.TryGetValue(reference, out var known) ? known
@@ -266,9 +272,9 @@ public sealed partial class BuildImages : ImageDslTask
 
         try
         {
-            var policy = new PushPolicy(1, TimeSpan.Zero, TimeSpan.FromSeconds(Math.Max(1, PushTimeoutSeconds)));
+            var policy = BaseReadPolicy;
             using var bases = new RegistryBaseImages(BlobStore.Default(Environment.GetEnvironmentVariable),
-                new RegistryCredentials(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)), policy);
+                RegistryCredentials.OfCurrentUser(), policy);
             var config = await bases.GetConfigAsync(reference, string.IsNullOrEmpty(platform) ? ImagePlatform.Host : ImagePlatform.Parse(platform!), cancellationToken).ConfigureAwait(false);
             var settings = config["config"];
             return new BaseImageConfig(Strings(settings?["Env"]), settings?["User"]?.GetValue<string>(),
@@ -296,6 +302,9 @@ public sealed partial class BuildImages : ImageDslTask
         foreach (var item in items) result[item.ItemSpec] = item.GetMetadata("Value");
         return result;
     }
+
+    // Reading a base image's manifest or config to check a build (not to push): one attempt, within the push timeout.
+    private PushPolicy BaseReadPolicy => new(1, TimeSpan.Zero, TimeSpan.FromSeconds(Math.Max(1, PushTimeoutSeconds)));
 
     // A new ImageDsl may pack or build differently: its version is part of the stamp.
     private static readonly string ImageDslVersion = typeof(BuildImages).Assembly.ManifestModule.ModuleVersionId.ToString();

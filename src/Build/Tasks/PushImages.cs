@@ -34,7 +34,7 @@ public sealed partial class PushImages : ImageDslTask
 
         if (TimeoutSeconds <= 0) throw new ImageDslException(ErrorCodes.InvalidProperty, "ImageDslPushTimeout", TimeoutSeconds, "give the seconds one push may take, retries included");
         var policy = new PushPolicy(Math.Max(1, Attempts), TimeSpan.FromMilliseconds(RetryDelayMilliseconds), TimeSpan.FromSeconds(TimeoutSeconds));
-        var credentials = new RegistryCredentials(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+        var credentials = RegistryCredentials.OfCurrentUser();
         using var engine = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         foreach (var (image, reference) in plan)
         {
