@@ -250,6 +250,15 @@ namespace ImageDsl.Generator.Evaluation
 
         private object? EvaluateInvocation(IInvocationOperation invocation)
         {
+            // port.ToString(): an integer's (or char's) text, as Text writes it; a double's, bool's or enum's is refused there, by name.
+            if (invocation.TargetMethod is { Name: "ToString", Parameters.Length: 0, IsStatic: false } && invocation.Instance is { } receiver
+                && invocation.TargetMethod.ContainingType.SpecialType is SpecialType.System_SByte or SpecialType.System_Byte or SpecialType.System_Int16 or SpecialType.System_UInt16
+                    or SpecialType.System_Int32 or SpecialType.System_UInt32 or SpecialType.System_Int64 or SpecialType.System_UInt64 or SpecialType.System_Char
+                    or SpecialType.System_Single or SpecialType.System_Double or SpecialType.System_Decimal or SpecialType.System_Boolean or SpecialType.System_Enum)
+            {
+                return Text(Evaluate(receiver), receiver.Syntax);
+            }
+
             if (IsUserHelper(invocation.TargetMethod))
             {
                 var arguments = new object?[invocation.TargetMethod.Parameters.Length];
@@ -422,7 +431,7 @@ namespace ImageDsl.Generator.Evaluation
                                 "An interpolated string turns a build argument into fixed text: join it with + instead (\"app-\" + version), which writes ${NAME}.");
                         }
 
-                        text.Append(value as string ?? (value is char c ? c.ToString() : throw NotConstant(hole.Syntax)));
+                        text.Append(Text(value, hole.Expression.Syntax));
                         _scope.Budget.CheckLength(text.Length, hole.Syntax);
                         break;
                     default:
@@ -471,13 +480,24 @@ namespace ImageDsl.Generator.Evaluation
             return text is not null ? text.ToString() : value;
         }
 
+        /// <summary>
+        /// A value joined into text (<c>+</c>, an interpolation hole). Integers are written as the invariant culture
+        /// writes them (digits, '-' for a negative), so <c>"http://+:" + Port</c> is the same text on every build
+        /// machine — at run time C# would use the current culture, whose minus sign can differ; other values (a
+        /// <c>double</c>'s separator, a <c>bool</c>'s "True", an enum's name) have no one text, and are refused.
+        /// </summary>
         private string Text(object? value, SyntaxNode syntax) => value switch
         {
             null => "",
             string s => s,
             char c => c.ToString(),
-            _ => throw NotConstant(syntax),
+            sbyte or byte or short or ushort or int or uint or long or ulong => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!,
+            Value or BuildArg => throw NotConstant(syntax),
+            _ => throw new EvaluationException(DiagnosticIds.NotConstant, LocationInfo.From(syntax),
+                $"'{Shorten(syntax.ToString())}' is a {value.GetType().Name}, whose text the generator does not choose for you (a number's separator, a bool's 'True', an enum's name): write the text itself as a string, e.g. \"{Sample(value)}\"."),
         };
+
+        private static string Sample(object value) => value is IFormattable formattable ? formattable.ToString(null, System.Globalization.CultureInfo.InvariantCulture) : value.ToString() ?? "";
 
         private Delegate MakeDelegate(IAnonymousFunctionOperation lambda, INamedTypeSymbol delegateType)
         {

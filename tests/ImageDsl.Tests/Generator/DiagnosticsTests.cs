@@ -16,6 +16,9 @@ public class DiagnosticsTests
         { DiagnosticIds.NotConstant, """Dockerfile.From("busybox").Env("A", [|System.DateTime.Now.ToString()|])""" },
         { DiagnosticIds.NotConstant, """Dockerfile.From("busybox").Arg(Version).Env("A", $"v[|{Version}|]")""" },
         { DiagnosticIds.NotConstant, """Dockerfile.From("busybox").Expose([|new System.Random().Next()|])""" },
+        { DiagnosticIds.NotConstant, """Dockerfile.From("busybox").Env("RATIO", "x" + [|1.5|])""" },
+        { DiagnosticIds.NotConstant, """Dockerfile.From("busybox").Env("RATIO", $"{[|0.5m|]}")""" },
+        { DiagnosticIds.NotConstant, """Dockerfile.From("busybox").Env("ON", [|true|].ToString())""" },
         { DiagnosticIds.NotConstant, """Dockerfile.From("busybox").Expose([|Helper.RuntimePort|])""" },
         { DiagnosticIds.PortOutOfRange, """Dockerfile.From("busybox").Expose(80, [|70000|])""" },
         { DiagnosticIds.PortOutOfRange, """Dockerfile.From("busybox").Expose(Port.Range(90, [|80|]))""" },
@@ -87,6 +90,44 @@ public class DiagnosticsTests
         Assert.False(string.IsNullOrWhiteSpace(diagnostic.GetMessage()));
         var isError = diagnostic.Severity == DiagnosticSeverity.Error;
         Assert.Equal(!isError, result.ImageSources.Any());
+    }
+
+    /// <summary>
+    /// An integer joined into text (<c>+</c>, <c>$"{…}"</c>, <c>ToString()</c>) is written as the invariant culture
+    /// writes it, whatever culture the compiler runs in — at run time C# would use the current one, where Swedish, for
+    /// one, writes a minus sign (U+2212) that no shell or program reads as a negative number.
+    /// </summary>
+    [Fact]
+    public void An_integer_in_text_is_the_same_text_in_every_culture_the_compiler_runs_in()
+    {
+        var swedish = System.Globalization.CultureInfo.GetCultureInfo("sv-SE");
+        Assert.NotEqual("-1", (-1).ToString(swedish)); // the decoy: this culture's own text of a negative number
+        var previous = System.Globalization.CultureInfo.CurrentCulture;
+        try
+        {
+            foreach (var culture in new[] { swedish, System.Globalization.CultureInfo.GetCultureInfo("fa-IR"), System.Globalization.CultureInfo.InvariantCulture })
+            {
+                System.Globalization.CultureInfo.CurrentCulture = culture;
+                var result = GeneratorHarness.Run("""
+                    using ImageDsl;
+                    [Image("app")]
+                    public static partial class App
+                    {
+                        const int Port = 8080;
+                        const long Offset = -3600L;
+                        static Dockerfile Define() => Dockerfile.From("busybox")
+                            .Env(("URLS", "http://+:" + Port), ("OFFSET", $"{Offset}s"), ("NEG", (-Port).ToString()), ("C", 'x' + ""));
+                    }
+                    """);
+
+                Assert.Empty(result.GeneratorDiagnostics);
+                Assert.Contains("ENV URLS=http://+:8080 OFFSET=-3600s NEG=-8080 C=x\\n", result.ImageSources.Single().SourceText.ToString());
+            }
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = previous;
+        }
     }
 
     [Theory]
