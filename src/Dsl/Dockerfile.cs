@@ -111,6 +111,14 @@ namespace ImageDsl
         /// </summary>
         public Dockerfile ResetEntrypoint() => Append(new EntrypointInstruction(Command.None));
 
+        /// <summary>
+        /// <c>CMD []</c>: no command, where the base image (or an earlier stage) has one — the ENTRYPOINT then runs
+        /// without arguments. BuildKit (and the daemonless builder) record no command (null); the classic builder
+        /// records an empty one (<c>[]</c>): the same container from another image, so a classic build refuses it
+        /// (IMAGEDSL2030).
+        /// </summary>
+        public Dockerfile ResetCmd() => Append(new CmdInstruction(Command.None));
+
         /// <summary><c>SHELL</c>: the shell that later shell-form instructions of this stage run in.</summary>
         public Dockerfile Shell(params string[] shell)
         {

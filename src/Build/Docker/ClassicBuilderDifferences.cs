@@ -34,6 +34,8 @@ namespace ImageDsl.Build.Docker;
 /// keeps them. Setting the bit with a RUN chmod after the copy makes them agree. The same holds for a COPY --from
 /// --chown of such a file (without --chown both keep the bits), which cannot be seen before the build (the files are
 /// another stage's or image's): documented.</item>
+/// <item><c>CMD []</c> (<c>ResetCmd()</c>): BuildKit's image records no command (null), the classic builder's an empty
+/// one. Building with BuildKit makes them agree.</item>
 /// <item>A build that names its platform: BuildKit's image states that platform (normalized) and, where a base index
 /// lacks it, stands on the nearest variant in containerd's order; the classic builder's states its base's platform as
 /// written (for FROM scratch the daemon's) and picks by its own order. Refused when a base's config (or that of an
@@ -231,6 +233,10 @@ public static class ClassicBuilderDifferences
                 case "volume":
                     volume ??= instruction.Json?.FirstOrDefault() ?? instruction.Rest.Trim().Split(' ')[0];
                     break;
+                case "cmd" when instruction.Json is { Count: 0 }:
+                    throw Differs("resets the command with CMD []",
+                        "BuildKit's image records no command (null), the classic builder's an empty one ([]): the same container, from another image config and id",
+                        "Build with BuildKit (ImageDslBuilder=buildkit or auto), or leave ResetCmd() out where there is no inherited command to clear");
                 case "copy" or "add" when instruction.Flag("chown") is { } chown && !chown.Contains(':') && !chown.All(char.IsAsciiDigit):
                     throw Differs($"copies with --chown={chown} without a group",
                         $"BuildKit gives the files the primary group of the user {chown} (from /etc/passwd), the classic builder the group named {chown} (from /etc/group)",

@@ -45,7 +45,7 @@ namespace ImageDsl
             return new Command(true, EquatableList<string>.From(arguments));
         }
 
-        /// <summary>No command at all (<c>ENTRYPOINT []</c>): only <see cref="Dockerfile.ResetEntrypoint"/> writes it.</summary>
+        /// <summary>No command at all (<c>ENTRYPOINT []</c>, <c>CMD []</c>): only <see cref="Dockerfile.ResetEntrypoint"/> and <see cref="Dockerfile.ResetCmd"/> write it.</summary>
         internal static Command None { get; } = new(true, EquatableList<string>.Empty);
 
         public static implicit operator Command(string commandLine) => Shell(commandLine);

@@ -323,9 +323,7 @@ public static class DockerfileImporter
                     var name = i.Keyword == "cmd" ? "Cmd" : "Entrypoint";
                     if (i.Json is { Count: 0 })
                     {
-                        return i.Keyword == "entrypoint"
-                            ? new[] { "ResetEntrypoint()" }
-                            : throw new NotExpressibleException("CMD [] has no DSL form: BuildKit's image says no command (null) where the classic builder's says an empty one ([]); leave the CMD out, or give the command");
+                        return new[] { i.Keyword == "entrypoint" ? "ResetEntrypoint()" : "ResetCmd()" };
                     }
 
                     return new[] { i.Json is { } json ? $"{name}({Strings(json)})" : $"{name}Shell({Lines(i)})" };

@@ -236,6 +236,35 @@ public sealed class BuilderAgreementTests
     }
 
     /// <summary>
+    /// ResetCmd() (<c>CMD []</c>) under an entrypoint and a command: the entrypoint stays and runs without arguments
+    /// with both builders, but their images differ — BuildKit records no command, the classic builder an empty one —
+    /// so the check refuses it for the classic builder (the daemonless builder records none, as BuildKit: its parity
+    /// cases).
+    /// </summary>
+    [Fact]
+    public async Task A_reset_command_is_no_command_with_BuildKit_and_an_empty_one_with_the_classic_builder_which_is_refused()
+    {
+        var withCommand = Dockerfile.From(TestEngine.BaseImage).As("tool").Entrypoint("/bin/echo", "entry").Cmd("base");
+        var dockerfile = Dockerfile.From(withCommand).ResetCmd().ToString();
+        Assert.Contains("\nCMD []\n", dockerfile);
+
+        var fromBuildKit = await BuildAsync("reset-cmd-buildkit", dockerfile, BuilderKind.BuildKit, new Dictionary<string, string>());
+        var fromClassic = await BuildAsync("reset-cmd-classic", dockerfile, BuilderKind.Classic, new Dictionary<string, string>());
+        Assert.Equal(new[] { "/bin/echo", "entry" }, fromBuildKit.Entrypoint);
+        Assert.Equal(new[] { "/bin/echo", "entry" }, fromClassic.Entrypoint);
+        Assert.Null(fromBuildKit.Cmd);
+        Assert.NotNull(fromClassic.Cmd);
+        Assert.Empty(fromClassic.Cmd!);
+        using var engine = await TestEngine.ConnectAsync();
+        var run = await engine.RunAsync("tests/agree-reset-cmd-classic:1", TimeSpan.FromSeconds(60), "none", CancellationToken.None);
+        Assert.Equal("entry\n", run.Stdout);
+
+        var error = await Assert.ThrowsAsync<ImageDslException>(() => CheckAsync(dockerfile, new Dictionary<string, string>()));
+        Assert.Equal(ErrorCodes.BuildersDisagree, error.Code);
+        Assert.Contains("resets the command with CMD []", error.Message);
+    }
+
+    /// <summary>
     /// Two names of one context file (hard links), which the daemon receives as such from ImageDsl as from the docker
     /// CLI: where one source copies both, both builders keep them one file; copied by separate sources, both write two.
     /// Nothing to refuse (built without the cache, whose key does not tell hard links from copies).

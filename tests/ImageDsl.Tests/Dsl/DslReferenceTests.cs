@@ -51,6 +51,7 @@ public class DslReferenceTests
         Example("CMD / ENTRYPOINT / SHELL", () => Base.Entrypoint("/docker-entrypoint.sh"));
         Example("CMD / ENTRYPOINT / SHELL", () => Base.EntrypointShell("exec /app/server"));
         Example("CMD / ENTRYPOINT / SHELL", () => Base.ResetEntrypoint().Cmd("/app/server"));
+        Example("CMD / ENTRYPOINT / SHELL", () => Base.ResetCmd());
         Example("CMD / ENTRYPOINT / SHELL", () => Base.Shell("/bin/bash", "-o", "pipefail", "-c").CmdShell("[ -f /ready ]"));
         Example("ENV / LABEL / ARG", () => Base.Env("GREETING", "say \"hi\" to $USER"));
         Example("ENV / LABEL / ARG", () => Base.Label("org.opencontainers.image.title", "My app"));

@@ -11,5 +11,4 @@ COPY --from=build /x /w
 EXPOSE 80-90/udp
 HEALTHCHECK NONE
 ENTRYPOINT []
-# import-reports
 CMD []
