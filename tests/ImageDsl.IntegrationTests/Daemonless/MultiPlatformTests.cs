@@ -119,6 +119,8 @@ public class MultiPlatformTests
     [InlineData("-p:ContainerRuntimeIdentifiers=win-x64", "ContainerRuntimeIdentifiers", "Linux runtime identifiers")]
     [InlineData("-p:ContainerRuntimeIdentifiers=linux-x64%3Blinux-musl-x64", "ContainerRuntimeIdentifiers", "name one platform")]
     [InlineData("-p:ImageDslPlatforms=linux/amd64%3Blinux/arm64 -p:ImageDslPublishRuntimeIdentifier=linux-musl-x64", "ImageDslPublishRuntimeIdentifier", "ContainerRuntimeIdentifiers")]
+    [InlineData("-p:ImageDslPlatform=linux/arm64 -p:ImageDslPublishRuntimeIdentifier=linux-x64", "ImageDslPublishRuntimeIdentifier", "linux-arm64 for linux/arm64")]
+    [InlineData("-p:ImageDslPlatform=linux/amd64 -p:ImageDslPublishRuntimeIdentifier=win-x64", "ImageDslPublishRuntimeIdentifier", "publishes for another machine")]
     public void Platforms_that_cannot_be_built_as_written_are_refused_naming_the_property(string properties, string property, string message)
     {
         using var project = new MSBuildProject("""
