@@ -34,6 +34,46 @@ public class HostPublishTests
     }
 
     /// <summary>
+    /// A host publish for another architecture than the image: with no ImageDslPlatform the image is the daemon's
+    /// platform (or, without a daemon, this machine's), and a framework-dependent app would even pass its smoke run
+    /// there — with another machine's apphost and native libraries in it. Refused, naming the property, with either
+    /// builder; the identifier of the image's own platform builds.
+    /// </summary>
+    [Fact]
+    public async Task A_host_publish_for_another_architecture_than_the_image_is_refused()
+    {
+        using var project = new MSBuildProject("""
+            [Image("tests/host-publish-rid", SmokeRun = false)]
+            public static partial class Image
+            {
+                static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
+                static Dockerfile Define() => Dockerfile.From(BaseImage)
+                    .Copy(DotNet.HostPublish(), "/app/")
+                    .Cmd("ls", "/app");
+            }
+            """, projectXml: "<PropertyGroup><RuntimeIdentifiers>linux-x64;linux-arm64</RuntimeIdentifiers></PropertyGroup>");
+        using var engine = await TestEngine.ConnectAsync();
+        var own = engine.Platform.Architecture switch { "amd64" => "linux-x64", "arm64" => "linux-arm64", var architecture => "linux-" + architecture };
+        var other = own == "linux-x64" ? "linux-arm64" : "linux-x64";
+        var build = $"-t:BuildImages -p:ImageDslBuildArgs=BASE_IMAGE={TestEngine.BaseImage}";
+
+        foreach (var builder in new[] { "docker", "daemonless" })
+        {
+            var refused = project.Build($"{build} -p:ImageDslBuilder={builder} -p:ImageDslPublishRuntimeIdentifier={other}");
+            Assert.NotEqual(0, refused.ExitCode);
+            var error = Assert.Single(refused.Errors);
+            Assert.Contains("error IMAGEDSL4001", error);
+            Assert.Contains($"The property ImageDslPublishRuntimeIdentifier has the value '{other}'", error);
+            Assert.Contains(builder == "docker" ? $"({engine.Platform}, the daemon's platform" : "(linux/", error);
+            Assert.DoesNotContain("ImageDsl: built tests/host-publish-rid", refused.Output);
+        }
+
+        var built = project.Build($"{build} -p:ImageDslBuilder=docker -p:ImageDslPublishRuntimeIdentifier={own}");
+        Assert.True(built.ExitCode == 0, built.Output);
+        Assert.Contains("ImageDsl: built tests/host-publish-rid", built.Output);
+    }
+
+    /// <summary>
     /// DotNet.InImagePublish of a project in a folder of the context (a repository's root): the settings of the folders
     /// above it and the project it references restore and build with it, inside the image, and a change to code alone
     /// leaves the restore cached.

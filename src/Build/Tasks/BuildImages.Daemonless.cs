@@ -65,6 +65,7 @@ public sealed partial class BuildImages
             foreach (var (key, platform) in platforms)
             {
                 var platformEntries = string.IsNullOrEmpty(Platforms) ? entries : entriesForPlatform(key);
+                CheckPublishPlatform(manifest, platform ?? ImagePlatform.Host);
                 Log.LogMessage(MessageImportance.High, "ImageDsl: building {0} without a daemon (daemonless builder, {1}, {2} context entries)…", name, platform ?? ImagePlatform.Host, platformEntries.Count);
                 var assembled = await new ImageAssembler(bases, store).AssembleAsync(new AssemblyRequest(request.Dockerfile, request.Target, request.BuildArgs, request.Labels,
                     platformEntries, platform, created, FileTimeSeconds ?? 1), cancellationToken).ConfigureAwait(false);

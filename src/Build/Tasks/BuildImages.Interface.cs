@@ -105,6 +105,12 @@ public sealed partial class BuildImages
     /// </summary>
     public string? Platforms { get; set; }
 
+    /// <summary>
+    /// The runtime identifier a host publish is for (ImageDslPublishRuntimeIdentifier): it must be the image's
+    /// platform's, which without ImageDslPlatform is known only here (the daemon's, or this machine's without one).
+    /// </summary>
+    public string? PublishRuntimeIdentifier { get; set; }
+
     /// <summary>Build without the daemon's cache (ImageDslNoCache).</summary>
     public bool NoCache { get; set; }
 

@@ -95,6 +95,7 @@ public sealed partial class BuildImages : ImageDslTask
                 // The daemon's builder stands on the daemon's copy of a base, else the registry's: a base that moved
                 // since the last build is a new build, as with `docker build`.
                 engine ??= await ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+                CheckPublishPlatform(manifest, string.IsNullOrEmpty(request.Platform) ? engine.Platform : ImagePlatform.Parse(request.Platform!).Normalize());
                 var bases = await BaseImageIdentity.OfAsync(engine, manifest.ImageReferences(request.BuildArgs),
                     RegistryCredentials.OfCurrentUser(),
                     BaseReadPolicy, cancellationToken).ConfigureAwait(false);
@@ -301,6 +302,24 @@ public sealed partial class BuildImages : ImageDslTask
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var item in items) result[item.ItemSpec] = item.GetMetadata("Value");
         return result;
+    }
+
+    /// <summary>
+    /// IMAGEDSL4001 when the host publish is for another architecture than the image: the image would hold another
+    /// machine's apphost and native libraries (self-contained, a runtime that cannot start there), and a framework-
+    /// dependent app would still pass its smoke run. With ImageDslPlatform the targets refuse it before anything runs;
+    /// without it the image's platform is the daemon's (or, without a daemon, this machine's), known only here.
+    /// </summary>
+    private void CheckPublishPlatform(ImageManifest manifest, ImagePlatform built)
+    {
+        if (string.IsNullOrEmpty(PublishRuntimeIdentifier) || !string.IsNullOrEmpty(Platforms) || ContextAdditions.Requests(manifest).PublishKeys.Count == 0) return;
+        var rid = PublishRuntimeIdentifier!;
+        var architecture = rid.Substring(rid.LastIndexOf('-') + 1) switch { "x64" => "amd64", "x86" => "386", var other => other };
+        if (!rid.StartsWith("linux-", StringComparison.Ordinal) || built.Os != "linux" || architecture != built.Architecture)
+        {
+            throw new ImageDslException(ErrorCodes.InvalidProperty, "ImageDslPublishRuntimeIdentifier", rid,
+                $"it publishes for another machine than the image runs on ({built}, {(string.IsNullOrEmpty(Platform) ? "the daemon's platform: no ImageDslPlatform names one" : "ImageDslPlatform")}): give the runtime identifier of {built}, or name the image's platform with ImageDslPlatform");
+        }
     }
 
     // Reading a base image's manifest or config to check a build (not to push): one attempt, within the push timeout.
