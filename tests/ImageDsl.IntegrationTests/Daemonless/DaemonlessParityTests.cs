@@ -273,19 +273,7 @@ public sealed class DaemonlessParityTests
     public async Task A_base_image_with_ONBUILD_triggers_builds_the_same_both_ways()
     {
         var reference = RegistryBase.Replace("/base/busybox:", "/base/onbuild-triggers:", StringComparison.Ordinal);
-        var context = await SampleContextAsync("imagedsl-onbuild-base-");
-        try
-        {
-            using var engine = await TestEngine.ConnectAsync();
-            var dockerfile = $"FROM {RegistryBase}\nONBUILD ENV TRIGGERED=yes\nONBUILD LABEL trig=1\nONBUILD COPY app/a.txt /triggered.txt\n";
-            await engine.BuildAsync(new BuildRequest(reference, dockerfile, context.FullName, new[] { reference }, new Dictionary<string, string>(), new Dictionary<string, string>(),
-                NetworkMode: TestEngine.NetworkMode), TestEngine.Layout(context.FullName, BuilderKind.Classic), BuilderKind.Classic, new ListLog(), CancellationToken.None);
-            await engine.PushAsync(ImageReference.Parse(reference), null, PushPolicy.Default, _ => { }, CancellationToken.None);
-        }
-        finally
-        {
-            context.Delete(recursive: true);
-        }
+        await PushBaseAsync(reference, $"FROM {RegistryBase}\nONBUILD ENV TRIGGERED=yes\nONBUILD LABEL trig=1\nONBUILD COPY app/a.txt /triggered.txt\n", BuilderKind.Classic);
 
         await AssertSameImageAsync("onbuild-triggers", $"FROM {reference}\nENV MINE=$TRIGGERED\nCOPY app/sub /sub/\n");
         // Its own trigger is the only one its image keeps: the base's ran and are gone.
@@ -310,20 +298,8 @@ public sealed class DaemonlessParityTests
     public async Task A_base_with_a_full_config_is_inherited_the_same_both_ways(string name, string child)
     {
         var reference = RegistryBase.Replace("/base/busybox:", "/base/full-config:", StringComparison.Ordinal);
-        var context = await SampleContextAsync("imagedsl-full-base-");
-        try
-        {
-            using var engine = await TestEngine.ConnectAsync();
-            var dockerfile = $"FROM {RegistryBase}\nENV A=1 PATH=/custom:/bin\nWORKDIR /base\nUSER 1000:1000\nEXPOSE 80\nVOLUME /v\nSTOPSIGNAL SIGQUIT\n"
-                + "HEALTHCHECK --interval=5s CMD true\nSHELL [\"/bin/sh\", \"-xc\"]\nENTRYPOINT [\"/bin/echo\"]\nCMD [\"base\"]\nLABEL base=1\n";
-            await engine.BuildAsync(new BuildRequest(reference, dockerfile, context.FullName, new[] { reference }, new Dictionary<string, string>(), new Dictionary<string, string>(),
-                NetworkMode: TestEngine.NetworkMode), TestEngine.Layout(context.FullName, BuilderKind.BuildKit), BuilderKind.BuildKit, new ListLog(), CancellationToken.None);
-            await engine.PushAsync(ImageReference.Parse(reference), null, PushPolicy.Default, _ => { }, CancellationToken.None);
-        }
-        finally
-        {
-            context.Delete(recursive: true);
-        }
+        await PushBaseAsync(reference, $"FROM {RegistryBase}\nENV A=1 PATH=/custom:/bin\nWORKDIR /base\nUSER 1000:1000\nEXPOSE 80\nVOLUME /v\nSTOPSIGNAL SIGQUIT\n"
+            + "HEALTHCHECK --interval=5s CMD true\nSHELL [\"/bin/sh\", \"-xc\"]\nENTRYPOINT [\"/bin/echo\"]\nCMD [\"base\"]\nLABEL base=1\n", BuilderKind.BuildKit);
 
         await AssertSameImageAsync("full-config-" + name, $"FROM {reference}\n{child}");
     }
@@ -346,23 +322,28 @@ public sealed class DaemonlessParityTests
     public async Task A_base_with_symbolic_links_is_copied_into_the_same_both_ways(string name, string child)
     {
         var reference = RegistryBase.Replace("/base/busybox:", "/base/linked-tree:", StringComparison.Ordinal);
-        var context = await SampleContextAsync("imagedsl-linked-base-");
+        await PushBaseAsync(reference, $"FROM {RegistryBase}\nRUN mkdir -p /usr/lib/real /d && echo base > /usr/lib/real/f && chmod 700 /d"
+            + " && ln -s usr/lib /lib2 && ln -s /usr/lib/real /abs-link && ln -s ../usr/lib/real /etc/rel-link && ln -s f /usr/lib/real/file-link"
+            + " && ln -s missing /dangling && ln -s nowhere/ /dangling-dir && ln -s d /dlink && ln -s ../../../../usr /up-too-far\n", BuilderKind.BuildKit);
+
+        await AssertSameImageAsync("linked-tree-" + name, $"FROM {reference}\n{child}");
+    }
+
+    /// <summary>A base image made here from <paramref name="dockerfile"/> (over the sample context) and pushed to the loopback registry as <paramref name="reference"/>.</summary>
+    private static async Task PushBaseAsync(string reference, string dockerfile, BuilderKind builder)
+    {
+        var context = await SampleContextAsync("imagedsl-parity-base-");
         try
         {
             using var engine = await TestEngine.ConnectAsync();
-            var dockerfile = $"FROM {RegistryBase}\nRUN mkdir -p /usr/lib/real /d && echo base > /usr/lib/real/f && chmod 700 /d"
-                + " && ln -s usr/lib /lib2 && ln -s /usr/lib/real /abs-link && ln -s ../usr/lib/real /etc/rel-link && ln -s f /usr/lib/real/file-link"
-                + " && ln -s missing /dangling && ln -s nowhere/ /dangling-dir && ln -s d /dlink && ln -s ../../../../usr /up-too-far\n";
             await engine.BuildAsync(new BuildRequest(reference, dockerfile, context.FullName, new[] { reference }, new Dictionary<string, string>(), new Dictionary<string, string>(),
-                NetworkMode: TestEngine.NetworkMode), TestEngine.Layout(context.FullName, BuilderKind.BuildKit), BuilderKind.BuildKit, new ListLog(), CancellationToken.None);
+                NetworkMode: TestEngine.NetworkMode), TestEngine.Layout(context.FullName, builder), builder, new ListLog(), CancellationToken.None);
             await engine.PushAsync(ImageReference.Parse(reference), null, PushPolicy.Default, _ => { }, CancellationToken.None);
         }
         finally
         {
             context.Delete(recursive: true);
         }
-
-        await AssertSameImageAsync("linked-tree-" + name, $"FROM {reference}\n{child}");
     }
 
     private static async Task AssertSameImageAsync(string name, string dockerfile)

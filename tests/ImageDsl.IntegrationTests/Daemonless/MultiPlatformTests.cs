@@ -15,17 +15,7 @@ public class MultiPlatformTests
     [Fact]
     public async Task Each_platform_gets_its_image_and_an_index_is_pushed_over_them()
     {
-        using var project = new MSBuildProject("""
-            [Image("tests/multi-platform", ExpectOutput = "App.dll")]
-            public static partial class Image
-            {
-                static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
-                static Dockerfile Define() => Dockerfile.From(BaseImage)
-                    .Copy(DotNet.HostPublish(), "/app/")
-                    .Cmd("ls", "/app");
-            }
-            """, new Dictionary<string, string> { ["Program.cs"] = "System.Console.WriteLine(\"app\");\n" },
-            projectXml: "<PropertyGroup><OutputType>Exe</OutputType></PropertyGroup>");
+        using var project = HostPublishProject("\"tests/multi-platform\", ExpectOutput = \"App.dll\"");
         var tag = "multi-" + Guid.NewGuid().ToString("N")[..8];
 
         var result = project.Build($"-t:PushImages -p:ImageDslRegistry={TestEngine.Registry} -p:ContainerImageTag={tag} -p:ImageDslPlatforms=linux/amd64%3Blinux/arm64 " +
@@ -73,17 +63,7 @@ public class MultiPlatformTests
     [Fact]
     public async Task Runtime_identifiers_name_the_platforms_and_each_publish_is_for_its_own()
     {
-        using var project = new MSBuildProject("""
-            [Image("tests/multi-rid", SmokeRun = false)]
-            public static partial class Image
-            {
-                static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
-                static Dockerfile Define() => Dockerfile.From(BaseImage)
-                    .Copy(DotNet.HostPublish(), "/app/")
-                    .Cmd("ls", "/app");
-            }
-            """, new Dictionary<string, string> { ["Program.cs"] = "System.Console.WriteLine(\"app\");\n" },
-            projectXml: "<PropertyGroup><OutputType>Exe</OutputType></PropertyGroup>");
+        using var project = HostPublishProject("\"tests/multi-rid\", SmokeRun = false");
         var tag = "rid-" + Guid.NewGuid().ToString("N")[..8];
 
         var result = project.Build($"-t:PushImages -p:ImageDslRegistry={TestEngine.Registry} -p:ContainerImageTag={tag} -p:ContainerRuntimeIdentifiers=linux-musl-x64%3Blinux-arm64 " +
@@ -164,4 +144,17 @@ public class MultiPlatformTests
         Assert.Contains("no runtime for linux/arm/v6", error);
         Assert.DoesNotContain("building tests/arm-v6", result.Output);
     }
+
+    /// <summary>An app whose image copies its host publish onto a base build argument, with these [Image] arguments.</summary>
+    private static MSBuildProject HostPublishProject(string imageArguments) => new($$"""
+        [Image({{imageArguments}})]
+        public static partial class Image
+        {
+            static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
+            static Dockerfile Define() => Dockerfile.From(BaseImage)
+                .Copy(DotNet.HostPublish(), "/app/")
+                .Cmd("ls", "/app");
+        }
+        """, new Dictionary<string, string> { ["Program.cs"] = "System.Console.WriteLine(\"app\");\n" },
+        projectXml: "<PropertyGroup><OutputType>Exe</OutputType></PropertyGroup>");
 }
