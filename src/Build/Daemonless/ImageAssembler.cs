@@ -157,13 +157,7 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
     {
         var plan = Plan(request.Dockerfile, request.Target);
         var platform = (request.Platform ?? ImagePlatform.Host).Normalize();
-        var meta = BuiltinArgs(platform);
-        foreach (var argument in plan.MetaArgs.SelectMany(a => ArgumentLine.Declare(a, plan.Escape, meta.GetValueOrDefault, request.BuildArgs, null)))
-        {
-            if (argument.Value is not null) meta[argument.Name] = argument.Value;
-            else meta.Remove(argument.Name);
-        }
-
+        var meta = MetaArguments(plan, platform, request.BuildArgs);
         var context = ContextTree(request.Context);
         var built = new Dictionary<int, StageState>();
         foreach (var index in plan.Needed)
@@ -244,6 +238,41 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
         }
 
         return instructions;
+    }
+
+    /// <summary>
+    /// The base images <see cref="AssembleAsync"/> will ask its <see cref="IBaseImageSource"/> for, as it will ask for
+    /// them (the FROM of each stage the target needs, its arguments expanded; not scratch nor an earlier stage), and the
+    /// platform it will ask for; so that they can be read before the build needs them.
+    /// </summary>
+    public static (IReadOnlyList<string> References, ImagePlatform Platform) BaseImages(string dockerfile, string? target, IReadOnlyDictionary<string, string> buildArgs,
+        ImagePlatform? requested)
+    {
+        var plan = Plan(dockerfile, target);
+        var platform = (requested ?? ImagePlatform.Host).Normalize();
+        var meta = MetaArguments(plan, platform, buildArgs);
+        var references = plan.Needed.Select(index => FromReference(plan, index, meta))
+            .Where(r => r is not null && !r.Equals("scratch", StringComparison.OrdinalIgnoreCase)).Select(r => r!).Distinct(StringComparer.Ordinal).ToList();
+        return (references, platform);
+    }
+
+    private static Dictionary<string, string> MetaArguments(DockerfilePlan plan, ImagePlatform platform, IReadOnlyDictionary<string, string> buildArgs)
+    {
+        var meta = BuiltinArgs(platform);
+        foreach (var argument in plan.MetaArgs.SelectMany(a => ArgumentLine.Declare(a, plan.Escape, meta.GetValueOrDefault, buildArgs, null)))
+        {
+            if (argument.Value is not null) meta[argument.Name] = argument.Value;
+            else meta.Remove(argument.Name);
+        }
+
+        return meta;
+    }
+
+    /// <summary>The image a stage's FROM names, its arguments expanded; null when it names an earlier stage.</summary>
+    private static string? FromReference(DockerfilePlan plan, int index, IReadOnlyDictionary<string, string> meta)
+    {
+        var reference = new ShellWords(plan.Escape, meta).Word(plan.Stages[index].From.Rest.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries)[0]);
+        return plan.Stages.FindIndex(0, index, s => s.Name == reference.ToLowerInvariant()) >= 0 ? null : reference;
     }
 
     private async Task<StageState> FromAsync(DockerfilePlan plan, PlannedStage stage, int index, Dictionary<string, string> meta, Dictionary<int, StageState> built,

@@ -44,8 +44,31 @@ public sealed class RegistryBaseImages(BlobStore store, RegistryCredentials cred
         return client;
     }
 
-    public Task<BaseImage> GetAsync(string reference, ImagePlatform platform, CancellationToken cancellationToken) =>
-        Valid(reference, () => ReadAsync(reference, RegistryLocation.Parse(reference), platform, cancellationToken));
+    /// <summary>Bases read ahead of this build (<see cref="BaseImagesAhead"/>): one asked for is taken from there.</summary>
+    public BaseImagesAhead? Ahead { get; init; }
+
+    public async Task<BaseImage> GetAsync(string reference, ImagePlatform platform, CancellationToken cancellationToken)
+    {
+        if (Ahead is not null && await Ahead.TakeAsync(reference, platform, cancellationToken).ConfigureAwait(false) is { } read)
+        {
+            BaseImage image;
+            try
+            {
+                // A read that failed fails here, with the coded error the build's own read would have given.
+                image = await read.Image.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                foreach (var message in read.Messages) log?.Invoke(message);
+            }
+
+            if (read.Digest is not null) _resolved[reference] = read.Digest;
+            log?.Invoke($"{reference} was read while the project was published");
+            return image;
+        }
+
+        return await Valid(reference, () => ReadAsync(reference, RegistryLocation.Parse(reference), platform, cancellationToken)).ConfigureAwait(false);
+    }
 
     /// <summary>The image's config alone (its manifest, for the platform, and its config blob; no layer).</summary>
     public Task<JsonObject> GetConfigAsync(string reference, ImagePlatform platform, CancellationToken cancellationToken) =>

@@ -55,10 +55,9 @@ public sealed partial class BuildImages
         // The image's creation time is the build's (ImageDslImageCreated), even where the definition's own label replaced that default.
         var created = LastWins(Labels).TryGetValue("org.opencontainers.image.created", out var label)
             && DateTimeOffset.TryParse(label, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : DateTimeOffset.UnixEpoch;
-        var policy = new PushPolicy(Math.Max(1, PushAttempts), TimeSpan.FromMilliseconds(PushRetryDelayMilliseconds), TimeSpan.FromSeconds(Math.Max(1, PushTimeoutSeconds)));
-        var credentials = RegistryCredentials.OfCurrentUser();
-        var store = BlobStore.Default(Environment.GetEnvironmentVariable);
-        using var bases = new RegistryBaseImages(store, credentials, policy, message => Log.LogMessage(MessageImportance.Normal, "ImageDsl: {0}: {1}", name, message));
+        var (store, credentials, policy) = RegistrySettings();
+        using var ahead = TakeReadsAhead();
+        using var bases = new RegistryBaseImages(store, credentials, policy, message => Log.LogMessage(MessageImportance.Normal, "ImageDsl: {0}: {1}", name, message)) { Ahead = ahead };
         var images = new List<ImageArtifacts>();
         try
         {
@@ -263,6 +262,46 @@ public sealed partial class BuildImages
     /// BuildKit reads it (linux/arm is arm v7), with the folder key the targets gave its host publish (the text as
     /// written, '/' as '-'); two spellings of one platform are one platform.
     /// </summary>
+    private (BlobStore Store, RegistryCredentials Credentials, PushPolicy Policy) RegistrySettings() =>
+        (BlobStore.Default(Environment.GetEnvironmentVariable), RegistryCredentials.OfCurrentUser(),
+            new PushPolicy(Math.Max(1, PushAttempts), TimeSpan.FromMilliseconds(PushRetryDelayMilliseconds), TimeSpan.FromSeconds(Math.Max(1, PushTimeoutSeconds))));
+
+    /// <summary>Where this project's reads ahead wait for its BuildImages, for the rest of the build (MSBuild disposes them at its end).</summary>
+    private string ReadsAheadKey => "ImageDsl.BaseImagesAhead|" + Path.GetFullPath(StampDirectory);
+
+    /// <summary>
+    /// <see cref="ReadAhead"/>: starts reading the bases of every image the daemonless builder will build, as it will
+    /// ask for them, and leaves them for this build's BuildImages (the targets call it only for tasks loaded in
+    /// process: a task host's process ends with its task).
+    /// </summary>
+    private void StartReadingAhead(string builderName)
+    {
+        if (BuildEngine is not IBuildEngine4 engine) return;
+        var dockerfiles = Images.Select(i => i.GetMetadata("DockerfilePath")).ToList();
+        var target = string.IsNullOrEmpty(Target) ? null : Target;
+        IEnumerable<(string, ImagePlatform)> Bases()
+        {
+            var buildArgs = ParseBuildArgs();
+            var platforms = PlatformList.Count > 0 ? PlatformList.Select(p => (ImagePlatform?)p.Platform).ToList() : new List<ImagePlatform?> { null };
+            foreach (var dockerfile in dockerfiles.Where(File.Exists).Select(File.ReadAllText).Where(d => UsesDaemonless(builderName, d, target)))
+            {
+                foreach (var platform in platforms)
+                {
+                    var (references, asked) = ImageAssembler.BaseImages(dockerfile, target, buildArgs, platform);
+                    foreach (var reference in references) yield return (reference, asked);
+                }
+            }
+        }
+
+        var (store, credentials, policy) = RegistrySettings();
+        engine.RegisterTaskObject(ReadsAheadKey, BaseImagesAhead.Start(Bases, log => new RegistryBaseImages(store, credentials, policy, log)),
+            RegisteredTaskObjectLifetime.Build, allowEarlyCollection: false);
+    }
+
+    /// <summary>The bases read ahead for this build (<see cref="ReadAhead"/>), taken: null when none were.</summary>
+    private BaseImagesAhead? TakeReadsAhead() =>
+        BuildEngine is IBuildEngine4 engine ? engine.UnregisterTaskObject(ReadsAheadKey, RegisteredTaskObjectLifetime.Build) as BaseImagesAhead : null;
+
     private IReadOnlyList<(string Key, ImagePlatform Platform)> PlatformList =>
         (string.IsNullOrEmpty(Platforms) ? Platform ?? "" : Platforms!).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(text => (Key: text.Replace('/', '-'), Platform: ImagePlatform.Parse(text))).DistinctBy(p => p.Platform).ToList();

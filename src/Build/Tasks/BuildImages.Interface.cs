@@ -123,6 +123,13 @@ public sealed partial class BuildImages
     /// </summary>
     public string NetworkMode { get; set; } = "default";
 
+    /// <summary>
+    /// Only start reading the base images of the images the daemonless builder will build, and return: the
+    /// BuildImages call that follows in this build takes them (called right after the Dockerfiles are written, so that
+    /// the reads overlap the project's publish). Nothing is built or reported; a failed read is the build's to report.
+    /// </summary>
+    public bool ReadAhead { get; set; }
+
     /// <summary>The images with metadata ImageId, Tags and Rebuilt (false when the stamp matched).</summary>
     [Output] public ITaskItem[] BuiltImages { get; set; } = Array.Empty<ITaskItem>();
 

@@ -23,6 +23,12 @@ public sealed partial class BuildImages : ImageDslTask
             "classic" => BuilderKind.Classic,
             _ => throw new ImageDslException(ErrorCodes.InvalidProperty, "ImageDslBuilder", Builder, "use auto, docker, daemonless, buildkit or classic"),
         };
+        if (ReadAhead)
+        {
+            StartReadingAhead(builderName);
+            return;
+        }
+
         // Files changed after this moment make the next on-build build run again (see the targets' marker).
         ContextSnapshotTime = DateTime.UtcNow.ToString("o", System.Globalization.CultureInfo.InvariantCulture);
         var endpoint = ResolveEndpoint();
