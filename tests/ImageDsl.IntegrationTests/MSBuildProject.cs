@@ -62,6 +62,19 @@ public sealed class MSBuildProject : IDisposable
         /// </summary>
         public string[] Errors => Coded("error");
 
+        /// <summary>
+        /// Asserts that the build failed with exactly one error, IMAGEDSL4001 naming this property (and value, when
+        /// given), and returns its line, for the test to check what it says is allowed.
+        /// </summary>
+        public string RefusedProperty(string property, string? value = null)
+        {
+            Xunit.Assert.NotEqual(0, ExitCode);
+            var error = Xunit.Assert.Single(Errors);
+            Xunit.Assert.Contains("error IMAGEDSL4001", error);
+            Xunit.Assert.Contains(value is null ? $"The property {property} has the value" : $"The property {property} has the value '{value}'", error);
+            return error;
+        }
+
         /// <summary>One line per distinct warning, as <see cref="Errors"/>.</summary>
         public string[] Warnings => Coded("warning");
 

@@ -114,11 +114,7 @@ public class MultiPlatformTests
 
         var result = project.Build($"-t:PushImages -p:ImageDslRegistry={TestEngine.Registry} {properties}");
 
-        Assert.NotEqual(0, result.ExitCode);
-        var error = Assert.Single(result.Errors);
-        Assert.Contains("error IMAGEDSL4001", error);
-        Assert.Contains($"The property {property} has the value", error);
-        Assert.Contains(message, error);
+        Assert.Contains(message, result.RefusedProperty(property));
         Assert.DoesNotContain("building tests/rid-refused", result.Output);
     }
 
@@ -137,11 +133,7 @@ public class MultiPlatformTests
 
         var result = project.Build($"-t:PushImages -p:ImageDslRegistry={TestEngine.Registry} -p:ImageDslPlatforms=linux/amd64%3Blinux/arm/v6");
 
-        Assert.NotEqual(0, result.ExitCode);
-        var error = Assert.Single(result.Errors);
-        Assert.Contains("error IMAGEDSL4001", error);
-        Assert.Contains("ImageDslPlatforms", error);
-        Assert.Contains("no runtime for linux/arm/v6", error);
+        Assert.Contains("no runtime for linux/arm/v6", result.RefusedProperty("ImageDslPlatforms"));
         Assert.DoesNotContain("building tests/arm-v6", result.Output);
     }
 
