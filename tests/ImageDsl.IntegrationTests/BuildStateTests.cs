@@ -88,6 +88,53 @@ public class BuildStateTests
         }
     }
 
+    /// <summary>
+    /// With a platform named, BuildKit passes over the daemon's copy of a base that is for another platform and resolves
+    /// the reference in the registry: a registry tag that moved since the build is a new build there too, although the
+    /// daemon's copy (a decoy, here the amd64 test base under the same name) never changed.
+    /// </summary>
+    [Fact]
+    public async Task With_a_platform_named_a_moved_registry_tag_is_built_on_again_past_a_daemon_copy_for_another_platform()
+    {
+        using var engine = await TestEngine.ConnectAsync();
+        var reference = $"{TestEngine.Registry}/tests/state-base-arm64:moving";
+        PushArm64Base(reference, "1");
+        await engine.TagAsync(TestEngine.BaseImage, ImageDsl.Build.Registry.ImageReference.Parse(reference), CancellationToken.None);
+        using var project = new MSBuildProject(Definition("tests/state-arm64"), new Dictionary<string, string> { ["message.txt"] = "on arm64\n" });
+        var build = $"-t:BuildImages -p:ImageDslBuilder=buildkit -p:ImageDslPlatform=linux/arm64 -p:ImageDslBuildArgs=BASE_IMAGE={reference}";
+
+        var first = project.Build(build);
+        Assert.True(first.ExitCode == 0, first.Output);
+        Assert.Equal("1", (await engine.InspectImageAsync("tests/state-arm64:latest", CancellationToken.None))!.Config!.Labels!["generation"]);
+        var again = project.Build(build);
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Contains("tests/state-arm64 is up to date", again.Output);
+
+        PushArm64Base(reference, "2");
+        var moved = project.Build(build);
+        Assert.True(moved.ExitCode == 0, moved.Output);
+        Assert.Contains("building tests/state-arm64", moved.Output);
+        var image = (await engine.InspectImageAsync("tests/state-arm64:latest", CancellationToken.None))!;
+        Assert.Equal(("arm64", "2"), (image.Architecture, image.Config!.Labels!["generation"]));
+    }
+
+    /// <summary>Pushes an arm64 image (the multi-platform test base's, with a label) under <paramref name="reference"/>, without the daemon.</summary>
+    private static void PushArm64Base(string reference, string generation)
+    {
+        var parsed = ImageDsl.Build.Registry.ImageReference.Parse(reference);
+        using var project = new MSBuildProject($$"""
+            [Image("{{parsed.Repository}}", SmokeRun = false)]
+            public static partial class Base
+            {
+                static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
+                static Dockerfile Define() => Dockerfile.From(BaseImage).Label("generation", "{{generation}}");
+            }
+            """);
+        var pushed = project.Build($"-t:PushImages -p:ImageDslBuilder=daemonless -p:ImageDslPlatform=linux/arm64 -p:ImageDslRegistry={parsed.Registry} " +
+            $"-p:ContainerImageTag={parsed.Tag} -p:ImageDslBuildArgs=BASE_IMAGE={TestEngine.Get("IMAGEDSL_MULTIPLATFORM_BASE_IMAGE")}");
+        Assert.True(pushed.ExitCode == 0, pushed.Output);
+    }
+
     /// <summary>Points <paramref name="reference"/> at a new image (the test base with a label); when pushed, the daemon keeps no copy under that name.</summary>
     private static async Task MoveAsync(ImageDsl.Build.Docker.DockerEngine engine, string reference, string generation, bool pushed)
     {

@@ -14,21 +14,32 @@ namespace ImageDsl.Build.Docker;
 /// </summary>
 public static class BaseImageIdentity
 {
-    public static async Task<string> OfAsync(DockerEngine engine, IEnumerable<string> references, RegistryCredentials credentials, PushPolicy policy,
-        CancellationToken cancellationToken)
+    /// <param name="platform">The platform named for the build (ImageDslPlatform), or null.</param>
+    public static async Task<string> OfAsync(DockerEngine engine, IEnumerable<string> references, string? platform, BuilderKind builder, RegistryCredentials credentials,
+        PushPolicy policy, CancellationToken cancellationToken)
     {
         var identities = new List<string>();
         foreach (var reference in references.OrderBy(r => r, StringComparer.Ordinal))
         {
-            identities.Add(reference + "=" + await OfAsync(engine, reference, credentials, policy, cancellationToken).ConfigureAwait(false));
+            identities.Add(reference + "=" + await OfAsync(engine, reference, platform, builder, credentials, policy, cancellationToken).ConfigureAwait(false));
         }
 
         return string.Join(",", identities);
     }
 
-    private static async Task<string> OfAsync(DockerEngine engine, string reference, RegistryCredentials credentials, PushPolicy policy, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether the daemon's builder stands on the daemon's own copy of a base: the classic builder always does (judged:
+    /// an amd64 copy for linux/arm64), BuildKit unless a platform is named that the copy is not for — it then resolves
+    /// the reference in the registry (judged).
+    /// </summary>
+    public static bool DaemonCopyServes(global::Docker.DotNet.Models.ImageInspectResponse local, string? platform, BuilderKind builder) =>
+        builder == BuilderKind.Classic || string.IsNullOrEmpty(platform)
+        || ImagePlatform.Stated(local.Os, local.Architecture, local.Variant)?.Normalize() == ImagePlatform.Parse(platform!);
+
+    private static async Task<string> OfAsync(DockerEngine engine, string reference, string? platform, BuilderKind builder, RegistryCredentials credentials, PushPolicy policy,
+        CancellationToken cancellationToken)
     {
-        if (await engine.InspectImageAsync(reference, cancellationToken).ConfigureAwait(false) is { } local) return "daemon:" + local.ID;
+        if (await engine.InspectImageAsync(reference, cancellationToken).ConfigureAwait(false) is { } local && DaemonCopyServes(local, platform, builder)) return "daemon:" + local.ID;
         var location = RegistryLocation.Parse(reference);
         if (location.Reference.Contains(':')) return "pinned"; // image@sha256:…: the reference is its identity
         try

@@ -35,6 +35,10 @@ public sealed record ImagePlatform(string Os, string Architecture, string? Varia
         return new ImagePlatform(os, architecture, variant.Length == 0 ? null : variant);
     }
 
+    /// <summary>The platform an image's config states, as written there; null when it states none.</summary>
+    public static ImagePlatform? Stated(string? os, string? architecture, string? variant) =>
+        string.IsNullOrEmpty(os) || string.IsNullOrEmpty(architecture) ? null : new ImagePlatform(os!, architecture!, string.IsNullOrEmpty(variant) ? null : variant);
+
     /// <summary>The platform of the machine that builds, as Go names it (BuildKit's default target).</summary>
     public static ImagePlatform Host => new("linux", System.Runtime.InteropServices.RuntimeInformation.OSArchitecture switch
     {

@@ -102,9 +102,9 @@ public sealed partial class BuildImages : ImageDslTask
                 // since the last build is a new build, as with `docker build`.
                 engine ??= await ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
                 CheckPublishPlatform(manifest, string.IsNullOrEmpty(request.Platform) ? engine.Platform : ImagePlatform.Parse(request.Platform!).Normalize());
-                var bases = await BaseImageIdentity.OfAsync(engine, manifest.ImageReferences(request.BuildArgs),
-                    RegistryCredentials.OfCurrentUser(),
-                    BaseReadPolicy, cancellationToken).ConfigureAwait(false);
+                var builder = builderChoice ?? (engine.OffersBuildKit ? BuilderKind.BuildKit : BuilderKind.Classic);
+                var bases = await BaseImageIdentity.OfAsync(engine, manifest.ImageReferences(request.BuildArgs), request.Platform, builder,
+                    RegistryCredentials.OfCurrentUser(), BaseReadPolicy, cancellationToken).ConfigureAwait(false);
                 var settings = request.Settings + "\nbases=" + bases + "\nfiletime=" + FileTimeSeconds + "\nendpoint=" + endpoint.Uri + "\nbuilder=" + builderChoice + "\nimagedsl=" + ImageDslVersion
                     + "\nsecrets=" + string.Join(",", SecretItems().Select(i => i.Id + ":" + i.Environment + ":" + i.File))
                     + "\nssh=" + string.Join(",", SshItems().Select(i => i.Id + ":" + i.Socket + ":" + string.Join("|", i.Keys)));
@@ -131,8 +131,6 @@ public sealed partial class BuildImages : ImageDslTask
 
                 if (imageId is null)
                 {
-                    engine ??= await ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
-                    var builder = builderChoice ?? (engine.OffersBuildKit ? BuilderKind.BuildKit : BuilderKind.Classic);
                     new BuilderCapabilities(builder, engine.EngineVersion).Check(name, dockerfile);
                     var layout = DockerfilePlacement.For(builder, name, entries, contextDirectory, reads, request.BuildArgs);
                     if (ContextAdditions.Mount(string.IsNullOrEmpty(ContextAdditionDirectory) ? null : ContextAdditionDirectory) is { } mount) layout = layout with { Mounts = new[] { mount } };
@@ -263,18 +261,15 @@ public sealed partial class BuildImages : ImageDslTask
     /// <summary>
     /// A base image's config as the build will see it: the daemon's copy when it has one, else the registry's config (what
     /// BuildKit would pull). Null when neither can be read now; the build itself then says what is wrong with the base.
-    /// For a named platform, BuildKit passes over a copy of another platform and pulls (judged), while the classic
-    /// builder builds on that copy whatever its platform (judged: an amd64 copy for linux/arm64).
+    /// (<see cref="BaseImageIdentity.DaemonCopyServes"/>: for a named platform, BuildKit passes over a copy for another).
     /// </summary>
     private async Task<BaseImageConfig?> BaseConfigAsync(DockerEngine engine, string name, string reference, string? platform, BuilderKind builder,
         CancellationToken cancellationToken)
     {
-        if (await engine.InspectImageAsync(reference, cancellationToken).ConfigureAwait(false) is { } local
-            && (builder == BuilderKind.Classic || string.IsNullOrEmpty(platform)
-                || StatedPlatform(local.Os, local.Architecture, local.Variant)?.Normalize() == ImagePlatform.Parse(platform!)))
+        if (await engine.InspectImageAsync(reference, cancellationToken).ConfigureAwait(false) is { } local && BaseImageIdentity.DaemonCopyServes(local, platform, builder))
         {
             return new BaseImageConfig(local.Config?.Env?.ToList() ?? new List<string>(), local.Config?.User, local.Config?.Volumes?.Keys.ToList() ?? new List<string>(),
-                local.Config?.OnBuild?.ToList(), StatedPlatform(local.Os, local.Architecture, local.Variant));
+                local.Config?.OnBuild?.ToList(), ImagePlatform.Stated(local.Os, local.Architecture, local.Variant));
         }
 
         try
@@ -286,7 +281,7 @@ public sealed partial class BuildImages : ImageDslTask
             var settings = config["config"];
             return new BaseImageConfig(Strings(settings?["Env"]), settings?["User"]?.GetValue<string>(),
                 (settings?["Volumes"] as System.Text.Json.Nodes.JsonObject)?.Select(v => v.Key).ToList() ?? new List<string>(), Strings(settings?["OnBuild"]),
-                StatedPlatform(config["os"]?.GetValue<string>(), config["architecture"]?.GetValue<string>(), config["variant"]?.GetValue<string>()));
+                ImagePlatform.Stated(config["os"]?.GetValue<string>(), config["architecture"]?.GetValue<string>(), config["variant"]?.GetValue<string>()));
         }
         catch (Exception e) when (e is ImageDslException or FormatException)
         {
@@ -294,10 +289,6 @@ public sealed partial class BuildImages : ImageDslTask
             return null;
         }
     }
-
-    // The platform an image's config states, as written there; null when it states none.
-    private static ImagePlatform? StatedPlatform(string? os, string? architecture, string? variant) =>
-        string.IsNullOrEmpty(os) || string.IsNullOrEmpty(architecture) ? null : new ImagePlatform(os!, architecture!, string.IsNullOrEmpty(variant) ? null : variant);
 
     private static List<string> Strings(System.Text.Json.Nodes.JsonNode? array) =>
         (array as System.Text.Json.Nodes.JsonArray)?.Select(e => e!.GetValue<string>()).ToList() ?? new List<string>();
