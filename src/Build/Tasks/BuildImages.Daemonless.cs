@@ -56,8 +56,10 @@ public sealed partial class BuildImages
         var created = LastWins(Labels).TryGetValue("org.opencontainers.image.created", out var label)
             && DateTimeOffset.TryParse(label, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : DateTimeOffset.UnixEpoch;
         var (store, credentials, policy) = RegistrySettings();
-        using var ahead = TakeReadsAhead();
-        using var bases = new RegistryBaseImages(store, credentials, policy, message => Log.LogMessage(MessageImportance.Normal, "ImageDsl: {0}: {1}", name, message)) { Ahead = ahead };
+        using var bases = new RegistryBaseImages(store, credentials, policy, message => Log.LogMessage(MessageImportance.Normal, "ImageDsl: {0}: {1}", name, message))
+        {
+            Ahead = _readsAhead,
+        };
         var images = new List<ImageArtifacts>();
         try
         {
@@ -297,6 +299,9 @@ public sealed partial class BuildImages
         engine.RegisterTaskObject(ReadsAheadKey, BaseImagesAhead.Start(Bases, log => new RegistryBaseImages(store, credentials, policy, log)),
             RegisteredTaskObjectLifetime.Build, allowEarlyCollection: false);
     }
+
+    /// <summary>The bases read ahead for this build, taken for all of its images at the start of the task.</summary>
+    private BaseImagesAhead? _readsAhead;
 
     /// <summary>The bases read ahead for this build (<see cref="ReadAhead"/>), taken: null when none were.</summary>
     private BaseImagesAhead? TakeReadsAhead() =>

@@ -29,6 +29,8 @@ public sealed partial class BuildImages : ImageDslTask
             return;
         }
 
+        // Every image's bases were read ahead together; reads no image takes are cancelled when the task ends.
+        using var readsAhead = _readsAhead = TakeReadsAhead();
         // Files changed after this moment make the next on-build build run again (see the targets' marker).
         ContextSnapshotTime = DateTime.UtcNow.ToString("o", System.Globalization.CultureInfo.InvariantCulture);
         var endpoint = ResolveEndpoint();

@@ -129,6 +129,40 @@ public class BaseImagesAheadTests
         Assert.Equal(Pushed(inProcess.Output, "in-process-" + run), Pushed(outOfProcess.Output, "out-of-process-" + run));
     }
 
+    /// <summary>Two images of one project on two bases: each takes its own base's read (the first to build does not drop the other's).</summary>
+    [Fact]
+    public async Task In_process_each_image_of_a_project_takes_its_own_base_read_ahead()
+    {
+        await using var proxy = new RegistryProxy(TestEngine.Registry);
+        var (docker, dockerReads) = Through(proxy);
+        var oci = docker.Replace("/base/busybox:", "/base/busybox-oci:", StringComparison.Ordinal);
+        var ociLocation = RegistryLocation.Parse(oci);
+        using var project = new MSBuildProject("""
+            [Image("tests/read-ahead-first", SmokeRun = false)]
+            public static partial class First
+            {
+                static readonly BuildArg BaseImage = new("FIRST_BASE", "busybox:1.36");
+                static Dockerfile Define() => Dockerfile.From(BaseImage).Copy("hello.txt", "/first.txt");
+            }
+
+            [Image("tests/read-ahead-second", SmokeRun = false)]
+            public static partial class Second
+            {
+                static readonly BuildArg BaseImage = new("SECOND_BASE", "busybox:1.36");
+                static Dockerfile Define() => Dockerfile.From(BaseImage).Copy("hello.txt", "/second.txt");
+            }
+            """, new Dictionary<string, string> { ["hello.txt"] = "two images\n" });
+
+        var result = project.Build($"-t:PushImages -p:ImageDslTasksOutOfProc=false -p:ImageDslBuilder=daemonless -p:ImageDslRegistry={TestEngine.Registry} " +
+            $"-p:ContainerImageTag={Guid.NewGuid():N} -p:ImageDslBuildArgs=FIRST_BASE={docker}%3BSECOND_BASE={oci}", NoDaemon);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains($"tests/read-ahead-first: {docker} was read while the project was published", result.Output);
+        Assert.Contains($"tests/read-ahead-second: {oci} was read while the project was published", result.Output);
+        Assert.Equal(1, dockerReads());
+        Assert.Single(proxy.Requests, r => r == $"GET /v2/{ociLocation.Repository}/manifests/{ociLocation.Reference}");
+    }
+
     private static string Pushed(string output, string tag) =>
         Regex.Match(output, $@"pushed {Regex.Escape(TestEngine.Registry)}/tests/read-ahead:{tag}@(sha256:[0-9a-f]{{64}})").Groups[1].Value is { Length: > 0 } digest
             ? digest : throw new Xunit.Sdk.XunitException("no push of " + tag + " in:\n" + output);
