@@ -51,7 +51,6 @@ public sealed class BaseImagesAhead : IDisposable
             foreach (var key in bases().Distinct())
             {
                 var read = new Read();
-                if (!ahead._reads.TryAdd(key, read)) continue;
                 read.Image = Task.Run(async () =>
                 {
                     using var registry = source(read.Log.Enqueue);
@@ -61,6 +60,7 @@ public sealed class BaseImagesAhead : IDisposable
                     foreach (var layer in image.Layers) LayerIndex.Read(layer.BlobPath!);
                     return image;
                 }, token);
+                ahead._reads[key] = read;
             }
         }, token);
         return ahead;

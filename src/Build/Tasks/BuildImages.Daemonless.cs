@@ -259,11 +259,7 @@ public sealed partial class BuildImages
         return Path.GetFullPath(isDirectory ? Path.Combine(path, name.Replace('/', '-') + ".tar.gz") : path);
     }
 
-    /// <summary>
-    /// ImageDslPlatforms (';'-separated), else ImageDslPlatform; empty: the build machine's platform. Each platform as
-    /// BuildKit reads it (linux/arm is arm v7), with the folder key the targets gave its host publish (the text as
-    /// written, '/' as '-'); two spellings of one platform are one platform.
-    /// </summary>
+    /// <summary>Where base layers are kept, whose credentials a registry gets, and how its requests are retried.</summary>
     private (BlobStore Store, RegistryCredentials Credentials, PushPolicy Policy) RegistrySettings() =>
         (BlobStore.Default(Environment.GetEnvironmentVariable), RegistryCredentials.OfCurrentUser(),
             new PushPolicy(Math.Max(1, PushAttempts), TimeSpan.FromMilliseconds(PushRetryDelayMilliseconds), TimeSpan.FromSeconds(Math.Max(1, PushTimeoutSeconds))));
@@ -279,12 +275,23 @@ public sealed partial class BuildImages
     private void StartReadingAhead(string builderName)
     {
         if (BuildEngine is not IBuildEngine4 engine) return;
+        // What the task was given is read here, on MSBuild's thread; the Dockerfiles are read and planned in the background.
         var dockerfiles = Images.Select(i => i.GetMetadata("DockerfilePath")).ToList();
         var target = string.IsNullOrEmpty(Target) ? null : Target;
+        Dictionary<string, string> buildArgs;
+        List<ImagePlatform?> platforms;
+        try
+        {
+            buildArgs = ParseBuildArgs();
+            platforms = PlatformList.Count > 0 ? PlatformList.Select(p => (ImagePlatform?)p.Platform).ToList() : new List<ImagePlatform?> { null };
+        }
+        catch (Exception e) when (e is ImageDslException or FormatException)
+        {
+            return; // BuildImages reports it
+        }
+
         IEnumerable<(string, ImagePlatform)> Bases()
         {
-            var buildArgs = ParseBuildArgs();
-            var platforms = PlatformList.Count > 0 ? PlatformList.Select(p => (ImagePlatform?)p.Platform).ToList() : new List<ImagePlatform?> { null };
             foreach (var dockerfile in dockerfiles.Where(File.Exists).Select(File.ReadAllText).Where(d => UsesDaemonless(builderName, d, target)))
             {
                 foreach (var platform in platforms)
@@ -307,6 +314,11 @@ public sealed partial class BuildImages
     private BaseImagesAhead? TakeReadsAhead() =>
         BuildEngine is IBuildEngine4 engine ? engine.UnregisterTaskObject(ReadsAheadKey, RegisteredTaskObjectLifetime.Build) as BaseImagesAhead : null;
 
+    /// <summary>
+    /// ImageDslPlatforms (';'-separated), else ImageDslPlatform; empty: the build machine's platform. Each platform as
+    /// BuildKit reads it (linux/arm is arm v7), with the folder key the targets gave its host publish (the text as
+    /// written, '/' as '-'); two spellings of one platform are one platform.
+    /// </summary>
     private IReadOnlyList<(string Key, ImagePlatform Platform)> PlatformList =>
         (string.IsNullOrEmpty(Platforms) ? Platform ?? "" : Platforms!).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(text => (Key: text.Replace('/', '-'), Platform: ImagePlatform.Parse(text))).DistinctBy(p => p.Platform).ToList();
