@@ -34,8 +34,8 @@ namespace ImageDsl.Build.Docker;
 /// keeps them. Setting the bit with a RUN chmod after the copy makes them agree. The same holds for a COPY --from
 /// --chown of such a file (without --chown both keep the bits), which cannot be seen before the build (the files are
 /// another stage's or image's): documented.</item>
-/// <item><c>CMD []</c> (<c>ResetCmd()</c>): BuildKit's image records no command (null), the classic builder's an empty
-/// one. Building with BuildKit makes them agree.</item>
+/// <item><c>CMD []</c> (<c>ResetCmd()</c>) in a stage the image stands on: BuildKit's image records no command (null),
+/// the classic builder's an empty one. Building with BuildKit makes them agree.</item>
 /// <item>A build that names its platform: BuildKit's image states that platform (normalized) and, where a base index
 /// lacks it, stands on the nearest variant in containerd's order; the classic builder's states its base's platform as
 /// written (for FROM scratch the daemon's) and picks by its own order. Refused when a base's config (or that of an
@@ -71,6 +71,8 @@ public static class ClassicBuilderDifferences
         // The stage whose image is built, and the platform each stage's image states with the classic builder (null: unknown).
         var stageNames = instructions.Where(i => i.Keyword == "from").Select(StageName).ToList();
         var finalStage = target is null ? stageNames.Count - 1 : stageNames.FindIndex(n => string.Equals(n, target, StringComparison.OrdinalIgnoreCase));
+        // The stages the built image's config comes from: the final one and, through FROM, each stage it is built on.
+        var imageStages = InheritedStages(instructions, stageNames, finalStage);
         var statedPlatforms = new Dictionary<string, ImagePlatform?>(StringComparer.OrdinalIgnoreCase);
         ImagePlatform? stated = null;
         var stageSettings = new Dictionary<string, (string? User, string? Volume, List<string> Triggers)>(StringComparer.OrdinalIgnoreCase);
@@ -233,7 +235,7 @@ public static class ClassicBuilderDifferences
                 case "volume":
                     volume ??= instruction.Json?.FirstOrDefault() ?? instruction.Rest.Trim().Split(' ')[0];
                     break;
-                case "cmd" when instruction.Json is { Count: 0 }:
+                case "cmd" when instruction.Json is { Count: 0 } && imageStages.Contains(stage):
                     throw Differs("resets the command with CMD []",
                         "BuildKit's image records no command (null), the classic builder's an empty one ([]): the same container, from another image config and id",
                         "Build with BuildKit (ImageDslBuilder=buildkit or auto), or leave ResetCmd() out where there is no inherited command to clear");
@@ -297,6 +299,20 @@ public static class ClassicBuilderDifferences
 
     private static ImageDslException Difference(string imageName, string what, string where, string text, string how, string wayOut, SourceLine? origin) =>
         new(ErrorCodes.BuildersDisagree, imageName, what, where, BuilderCapabilities.Shorten(text), how, wayOut) { Origin = origin };
+
+    /// <summary>The final stage and every stage it stands on through FROM (a stage only copied from gives no config).</summary>
+    private static HashSet<int> InheritedStages(IReadOnlyList<DockerfileInstruction> instructions, List<string?> stageNames, int finalStage)
+    {
+        var bases = instructions.Where(i => i.Keyword == "from").Select(i => i.Rest.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()).ToList();
+        var chain = new HashSet<int>();
+        for (var stage = finalStage; stage >= 0 && chain.Add(stage);)
+        {
+            var on = bases[stage];
+            stage = on is null ? -1 : stageNames.FindIndex(0, stage, n => string.Equals(n, on, StringComparison.OrdinalIgnoreCase));
+        }
+
+        return chain;
+    }
 
     private static string? StageName(DockerfileInstruction from)
     {

@@ -265,6 +265,26 @@ public sealed class BuilderAgreementTests
     }
 
     /// <summary>
+    /// ResetCmd() in a stage the image only copies from: the image's config comes from its own stage, so both builders
+    /// give it the same command (its base's) and the check lets the classic build through.
+    /// </summary>
+    [Fact]
+    public async Task A_reset_command_in_a_stage_only_copied_from_gives_the_same_image_config_and_is_not_refused()
+    {
+        var withCommand = Dockerfile.From(TestEngine.BaseImage).As("base").Cmd("echo", "base");
+        var tool = Dockerfile.From(withCommand).As("tool").ResetCmd();
+        var dockerfile = Dockerfile.From(withCommand).Copy("/bin/busybox", "/copied", from: tool).ToString();
+        Assert.Contains("\nCMD []\n", dockerfile);
+
+        await CheckAsync(dockerfile, new Dictionary<string, string>());
+        var fromBuildKit = await BuildAsync("copied-reset-cmd-buildkit", dockerfile, BuilderKind.BuildKit, new Dictionary<string, string>());
+        var fromClassic = await BuildAsync("copied-reset-cmd-classic", dockerfile, BuilderKind.Classic, new Dictionary<string, string>());
+        Assert.Equal(new[] { "echo", "base" }, fromBuildKit.Cmd); // the base stage's, which the copied-from stage's reset did not touch
+        Assert.Equal(fromBuildKit.Cmd, fromClassic.Cmd);
+        Assert.Equal(fromBuildKit.Entrypoint, fromClassic.Entrypoint);
+    }
+
+    /// <summary>
     /// Two names of one context file (hard links), which the daemon receives as such from ImageDsl as from the docker
     /// CLI: where one source copies both, both builders keep them one file; copied by separate sources, both write two.
     /// Nothing to refuse (built without the cache, whose key does not tell hard links from copies).
