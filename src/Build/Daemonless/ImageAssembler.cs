@@ -251,8 +251,10 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
         var plan = Plan(dockerfile, target);
         var platform = (requested ?? ImagePlatform.Host).Normalize();
         var meta = MetaArguments(plan, platform, buildArgs);
-        var references = plan.Needed.Select(index => FromReference(plan, index, meta))
-            .Where(r => r is not null && !r.Equals("scratch", StringComparison.OrdinalIgnoreCase)).Select(r => r!).Distinct(StringComparer.Ordinal).ToList();
+        var words = new ShellWords(plan.Escape, meta);
+        var references = plan.Needed.Select(index => FromTarget(plan, index, words))
+            .Where(from => from.Stage < 0 && !from.Reference.Equals("scratch", StringComparison.OrdinalIgnoreCase))
+            .Select(from => from.Reference).Distinct(StringComparer.Ordinal).ToList();
         return (references, platform);
     }
 
@@ -268,19 +270,18 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
         return meta;
     }
 
-    /// <summary>The image a stage's FROM names, its arguments expanded; null when it names an earlier stage.</summary>
-    private static string? FromReference(DockerfilePlan plan, int index, IReadOnlyDictionary<string, string> meta)
+    /// <summary>What a stage's FROM names, its arguments expanded, and the earlier stage that is (-1: an image or scratch).</summary>
+    private static (string Reference, int Stage) FromTarget(DockerfilePlan plan, int index, ShellWords words)
     {
-        var reference = new ShellWords(plan.Escape, meta).Word(plan.Stages[index].From.Rest.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries)[0]);
-        return plan.Stages.FindIndex(0, index, s => s.Name == reference.ToLowerInvariant()) >= 0 ? null : reference;
+        var reference = words.Word(plan.Stages[index].From.Rest.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries)[0]);
+        return (reference, plan.Stages.FindIndex(0, index, s => s.Name == reference.ToLowerInvariant()));
     }
 
     private async Task<StageState> FromAsync(DockerfilePlan plan, PlannedStage stage, int index, Dictionary<string, string> meta, Dictionary<int, StageState> built,
         ImagePlatform platform, CancellationToken cancellationToken)
     {
         var words = new ShellWords(plan.Escape, meta);
-        var parts = stage.From.Rest.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries);
-        var reference = words.Word(parts[0]);
+        var (reference, byName) = FromTarget(plan, index, words);
         // BuildKit reads a FROM's --platform without normalizing it (linux/arm stays without a variant, and a FROM
         // scratch states it so): only one that reads as the target itself is the same build.
         if (stage.From.Flag("platform") is { } wanted && ImagePlatform.ParseAsWritten(words.Word(wanted)) is var other && other != platform)
@@ -288,7 +289,6 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
             throw new NeedsDaemonException(stage.From, $"FROM --platform={other} differs from the platform being built ({platform})");
         }
 
-        var byName = plan.Stages.FindIndex(0, index, s => s.Name == reference.ToLowerInvariant());
         StageState state;
         if (byName >= 0)
         {
