@@ -169,7 +169,9 @@ internal static class AppImageMeasurement
             var handwritten = Regex.Replace(Regex.Replace(generated, "--mount=type=cache,[^ ]+ ", ""), @"ARG (SDK|RUNTIME)_IMAGE=[^\n]*\n\n?", "")
                 .Replace("${SDK_IMAGE}", Setting("IMAGEDSL_DOTNET_SDK_IMAGE")).Replace("${RUNTIME_IMAGE}", Setting("IMAGEDSL_ASPNET_IMAGE"))
                 // A docker user's project has no ImageDsl: no feed for it, nothing of it to turn off.
-                .Replace("COPY .imagedsl/feed/ /imagedsl-feed/\n", "").Replace(" -p:RestoreAdditionalProjectSources=/imagedsl-feed", "").Replace(" -p:ImageDslEnabled=false", "");
+                .Replace("COPY .imagedsl/feed/ /imagedsl-feed/\n", "").Replace(" -p:RestoreAdditionalProjectSources=/imagedsl-feed", "").Replace(" -p:ImageDslEnabled=false", "")
+                // and the publish as Microsoft's Dockerfile samples write it: with the SDK's default compiler server.
+                .Replace(" -p:UseSharedCompilation=false", "");
             File.WriteAllText(Path.Combine(dir, "Dockerfile.handwritten"), handwritten);
             WithoutImageDsl(dir, environment);
         }

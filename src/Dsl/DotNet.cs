@@ -34,8 +34,8 @@ namespace ImageDsl
         /// <c>"src/Api/Api.csproj"</c> where it is the repository's root) inside <paramref name="sdkImage"/> to
         /// <paramref name="output"/>; then <c>.Copy(output, "/app/", from: stage)</c> in the runtime stage. Layers: what
         /// the restore reads first, then <c>dotnet restore</c> with a NuGet cache mount; only then the rest of the
-        /// context and <c>dotnet publish --no-restore</c>, so a code change leaves the restore layer cached. What the
-        /// restore reads: for a project at the context's root, the project file with <c>Directory.*.props</c>/<c>.targets</c>,
+        /// context and <c>dotnet publish --no-restore</c> (without the compiler server, which cannot outlive the step),
+        /// so a code change leaves the restore layer cached. What the restore reads: for a project at the context's root, the project file with <c>Directory.*.props</c>/<c>.targets</c>,
         /// <c>NuGet.config</c>, <c>Directory.Build.rsp</c>, <c>global.json</c> and <c>packages.lock.json</c> next to it;
         /// for one in a folder, a stage before it (<paramref name="stageName"/><c>-inputs</c>) keeps, from the whole
         /// context, every project file, <c>.props</c> and <c>.targets</c> file, <c>NuGet.config</c>, <c>global.json</c>,
@@ -74,7 +74,10 @@ namespace ImageDsl
             return stage
                 .Run("dotnet restore " + quoted + " -p:RestoreAdditionalProjectSources=/imagedsl-feed", mounts: new[] { cache })
                 .Copy(".", "/src/")
-                .Run("dotnet publish " + quoted + " -c " + Quote(configuration) + " -o " + Quote(output) + " --no-restore -p:ImageDslEnabled=false", mounts: new[] { cache });
+                // No compiler server: it cannot outlive the RUN step, so starting one only costs (about 0.4 s of a
+                // web app's 7 s publish here, measured in the SDK image); the compiler and its output are the same.
+                .Run("dotnet publish " + quoted + " -c " + Quote(configuration) + " -o " + Quote(output) + " --no-restore -p:ImageDslEnabled=false -p:UseSharedCompilation=false",
+                    mounts: new[] { cache });
         }
 
         private static string RequireProject(string project, string parameter)
