@@ -9,7 +9,9 @@ namespace ImageDsl.IntegrationTests;
 /// when it sees a manifest upload (PUT …/manifests/…), the last request of a push — the one that makes a tag visible —
 /// for the first <c>drops</c> such uploads, so tests can observe retries and partial failures; and it counts the
 /// requests that carry an Authorization header, so tests can see where credentials went. With <c>hangManifests</c>
-/// it holds manifest uploads instead, never answering: a registry that hangs at the last step of a push.
+/// it holds manifest uploads instead, never answering: a registry that hangs at the last step of a push. With
+/// <c>holdBlobChecks</c> = n it holds each blob check (HEAD …/blobs/…) until n of them are waiting at once — which only
+/// a client that checks blobs concurrently ever gets to — or 20 s have passed; <see cref="BlobChecksMet"/> says which.
 /// </summary>
 public sealed class RegistryProxy : LoopbackServer
 {
@@ -19,10 +21,14 @@ public sealed class RegistryProxy : LoopbackServer
     private int _dropped;
     private int _authorized;
     private readonly bool _hangManifests;
+    private readonly int _holdBlobChecks;
+    private readonly TaskCompletionSource _blobChecksMet = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _blobChecksWaiting;
 
-    public RegistryProxy(string registry, int drops = 0, bool hangManifests = false)
+    public RegistryProxy(string registry, int drops = 0, bool hangManifests = false, int holdBlobChecks = 0)
     {
         _hangManifests = hangManifests;
+        _holdBlobChecks = holdBlobChecks;
         var parts = registry.Split(':');
         _target = new IPEndPoint(IPAddress.Parse(parts[0]), int.Parse(parts[1]));
         _dropsLeft = drops;
@@ -32,6 +38,9 @@ public sealed class RegistryProxy : LoopbackServer
     public string Address => "127.0.0.1:" + Port;
 
     public int Dropped => Volatile.Read(ref _dropped);
+
+    /// <summary>Whether <c>holdBlobChecks</c> blob checks were ever waiting at the same time.</summary>
+    public bool BlobChecksMet => _blobChecksMet.Task.IsCompleted;
 
     /// <summary>Requests that carried credentials (an Authorization header) to the registry.</summary>
     public int Authorized => Volatile.Read(ref _authorized);
@@ -71,6 +80,13 @@ public sealed class RegistryProxy : LoopbackServer
             if (Encoding.ASCII.GetString(buffer, 0, read).Contains("\r\nauthorization:", StringComparison.OrdinalIgnoreCase))
             {
                 Interlocked.Increment(ref _authorized);
+            }
+
+            if (_holdBlobChecks > 0 && System.Text.RegularExpressions.Regex.IsMatch(text, "^HEAD /v2/[^ ]*/blobs/"))
+            {
+                if (Interlocked.Increment(ref _blobChecksWaiting) >= _holdBlobChecks) _blobChecksMet.TrySetResult();
+                await Task.WhenAny(_blobChecksMet.Task, Task.Delay(TimeSpan.FromSeconds(20), Stopping));
+                Interlocked.Decrement(ref _blobChecksWaiting);
             }
 
             var manifestPut = buffer.AsSpan(0, read).StartsWith("PUT "u8) && buffer.AsSpan(0, read).IndexOf(ManifestPut) > 0;

@@ -60,6 +60,9 @@ public sealed record ImageIndex(byte[] Content, string Digest, string MediaType)
 /// </summary>
 public static class ImageOutputs
 {
+    /// <summary>Blobs pushed at the same time: docker's default (<c>max-concurrent-uploads</c>).</summary>
+    public const int ConcurrentUploads = 5;
+
     /// <summary>Every platform's image (blobs, then its manifest by digest), then the index under each tag.</summary>
     public static async Task<PushOutcome> PushIndexAsync(IReadOnlyList<ImageArtifacts> images, ImageIndex index, RegistryClient client, string repository, IReadOnlyList<string> tags,
         Action<string> log, CancellationToken cancellationToken)
@@ -83,17 +86,18 @@ public static class ImageOutputs
         CancellationToken cancellationToken)
     {
         if (await HeldAsync(client, repository, tags, artifacts.ManifestDigest, cancellationToken).ConfigureAwait(false)) return new PushOutcome(artifacts.ManifestDigest, true);
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var layer in artifacts.Image.Layers)
-        {
-            var mountFrom = layer.Registry == null || IsSameRegistry(layer.Registry, client) ? layer.Repository : null;
-            var outcome = await client.EnsureBlobAsync(repository, layer.Digest, layer.Size, layer.BlobPath is null ? null : () => File.OpenRead(layer.BlobPath),
-                mountFrom, cancellationToken).ConfigureAwait(false);
-            counts[outcome] = counts.GetValueOrDefault(outcome) + 1;
-        }
-
-        await client.EnsureBlobAsync(repository, artifacts.ConfigDigest, artifacts.Config.Length, () => new MemoryStream(artifacts.Config), null, cancellationToken).ConfigureAwait(false);
-        log($"layers: {string.Join(", ", counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Value} {c.Key}"))}");
+        // The layers and the config at the same time (as docker push does, up to five): each is a HEAD and perhaps a
+        // mount or an upload, round trips that would otherwise add up on a registry farther away than this machine.
+        var blobs = artifacts.Image.Layers.DistinctBy(layer => layer.Digest).Select(layer => (layer.Digest, layer.Size,
+                Content: layer.BlobPath is { } path ? () => File.OpenRead(path) : (Func<Stream>?)null,
+                MountFrom: layer.Registry == null || IsSameRegistry(layer.Registry, client) ? layer.Repository : null, IsLayer: true))
+            .Append((artifacts.ConfigDigest, artifacts.Config.LongLength, () => new MemoryStream(artifacts.Config), null, false)).ToList();
+        var outcomes = new string[blobs.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, blobs.Count), new ParallelOptions { MaxDegreeOfParallelism = ConcurrentUploads, CancellationToken = cancellationToken },
+            async (index, token) => outcomes[index] = await client.EnsureBlobAsync(repository, blobs[index].Digest, blobs[index].Size, blobs[index].Content, blobs[index].MountFrom, token)
+                .ConfigureAwait(false)).ConfigureAwait(false);
+        var counts = outcomes.Where((_, index) => blobs[index].IsLayer).GroupBy(outcome => outcome, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal);
+        log($"layers: {string.Join(", ", counts.Select(c => $"{c.Count()} {c.Key}"))}");
         var digest = artifacts.ManifestDigest;
         foreach (var tag in tags)
         {

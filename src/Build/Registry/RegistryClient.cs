@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
@@ -18,7 +19,8 @@ public sealed record RegistryManifest(string MediaType, byte[] Content, string D
 /// The OCI distribution API (registry API v2), as much of it as building without a daemon needs: manifests and
 /// indexes read and written, blobs checked (HEAD), fetched, mounted from another repository of the same registry, and
 /// uploaded in one PUT; the registry's Basic or Bearer challenge answered with the docker credential for its host
-/// (a token per scope the registry names, reused until refused). Transient failures (a reset, 5xx, 429, a timeout)
+/// (a token per scope the registry names, reused until refused or expired). Safe for concurrent requests (blobs are
+/// pushed in parallel): each keeps the token it was answered with. Transient failures (a reset, 5xx, 429, a timeout)
 /// are retried with a doubling delay within <see cref="PushPolicy"/>; anything else is one coded error.
 /// Written by hand: no OCI distribution client is among the packages available here (the .NET SDK's lives inside
 /// its MSBuild tasks and is not a package), and HttpClient does the HTTP.
@@ -35,7 +37,17 @@ public sealed class RegistryClient : IDisposable
     private readonly string _registry;
     private readonly RegistryCredential? _credential;
     private readonly PushPolicy _policy;
-    private AuthenticationHeaderValue? _authorization;
+
+    // What each scope (repository, actions, another repository's pull) was granted: asked for once however many
+    // concurrent requests are challenged for it. The latest grant is tried first by requests whose scope has none yet
+    // (a push token serves a pull too), which saves a challenge's round trip.
+    private readonly ConcurrentDictionary<string, Lazy<Task<Grant>>> _grants = new(StringComparer.Ordinal);
+    private AuthenticationHeaderValue? _latest;
+
+    private sealed record Grant(AuthenticationHeaderValue? Authorization, DateTimeOffset Until)
+    {
+        public bool Serves(AuthenticationHeaderValue? refused) => Authorization is not null && !Authorization.Equals(refused) && Until > DateTimeOffset.UtcNow;
+    }
 
     public RegistryClient(string registry, RegistryCredential? credential, PushPolicy policy, HttpMessageHandler? handler = null)
     {
@@ -221,17 +233,20 @@ public sealed class RegistryClient : IDisposable
         bool allowNotFound = false, bool streamed = false, string? extraScope = null)
     {
         var delay = _policy.FirstRetryDelay;
+        var scope = repository + " " + actions + " " + extraScope;
         for (var attempt = 1; ; attempt++)
         {
             HttpResponseMessage? response = null;
             try
             {
-                response = await SendOnceAsync(make, streamed, cancellationToken).ConfigureAwait(false);
+                var sent = _grants.TryGetValue(scope, out var known) && known.Value.IsCompletedSuccessfully && known.Value.Result.Serves(null)
+                    ? known.Value.Result.Authorization : Volatile.Read(ref _latest);
+                response = await SendOnceAsync(make, sent, streamed, cancellationToken).ConfigureAwait(false);
                 if (response.StatusCode == HttpStatusCode.Unauthorized && response.Headers.WwwAuthenticate.FirstOrDefault() is { } challenge)
                 {
-                    _authorization = await AuthorizeAsync(challenge, repository, actions, extraScope, cancellationToken).ConfigureAwait(false);
+                    var granted = await GrantAsync(scope, sent, challenge, repository, actions, extraScope, cancellationToken).ConfigureAwait(false);
                     response.Dispose();
-                    response = await SendOnceAsync(make, streamed, cancellationToken).ConfigureAwait(false);
+                    response = await SendOnceAsync(make, granted, streamed, cancellationToken).ConfigureAwait(false);
                 }
 
                 if (response.IsSuccessStatusCode || (allowNotFound && response.StatusCode == HttpStatusCode.NotFound)) return response;
@@ -267,10 +282,10 @@ public sealed class RegistryClient : IDisposable
         e.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.HostNotFound or System.Net.Sockets.SocketError.ConnectionRefused
             or System.Net.Sockets.SocketError.TryAgain or System.Net.Sockets.SocketError.NoData };
 
-    private async Task<HttpResponseMessage> SendOnceAsync(Func<HttpRequestMessage> make, bool streamed, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendOnceAsync(Func<HttpRequestMessage> make, AuthenticationHeaderValue? authorization, bool streamed, CancellationToken cancellationToken)
     {
         using var request = make();
-        request.Headers.Authorization = _authorization;
+        request.Headers.Authorization = authorization;
         return await _http.SendAsync(request, streamed ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead, cancellationToken)
             .ConfigureAwait(false);
     }
@@ -281,29 +296,64 @@ public sealed class RegistryClient : IDisposable
         return text.Length > 300 ? text.Substring(0, 300) + "…" : text.Trim();
     }
 
-    /// <summary>Basic: the credential itself. Bearer: a token from the challenge's realm for its scope (or ours).</summary>
-    private async Task<AuthenticationHeaderValue?> AuthorizeAsync(AuthenticationHeaderValue challenge, string repository, string actions, string? extraScope,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// The authorization for <paramref name="scope"/> after a challenge: what concurrent requests were already granted
+    /// for it, unless that is what was <paramref name="refused"/> or has expired; then asked for again, once for all.
+    /// </summary>
+    private async Task<AuthenticationHeaderValue?> GrantAsync(string scope, AuthenticationHeaderValue? refused, AuthenticationHeaderValue challenge, string repository,
+        string actions, string? extraScope, CancellationToken cancellationToken)
     {
-        if (challenge.Scheme.Equals("basic", StringComparison.OrdinalIgnoreCase))
+        Lazy<Task<Grant>> Ask() => new(() => AuthorizeAsync(challenge, repository, actions, extraScope, cancellationToken));
+        var current = _grants.GetOrAdd(scope, _ => Ask());
+        try
         {
-            return _credential is { IsIdentityToken: false } ? Basic(_credential) : null;
+            await current.Value.ConfigureAwait(false);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // a failed ask (the token service unreachable) is asked again below: its failure is not kept
         }
 
-        if (!challenge.Scheme.Equals("bearer", StringComparison.OrdinalIgnoreCase)) return null;
+        var grant = current.Value.IsCompletedSuccessfully ? current.Value.Result : null;
+        if (grant is null || !grant.Serves(refused))
+        {
+            var fresh = Ask();
+            grant = await (_grants.TryUpdate(scope, fresh, current) ? fresh : _grants.GetOrAdd(scope, fresh)).Value.ConfigureAwait(false);
+        }
+
+        Volatile.Write(ref _latest, grant.Authorization);
+        return grant.Authorization;
+    }
+
+    /// <summary>
+    /// Basic: the credential itself. Bearer: a token from the challenge's realm for its scope (or ours), until the
+    /// lifetime the token service states (60 s where it states none, as the token specification says).
+    /// </summary>
+    private async Task<Grant> AuthorizeAsync(AuthenticationHeaderValue challenge, string repository, string actions, string? extraScope, CancellationToken cancellationToken)
+    {
+        var none = new Grant(null, DateTimeOffset.MinValue);
+        if (challenge.Scheme.Equals("basic", StringComparison.OrdinalIgnoreCase))
+        {
+            return _credential is { IsIdentityToken: false } ? new Grant(Basic(_credential), DateTimeOffset.MaxValue) : none;
+        }
+
+        if (!challenge.Scheme.Equals("bearer", StringComparison.OrdinalIgnoreCase)) return none;
         var parameters = Regex.Matches(challenge.Parameter ?? "", "(\\w+)=\"([^\"]*)\"").ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value, StringComparer.OrdinalIgnoreCase);
-        if (!parameters.TryGetValue("realm", out var realm)) return null;
+        if (!parameters.TryGetValue("realm", out var realm)) return none;
         var scopes = new List<string> { parameters.TryGetValue("scope", out var asked) ? asked : $"repository:{repository}:{actions}" };
         if (extraScope is not null) scopes.Add(extraScope);
         var query = new StringBuilder("?").AppendJoin("&", scopes.Select(s => "scope=" + Uri.EscapeDataString(s)));
         if (parameters.TryGetValue("service", out var service)) query.Append("&service=").Append(Uri.EscapeDataString(service));
         using var request = new HttpRequestMessage(HttpMethod.Get, realm + query);
         if (_credential is { IsIdentityToken: false }) request.Headers.Authorization = Basic(_credential);
+        var requested = DateTimeOffset.UtcNow;
         using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode) return null;
+        if (!response.IsSuccessStatusCode) return none;
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
         var token = json.RootElement.TryGetProperty("token", out var t) ? t.GetString() : json.RootElement.TryGetProperty("access_token", out var a) ? a.GetString() : null;
-        return token is null ? null : new AuthenticationHeaderValue("Bearer", token);
+        var lifetime = json.RootElement.TryGetProperty("expires_in", out var e) && e.TryGetInt32(out var seconds) && seconds > 0 ? seconds : 60;
+        // Renewed a little before the registry would refuse it (a request sent just before then is still answered).
+        return token is null ? none : new Grant(new AuthenticationHeaderValue("Bearer", token), requested.AddSeconds(lifetime * 0.9));
     }
 
     private static AuthenticationHeaderValue Basic(RegistryCredential credential) =>

@@ -5,15 +5,16 @@ using System.Text;
 namespace ImageDsl.IntegrationTests.Daemonless;
 
 /// <summary>
-/// A registry that wants Bearer tokens, as Docker Hub, ghcr.io and ACR do: every /v2/ request without the token gets
-/// 401 with a <c>WWW-Authenticate: Bearer realm=…,service=…,scope=…</c> challenge; the realm hands out the token for
-/// the right Basic credentials (and records the scopes asked for); requests with the token go to the real loopback
-/// registry behind it. HttpListener on 127.0.0.1: a test stand-in for a token service, which the distribution
-/// registry here only offers with signed JWTs and a certificate chain.
+/// A registry that wants Bearer tokens, as Docker Hub, ghcr.io and ACR do: every /v2/ request without a token for
+/// what it does gets 401 with a <c>WWW-Authenticate: Bearer realm=…,service=…,scope=…</c> challenge; the realm hands
+/// out a token for exactly the scopes asked for, to the right Basic credentials (and records them); a request goes to
+/// the real loopback registry behind it only with a token that grants what distribution checks — pull on the
+/// repository to read it, push to write it, and for a cross-repository mount pull on the repository it comes from.
+/// HttpListener on 127.0.0.1: a test stand-in for a token service, which the distribution registry here only offers
+/// with signed JWTs and a certificate chain.
 /// </summary>
 public sealed class BearerRegistry : IAsyncDisposable
 {
-    private const string Token = "test-token-7f3a";
     private readonly HttpListener _listener = new();
     private readonly HttpClient _upstream = new(new SocketsHttpHandler { AllowAutoRedirect = false });
     private readonly string _target;
@@ -22,6 +23,7 @@ public sealed class BearerRegistry : IAsyncDisposable
     private readonly Task _serving;
     private readonly List<string> _scopes = new();
     private int _challenges;
+    private readonly List<string> _tokens = new();
 
     public BearerRegistry(string target, string user, string password)
     {
@@ -47,6 +49,15 @@ public sealed class BearerRegistry : IAsyncDisposable
     }
 
     public int Challenges => Volatile.Read(ref _challenges);
+
+    /// <summary>The tokens handed out, each as the scopes it grants (space-separated), in order.</summary>
+    public IReadOnlyList<string> Tokens
+    {
+        get
+        {
+            lock (_scopes) return _tokens.ToList();
+        }
+    }
 
     private async Task ServeAsync()
     {
@@ -78,14 +89,22 @@ public sealed class BearerRegistry : IAsyncDisposable
                 var basic = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(_user + ":" + _password));
                 lock (_scopes) _scopes.AddRange(request.QueryString.GetValues("scope") ?? Array.Empty<string>());
                 response.StatusCode = request.Headers["Authorization"] == basic ? 200 : 401;
-                if (response.StatusCode == 200) await response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes($"{{\"token\":\"{Token}\"}}"));
+                var granted = Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Join(" ", request.QueryString.GetValues("scope") ?? Array.Empty<string>())));
+                if (response.StatusCode == 200)
+                {
+                    lock (_scopes) _tokens.Add(string.Join(" ", request.QueryString.GetValues("scope") ?? Array.Empty<string>()));
+                }
+
+                if (response.StatusCode == 200) await response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes($"{{\"token\":\"{granted}\"}}"));
                 return;
             }
 
-            if (request.Headers["Authorization"] != "Bearer " + Token)
+            var repository = System.Text.RegularExpressions.Regex.Match(path, "^/v2/(.+?)/(manifests|blobs)/").Groups[1].Value;
+            var needed = new List<(string Repository, string Action)> { (repository, request.HttpMethod is "GET" or "HEAD" ? "pull" : "push") };
+            if (request.QueryString["from"] is { } from) needed.Add((from, "pull"));
+            if (!needed.All(Granted(request.Headers["Authorization"]).Contains))
             {
                 Interlocked.Increment(ref _challenges);
-                var repository = System.Text.RegularExpressions.Regex.Match(path, "^/v2/(.+?)/(manifests|blobs)/").Groups[1].Value;
                 response.StatusCode = 401;
                 response.AddHeader("WWW-Authenticate",
                     $"Bearer realm=\"http://{Address}/token\",service=\"bearer-test\",scope=\"repository:{repository}:{(request.HttpMethod is "GET" or "HEAD" ? "pull" : "pull,push")}\"");
@@ -124,6 +143,20 @@ public sealed class BearerRegistry : IAsyncDisposable
         {
             response.Close();
         }
+    }
+
+    // What a token grants: (repository, action) for each action of each scope it was asked for.
+    private static HashSet<(string, string)> Granted(string? authorization)
+    {
+        var granted = new HashSet<(string, string)>();
+        if (authorization is null || !authorization.StartsWith("Bearer ", StringComparison.Ordinal)) return granted;
+        foreach (var scope in Encoding.UTF8.GetString(Convert.FromBase64String(authorization.Substring(7))).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var parts = scope.Split(':');
+            foreach (var action in parts[^1].Split(',')) granted.Add((string.Join(":", parts[1..^1]), action));
+        }
+
+        return granted;
     }
 
     private static int FreePort()

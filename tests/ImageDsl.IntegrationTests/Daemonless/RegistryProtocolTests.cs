@@ -20,11 +20,11 @@ public sealed class RegistryProtocolTests : IDisposable
     public void Dispose() => _context.Delete(recursive: true);
 
     // The base is read through the same registry address the push goes to (a proxy counts as its own registry).
-    private async Task<ImageArtifacts> AssembleAsync(string content, string registry)
+    private async Task<ImageArtifacts> AssembleAsync(string content, string registry, RegistryCredentials? credentials = null)
     {
         await File.WriteAllTextAsync(Path.Combine(_context.FullName, "file.txt"), content);
         var store = new BlobStore(Path.Combine(Path.GetTempPath(), "imagedsl-parity-store"));
-        using var bases = new RegistryBaseImages(store, new RegistryCredentials(_ => null, "/nonexistent"), PushPolicy.Default);
+        using var bases = new RegistryBaseImages(store, credentials ?? new RegistryCredentials(_ => null, "/nonexistent"), PushPolicy.Default);
         var assembled = await new ImageAssembler(bases, store).AssembleAsync(new AssemblyRequest($"FROM {registry}/base/busybox:1\nCOPY file.txt /file.txt\n", null,
             new Dictionary<string, string>(), new Dictionary<string, string>(), ContextPacker.List(_context.FullName), ImagePlatform.Parse("linux/amd64"), DateTimeOffset.UnixEpoch, 1),
             CancellationToken.None);
@@ -119,19 +119,63 @@ public sealed class RegistryProtocolTests : IDisposable
         Assert.Null(await direct.HeadManifestAsync(repository, "v1", CancellationToken.None));
     }
 
+    /// <summary>
+    /// The blobs of a push are checked (and mounted or uploaded) at the same time, as docker push does: on a registry
+    /// farther away than this machine's, round trips one after another add up. The proxy holds every blob check until
+    /// all three (base layer, new layer, config) wait together — which a push that checks them one by one never gets to.
+    /// </summary>
+    [Fact]
+    public async Task The_blobs_of_a_push_are_checked_at_the_same_time()
+    {
+        await using var proxy = new RegistryProxy(TestEngine.Registry, holdBlobChecks: 3);
+        var image = await AssembleAsync("concurrent " + Guid.NewGuid(), proxy.Address);
+        var repository = "tests/protocol-concurrent-" + Guid.NewGuid().ToString("N")[..8];
+        using var client = new RegistryClient(proxy.Address, null, PushPolicy.Default);
+        var log = new List<string>();
+
+        var outcome = await ImageOutputs.PushAsync(image, client, repository, new[] { "v1" }, log.Add, CancellationToken.None);
+
+        Assert.True(proxy.BlobChecksMet, "the three blob checks never waited at the same time");
+        Assert.Equal(3, proxy.Requests.Count(r => r.StartsWith($"HEAD /v2/{repository}/blobs/", StringComparison.Ordinal)));
+        Assert.Contains("layers: 1 mounted, 1 uploaded", log.Single());
+        using var direct = new RegistryClient(TestEngine.Registry, null, PushPolicy.Default);
+        Assert.Equal(outcome.Digest, await direct.HeadManifestAsync(repository, "v1", CancellationToken.None));
+    }
+
+    /// <summary>
+    /// A token service grants what is asked for, and the registry checks each request against it (pull to read, push to
+    /// write, and pull on the repository a mount comes from). Blobs pushed at the same time need tokens for different
+    /// scopes: each request keeps the one it was answered with, and each scope is asked for once.
+    /// </summary>
     [Fact]
     public async Task A_Bearer_challenge_is_answered_with_a_token_for_the_scope_the_registry_names()
     {
         await using var registry = new BearerRegistry(TestEngine.Registry, "bearer-user", "bearer-secret");
-        var image = await AssembleAsync("bearer " + Guid.NewGuid(), TestEngine.Registry);
+        var credentials = new RegistryCredentials(name => name switch
+        {
+            RegistryCredentials.UsernameVariable => "bearer-user",
+            RegistryCredentials.PasswordVariable => "bearer-secret",
+            RegistryCredentials.HostVariable => registry.Address,
+            _ => null,
+        }, "/nonexistent");
+        var image = await AssembleAsync("bearer " + Guid.NewGuid(), registry.Address, credentials); // the base read through the token service too
         var repository = "tests/protocol-bearer-" + Guid.NewGuid().ToString("N")[..8];
         var credential = new RegistryCredential("bearer-user", "bearer-secret", false, "test");
         using var client = new RegistryClient(registry.Address, credential, PushPolicy.Default);
+        var tokensBefore = registry.Tokens.Count;
+        var log = new List<string>();
 
-        var digest = (await ImageOutputs.PushAsync(image, client, repository, new[] { "v1" }, _ => { }, CancellationToken.None)).Digest;
+        var digest = (await ImageOutputs.PushAsync(image, client, repository, new[] { "v1" }, log.Add, CancellationToken.None)).Digest;
 
         Assert.Equal(image.ManifestDigest, digest);
+        Assert.Contains("layers: 1 mounted, 1 uploaded", log.Single());
         Assert.Contains($"repository:{repository}:pull", registry.Scopes);
+        Assert.Contains("repository:base/busybox:pull", registry.Scopes); // asked for with the mount
+        // Each scope asked for once, however many requests needed it at the same time: the tag's check (pull), the
+        // mount (push, and pull where it comes from), perhaps the uploads (push; the mount's token also serves them).
+        var tokens = registry.Tokens.Skip(tokensBefore).ToList();
+        Assert.Equal(tokens.Distinct().Count(), tokens.Count);
+        Assert.Contains(tokens, t => t.Contains($"repository:{repository}:pull,push", StringComparison.Ordinal) && t.Contains("repository:base/busybox:pull", StringComparison.Ordinal));
         Assert.True(registry.Challenges >= 1);
         using var direct = new RegistryClient(TestEngine.Registry, null, PushPolicy.Default);
         Assert.Equal(digest, await direct.HeadManifestAsync(repository, "v1", CancellationToken.None));
