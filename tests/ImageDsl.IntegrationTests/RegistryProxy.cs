@@ -9,9 +9,10 @@ namespace ImageDsl.IntegrationTests;
 /// when it sees a manifest upload (PUT …/manifests/…), the last request of a push — the one that makes a tag visible —
 /// for the first <c>drops</c> such uploads, so tests can observe retries and partial failures; and it counts the
 /// requests that carry an Authorization header, so tests can see where credentials went. With <c>hangManifests</c>
-/// it holds manifest uploads instead, never answering: a registry that hangs at the last step of a push. With
-/// <c>holdBlobChecks</c> = n it holds each blob check (HEAD …/blobs/…) until n of them are waiting at once — which only
-/// a client that checks blobs concurrently ever gets to — or 20 s have passed; <see cref="BlobChecksMet"/> says which.
+/// it holds manifest uploads instead, never answering: a registry that hangs at the last step of a push. After
+/// <see cref="HoldTogether"/> it holds each request for one of those blobs until a request for every one of them is
+/// waiting — which only a client that sends them concurrently ever gets to — or 20 s have passed;
+/// <see cref="WereHeldTogether"/> says which.
 /// </summary>
 public sealed class RegistryProxy : LoopbackServer
 {
@@ -21,14 +22,13 @@ public sealed class RegistryProxy : LoopbackServer
     private int _dropped;
     private int _authorized;
     private readonly bool _hangManifests;
-    private readonly int _holdBlobChecks;
-    private readonly TaskCompletionSource _blobChecksMet = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _blobChecksWaiting;
+    private IReadOnlyCollection<string> _holdTogether = Array.Empty<string>();
+    private readonly TaskCompletionSource _heldTogether = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _waiting = new();
 
-    public RegistryProxy(string registry, int drops = 0, bool hangManifests = false, int holdBlobChecks = 0)
+    public RegistryProxy(string registry, int drops = 0, bool hangManifests = false)
     {
         _hangManifests = hangManifests;
-        _holdBlobChecks = holdBlobChecks;
         var parts = registry.Split(':');
         _target = new IPEndPoint(IPAddress.Parse(parts[0]), int.Parse(parts[1]));
         _dropsLeft = drops;
@@ -39,8 +39,11 @@ public sealed class RegistryProxy : LoopbackServer
 
     public int Dropped => Volatile.Read(ref _dropped);
 
-    /// <summary>Whether <c>holdBlobChecks</c> blob checks were ever waiting at the same time.</summary>
-    public bool BlobChecksMet => _blobChecksMet.Task.IsCompleted;
+    /// <summary>From now on, holds each request for one of <paramref name="blobs"/> (digests) until one for each waits.</summary>
+    public void HoldTogether(IReadOnlyCollection<string> blobs) => Volatile.Write(ref _holdTogether, blobs);
+
+    /// <summary>Whether requests for every blob given to <see cref="HoldTogether"/> were ever waiting at the same time.</summary>
+    public bool WereHeldTogether => _heldTogether.Task.IsCompleted;
 
     /// <summary>Requests that carried credentials (an Authorization header) to the registry.</summary>
     public int Authorized => Volatile.Read(ref _authorized);
@@ -72,7 +75,8 @@ public sealed class RegistryProxy : LoopbackServer
         while ((read = await from.ReadAsync(buffer, Stopping)) > 0)
         {
             var text = Encoding.ASCII.GetString(buffer, 0, Math.Min(read, 512));
-            if (System.Text.RegularExpressions.Regex.Match(text, "^(GET|HEAD|PUT|POST|PATCH|DELETE) (/v2/[^ ]*) HTTP/") is { Success: true } line)
+            var line = System.Text.RegularExpressions.Regex.Match(text, "^(GET|HEAD|PUT|POST|PATCH|DELETE) (/v2/[^ ]*) HTTP/");
+            if (line.Success)
             {
                 lock (_requests) _requests.Add(line.Groups[1].Value + " " + line.Groups[2].Value);
             }
@@ -82,11 +86,13 @@ public sealed class RegistryProxy : LoopbackServer
                 Interlocked.Increment(ref _authorized);
             }
 
-            if (_holdBlobChecks > 0 && System.Text.RegularExpressions.Regex.IsMatch(text, "^HEAD /v2/[^ ]*/blobs/"))
+            if (line.Success && line.Groups[2].Value.Contains("/blobs/", StringComparison.Ordinal)
+                && Volatile.Read(ref _holdTogether) is var together && together.FirstOrDefault(d => line.Groups[2].Value.Contains(d, StringComparison.Ordinal)) is { } held)
             {
-                if (Interlocked.Increment(ref _blobChecksWaiting) >= _holdBlobChecks) _blobChecksMet.TrySetResult();
-                await Task.WhenAny(_blobChecksMet.Task, Task.Delay(TimeSpan.FromSeconds(20), Stopping));
-                Interlocked.Decrement(ref _blobChecksWaiting);
+                _waiting.AddOrUpdate(held, 1, (_, n) => n + 1);
+                if (together.All(d => _waiting.GetValueOrDefault(d) > 0)) _heldTogether.TrySetResult();
+                await Task.WhenAny(_heldTogether.Task, Task.Delay(TimeSpan.FromSeconds(20), Stopping));
+                _waiting.AddOrUpdate(held, 0, (_, n) => n - 1);
             }
 
             var manifestPut = buffer.AsSpan(0, read).StartsWith("PUT "u8) && buffer.AsSpan(0, read).IndexOf(ManifestPut) > 0;

@@ -312,6 +312,8 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
         {
             var baseImage = await bases.GetAsync(reference, platform, cancellationToken).ConfigureAwait(false);
             var tree = new FileTree();
+            // Each layer's entry list read (or, the first time, scanned from the blob) on its own thread; applied in order.
+            await Task.WhenAll(baseImage.Layers.Select(layer => Task.Run(() => LayerIndex.Read(layer.BlobPath!), cancellationToken))).ConfigureAwait(false);
             foreach (var layer in baseImage.Layers) tree.Apply(layer.BlobPath!);
             var image = (JsonObject)baseImage.Config.DeepClone();
             image["history"] ??= new JsonArray();

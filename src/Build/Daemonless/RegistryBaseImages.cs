@@ -24,7 +24,18 @@ public sealed record RegistryLocation(string Registry, string Repository, string
 /// </summary>
 public sealed class RegistryBaseImages(BlobStore store, RegistryCredentials credentials, PushPolicy policy, Action<string>? log = null) : IBaseImageSource, IDisposable
 {
+    /// <summary>Base layers downloaded at the same time: docker's default (<c>max-concurrent-downloads</c>).</summary>
+    public const int ConcurrentDownloads = 3;
+
     private readonly Dictionary<string, RegistryClient> _clients = new(StringComparer.Ordinal);
+
+    private readonly object _logging = new();
+
+    // One message at a time: layers download in parallel, and the caller's log need not be thread-safe.
+    private void Log(string message)
+    {
+        lock (_logging) log?.Invoke(message);
+    }
     private readonly Dictionary<string, string> _resolved = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -59,11 +70,11 @@ public sealed class RegistryBaseImages(BlobStore store, RegistryCredentials cred
             }
             finally
             {
-                foreach (var message in read.Messages) log?.Invoke(message);
+                foreach (var message in read.Messages) Log(message);
             }
 
             if (read.Digest is not null) _resolved[reference] = read.Digest;
-            log?.Invoke($"{reference} was read while the project was published");
+            Log($"{reference} was read while the project was published");
             return image;
         }
 
@@ -140,17 +151,22 @@ public sealed class RegistryBaseImages(BlobStore store, RegistryCredentials cred
             var mediaType = layer["mediaType"]!.GetValue<string>();
             if (!mediaType.EndsWith("gzip", StringComparison.Ordinal)) throw new ImageDslException(ErrorCodes.BaseImageLayerUnsupported, reference, "a layer of type " + mediaType);
             var digest = layer["digest"]!.GetValue<string>();
-            await EnsureAsync(client, location, digest, cancellationToken).ConfigureAwait(false);
             layers.Add(new ImageLayer(mediaType, digest, layer["size"]!.GetValue<long>(), diffIds[i], store.PathOf(digest), location.Registry, location.Repository));
         }
 
+        // The layers the cache lacks, side by side (three at a time, as docker pull): on a machine that has never built
+        // on this base (a CI runner), its bytes are what the build waits for.
+        await Parallel.ForEachAsync(layers.Select(l => l.Digest).Distinct(StringComparer.Ordinal),
+                new ParallelOptions { MaxDegreeOfParallelism = ConcurrentDownloads, CancellationToken = cancellationToken },
+                async (digest, token) => await EnsureAsync(client, location, digest, token).ConfigureAwait(false))
+            .ConfigureAwait(false);
         return new BaseImage(config, layers, manifest.MediaType == RegistryClient.OciManifest);
     }
 
     private async Task EnsureAsync(RegistryClient client, RegistryLocation location, string digest, CancellationToken cancellationToken)
     {
         if (store.Has(digest)) return;
-        log?.Invoke($"downloading {digest.Substring(0, 19)} from {location.Registry}/{location.Repository}");
+        Log($"downloading {digest.Substring(0, 19)} from {location.Registry}/{location.Repository}");
         await client.DownloadBlobAsync(location.Repository, digest, store.PathOf(digest), cancellationToken).ConfigureAwait(false);
     }
 

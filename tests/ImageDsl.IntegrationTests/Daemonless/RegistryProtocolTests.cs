@@ -20,12 +20,12 @@ public sealed class RegistryProtocolTests : IDisposable
     public void Dispose() => _context.Delete(recursive: true);
 
     // The base is read through the same registry address the push goes to (a proxy counts as its own registry).
-    private async Task<ImageArtifacts> AssembleAsync(string content, string registry, RegistryCredentials? credentials = null)
+    private async Task<ImageArtifacts> AssembleAsync(string content, string registry, RegistryCredentials? credentials = null, string extra = "")
     {
         await File.WriteAllTextAsync(Path.Combine(_context.FullName, "file.txt"), content);
         var store = new BlobStore(Path.Combine(Path.GetTempPath(), "imagedsl-parity-store"));
         using var bases = new RegistryBaseImages(store, credentials ?? new RegistryCredentials(_ => null, "/nonexistent"), PushPolicy.Default);
-        var assembled = await new ImageAssembler(bases, store).AssembleAsync(new AssemblyRequest($"FROM {registry}/base/busybox:1\nCOPY file.txt /file.txt\n", null,
+        var assembled = await new ImageAssembler(bases, store).AssembleAsync(new AssemblyRequest($"FROM {registry}/base/busybox:1\nCOPY file.txt /file.txt\n" + extra, null,
             new Dictionary<string, string>(), new Dictionary<string, string>(), ContextPacker.List(_context.FullName), ImagePlatform.Parse("linux/amd64"), DateTimeOffset.UnixEpoch, 1),
             CancellationToken.None);
         return ImageArtifacts.Of(assembled);
@@ -127,19 +127,57 @@ public sealed class RegistryProtocolTests : IDisposable
     [Fact]
     public async Task The_blobs_of_a_push_are_checked_at_the_same_time()
     {
-        await using var proxy = new RegistryProxy(TestEngine.Registry, holdBlobChecks: 3);
+        await using var proxy = new RegistryProxy(TestEngine.Registry);
         var image = await AssembleAsync("concurrent " + Guid.NewGuid(), proxy.Address);
+        proxy.HoldTogether(image.Image.Layers.Select(l => l.Digest).Append(image.ConfigDigest).ToList());
         var repository = "tests/protocol-concurrent-" + Guid.NewGuid().ToString("N")[..8];
         using var client = new RegistryClient(proxy.Address, null, PushPolicy.Default);
         var log = new List<string>();
 
         var outcome = await ImageOutputs.PushAsync(image, client, repository, new[] { "v1" }, log.Add, CancellationToken.None);
 
-        Assert.True(proxy.BlobChecksMet, "the three blob checks never waited at the same time");
+        Assert.True(proxy.WereHeldTogether, "the three blob checks never waited at the same time");
         Assert.Equal(3, proxy.Requests.Count(r => r.StartsWith($"HEAD /v2/{repository}/blobs/", StringComparison.Ordinal)));
         Assert.Contains("layers: 1 mounted, 1 uploaded", log.Single());
         using var direct = new RegistryClient(TestEngine.Registry, null, PushPolicy.Default);
         Assert.Equal(outcome.Digest, await direct.HeadManifestAsync(repository, "v1", CancellationToken.None));
+    }
+
+    /// <summary>
+    /// A base's layers that the cache lacks are downloaded at the same time (as docker pull does): on a machine that has
+    /// never built on the base, its bytes are what the build waits for. An image of three layers is read as a base into
+    /// an empty cache through a proxy that holds each layer's download until all three wait together.
+    /// </summary>
+    [Fact]
+    public async Task The_layers_of_a_base_are_downloaded_at_the_same_time()
+    {
+        await File.WriteAllTextAsync(Path.Combine(_context.FullName, "second.txt"), "second " + Guid.NewGuid());
+        var image = await AssembleAsync("layers " + Guid.NewGuid(), TestEngine.Registry, extra: "COPY second.txt /second.txt\n");
+        var repository = "tests/protocol-layers-" + Guid.NewGuid().ToString("N")[..8];
+        using (var client = new RegistryClient(TestEngine.Registry, null, PushPolicy.Default))
+        {
+            await ImageOutputs.PushAsync(image, client, repository, new[] { "v1" }, _ => { }, CancellationToken.None);
+        }
+
+        Assert.Equal(3, image.Image.Layers.Count);
+        await using var proxy = new RegistryProxy(TestEngine.Registry);
+        proxy.HoldTogether(image.Image.Layers.Select(l => l.Digest).ToList());
+        var empty = Directory.CreateTempSubdirectory("imagedsl-empty-cache-");
+        try
+        {
+            var store = new BlobStore(empty.FullName);
+            using var bases = new RegistryBaseImages(store, new RegistryCredentials(_ => null, "/nonexistent"), PushPolicy.Default);
+
+            var read = await bases.GetAsync($"{proxy.Address}/{repository}:v1", ImagePlatform.Parse("linux/amd64"), CancellationToken.None);
+
+            Assert.True(proxy.WereHeldTogether, "the three layer downloads never waited at the same time");
+            Assert.Equal(image.Image.Layers.Select(l => l.Digest), read.Layers.Select(l => l.Digest));
+            Assert.All(read.Layers, layer => Assert.Equal(layer.Digest, "sha256:" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(layer.BlobPath!))).ToLowerInvariant()));
+        }
+        finally
+        {
+            empty.Delete(recursive: true);
+        }
     }
 
     /// <summary>
