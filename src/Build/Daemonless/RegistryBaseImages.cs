@@ -28,15 +28,8 @@ public sealed class RegistryBaseImages(BlobStore store, RegistryCredentials cred
     public const int ConcurrentDownloads = 3;
 
     private readonly Dictionary<string, RegistryClient> _clients = new(StringComparer.Ordinal);
-
-    private readonly object _logging = new();
-
-    // One message at a time: layers download in parallel, and the caller's log need not be thread-safe.
-    private void Log(string message)
-    {
-        lock (_logging) log?.Invoke(message);
-    }
     private readonly Dictionary<string, string> _resolved = new(StringComparer.Ordinal);
+    private readonly object _logging = new();
 
     /// <summary>
     /// Each image reference read so far and the digest the registry gave for it (an index's, or the manifest's): what a
@@ -161,6 +154,12 @@ public sealed class RegistryBaseImages(BlobStore store, RegistryCredentials cred
                 async (digest, token) => await EnsureAsync(client, location, digest, token).ConfigureAwait(false))
             .ConfigureAwait(false);
         return new BaseImage(config, layers, manifest.MediaType == RegistryClient.OciManifest);
+    }
+
+    // One message at a time: layers download in parallel, and the caller's log need not be thread-safe.
+    private void Log(string message)
+    {
+        lock (_logging) log?.Invoke(message);
     }
 
     private async Task EnsureAsync(RegistryClient client, RegistryLocation location, string digest, CancellationToken cancellationToken)

@@ -349,11 +349,32 @@ public sealed class RegistryClient : IDisposable
         var requested = DateTimeOffset.UtcNow;
         using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode) return none;
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
-        var token = json.RootElement.TryGetProperty("token", out var t) ? t.GetString() : json.RootElement.TryGetProperty("access_token", out var a) ? a.GetString() : null;
-        var lifetime = json.RootElement.TryGetProperty("expires_in", out var e) && e.TryGetInt32(out var seconds) && seconds > 0 ? seconds : 60;
+        var answer = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        string? token = null;
+        var lifetime = 60;
+        try
+        {
+            using var json = JsonDocument.Parse(answer);
+            var root = json.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && (root.TryGetProperty("token", out var t) || root.TryGetProperty("access_token", out t)) && t.ValueKind == JsonValueKind.String)
+            {
+                token = t.GetString();
+                if (root.TryGetProperty("expires_in", out var e) && e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out var seconds) && seconds > 0) lifetime = seconds;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        // A login page of a proxy, say: named as what it is, not as the registry refusing the credentials.
+        if (string.IsNullOrEmpty(token))
+        {
+            throw new ImageDslException(ErrorCodes.RegistryRequestFailed, _registry, "GET", realm,
+                "its token service answered 200 without a token (a JSON object with \"token\" or \"access_token\")");
+        }
+
         // Renewed a little before the registry would refuse it (a request sent just before then is still answered).
-        return token is null ? none : new Grant(new AuthenticationHeaderValue("Bearer", token), requested.AddSeconds(lifetime * 0.9));
+        return new Grant(new AuthenticationHeaderValue("Bearer", token), requested.AddSeconds(lifetime * 0.9));
     }
 
     private static AuthenticationHeaderValue Basic(RegistryCredential credential) =>

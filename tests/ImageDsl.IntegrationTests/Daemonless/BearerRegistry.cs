@@ -24,9 +24,12 @@ public sealed class BearerRegistry : IAsyncDisposable
     private readonly List<string> _scopes = new();
     private int _challenges;
     private readonly List<string> _tokens = new();
+    private readonly string? _tokenAnswer;
 
-    public BearerRegistry(string target, string user, string password)
+    /// <param name="tokenAnswer">What the token service answers the right credentials with instead of a token (a proxy's login page, say).</param>
+    public BearerRegistry(string target, string user, string password, string? tokenAnswer = null)
     {
+        _tokenAnswer = tokenAnswer;
         _target = target;
         _user = user;
         _password = password;
@@ -95,7 +98,7 @@ public sealed class BearerRegistry : IAsyncDisposable
                     lock (_scopes) _tokens.Add(string.Join(" ", request.QueryString.GetValues("scope") ?? Array.Empty<string>()));
                 }
 
-                if (response.StatusCode == 200) await response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes($"{{\"token\":\"{granted}\"}}"));
+                if (response.StatusCode == 200) await response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(_tokenAnswer ?? $"{{\"token\":\"{granted}\"}}"));
                 return;
             }
 

@@ -224,6 +224,30 @@ public sealed class RegistryProtocolTests : IDisposable
         Assert.DoesNotContain("wrong", error.Message); // the secret is never shown
     }
 
+    /// <summary>
+    /// A token service that answers the right credentials with something else than a token (an HTML login page of a
+    /// proxy, JSON without one) is IMAGEDSL1010 naming the token service and what was missing — not IMAGEDSL1009, which
+    /// would send the user to check credentials that are right.
+    /// </summary>
+    [Theory]
+    [InlineData("<html><body>Sign in</body></html>")]
+    [InlineData("{\"token\": 42}")]
+    [InlineData("[]")]
+    public async Task A_token_service_answer_without_a_token_is_one_coded_error_naming_it(string answer)
+    {
+        await using var registry = new BearerRegistry(TestEngine.Registry, "bearer-user", "bearer-secret", tokenAnswer: answer);
+        var image = await AssembleAsync("no token " + Guid.NewGuid(), TestEngine.Registry);
+        using var client = new RegistryClient(registry.Address, new RegistryCredential("bearer-user", "bearer-secret", false, "test"), PushPolicy.Default);
+
+        var error = await Assert.ThrowsAsync<ImageDslException>(() =>
+            ImageOutputs.PushAsync(image, client, "tests/protocol-no-token", new[] { "v1" }, _ => { }, CancellationToken.None));
+
+        Assert.Equal(ErrorCodes.RegistryRequestFailed, error.Code);
+        Assert.Contains($"http://{registry.Address}/token", error.Message);
+        Assert.Contains("without a token", error.Message);
+        Assert.DoesNotContain("bearer-secret", error.Message);
+    }
+
     [Fact]
     public async Task Basic_credentials_from_the_environment_push_to_the_protected_registry()
     {
