@@ -22,15 +22,20 @@ internal static class AppImageMeasurement
     private const int Runs = 3;
 
     /// <param name="only">Tool names to measure (e.g. "host,sdk" for (a) alone, "daemonless,sdk,clihost" for the daemonless builder); null: all.</param>
-    public static int Run(string? only = null)
+    /// <param name="latencyMilliseconds">When above 0, every tool reaches the registry through a <see cref="LatencyProxy"/>
+    /// that delays each direction by this much: a registry farther away than this machine.</param>
+    public static int Run(string? only = null, int latencyMilliseconds = 0)
     {
-        var registry = Setting("IMAGEDSL_REGISTRY");
+        var loopback = Setting("IMAGEDSL_REGISTRY");
         var aspnet = Setting("IMAGEDSL_ASPNET_IMAGE");
         var sdk = Setting("IMAGEDSL_DOTNET_SDK_IMAGE");
         // The SDK pulls its base image from a registry: a copy of the same stand-in, in the loopback registry.
+        BenchSupport.Run("docker", $"tag {aspnet} {loopback}/bench/aspnet:10.0");
+        BenchSupport.Run("docker", $"push -q {loopback}/bench/aspnet:10.0");
+        var far = latencyMilliseconds > 0 ? new LatencyProxy(loopback, TimeSpan.FromMilliseconds(latencyMilliseconds)) : null;
+        var registry = far?.Address ?? loopback;
+        if (far is not null) Console.WriteLine($"every tool reaches the registry through {registry}: {latencyMilliseconds} ms each way");
         var baseInRegistry = $"{registry}/bench/aspnet:10.0";
-        BenchSupport.Run("docker", $"tag {aspnet} {baseInRegistry}");
-        BenchSupport.Run("docker", $"push -q {baseInRegistry}");
 
         var root = Directory.CreateTempSubdirectory("imagedsl-app-bench-");
         try
@@ -61,8 +66,11 @@ internal static class AppImageMeasurement
                 // The same in-image definition in a small project of its own next to the app (docs/getting-started.md): a
                 // change to the app's code compiles nothing on the host.
                 ("inimageproject", dir => App(root, dir, "inimageproject", environment), dir => Dotnet(Path.Combine(dir, "image"), $"build -c Release -p:ImageDslBuildOnBuild=true -p:ImageDslPushOnBuild=true -p:ImageDslSmokeRun=false -p:ContainerRegistry={registry} -p:ContainerRepository=bench/inimageproject-webapi", environment)),
-                // The daemonless builder reads its base from a registry, like the SDK: the same copy of the stand-in.
-                ("daemonless", dir => App(root, dir, "host", environment), dir => Dotnet(dir, $"build -c Release -p:ImageDslBuildOnBuild=true -p:ImageDslPushOnBuild=true -p:ImageDslSmokeRun=false -p:ImageDslBuilder=daemonless -p:ContainerRegistry={registry} -p:ContainerRepository=bench/daemonless-webapi -p:ImageDslBuildArgs=RUNTIME_IMAGE={baseInRegistry}", environment)),
+                // The daemonless builder reads its base from a registry, like the SDK: the same copy of the stand-in. Each
+                // copy of the app has a base-layer cache of its own (IMAGEDSL_CACHE), so a cold build is a machine's first
+                // build on that base (a CI runner's), which downloads and reads the base's layers; the SDK never needs them.
+                ("daemonless", dir => App(root, dir, "host", environment), dir => Dotnet(dir, $"build -c Release -p:ImageDslBuildOnBuild=true -p:ImageDslPushOnBuild=true -p:ImageDslSmokeRun=false -p:ImageDslBuilder=daemonless -p:ContainerRegistry={registry} -p:ContainerRepository=bench/daemonless-webapi -p:ImageDslBuildArgs=RUNTIME_IMAGE={baseInRegistry}",
+                    new Dictionary<string, string>(environment) { ["IMAGEDSL_CACHE"] = dir + ".imagedsl-cache" })),
                 ("clihost", dir => App(root, dir, "clihost", environment), dir =>
                 {
                     Dotnet(dir, "publish -c Release -o bin/publish", environment);
@@ -121,6 +129,7 @@ internal static class AppImageMeasurement
         }
         finally
         {
+            far?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             BenchSupport.Run("dotnet", "build-server shutdown");
             root.Delete(recursive: true);
         }

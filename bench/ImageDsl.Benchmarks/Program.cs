@@ -47,7 +47,9 @@ public static class Program
             case "context":
                 return ContextTransferMeasurement.Run().GetAwaiter().GetResult();
             case "app":
-                return AppImageMeasurement.Run(args.ElementAtOrDefault(1));
+                // app [tools] [--latency-ms N]: N ms each way between every tool and the registry (LatencyProxy).
+                return AppImageMeasurement.Run(args.ElementAtOrDefault(1) is { } only && !only.StartsWith("--", StringComparison.Ordinal) ? only : null,
+                    args.SkipWhile(a => a != "--latency-ms").Skip(1).Select(int.Parse).FirstOrDefault());
             default:
                 Console.Error.WriteLine("usage: generator | analyzer | analyzer-app | analyzer-time | build | noop | memory | context | app");
                 return 2;
