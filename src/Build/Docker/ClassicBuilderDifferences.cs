@@ -35,7 +35,9 @@ namespace ImageDsl.Build.Docker;
 /// --chown of such a file (without --chown both keep the bits), which cannot be seen before the build (the files are
 /// another stage's or image's): documented.</item>
 /// <item><c>CMD []</c> (<c>ResetCmd()</c>) in a stage the image stands on: BuildKit's image records no command (null),
-/// the classic builder's an empty one. Building with BuildKit makes them agree.</item>
+/// the classic builder's an empty one — unless a later CMD on the image's way sets one, or a later ENTRYPOINT clears it
+/// (to null with both builders; not in a stage whose earlier CMD with arguments the classic builder counts as its
+/// own command, which an ENTRYPOINT keeps). Building with BuildKit makes them agree.</item>
 /// <item>A build that names its platform: BuildKit's image states that platform (normalized) and, where a base index
 /// lacks it, stands on the nearest variant in containerd's order; the classic builder's states its base's platform as
 /// written (for FROM scratch the daemon's) and picks by its own order. Refused when a base's config (or that of an
@@ -85,6 +87,11 @@ public static class ClassicBuilderDifferences
         string? baseReference = null, workdir = null;
         var made = new HashSet<string>(StringComparer.Ordinal);
         var ran = false;
+        // A CMD [] on the image's way that nothing after it has made agree yet (reported at the end), and whether the
+        // stage has set a command as the classic builder counts it (a CMD with arguments: an ENTRYPOINT then keeps the
+        // command; otherwise it clears it, to null with both builders).
+        ImageDslException? reset = null;
+        var cmdSet = false;
         // The values of the global build arguments, and of those the current stage declares: what ${NAME} in a source is.
         var global = new Dictionary<string, string>(StringComparer.Ordinal);
         var declared = global;
@@ -93,8 +100,9 @@ public static class ClassicBuilderDifferences
             if (instruction.Keyword == "from")
             {
                 // The classic builder runs every stage up to the target, and none after it.
-                if (target is not null && string.Equals(stageName, target, StringComparison.OrdinalIgnoreCase)) return;
+                if (target is not null && string.Equals(stageName, target, StringComparison.OrdinalIgnoreCase)) break;
                 stage++;
+                cmdSet = false;
                 declared = new Dictionary<string, string>(StringComparer.Ordinal);
                 ownTriggers = new List<string>();
                 var words = instruction.Rest.Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -158,6 +166,8 @@ public static class ClassicBuilderDifferences
                 statedPlatforms[stageName] = stated;
             }
         }
+
+        if (reset is not null) throw reset;
 
         // One instruction of the stage, or a trigger of its base run at the FROM line at (and reported there).
         async Task CheckAsync(DockerfileInstruction instruction, string text, DockerfileInstruction at, char instructionEscape)
@@ -235,10 +245,6 @@ public static class ClassicBuilderDifferences
                 case "volume":
                     volume ??= instruction.Json?.FirstOrDefault() ?? instruction.Rest.Trim().Split(' ')[0];
                     break;
-                case "cmd" when instruction.Json is { Count: 0 } && imageStages.Contains(stage):
-                    throw Differs("resets the command with CMD []",
-                        "BuildKit's image records no command (null), the classic builder's an empty one ([]): the same container, from another image config and id",
-                        "Build with BuildKit (ImageDslBuilder=buildkit or auto), or leave ResetCmd() out where there is no inherited command to clear");
                 case "copy" or "add" when instruction.Flag("chown") is { } chown && !chown.Contains(':') && !chown.All(char.IsAsciiDigit):
                     throw Differs($"copies with --chown={chown} without a group",
                         $"BuildKit gives the files the primary group of the user {chown} (from /etc/passwd), the classic builder the group named {chown} (from /etc/group)",
@@ -274,6 +280,17 @@ public static class ClassicBuilderDifferences
             {
                 case "run":
                     ran = true;
+                    break;
+                case "cmd" when imageStages.Contains(stage):
+                    reset = instruction.Json is { Count: 0 }
+                        ? Differs("resets the command with CMD []",
+                            "BuildKit's image records no command (null), the classic builder's an empty one ([]): the same container, from another image config and id",
+                            "Build with BuildKit (ImageDslBuilder=buildkit or auto), set the command later (Cmd(...)), or leave ResetCmd() out where there is no inherited command to clear")
+                        : null;
+                    cmdSet |= instruction.Json is not { Count: 0 };
+                    break;
+                case "entrypoint" when imageStages.Contains(stage) && !cmdSet:
+                    reset = null;
                     break;
                 case "workdir":
                     workdir = Absolute(instruction.Rest.Trim());

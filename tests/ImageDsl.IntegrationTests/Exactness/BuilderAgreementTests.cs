@@ -285,6 +285,44 @@ public sealed class BuilderAgreementTests
     }
 
     /// <summary>
+    /// A reset that something later on the image's way makes agree: a later CMD sets the command again, or a later
+    /// ENTRYPOINT clears it (to null with both builders, also in the reset's own stage: the classic builder does not
+    /// count CMD [] as the stage's command) — the check lets the classic build through. Where the stage set a command
+    /// with arguments before the reset, the classic builder's ENTRYPOINT keeps its empty one: still differs, still refused.
+    /// </summary>
+    [Fact]
+    public async Task A_reset_command_made_agree_later_on_the_image_s_way_is_not_refused_and_one_left_as_it_is_still_is()
+    {
+        var withCommand = Dockerfile.From(TestEngine.BaseImage).As("base").Entrypoint("/bin/echo", "base").Cmd("base");
+        var reset = Dockerfile.From(withCommand).As("reset").ResetCmd();
+        var cases = new (string Name, string Dockerfile, bool Agree)[]
+        {
+            ("later-cmd", Dockerfile.From(reset).Cmd("again").ToString(), true),
+            ("later-entrypoint", Dockerfile.From(reset).Entrypoint("/bin/echo", "later").ToString(), true),
+            ("same-stage-entrypoint", Dockerfile.From(withCommand).ResetCmd().Entrypoint("/bin/echo", "same").ToString(), true),
+            ("set-then-reset-then-entrypoint", Dockerfile.From(withCommand).Cmd("first").ResetCmd().Entrypoint("/bin/echo", "kept").ToString(), false),
+        };
+
+        foreach (var (name, dockerfile, agree) in cases)
+        {
+            Assert.Contains("\nCMD []\n", dockerfile);
+            var fromBuildKit = await BuildAsync("reset-" + name + "-buildkit", dockerfile, BuilderKind.BuildKit, new Dictionary<string, string>());
+            var fromClassic = await BuildAsync("reset-" + name + "-classic", dockerfile, BuilderKind.Classic, new Dictionary<string, string>());
+            Assert.Equal(fromBuildKit.Entrypoint, fromClassic.Entrypoint);
+            Assert.Equal(agree, (fromBuildKit.Cmd ?? Array.Empty<string>()).SequenceEqual(fromClassic.Cmd ?? Array.Empty<string>()) && (fromBuildKit.Cmd is null) == (fromClassic.Cmd is null));
+            if (agree)
+            {
+                await CheckAsync(dockerfile, new Dictionary<string, string>());
+            }
+            else
+            {
+                var error = await Assert.ThrowsAsync<ImageDslException>(() => CheckAsync(dockerfile, new Dictionary<string, string>()));
+                Assert.Contains("resets the command with CMD []", error.Message);
+            }
+        }
+    }
+
+    /// <summary>
     /// Two names of one context file (hard links), which the daemon receives as such from ImageDsl as from the docker
     /// CLI: where one source copies both, both builders keep them one file; copied by separate sources, both write two.
     /// Nothing to refuse (built without the cache, whose key does not tell hard links from copies).
