@@ -303,19 +303,29 @@ public sealed class RegistryClient : IDisposable
     private async Task<AuthenticationHeaderValue?> GrantAsync(string scope, AuthenticationHeaderValue? refused, AuthenticationHeaderValue challenge, string repository,
         string actions, string? extraScope, CancellationToken cancellationToken)
     {
-        Lazy<Task<Grant>> Ask() => new(() => AuthorizeAsync(challenge, repository, actions, extraScope, cancellationToken));
-        var current = _grants.GetOrAdd(scope, _ => Ask());
-        try
+        // An ask that fails (the token service unreachable, no token in its answer) fails for the requests waiting on
+        // it, and is forgotten: the next request challenged for the scope asks again.
+        Lazy<Task<Grant>> Ask()
         {
-            await current.Value.ConfigureAwait(false);
-        }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            // a failed ask (the token service unreachable) is asked again below: its failure is not kept
+            Lazy<Task<Grant>>? ask = null;
+            ask = new(async () =>
+            {
+                try
+                {
+                    return await AuthorizeAsync(challenge, repository, actions, extraScope, cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    _grants.TryRemove(new KeyValuePair<string, Lazy<Task<Grant>>>(scope, ask!));
+                    throw;
+                }
+            });
+            return ask;
         }
 
-        var grant = current.Value.IsCompletedSuccessfully ? current.Value.Result : null;
-        if (grant is null || !grant.Serves(refused))
+        var current = _grants.GetOrAdd(scope, _ => Ask());
+        var grant = await current.Value.ConfigureAwait(false);
+        if (!grant.Serves(refused))
         {
             var fresh = Ask();
             grant = await (_grants.TryUpdate(scope, fresh, current) ? fresh : _grants.GetOrAdd(scope, fresh)).Value.ConfigureAwait(false);
