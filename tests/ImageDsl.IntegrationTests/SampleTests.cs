@@ -1,6 +1,8 @@
 using System.IO.Compression;
 using System.Net;
 using System.Net.Sockets;
+using System.Reflection.PortableExecutable;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Docker.DotNet;
@@ -39,6 +41,21 @@ public sealed class SampleTests : IClassFixture<SampleTests.PackedSamples>
         Assert.Contains("tasks/net8.0/Docker.DotNet.dll", entries);
         Assert.Contains("tasks/net8.0/Docker.DotNet.Unix.dll", entries);
         Assert.Contains("tasks/net8.0/Docker.DotNet.X509.dll", entries);
+        Assert.Contains("tasks/net8.0/session/ImageDsl.Session.dll", entries);
+        // The task precompiled per machine for the .NET 10 runtime: the assembly alone (its dependencies and the
+        // session helper are the IL task's), with machine code for that operating system and processor (the PE
+        // machine field of a ReadyToRun image is the processor's XOR a value per operating system).
+        var precompiled = new Dictionary<string, ushort> { ["linux-x64"] = 0x8664 ^ 0x7B79, ["linux-arm64"] = 0xAA64 ^ 0x7B79, ["osx-arm64"] = 0xAA64 ^ 0x4644, ["win-x64"] = 0x8664 };
+        Assert.Equal(precompiled.Keys.Select(rid => $"tasks/net10.0/{rid}/ImageDsl.Build.dll").Order(), entries.Where(e => e.StartsWith("tasks/net10.0/", StringComparison.Ordinal)).Order());
+        foreach (var (rid, machine) in precompiled)
+        {
+            using var image = new MemoryStream();
+            using (var entry = package.GetEntry($"tasks/net10.0/{rid}/ImageDsl.Build.dll")!.Open()) entry.CopyTo(image);
+            image.Position = 0;
+            using var pe = new PEReader(image);
+            Assert.True(pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0, $"{rid}: no ReadyToRun header");
+            Assert.Equal(machine, (ushort)pe.PEHeaders.CoffHeader.Machine);
+        }
         foreach (var folder in new[] { "build", "buildTransitive" })
         {
             Assert.Contains($"{folder}/ImageDsl.props", entries);
@@ -129,6 +146,27 @@ public sealed class SampleTests : IClassFixture<SampleTests.PackedSamples>
         {
             folder.Delete(recursive: true);
         }
+    }
+
+    [Fact]
+    public void The_task_is_the_one_precompiled_for_this_machine_where_the_SDK_is_10_or_later_and_the_IL_task_elsewhere()
+    {
+        string TasksAssembly(string properties = "")
+        {
+            var result = MSBuildProject.Dotnet($"msbuild \"{Path.Combine(_samples.Root, "HelloWorld")}\" -nologo -getProperty:ImageDslTasksAssembly -getProperty:NETCoreSdkRuntimeIdentifier {properties}");
+            Assert.True(result.ExitCode == 0, result.Output);
+            using var json = JsonDocument.Parse(result.Output);
+            var found = json.RootElement.GetProperty("Properties");
+            return Path.GetRelativePath(Path.Combine(_samples.PackagesFolder, "imagedsl", _samples.Version), Path.GetFullPath(found.GetProperty("ImageDslTasksAssembly").GetString()!)).Replace('\\', '/')
+                + " on " + found.GetProperty("NETCoreSdkRuntimeIdentifier").GetString();
+        }
+
+        // This machine's SDK (10; linux-x64 here): the precompiled task, which every other test of this class builds with.
+        var rid = RuntimeInformation.RuntimeIdentifier;
+        Assert.Equal($"tasks/net10.0/{rid}/ImageDsl.Build.dll on {rid}", TasksAssembly());
+        // A machine the package has no precompiled task for, and an SDK older than 10: the IL task.
+        Assert.Equal("tasks/net8.0/ImageDsl.Build.dll on linux-musl-x64", TasksAssembly("-p:NETCoreSdkRuntimeIdentifier=linux-musl-x64"));
+        Assert.Equal("tasks/net8.0/ImageDsl.Build.dll on linux-x64", TasksAssembly("-p:NETCoreSdkVersion=9.0.300"));
     }
 
     [Fact]

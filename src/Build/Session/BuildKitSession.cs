@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json;
 using ImageDsl.Build.Diagnostics;
 
+using ImageDsl.Build.Tasks;
+
 namespace ImageDsl.Build.Session;
 
 /// <summary>
@@ -49,7 +51,7 @@ public sealed class BuildKitSession : IAsyncDisposable
     /// <summary>Starts the helper and returns once the daemon accepted the session.</summary>
     public static async Task<BuildKitSession> StartAsync(SessionConfiguration configuration, CancellationToken cancellationToken)
     {
-        var helper = Path.Combine(Path.GetDirectoryName(typeof(BuildKitSession).Assembly.Location)!, "session", "ImageDsl.Session.dll");
+        var helper = Path.Combine(TaskFiles.Directory, "session", "ImageDsl.Session.dll");
         if (!File.Exists(helper)) throw new ImageDslException(ErrorCodes.SessionFailed, "the session helper is missing: " + helper);
         var start = new ProcessStartInfo(DotnetHost(), $"\"{helper}\"")
         {
