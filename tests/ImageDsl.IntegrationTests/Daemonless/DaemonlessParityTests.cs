@@ -249,6 +249,42 @@ public sealed class DaemonlessParityTests
             ARG E=5 F=x${E}
             ENV OUT="$A|$B|$C|$E|$F|$SAME"
             """ },
+        // CMD [] on the image's way, then something that makes both daemon builders agree (IMAGEDSL2030 lets these
+        // through): the daemonless builder must agree with them too.
+        { "reset-command-then-cmd", """
+            FROM @BASE@ AS base
+            ENTRYPOINT ["/bin/echo", "base"]
+            CMD ["base"]
+            FROM base AS reset
+            CMD []
+            FROM reset
+            CMD ["again"]
+            """ },
+        { "reset-command-then-entrypoint", """
+            FROM @BASE@ AS base
+            ENTRYPOINT ["/bin/echo", "base"]
+            CMD ["base"]
+            FROM base AS reset
+            CMD []
+            FROM reset
+            ENTRYPOINT ["/bin/echo", "later"]
+            """ },
+        { "reset-command-then-entrypoint-same-stage", """
+            FROM @BASE@ AS base
+            ENTRYPOINT ["/bin/echo", "base"]
+            CMD ["base"]
+            FROM base
+            CMD []
+            ENTRYPOINT ["/bin/echo", "same"]
+            """ },
+        // (and one the classic builder disagrees on, which IMAGEDSL2030 refuses in a definition: BuildKit's answer)
+        { "set-reset-command-then-entrypoint", """
+            FROM @BASE@
+            ENTRYPOINT ["/bin/echo", "base"]
+            CMD ["first"]
+            CMD []
+            ENTRYPOINT ["/bin/echo", "kept"]
+            """ },
         { "from-stage-with-onbuild", """
             FROM @BASE@ AS parent
             ONBUILD ENV FROM_PARENT=1
