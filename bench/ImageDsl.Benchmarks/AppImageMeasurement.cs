@@ -15,11 +15,11 @@ namespace ImageDsl.Benchmarks;
 /// publish</c> + <c>docker build</c> + <c>docker push</c> of the equivalent hand-written host-publish Dockerfile.
 /// Each tool works in its own copy of the app (a standalone project, as `dotnet new` + `dotnet add package` make it),
 /// and each run changes one source line to a value never built before. Not BenchmarkDotNet: whole builds against the
-/// real daemon and registry, timed as a user waits for them; medians of <see cref="Runs"/>.
+/// real daemon and registry, timed as a user waits for them; the tools take turns; medians of <see cref="Runs"/>.
 /// </summary>
 internal static class AppImageMeasurement
 {
-    private const int Runs = 3;
+    private const int Runs = 5;
 
     /// <param name="only">Tool names to measure (e.g. "host,sdk" for (a) alone, "daemonless,sdk,clihost" for the daemonless builder); null: all.</param>
     /// <param name="latencyMilliseconds">When above 0, every tool reaches the registry through a <see cref="LatencyProxy"/>
@@ -79,26 +79,30 @@ internal static class AppImageMeasurement
                 }),
             };
 
-            var cold = new Dictionary<string, List<double>>();
-            var warm = new Dictionary<string, List<double>>();
-            foreach (var (name, prepare, build) in tools.Where(t => only is null || only.Split(',').Contains(t.Name)))
+            // The tools take turns, run by run, so that this VM's drift (a quarter within an hour) falls on all alike
+            // instead of on whichever tool's block of runs it coincides with.
+            var measured = tools.Where(t => only is null || only.Split(',').Contains(t.Name)).ToList();
+            var cold = measured.ToDictionary(t => t.Name, _ => new List<double>());
+            var warm = measured.ToDictionary(t => t.Name, _ => new List<double>());
+            for (var run = 0; run < Runs; run++)
             {
-                cold[name] = new List<double>();
-                warm[name] = new List<double>();
-                for (var run = 0; run < Runs; run++)
+                foreach (var (name, prepare, build) in measured)
                 {
                     // Cold: a fresh directory (nothing of ImageDsl's, the SDK's or obj/), content never built before.
                     var dir = prepare($"{name}-cold-{run}");
                     cold[name].Add(Time(() => build(dir)));
                 }
+            }
 
-                // Warm: the last cold directory, one source line changed before each run.
-                var warmDir = Path.Combine(root.FullName, $"{name}-cold-{Runs - 1}");
-                build(warmDir); // settle: a second build after the first, as a developer's loop would have it
-                for (var run = 0; run < Runs; run++)
+            // Warm: each tool's last cold directory, one source line changed before each run.
+            string WarmDir(string name) => Path.Combine(root.FullName, $"{name}-cold-{Runs - 1}");
+            foreach (var (name, _, build) in measured) build(WarmDir(name)); // settle: a second build after the first, as a developer's loop has it
+            for (var run = 0; run < Runs; run++)
+            {
+                foreach (var (name, _, build) in measured)
                 {
-                    ChangeOneLine(warmDir);
-                    warm[name].Add(Time(() => build(warmDir)));
+                    ChangeOneLine(WarmDir(name));
+                    warm[name].Add(Time(() => build(WarmDir(name))));
                 }
             }
 
