@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using ImageDsl.Build.Diagnostics;
-
 using ImageDsl.Build.Tasks;
 
 namespace ImageDsl.Build.Session;
