@@ -34,6 +34,46 @@ public class HostPublishTests
     }
 
     /// <summary>
+    /// The Web SDK publishes every *.config file of the project's folder, so the NuGet.config a restore needed goes into
+    /// the image with the feeds and credentials it holds (as with `dotnet publish` and the SDK's PublishContainer): said,
+    /// at the definition, with the project-file line that keeps it out — which does.
+    /// </summary>
+    [Fact]
+    public void A_nuget_config_in_the_publish_output_is_warned_about_until_the_project_keeps_it_out()
+    {
+        const string WebSdkContent = "<ItemGroup><Content Include=\"**/*.config\" Exclude=\"bin/**;obj/**\" CopyToPublishDirectory=\"PreserveNewest\" /></ItemGroup>";
+        using var project = new MSBuildProject("""
+            [Image("tests/host-publish-nuget", ExpectOutput = "App.dll")]
+            public static partial class Image
+            {
+                static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
+                static Dockerfile Define() => Dockerfile.From(BaseImage)
+                    .Copy(DotNet.HostPublish(), "/app/")
+                    .Cmd("ls", "/app");
+            }
+            """, new Dictionary<string, string> { ["NuGet.Config"] = "<configuration />\n" }, projectXml: WebSdkContent);
+        var args = $"-p:ImageDslBuildArgs=BASE_IMAGE={TestEngine.BaseImage} -p:ImageDslBuildOnBuild=true";
+
+        var shipped = project.Build(args);
+
+        Assert.True(shipped.ExitCode == 0, shipped.Output);
+        var warning = Assert.Single(shipped.Warnings, w => w.Contains("IMAGEDSL2033", StringComparison.Ordinal));
+        Assert.Contains($"{Path.Combine(project.Directory.FullName, "Image.cs")}(", warning);
+        Assert.Contains("copies NuGet.Config from the publish output of this project", warning);
+        Assert.Contains("<Content Update=\"NuGet.Config\" CopyToPublishDirectory=\"Never\" />", warning);
+        Assert.Contains("[tests/host-publish-nuget] | NuGet.Config", shipped.Output);
+
+        project.Write("App.csproj", project.Read("App.csproj").Replace(WebSdkContent,
+            WebSdkContent + "<ItemGroup><Content Update=\"NuGet.Config\" CopyToPublishDirectory=\"Never\" /></ItemGroup>", StringComparison.Ordinal));
+        var kept = project.Build(args);
+
+        Assert.True(kept.ExitCode == 0, kept.Output);
+        Assert.DoesNotContain(kept.Warnings, w => w.Contains("IMAGEDSL2033", StringComparison.Ordinal));
+        Assert.Contains("[tests/host-publish-nuget] | App.dll", kept.Output);
+        Assert.DoesNotContain("[tests/host-publish-nuget] | NuGet.Config", kept.Output);
+    }
+
+    /// <summary>
     /// A host publish for another architecture than the image: with no ImageDslPlatform the image is the daemon's
     /// platform (or, without a daemon, this machine's), and a framework-dependent app would even pass its smoke run
     /// there — with another machine's apphost and native libraries in it. Refused, naming the property, with either

@@ -96,6 +96,7 @@ public static class ErrorCodes
     public const string BuildersDisagree = "IMAGEDSL2030";
     public const string SettingsAboveContext = "IMAGEDSL2031";
     public const string SourcesAboveContext = "IMAGEDSL2032";
+    public const string NuGetConfigPublished = "IMAGEDSL2033";
 
     // 3xxx: local daemon
     public const string DaemonUnreachable = "IMAGEDSL3001";

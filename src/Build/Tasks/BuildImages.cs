@@ -77,6 +77,15 @@ public sealed partial class BuildImages : ImageDslTask
                 ContextReads.RequireLiteralSources(name, reads, request.BuildArgs, listed, contextDirectory);
                 // Only what the definition can copy is sent, hashed into the stamp, or watched for the next build.
                 var entries = ContextReads.Minimal(listed, reads, request.BuildArgs);
+                foreach (var (key, path) in ContextAdditions.PublishedNuGetConfigs(entries))
+                {
+                    var stage = reads.FirstOrDefault(r => r.Parts.FirstOrDefault()?.Text?.StartsWith($"{ContextAdditions.Folder}/publish/{key}/", StringComparison.Ordinal) == true)?.Stage;
+                    LogWarning(new ImageDslException(ErrorCodes.NuGetConfigPublished, name, ContextAdditions.ProjectOf(key) ?? "this project", path)
+                    {
+                        Origin = stage is null || string.IsNullOrEmpty(ProjectDirectory) ? null : StepLocator.OfStage(manifest, stage.Value, ProjectDirectory!),
+                    });
+                }
+
                 contextDirectories.Add(contextDirectory);
                 contextInputs.AddRange(entries.Where(WatchableInput).Select(e => e.FullPath));
                 contextInputs.Add(image.GetMetadata("DockerfilePath"));

@@ -42,6 +42,25 @@ public sealed class ContextPackerTests : IDisposable
         Assert.Equal(ImageDsl.Build.Diagnostics.ErrorCodes.ContextFolderTaken, taken.Code);
     }
 
+    /// <summary>
+    /// NuGet configurations in a host publish output, in every spelling NuGet reads and at any depth; the same name in
+    /// the context itself (where DotNet.InImagePublish's restore needs it) or as a folder is not one.
+    /// </summary>
+    [Fact]
+    public void Nuget_configs_of_a_host_publish_are_found_in_any_spelling_and_folder()
+    {
+        Write("NuGet.Config", "the context's own, for a restore in the image");
+        var additions = System.IO.Path.Combine(_outside.FullName, "context");
+        Write(System.IO.Path.Combine(additions, "publish", "self", "NuGet.Config"), "<configuration />");
+        Write(System.IO.Path.Combine(additions, "publish", "self", "nuget.config.bak"), "not NuGet's");
+        Write(System.IO.Path.Combine(additions, "publish", "self", "nuget.config", "inside.txt"), "a folder of that name");
+        Write(System.IO.Path.Combine(additions, "publish", "..+2FApi+2FApi.csproj", "conf", "nuget.config"), "<configuration />");
+
+        var found = ContextAdditions.PublishedNuGetConfigs(ContextAdditions.Add(ContextPacker.List(_context.FullName), additions, "test", _context.FullName, CancellationToken.None));
+
+        Assert.Equal(new[] { ("..+2FApi+2FApi.csproj", "conf/nuget.config"), ("self", "NuGet.Config") }, found);
+    }
+
     [Fact]
     public async Task Packs_like_the_docker_cli()
     {
