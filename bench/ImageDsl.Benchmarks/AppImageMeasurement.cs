@@ -24,7 +24,8 @@ internal static class AppImageMeasurement
     /// <param name="only">Tool names to measure (e.g. "host,sdk" for (a) alone, "daemonless,sdk,clihost" for the daemonless builder); null: all.</param>
     /// <param name="latencyMilliseconds">When above 0, every tool reaches the registry through a <see cref="LatencyProxy"/>
     /// that delays each direction by this much: a registry farther away than this machine.</param>
-    public static int Run(string? only = null, int latencyMilliseconds = 0)
+    /// <param name="megabitsPerSecond">When above 0, the same proxy also limits each connection to this bandwidth.</param>
+    public static int Run(string? only = null, int latencyMilliseconds = 0, int megabitsPerSecond = 0)
     {
         var loopback = Setting("IMAGEDSL_REGISTRY");
         var aspnet = Setting("IMAGEDSL_ASPNET_IMAGE");
@@ -32,9 +33,9 @@ internal static class AppImageMeasurement
         // The SDK pulls its base image from a registry: a copy of the same stand-in, in the loopback registry.
         BenchSupport.Run("docker", $"tag {aspnet} {loopback}/bench/aspnet:10.0");
         BenchSupport.Run("docker", $"push -q {loopback}/bench/aspnet:10.0");
-        var far = latencyMilliseconds > 0 ? new LatencyProxy(loopback, TimeSpan.FromMilliseconds(latencyMilliseconds)) : null;
+        var far = latencyMilliseconds > 0 || megabitsPerSecond > 0 ? new LatencyProxy(loopback, TimeSpan.FromMilliseconds(latencyMilliseconds), megabitsPerSecond) : null;
         var registry = far?.Address ?? loopback;
-        if (far is not null) Console.WriteLine($"every tool reaches the registry through {registry}: {latencyMilliseconds} ms each way");
+        if (far is not null) Console.WriteLine($"every tool reaches the registry through {registry}: {latencyMilliseconds} ms each way, {(megabitsPerSecond > 0 ? megabitsPerSecond + " Mbit/s" : "unlimited bandwidth")}");
         var baseInRegistry = $"{registry}/bench/aspnet:10.0";
 
         var root = Directory.CreateTempSubdirectory("imagedsl-app-bench-");

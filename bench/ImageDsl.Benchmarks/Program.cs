@@ -47,9 +47,10 @@ public static class Program
             case "context":
                 return ContextTransferMeasurement.Run().GetAwaiter().GetResult();
             case "app":
-                // app [tools] [--latency-ms N]: N ms each way between every tool and the registry (LatencyProxy).
+                // app [tools] [--latency-ms N] [--bandwidth-mbit M]: N ms each way between every tool and the registry, and
+                // at most M Mbit/s on each connection (LatencyProxy).
                 return AppImageMeasurement.Run(args.ElementAtOrDefault(1) is { } only && !only.StartsWith("--", StringComparison.Ordinal) ? only : null,
-                    args.SkipWhile(a => a != "--latency-ms").Skip(1).Select(int.Parse).FirstOrDefault());
+                    Option(args, "--latency-ms"), Option(args, "--bandwidth-mbit"));
             default:
                 Console.Error.WriteLine("usage: generator | analyzer | analyzer-app | analyzer-time | build | noop | memory | context | app");
                 return 2;
@@ -61,6 +62,9 @@ public static class Program
     /// breakdown, its callbacks' own time by Roslyn's telemetry, measured in a child process whose gen0 budget is 64 MB
     /// so that most runs collect no garbage (a collection's pause lands in whichever callback is running).
     /// </summary>
+    // The number after a switch (0 without it).
+    private static int Option(string[] args, string name) => args.SkipWhile(a => a != name).Skip(1).Select(int.Parse).FirstOrDefault();
+
     private static int AnalyzerTime(int runs)
     {
         var child = new System.Diagnostics.ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };

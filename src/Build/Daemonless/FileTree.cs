@@ -36,7 +36,7 @@ public sealed record LayerFileSource(string BlobPath, string EntryName, long Len
 public sealed record LayerRecord(string Name, TarEntryType Type, int Mode, int Uid, int Gid, string? Link, long Size);
 
 /// <summary>
-/// The entries of a layer blob, read once: reading a base image's layers (a .NET runtime image is ~100 MB of gzip)
+/// The entries of a layer blob, read once (as it downloads, <see cref="Registry.ReadAlong{T}"/>; else from the blob): reading a base image's layers (a .NET runtime image is ~100 MB of gzip)
 /// on every build would cost seconds, so the list is kept next to the blob (BLOB.entries) and in memory. The file is
 /// a small binary list (<see cref="BinaryWriter"/>'s strings and integers): a runtime image's ~8,000 entries read in a
 /// few milliseconds, where the JSON it replaced cost a cold build about 80 ms. The blob is content-addressed, so the
@@ -62,12 +62,18 @@ public static class LayerIndex
             }
         }
 
-        var records = Scan(path);
-        var temporary = cached + "." + Guid.NewGuid().ToString("N");
-        Save(temporary, records);
-        File.Move(temporary, cached, overwrite: true);
+        using var blob = File.OpenRead(path);
+        var records = Scan(blob);
+        Save(cached, records);
         return records;
     });
+
+    /// <summary>Keeps the entries of the blob at <paramref name="blobPath"/>, read as it downloaded (<see cref="Scan"/>).</summary>
+    public static void Keep(string blobPath, List<LayerRecord> records)
+    {
+        Save(blobPath + ".entries", records);
+        Memory[blobPath] = records;
+    }
 
     private static List<LayerRecord> Load(string path)
     {
@@ -88,28 +94,35 @@ public static class LayerIndex
         return records;
     }
 
+    // Written aside and moved into place: a reader never sees half a list.
     private static void Save(string path, List<LayerRecord> records)
     {
-        using var writer = new BinaryWriter(File.Create(path));
-        writer.Write(Format);
-        writer.Write(records.Count);
-        foreach (var record in records)
+        var temporary = path + "." + Guid.NewGuid().ToString("N");
+        using (var writer = new BinaryWriter(File.Create(temporary)))
         {
-            writer.Write(record.Name);
-            writer.Write((byte)record.Type);
-            writer.Write(record.Mode);
-            writer.Write(record.Uid);
-            writer.Write(record.Gid);
-            writer.Write(record.Link is not null);
-            if (record.Link is not null) writer.Write(record.Link);
-            writer.Write(record.Size);
+            writer.Write(Format);
+            writer.Write(records.Count);
+            foreach (var record in records)
+            {
+                writer.Write(record.Name);
+                writer.Write((byte)record.Type);
+                writer.Write(record.Mode);
+                writer.Write(record.Uid);
+                writer.Write(record.Gid);
+                writer.Write(record.Link is not null);
+                if (record.Link is not null) writer.Write(record.Link);
+                writer.Write(record.Size);
+            }
         }
+
+        File.Move(temporary, path, overwrite: true);
     }
 
-    private static List<LayerRecord> Scan(string blobPath)
+    /// <summary>The entries of a gzip tar layer, read from <paramref name="blob"/> (left open).</summary>
+    public static List<LayerRecord> Scan(Stream blob)
     {
         var records = new List<LayerRecord>();
-        using var reader = new TarReader(new GZipStream(File.OpenRead(blobPath), CompressionMode.Decompress));
+        using var reader = new TarReader(new GZipStream(blob, CompressionMode.Decompress, leaveOpen: true));
         while (reader.GetNextEntry(copyData: false) is { } entry)
         {
             var name = FileTree.Normalize(entry.Name);

@@ -151,7 +151,7 @@ public sealed class RegistryBaseImages(BlobStore store, RegistryCredentials cred
         // on this base (a CI runner), its bytes are what the build waits for.
         await Parallel.ForEachAsync(layers.Select(l => l.Digest).Distinct(StringComparer.Ordinal),
                 new ParallelOptions { MaxDegreeOfParallelism = ConcurrentDownloads, CancellationToken = cancellationToken },
-                async (digest, token) => await EnsureAsync(client, location, digest, token).ConfigureAwait(false))
+                async (digest, token) => await EnsureAsync(client, location, digest, token, layer: true).ConfigureAwait(false))
             .ConfigureAwait(false);
         return new BaseImage(config, layers, manifest.MediaType == RegistryClient.OciManifest);
     }
@@ -162,11 +162,15 @@ public sealed class RegistryBaseImages(BlobStore store, RegistryCredentials cred
         lock (_logging) log?.Invoke(message);
     }
 
-    private async Task EnsureAsync(RegistryClient client, RegistryLocation location, string digest, CancellationToken cancellationToken)
+    private async Task EnsureAsync(RegistryClient client, RegistryLocation location, string digest, CancellationToken cancellationToken, bool layer = false)
     {
         if (store.Has(digest)) return;
         Log($"downloading {digest.Substring(0, 19)} from {location.Registry}/{location.Repository}");
-        await client.DownloadBlobAsync(location.Repository, digest, store.PathOf(digest), cancellationToken).ConfigureAwait(false);
+        var path = store.PathOf(digest);
+        // A layer's entries are read as its bytes arrive (the inflate costs more than the download here) and kept once
+        // the digest has matched.
+        var entries = await client.DownloadBlobAsync<List<LayerRecord>>(location.Repository, digest, path, layer ? LayerIndex.Scan : null, cancellationToken).ConfigureAwait(false);
+        if (entries is not null) LayerIndex.Keep(path, entries);
     }
 
     private static string Platforms(RegistryManifest index) =>

@@ -118,12 +118,22 @@ public sealed class RegistryClient : IDisposable
     }
 
     /// <summary>Downloads a blob to <paramref name="path"/> (through a temporary file), checking its digest.</summary>
-    public async Task DownloadBlobAsync(string repository, string digest, string path, CancellationToken cancellationToken)
+    public Task DownloadBlobAsync(string repository, string digest, string path, CancellationToken cancellationToken) =>
+        DownloadBlobAsync<object>(repository, digest, path, null, cancellationToken);
+
+    /// <summary>
+    /// Downloads a blob to <paramref name="path"/> (through a temporary file), checking its digest, while
+    /// <paramref name="readAlong"/> reads the same bytes on a thread of its own as they arrive (see <see cref="ReadAlong{T}"/>).
+    /// Returns what the reader made once the digest has matched — null when the reader failed or there is none.
+    /// </summary>
+    public async Task<T?> DownloadBlobAsync<T>(string repository, string digest, string path, Func<Stream, T>? readAlong, CancellationToken cancellationToken)
+        where T : class
     {
         using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, new Uri(BaseAddress, $"{repository}/blobs/{digest}")),
             repository, "pull", cancellationToken, streamed: true).ConfigureAwait(false);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var partial = path + "." + Guid.NewGuid().ToString("N") + ".partial";
+        using var along = readAlong is null ? null : new ReadAlong<T>(readAlong);
         try
         {
             using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
@@ -136,6 +146,7 @@ public sealed class RegistryClient : IDisposable
                 {
                     hash.AppendData(buffer, 0, read);
                     await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    if (along is not null) await along.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                 }
 
                 var actual = "sha256:" + Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
@@ -143,6 +154,7 @@ public sealed class RegistryClient : IDisposable
             }
 
             File.Move(partial, path, overwrite: true);
+            return along is null ? null : await along.EndAsync().ConfigureAwait(false);
         }
         finally
         {
