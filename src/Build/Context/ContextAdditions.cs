@@ -71,6 +71,11 @@ public static class ContextAdditions
             .Select(e => e.RelativePath.Substring(Folder.Length + 9))
             .Select(rest => (rest.Substring(0, rest.IndexOf('/')), rest.Substring(rest.IndexOf('/') + 1)));
 
+    /// <summary>The stage that copies the host publish output <c>publish/KEY/</c>, if one does.</summary>
+    public static int? PublishReader(Metadata.ImageManifest manifest, string key) =>
+        LiteralReads(manifest).Where(r => r.Path == $"{Folder}/publish/{key}" || r.Path.StartsWith($"{Folder}/publish/{key}/", StringComparison.Ordinal))
+            .Select(r => (int?)r.Stage).FirstOrDefault();
+
     /// <summary>The stage that reads the package feed (DotNet.InImagePublish's), if one does.</summary>
     public static int? FeedReader(Metadata.ImageManifest manifest) =>
         LiteralReads(manifest).Where(r => r.Path == Folder + "/feed" || r.Path.StartsWith(Folder + "/feed/", StringComparison.Ordinal))

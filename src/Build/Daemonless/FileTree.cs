@@ -36,11 +36,12 @@ public sealed record LayerFileSource(string BlobPath, string EntryName, long Len
 public sealed record LayerRecord(string Name, TarEntryType Type, int Mode, int Uid, int Gid, string? Link, long Size);
 
 /// <summary>
-/// The entries of a layer blob, read once (as it downloads, <see cref="Registry.ReadAlong{T}"/>; else from the blob): reading a base image's layers (a .NET runtime image is ~100 MB of gzip)
-/// on every build would cost seconds, so the list is kept next to the blob (BLOB.entries) and in memory. The file is
-/// a small binary list (<see cref="BinaryWriter"/>'s strings and integers): a runtime image's ~8,000 entries read in a
-/// few milliseconds, where the JSON it replaced cost a cold build about 80 ms. The blob is content-addressed, so the
-/// list never goes stale; a damaged or older file is read again from the blob.
+/// The entries of a layer blob, read once (as it downloads, see <see cref="Registry.ReadAlong{T}"/>; else from the
+/// blob): reading a base image's layers (a .NET runtime image is ~100 MB of gzip) on every build would cost seconds,
+/// so the list is kept next to the blob (BLOB.entries) and in memory. The file is a small binary list
+/// (<see cref="BinaryWriter"/>'s strings and integers): a runtime image's ~8,000 entries read in a few milliseconds,
+/// where the JSON it replaced cost a cold build about 80 ms. The blob is content-addressed, so the list never goes
+/// stale; a damaged or older file is read again from the blob.
 /// </summary>
 public static class LayerIndex
 {

@@ -79,7 +79,7 @@ public sealed partial class BuildImages : ImageDslTask
                 var entries = ContextReads.Minimal(listed, reads, request.BuildArgs);
                 foreach (var (key, path) in ContextAdditions.PublishedNuGetConfigs(entries))
                 {
-                    var stage = reads.FirstOrDefault(r => r.Parts.FirstOrDefault()?.Text?.StartsWith($"{ContextAdditions.Folder}/publish/{key}/", StringComparison.Ordinal) == true)?.Stage;
+                    var stage = ContextAdditions.PublishReader(manifest, key);
                     LogWarning(new ImageDslException(ErrorCodes.NuGetConfigPublished, name, ContextAdditions.ProjectOf(key) ?? "this project", path)
                     {
                         Origin = stage is null || string.IsNullOrEmpty(ProjectDirectory) ? null : StepLocator.OfStage(manifest, stage.Value, ProjectDirectory!),
