@@ -9,21 +9,24 @@ namespace ImageDsl.IntegrationTests;
 [Collection(nameof(MSBuildTests))]
 public class HostPublishTests
 {
+    // An image of the project's publish output that lists it as its smoke run's output.
+    private static string ListsThePublish(string image) => $$"""
+        [Image("{{image}}", ExpectOutput = "App.dll")]
+        public static partial class Image
+        {
+            static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
+            static Dockerfile Define() => Dockerfile.From(BaseImage)
+                .Copy(DotNet.HostPublish(), "/app/")
+                .Cmd("ls", "/app");
+        }
+        """;
+
     [Theory]
     [InlineData("buildkit")]
     [InlineData("classic")]
     public void The_published_project_is_what_the_image_holds(string builder)
     {
-        using var project = new MSBuildProject("""
-            [Image("tests/host-publish", ExpectOutput = "App.dll")]
-            public static partial class Image
-            {
-                static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
-                static Dockerfile Define() => Dockerfile.From(BaseImage)
-                    .Copy(DotNet.HostPublish(), "/app/")
-                    .Cmd("ls", "/app");
-            }
-            """);
+        using var project = new MSBuildProject(ListsThePublish("tests/host-publish"));
 
         var result = project.Build($"-p:ImageDslBuildArgs=BASE_IMAGE={TestEngine.BaseImage} -p:ImageDslBuildOnBuild=true -p:ImageDslBuilder={builder} -p:ImageDslNoCache=true");
 
@@ -42,16 +45,7 @@ public class HostPublishTests
     public void A_nuget_config_in_the_publish_output_is_warned_about_until_the_project_keeps_it_out()
     {
         const string WebSdkContent = "<ItemGroup><Content Include=\"**/*.config\" Exclude=\"bin/**;obj/**\" CopyToPublishDirectory=\"PreserveNewest\" /></ItemGroup>";
-        using var project = new MSBuildProject("""
-            [Image("tests/host-publish-nuget", ExpectOutput = "App.dll")]
-            public static partial class Image
-            {
-                static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
-                static Dockerfile Define() => Dockerfile.From(BaseImage)
-                    .Copy(DotNet.HostPublish(), "/app/")
-                    .Cmd("ls", "/app");
-            }
-            """, new Dictionary<string, string> { ["NuGet.Config"] = "<configuration />\n" }, projectXml: WebSdkContent);
+        using var project = new MSBuildProject(ListsThePublish("tests/host-publish-nuget"), new Dictionary<string, string> { ["NuGet.Config"] = "<configuration />\n" }, projectXml: WebSdkContent);
         var args = $"-p:ImageDslBuildArgs=BASE_IMAGE={TestEngine.BaseImage} -p:ImageDslBuildOnBuild=true";
 
         var shipped = project.Build(args);
