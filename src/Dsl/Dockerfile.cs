@@ -39,6 +39,15 @@ namespace ImageDsl
         /// <summary>Parser directives; only the final stage may set them.</summary>
         public ParserDirectives Directives { get; private init; } = ParserDirectives.Default;
 
+        /// <summary>
+        /// The project this stage publishes (<see cref="DotNet.InImagePublish"/>'s, relative to the build context's
+        /// root), for the build step, which cannot tell it from the RUN text; null for any other stage. Not rendered.
+        /// </summary>
+        internal string? PublishedProject { get; private init; }
+
+        /// <summary>This stage, recorded as publishing <paramref name="project"/> (see <see cref="PublishedProject"/>).</summary>
+        internal Dockerfile Publishing(string project) => this with { PublishedProject = project };
+
         /// <summary><c>FROM image</c>. The reference may contain build arguments; they are declared globally for you.</summary>
         public static Dockerfile From(Value image, Platform? platform = null)
         {

@@ -77,7 +77,8 @@ namespace ImageDsl
                 // No compiler server: it cannot outlive the RUN step, so starting one only costs (about 0.4 s of a
                 // web app's 7 s publish here, measured in the SDK image); the compiler and its output are the same.
                 .Run("dotnet publish " + quoted + " -c " + Quote(configuration) + " -o " + Quote(output) + " --no-restore -p:ImageDslEnabled=false -p:UseSharedCompilation=false",
-                    mounts: new[] { cache });
+                    mounts: new[] { cache })
+                .Publishing(project);
         }
 
         private static string RequireProject(string project, string parameter)

@@ -96,7 +96,7 @@ namespace ImageDsl.Generator
 
             /// <summary>
             /// The manifest as JSON for the build step's reader:
-            /// <c>{"stages":[{"name":…,"base":[parts]|null,"needs":[…],"from":n (FROM that stage),"exposes":[{"arg":…,"default":…,"step":n}],"labels":[keys]}],"reads":[{"stage":0,"kind":"path"|"pattern","parts":[parts]}],
+            /// <c>{"stages":[{"name":…,"base":[parts]|null,"needs":[…],"from":n (FROM that stage),"exposes":[{"arg":…,"default":…,"step":n}],"labels":[keys],"publishes":project (DotNet.InImagePublish's stage)}],"reads":[{"stage":0,"kind":"path"|"pattern","parts":[parts]}],
             /// "secrets":[{"stage":0,"id":…,"required":…}],"ssh":[…],"images":[{"stage":0,"ref":…}],
             /// "steps":[{"stage":0,"kind":"run","file":…|null,"line":1,"column":1}],"probe":{"port":8080,"path":"/","status":200,"body":…|null}}</c>
             /// (probe only when [Image] declares one; likewise "wait":{"log":…|null,"healthy":…}), where a part is
@@ -139,6 +139,7 @@ namespace ImageDsl.Generator
                         json.Append(']');
                     }
 
+                    if (stage.Publishes is not null) Syntax.AppendJsonString(json.Append(",\"publishes\":"), stage.Publishes);
                     json.Append('}');
                 }
 

@@ -249,7 +249,7 @@ namespace ImageDsl.Generator
                 return new ManifestSpec(
                     EquatableList<StageSpec>.From(use.Stages.Select(s => new StageSpec(s.Name, s.BaseImage is null ? null : Parts(s.BaseImage), s.From, EquatableList<int>.From(s.Needs),
                         EquatableList<ExposedSpec>.From(s.Exposed.Select(a => new ExposedSpec(a.Argument.Name, a.Argument.Default is { } value ? Parts(value) : null, InstructionIndex(dockerfile, a.FirstUse)))),
-                        EquatableList<string>.From(s.Labels)))),
+                        EquatableList<string>.From(s.Labels), s.PublishedProject))),
                     EquatableList<ContextReadSpec>.From(use.Reads.Select(r => new ContextReadSpec(r.Stage, r.Kind == SourceKind.Pattern ? "pattern" : "path",
                         Parts(r.Kind == SourceKind.Pattern ? Syntax.GlobText(r.Text) : r.Text)))),
                     EquatableList<MountSpec>.From(use.Secrets.Select(m => new MountSpec(m.Stage, m.Id, m.Required))),

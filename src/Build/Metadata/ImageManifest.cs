@@ -6,11 +6,12 @@ namespace ImageDsl.Build.Metadata;
 /// <summary>
 /// A stage of the generated Dockerfile: its name (if any), its base image (null: FROM the stage <c>From</c>), the
 /// indexes of the stages it needs, the build arguments it expands where only the environment of the base image at the
-/// root of its lineage could hold that name, and the label keys the definition sets in the stage (its own LABELs and
-/// those of the stages it starts from).
+/// root of its lineage could hold that name, the label keys the definition sets in the stage (its own LABELs and
+/// those of the stages it starts from), and the project it publishes (<c>DotNet.InImagePublish</c>'s stage: the project
+/// file's path from the context's root; null for other stages).
 /// </summary>
 public sealed record ManifestStage(string? Name, IReadOnlyList<PathPart>? BaseImage, IReadOnlyList<int> Needs, IReadOnlyList<ExposedArgument>? Exposes = null,
-    IReadOnlyList<string>? Labels = null, int? From = null);
+    IReadOnlyList<string>? Labels = null, int? From = null, string? Publishes = null);
 
 /// <summary>A build argument an ENV of the base image could hide: its name, its default (null: none; see <see cref="PathPart"/>), and the first instruction (counted as <see cref="StepLocator.OfInstruction"/> does) that expands it.</summary>
 public sealed record ExposedArgument(string Name, IReadOnlyList<PathPart>? Default, int Step)
@@ -125,7 +126,7 @@ public sealed record ImageManifest(IReadOnlyList<ManifestStage> Stages, IReadOnl
             Secrets = Secrets.Where(m => reachable.Contains(m.Stage)).ToArray(),
             SshAgents = SshAgents.Where(m => reachable.Contains(m.Stage)).ToArray(),
             Images = Images.Where(i => reachable.Contains(i.Stage)).ToArray(),
-            Stages = Stages.Select((s, i) => reachable.Contains(i) ? s : s with { Exposes = null }).ToArray(),
+            Stages = Stages.Select((s, i) => reachable.Contains(i) ? s : s with { Exposes = null, Publishes = null }).ToArray(),
         };
     }
 
@@ -155,7 +156,8 @@ public sealed record ImageManifest(IReadOnlyList<ManifestStage> Stages, IReadOnl
                     ? exposes.EnumerateArray().Select(e => new ExposedArgument(e.GetProperty("arg").GetString()!, PathPart.ParseDefault(e.GetProperty("default")), e.GetProperty("step").GetInt32())).ToArray()
                     : null,
                 s.TryGetProperty("labels", out var labels) ? labels.EnumerateArray().Select(l => l.GetString()!).ToArray() : null,
-                s.TryGetProperty("from", out var from) ? from.GetInt32() : null))
+                s.TryGetProperty("from", out var from) ? from.GetInt32() : null,
+                s.TryGetProperty("publishes", out var publishes) ? publishes.GetString() : null))
             .ToArray();
         var reads = root.GetProperty("reads").EnumerateArray()
             .Select(r => new ContextPath(r.GetProperty("stage").GetInt32(), r.GetProperty("kind").GetString() == "pattern", PathPart.Parse(r.GetProperty("parts"))))

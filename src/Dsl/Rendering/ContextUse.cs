@@ -22,9 +22,10 @@ namespace ImageDsl.Rendering
     /// the stages it needs (its base, --from, mount from=), the build arguments it expands where no ENV of the
     /// Dockerfile (in it or the stages it starts from) has set that name, so that an ENV of the base image at the root of
     /// its lineage would hide them; and the keys its LABEL instructions (and those of the stages it starts from) set,
-    /// which a label given at build time would replace.
+    /// which a label given at build time would replace; and the project it publishes (<see cref="Dockerfile.PublishedProject"/>).
     /// </summary>
-    internal sealed record StageUse(string? Name, Value? BaseImage, int? From, IReadOnlyList<int> Needs, IReadOnlyList<ExposedArgument> Exposed, IReadOnlyList<string> Labels);
+    internal sealed record StageUse(string? Name, Value? BaseImage, int? From, IReadOnlyList<int> Needs, IReadOnlyList<ExposedArgument> Exposed, IReadOnlyList<string> Labels,
+        string? PublishedProject = null);
 
     /// <summary>A build argument an ENV of the base image could hide, and the first instruction that expands it.</summary>
     internal sealed record ExposedArgument(BuildArg Argument, Instruction FirstUse);
@@ -62,7 +63,7 @@ namespace ImageDsl.Rendering
                 labels[stage] = keys;
                 uses.Add(new StageUse(stage.Name, stage.BaseImage, stage.BaseStage is { } baseStage ? index[baseStage] : null,
                     StageGraph.References(stage).Select(r => index[r.Stage]).Distinct().OrderBy(n => n).ToList(),
-                    new List<ExposedArgument>(), keys));
+                    new List<ExposedArgument>(), keys, stage.PublishedProject));
                 foreach (var instruction in stage.Instructions)
                 {
                     var mounts = instruction switch

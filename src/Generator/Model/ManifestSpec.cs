@@ -7,10 +7,11 @@ namespace ImageDsl.Generator.Model
 
     /// <summary>
     /// A stage of the rendered Dockerfile: its name, its base image (null: FROM the stage From), the indexes of the stages it
-    /// needs, the build arguments that an ENV of its base image would hide, and the label keys the stage sets (its own and
-    /// those of the stages it starts from).
+    /// needs, the build arguments that an ENV of its base image would hide, the label keys the stage sets (its own and
+    /// those of the stages it starts from), and the project it publishes (DotNet.InImagePublish; null for other stages).
     /// </summary>
-    internal sealed record StageSpec(string? Name, EquatableList<PathPartSpec>? BaseImage, int? From, EquatableList<int> Needs, EquatableList<ExposedSpec> Exposed, EquatableList<string> Labels);
+    internal sealed record StageSpec(string? Name, EquatableList<PathPartSpec>? BaseImage, int? From, EquatableList<int> Needs, EquatableList<ExposedSpec> Exposed, EquatableList<string> Labels,
+        string? Publishes = null);
 
     /// <summary>A build argument an ENV of the base image could hide: its name, its default (null: none), and the place (among the file's instructions) of the first that expands it.</summary>
     internal sealed record ExposedSpec(string Name, EquatableList<PathPartSpec>? Default, int Step);

@@ -89,6 +89,31 @@ public class EmitterTests
         Assert.Contains("""{\"stage\":1,\"kind\":\"copy\",\"file\":\"Source0.cs\",\"line\":11,\"column\":14}""", generated);
     }
 
+    /// <summary>
+    /// The stage DotNet.InImagePublish writes records the project it publishes, for the build step (IMAGEDSL2033) — also
+    /// when the definition goes on with that stage — and no other stage does (its inputs stage, the runtime stage).
+    /// </summary>
+    [Fact]
+    public void The_in_image_publish_stage_records_its_project()
+    {
+        var result = GeneratorHarness.Run("""
+            using ImageDsl;
+            [Image("publishes")]
+            public static partial class Publishes
+            {
+                static Dockerfile Define() => Dockerfile.From("busybox")
+                    .Copy("/app/", "/app/", from: DotNet.InImagePublish("sdk", "src/Api/Api.csproj").Run("rm -f /app/x"));
+            }
+            """);
+
+        // The manifest, as the compiled assembly carries it (GeneratedImageAttribute's last argument).
+        var attribute = result.Output.Assembly.GetAttributes().Single(a => a.AttributeClass?.Name == "GeneratedImageAttribute");
+        using var manifest = System.Text.Json.JsonDocument.Parse((string)attribute.ConstructorArguments[^1].Value!);
+        var stages = manifest.RootElement.GetProperty("stages").EnumerateArray().ToList();
+        Assert.Equal(new[] { "publish-inputs", "publish", null }, stages.Select(s => s.GetProperty("name").GetString()));
+        Assert.Equal(new[] { null, "src/Api/Api.csproj", null }, stages.Select(s => s.TryGetProperty("publishes", out var p) ? p.GetString() : null));
+    }
+
     [Fact]
     public void Output_is_deterministic()
     {
