@@ -44,7 +44,8 @@ namespace ImageDsl
         /// above the project and the projects it references restore with it. The ImageDsl package the project references
         /// is carried in the context (<c>.imagedsl/feed/</c>): the restore inside the image needs no feed of ImageDsl's.
         /// Such settings in a folder above the context, which the build machine would apply and the image's build cannot
-        /// see, are refused when the image builds (IMAGEDSL2031).
+        /// see, are refused when the image builds (IMAGEDSL2031); a <c>NuGet.config</c> in the project's folder that its
+        /// publish would copy into the image (a web project's, by default) is a warning (IMAGEDSL2033).
         /// </summary>
         public static Dockerfile InImagePublish(Value sdkImage, string project, string stageName = "publish", string output = "/app",
             string configuration = "Release")

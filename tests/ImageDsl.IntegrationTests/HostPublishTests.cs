@@ -4,11 +4,16 @@ namespace ImageDsl.IntegrationTests;
 
 /// <summary>
 /// DotNet.HostPublish with both builders: the project is published on the host and arrives in the image through the
-/// context's .imagedsl/ folder — by the tar for the classic builder, by the session for BuildKit.
+/// context's .imagedsl/ folder — by the tar for the classic builder, by the session for BuildKit. And DotNet.InImagePublish,
+/// the other way to put a project's publish output in an image.
 /// </summary>
 [Collection(nameof(MSBuildTests))]
 public class HostPublishTests
 {
+    // The Web SDK's item that publishes every *.config of the project's folder, and the line that keeps NuGet.Config out.
+    private const string WebSdkContent = "<ItemGroup><Content Include=\"**/*.config\" Exclude=\"bin/**;obj/**\" CopyToPublishDirectory=\"PreserveNewest\" /></ItemGroup>";
+    private const string KeptOut = "<ItemGroup><Content Update=\"NuGet.Config\" CopyToPublishDirectory=\"Never\" /></ItemGroup>";
+
     // An image of the project's publish output that lists it as its smoke run's output.
     private static string ListsThePublish(string image) => $$"""
         [Image("{{image}}", ExpectOutput = "App.dll")]
@@ -44,7 +49,6 @@ public class HostPublishTests
     [Fact]
     public void A_nuget_config_in_the_publish_output_is_warned_about_until_the_project_keeps_it_out()
     {
-        const string WebSdkContent = "<ItemGroup><Content Include=\"**/*.config\" Exclude=\"bin/**;obj/**\" CopyToPublishDirectory=\"PreserveNewest\" /></ItemGroup>";
         using var project = new MSBuildProject(ListsThePublish("tests/host-publish-nuget"), new Dictionary<string, string> { ["NuGet.Config"] = "<configuration />\n" }, projectXml: WebSdkContent);
         var args = $"-p:ImageDslBuildArgs=BASE_IMAGE={TestEngine.BaseImage} -p:ImageDslBuildOnBuild=true";
 
@@ -57,14 +61,92 @@ public class HostPublishTests
         Assert.Contains("<Content Update=\"NuGet.Config\" CopyToPublishDirectory=\"Never\" />", warning);
         Assert.Contains("[tests/host-publish-nuget] | NuGet.Config", shipped.Output);
 
-        project.Write("App.csproj", project.Read("App.csproj").Replace(WebSdkContent,
-            WebSdkContent + "<ItemGroup><Content Update=\"NuGet.Config\" CopyToPublishDirectory=\"Never\" /></ItemGroup>", StringComparison.Ordinal));
+        project.Write("App.csproj", project.Read("App.csproj").Replace(WebSdkContent, WebSdkContent + KeptOut, StringComparison.Ordinal));
         var kept = project.Build(args);
 
         Assert.True(kept.ExitCode == 0, kept.Output);
         Assert.DoesNotContain(kept.Warnings, w => w.Contains("IMAGEDSL2033", StringComparison.Ordinal));
         Assert.Contains("[tests/host-publish-nuget] | App.dll", kept.Output);
         Assert.DoesNotContain("[tests/host-publish-nuget] | NuGet.Config", kept.Output);
+    }
+
+    /// <summary>
+    /// The same for DotNet.InImagePublish, whose `dotnet publish` inside the image copies the same items. The usual CI
+    /// shape: the image publishes another project, a web app whose folder is the build context (the
+    /// definition's project does not reference it, and the check neither restores it nor writes into its folder).
+    /// Built by the daemon: the file the warning names is in the image, and after the fix neither is.
+    /// </summary>
+    [Fact]
+    public void An_in_image_publish_of_a_web_project_with_its_nuget_config_is_warned_about_until_it_keeps_it_out()
+    {
+        using var project = new MSBuildProject("""
+            [Image("tests/in-image-nuget", Context = "web", ExpectOutput = "Web.dll")]
+            public static partial class Image
+            {
+                static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
+                static readonly BuildArg Sdk = new("SDK_IMAGE", "mcr.microsoft.com/dotnet/sdk:10.0");
+                static Dockerfile Define() => Dockerfile.From(BaseImage)
+                    .Copy("/app/", "/app/", from: DotNet.InImagePublish(Sdk, "Web.csproj"))
+                    .Cmd("ls", "/app");
+            }
+            """,
+            new Dictionary<string, string>
+            {
+                ["web/Web.csproj"] = "<Project Sdk=\"Microsoft.NET.Sdk.Web\"><PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup></Project>\n",
+                ["web/Program.cs"] = "System.Console.WriteLine(\"web\");\n",
+                ["web/NuGet.Config"] = "<configuration />\n",
+            },
+            projectXml: "<ItemGroup><Compile Remove=\"web/**\" /><None Remove=\"web/**\" /></ItemGroup>");
+        var args = $"-p:ImageDslBuildOnBuild=true \"-p:ImageDslBuildArgs=BASE_IMAGE={TestEngine.BaseImage}%3BSDK_IMAGE={TestEngine.Get("IMAGEDSL_DOTNET_SDK_IMAGE")}\"";
+
+        var shipped = project.Build(args);
+
+        Assert.True(shipped.ExitCode == 0, shipped.Output);
+        var warning = Assert.Single(shipped.Warnings, w => w.Contains("IMAGEDSL2033", StringComparison.Ordinal));
+        Assert.Contains($"{Path.Combine(project.Directory.FullName, "Image.cs")}(8,", warning);
+        Assert.Contains("copies NuGet.Config from the publish output of Web.csproj", warning);
+        Assert.Contains("<Content Update=\"NuGet.Config\" CopyToPublishDirectory=\"Never\" />", warning);
+        Assert.Contains("[tests/in-image-nuget] | NuGet.Config", shipped.Output);
+        Assert.False(Directory.Exists(Path.Combine(project.Directory.FullName, "web", "obj")), "the check wrote into the app's folder");
+
+        project.Write("web/Web.csproj", project.Read("web/Web.csproj").Replace("</Project>", KeptOut + "</Project>", StringComparison.Ordinal));
+        var kept = project.Build(args);
+
+        Assert.True(kept.ExitCode == 0, kept.Output);
+        Assert.DoesNotContain(kept.Warnings, w => w.Contains("IMAGEDSL2033", StringComparison.Ordinal));
+        Assert.Contains("[tests/in-image-nuget] | Web.dll", kept.Output);
+        Assert.DoesNotContain("[tests/in-image-nuget] | NuGet.Config", kept.Output);
+    }
+
+    /// <summary>
+    /// The one-project shape (the app and its definition together): the project's own items say it, before anything is
+    /// built — here the daemonless builder then refuses the image's RUN steps, which need a daemon.
+    /// </summary>
+    [Fact]
+    public void An_in_image_publish_of_this_project_is_checked_from_its_own_items_before_anything_is_built()
+    {
+        using var project = new MSBuildProject("""
+            [Image("tests/in-image-nuget-self")]
+            public static partial class Image
+            {
+                static Dockerfile Define() => Dockerfile.From("busybox:1.36")
+                    .Copy("/app/", "/app/", from: DotNet.InImagePublish("mcr.microsoft.com/dotnet/sdk:10.0", "App.csproj"));
+            }
+            """,
+            new Dictionary<string, string> { ["NuGet.Config"] = "<configuration />\n" }, dockerignore: "bin/\nobj/\n", projectXml: WebSdkContent);
+
+        var shipped = project.Build("-p:ImageDslBuildOnBuild=true -p:ImageDslBuilder=daemonless");
+
+        var warning = Assert.Single(shipped.Warnings, w => w.Contains("IMAGEDSL2033", StringComparison.Ordinal));
+        Assert.Contains($"{Path.Combine(project.Directory.FullName, "Image.cs")}(6,", warning);
+        Assert.Contains("copies NuGet.Config from the publish output of App.csproj", warning);
+        Assert.Contains("IMAGEDSL2021", Assert.Single(shipped.Errors));
+
+        project.Write("App.csproj", project.Read("App.csproj").Replace(WebSdkContent, WebSdkContent + KeptOut, StringComparison.Ordinal));
+        var kept = project.Build("-p:ImageDslBuildOnBuild=true -p:ImageDslBuilder=daemonless");
+
+        Assert.DoesNotContain(kept.Warnings, w => w.Contains("IMAGEDSL2033", StringComparison.Ordinal));
+        Assert.Contains("IMAGEDSL2021", Assert.Single(kept.Errors));
     }
 
     /// <summary>

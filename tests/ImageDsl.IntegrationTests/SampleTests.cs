@@ -60,6 +60,7 @@ public sealed class SampleTests : IClassFixture<SampleTests.PackedSamples>
         {
             Assert.Contains($"{folder}/ImageDsl.props", entries);
             Assert.Contains($"{folder}/ImageDsl.targets", entries);
+            Assert.Contains($"{folder}/ImageDsl.PublishItems.targets", entries); // which ImageDsl.targets imports
         }
 
         using var nuspec = new StreamReader(package.GetEntry("ImageDsl.nuspec")!.Open());
@@ -104,6 +105,7 @@ public sealed class SampleTests : IClassFixture<SampleTests.PackedSamples>
             Assert.Contains("smoke run of hello-web passed: its HTTP probe got 200 OK", inImage.Output);
             Assert.True(Regex.IsMatch(inImage.Output, @"\[publish \d/\d\] RUN .*dotnet restore 'HelloWeb.csproj'"), inImage.Output);
             // This machine's stand-in for nuget.org is a nuget.config above the project, which the image's restore does not see.
+            Assert.DoesNotContain("IMAGEDSL2033", inImage.Output); // the guide keeps its NuGet.config above the project
             Assert.Contains($"warning IMAGEDSL2032: Image 'hello-web' restores its project inside the image (DotNet.InImagePublish) from the build context {Path.Combine(folder.FullName, "HelloWeb")}, which does not hold {Path.Combine(folder.FullName, "nuget.config")}", inImage.Output);
 
             // Nothing of ImageDsl in what the app runs from: its build output, and the publish output the image got.

@@ -60,17 +60,6 @@ public static class ContextAdditions
         return (keys.ToList(), FeedReader(manifest) is not null);
     }
 
-    /// <summary>
-    /// The NuGet configurations among <paramref name="entries"/> that come from a host publish (<c>.imagedsl/publish/KEY/…</c>,
-    /// any depth, the name in any case, as NuGet looks for each spelling): the Web SDK publishes every <c>*.config</c>
-    /// of the project's folder, so a <c>NuGet.config</c> that was there for the restore would go into the image.
-    /// </summary>
-    public static IEnumerable<(string Key, string Path)> PublishedNuGetConfigs(IEnumerable<ContextEntry> entries) =>
-        entries.Where(e => e.Type != System.Formats.Tar.TarEntryType.Directory && e.RelativePath.StartsWith(Folder + "/publish/", StringComparison.Ordinal)
-                && e.RelativePath.Substring(e.RelativePath.LastIndexOf('/') + 1).Equals("nuget.config", StringComparison.OrdinalIgnoreCase))
-            .Select(e => e.RelativePath.Substring(Folder.Length + 9))
-            .Select(rest => (rest.Substring(0, rest.IndexOf('/')), rest.Substring(rest.IndexOf('/') + 1)));
-
     /// <summary>The stage that copies the host publish output <c>publish/KEY/</c>, if one does.</summary>
     public static int? PublishReader(Metadata.ImageManifest manifest, string key) =>
         LiteralReads(manifest).Where(r => r.Path == $"{Folder}/publish/{key}" || r.Path.StartsWith($"{Folder}/publish/{key}/", StringComparison.Ordinal))

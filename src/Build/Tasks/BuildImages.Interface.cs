@@ -93,6 +93,13 @@ public sealed partial class BuildImages
     /// <summary>Image labels: Include = key, metadata Value (ImageDslLabel items, OCI annotations by default).</summary>
     public ITaskItem[] Labels { get; set; } = Array.Empty<ITaskItem>();
 
+    /// <summary>
+    /// The NuGet configurations among the items of projects that <c>DotNet.InImagePublish</c> stages publish (Include = the
+    /// file; metadata ImageDslProject: its project file, CopyToPublishDirectory, CopyToOutputDirectory): each one the
+    /// image's publish would ship is warned about (IMAGEDSL2033).
+    /// </summary>
+    public ITaskItem[] InImagePublishItems { get; set; } = Array.Empty<ITaskItem>();
+
     /// <summary>The stage to build (ImageDslTarget).</summary>
     public string? Target { get; set; }
 

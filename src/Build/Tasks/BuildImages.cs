@@ -38,6 +38,8 @@ public sealed partial class BuildImages : ImageDslTask
         var built = new List<ITaskItem>();
         var contextInputs = new List<string>();
         var contextDirectories = new List<string>();
+        var publishItems = InImagePublishItems.Select(i => new PublishItem(i.GetMetadata("ImageDslProject"), i.GetMetadata("FullPath"),
+            i.GetMetadata("CopyToPublishDirectory"), i.GetMetadata("CopyToOutputDirectory"))).ToList();
         var undeclared = BuildArguments.Undeclared(ParseBuildArgs().Keys, Images.Select(i => i.GetMetadata("DockerfilePath")).Where(File.Exists).Select(File.ReadAllText));
         foreach (var argument in undeclared) LogWarning(new ImageDslException(ErrorCodes.BuildArgumentUnused, argument, string.Join(", ", Images.Select(i => i.ItemSpec))));
         try
@@ -77,10 +79,11 @@ public sealed partial class BuildImages : ImageDslTask
                 ContextReads.RequireLiteralSources(name, reads, request.BuildArgs, listed, contextDirectory);
                 // Only what the definition can copy is sent, hashed into the stamp, or watched for the next build.
                 var entries = ContextReads.Minimal(listed, reads, request.BuildArgs);
-                foreach (var (key, path) in ContextAdditions.PublishedNuGetConfigs(entries))
+                var shipped = ShippedNuGetConfigs.InHostPublish(entries).Select(c => (Stage: ContextAdditions.PublishReader(manifest, c.Key), Project: ContextAdditions.ProjectOf(c.Key) ?? "this project", c.Path))
+                    .Concat(ShippedNuGetConfigs.InImagePublish(manifest, contextDirectory, entries, publishItems).Select(c => (Stage: (int?)c.Stage, c.Project, c.Path)));
+                foreach (var (stage, project, path) in shipped)
                 {
-                    var stage = ContextAdditions.PublishReader(manifest, key);
-                    LogWarning(new ImageDslException(ErrorCodes.NuGetConfigPublished, name, ContextAdditions.ProjectOf(key) ?? "this project", path)
+                    LogWarning(new ImageDslException(ErrorCodes.NuGetConfigPublished, name, project, path)
                     {
                         Origin = stage is null || string.IsNullOrEmpty(ProjectDirectory) ? null : StepLocator.OfStage(manifest, stage.Value, ProjectDirectory!),
                     });

@@ -46,4 +46,11 @@ public sealed partial class WriteDockerfiles
 
     /// <summary>Whether a definition reads .imagedsl/feed/ (DotNet.InImagePublish): the ImageDsl package goes there.</summary>
     [Output] public bool ReadsFeed { get; set; }
+
+    /// <summary>
+    /// The projects <c>DotNet.InImagePublish</c> stages publish whose folder holds a NuGet configuration (Include = the
+    /// project file, metadata Self: whether it is this project): the targets ask MSBuild for their publish items, and
+    /// BuildImages says which would ship such a file (IMAGEDSL2033).
+    /// </summary>
+    [Output] public ITaskItem[] InImagePublish { get; set; } = Array.Empty<ITaskItem>();
 }

@@ -20,8 +20,16 @@ public sealed partial class WriteDockerfiles : ImageDslTask
         var items = new List<ITaskItem>();
         var publish = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var feed = false;
+        var inImage = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var (image, (repository, tags)) in images.Zip(names))
         {
+            var contextDirectory = Path.GetFullPath(Path.Combine(ProjectDirectory, image.Context));
+            foreach (var published in image.Manifest.Stages.Select(s => s.Publishes).OfType<string>())
+            {
+                var project = Path.GetFullPath(Path.Combine(contextDirectory, published));
+                if (Context.ShippedNuGetConfigs.NextTo(project)) inImage.Add(project);
+            }
+
             var (keys, readsFeed) = Context.ContextAdditions.Requests(image.Manifest);
             feed |= readsFeed;
             foreach (var key in keys)
@@ -44,7 +52,7 @@ public sealed partial class WriteDockerfiles : ImageDslTask
             item.SetMetadata("DefinedName", image.Name);
             item.SetMetadata("DockerfilePath", path);
             item.SetMetadata("ManifestPath", manifestPath);
-            item.SetMetadata("ContextDirectory", Path.GetFullPath(Path.Combine(ProjectDirectory, image.Context)));
+            item.SetMetadata("ContextDirectory", contextDirectory);
             item.SetMetadata("Tags", string.Join(";", tags));
             item.SetMetadata("ExpectOutput", image.ExpectOutput ?? "");
             item.SetMetadata("HasExpectOutput", image.ExpectOutput is null ? "false" : "true");
@@ -70,6 +78,13 @@ public sealed partial class WriteDockerfiles : ImageDslTask
             return (ITaskItem)item;
         }).ToArray();
         ReadsFeed = feed;
+        var self = string.IsNullOrEmpty(ProjectPath) ? "" : Path.GetFullPath(ProjectPath);
+        InImagePublish = inImage.Select(p =>
+        {
+            var item = new TaskItem(p);
+            item.SetMetadata("Self", p == self ? "true" : "false");
+            return (ITaskItem)item;
+        }).ToArray();
         return Task.CompletedTask;
     }
 

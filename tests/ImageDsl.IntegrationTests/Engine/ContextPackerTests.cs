@@ -56,9 +56,55 @@ public sealed class ContextPackerTests : IDisposable
         Write(System.IO.Path.Combine(additions, "publish", "self", "nuget.config", "inside.txt"), "a folder of that name");
         Write(System.IO.Path.Combine(additions, "publish", "..+2FApi+2FApi.csproj", "conf", "nuget.config"), "<configuration />");
 
-        var found = ContextAdditions.PublishedNuGetConfigs(ContextAdditions.Add(ContextPacker.List(_context.FullName), additions, "test", _context.FullName, CancellationToken.None));
+        var found = ShippedNuGetConfigs.InHostPublish(ContextAdditions.Add(ContextPacker.List(_context.FullName), additions, "test", _context.FullName, CancellationToken.None));
 
         Assert.Equal(new[] { ("..+2FApi+2FApi.csproj", "conf/nuget.config"), ("self", "NuGet.Config") }, found);
+    }
+
+    /// <summary>
+    /// NuGet configurations a DotNet.InImagePublish stage's publish ships: the published project's items that are one,
+    /// that `dotnet publish` copies (CopyToPublishDirectory, or CopyToOutputDirectory where that is not set, as the SDK
+    /// defaults it) and that the context sends — not another project's, not one .dockerignore keeps out, not one a
+    /// stage of another target publishes.
+    /// </summary>
+    [Fact]
+    public void Nuget_configs_an_in_image_publish_ships_are_the_published_projects_items_the_context_sends()
+    {
+        Write(".dockerignore", "web/ignored/\n");
+        Write("web/Web.csproj", "<Project />");
+        Write("web/NuGet.Config", "<configuration />");
+        Write("web/conf/nuget.config", "<configuration />");
+        Write("web/kept/nuget.config", "<configuration />");
+        Write("web/ignored/nuget.config", "<configuration />");
+        Write("web/other/NuGet.config", "<configuration />");
+        Write("lib/nuget.config", "<configuration />");
+        var web = Path("web/Web.csproj");
+        var items = new[]
+        {
+            new PublishItem(web, Path("web/NuGet.Config"), "PreserveNewest", ""),  // the Web SDK's Content
+            new PublishItem(web, Path("web/conf/nuget.config"), "", "Always"),      // published as copied to the output
+            new PublishItem(web, Path("web/kept/nuget.config"), "Never", "Always"),  // <Content Update=… CopyToPublishDirectory="Never" />
+            new PublishItem(web, Path("web/ignored/nuget.config"), "Always", ""),   // not in the context
+            new PublishItem(web, Path("web/other/NuGet.config"), "", ""),           // a None item: not published
+            new PublishItem(Path("lib/Lib.csproj"), Path("lib/nuget.config"), "Always", ""), // another project's
+        };
+        var entries = ContextPacker.List(_context.FullName);
+        var stages = new[]
+        {
+            new ImageDsl.Build.Metadata.ManifestStage("other", ImageDsl.Build.Metadata.PathPart.Literal("sdk"), Array.Empty<int>(), Publishes: "lib/Lib.csproj"),
+            new ImageDsl.Build.Metadata.ManifestStage("publish", ImageDsl.Build.Metadata.PathPart.Literal("sdk"), Array.Empty<int>(), Publishes: "web/Web.csproj"),
+            new ImageDsl.Build.Metadata.ManifestStage(null, ImageDsl.Build.Metadata.PathPart.Literal("busybox"), new[] { 1 }),
+        };
+        var manifest = ImageDsl.Build.Metadata.ImageManifest.Empty with { Stages = stages };
+
+        Assert.Equal(new[] { (0, "lib/Lib.csproj", "nuget.config"), (1, "web/Web.csproj", "NuGet.Config"), (1, "web/Web.csproj", "conf/nuget.config") },
+            ShippedNuGetConfigs.InImagePublish(manifest, _context.FullName, entries, items));
+        Assert.Equal(new[] { (1, "web/Web.csproj", "NuGet.Config"), (1, "web/Web.csproj", "conf/nuget.config") }, // the last stage's build
+            ShippedNuGetConfigs.InImagePublish(manifest.ForTarget(null), _context.FullName, entries, items));
+        Assert.True(ShippedNuGetConfigs.NextTo(web));
+        Write("app/App.csproj", "<Project />");
+        Write("app/sub/nuget.config", "<configuration />"); // not one a restore of App.csproj reads
+        Assert.False(ShippedNuGetConfigs.NextTo(Path("app/App.csproj")));
     }
 
     [Fact]
