@@ -35,7 +35,7 @@ public static class ContextReads
             var path = Clean(written);
             if (path.Length == 0 || present.ContainsKey(path) || PassesThroughLink(path, present)) continue;
             var onDisk = Path.Combine(contextDirectory, path);
-            var why = File.Exists(onDisk) || Directory.Exists(onDisk) ? "it exists, but .dockerignore (or ImageDsl's rule for bin/ and obj/) leaves it out of the context" : "there is no such file or directory";
+            var why = File.Exists(onDisk) || Directory.Exists(onDisk) ? ".dockerignore (or ImageDsl's rule for bin/ and obj/) leaves it out of the context, where it is on disk" : "there is no such file or directory";
             throw new ImageDslException(ErrorCodes.ContextSourceMissing, imageName, written, contextDirectory, why);
         }
     }

@@ -107,6 +107,23 @@ public sealed class ContextPackerTests : IDisposable
         Assert.False(ShippedNuGetConfigs.NextTo(Path("app/App.csproj")));
     }
 
+    /// <summary>A literal source that is on disk but left out by .dockerignore: IMAGEDSL2010 says which of the two it is.</summary>
+    [Theory]
+    [InlineData("ignored.txt", "from its build context {0}, but .dockerignore (or ImageDsl's rule for bin/ and obj/) leaves it out of the context, where it is on disk.")]
+    [InlineData("absent.txt", "from its build context {0}, but there is no such file or directory.")]
+    public void A_literal_source_the_context_does_not_send_is_IMAGEDSL2010_saying_why(string source, string reason)
+    {
+        Write(".dockerignore", "ignored.txt\n");
+        Write("ignored.txt", "on disk");
+        var reads = new[] { new ImageDsl.Build.Metadata.ContextPath(0, false, ImageDsl.Build.Metadata.PathPart.Literal(source)) };
+
+        var error = Assert.Throws<ImageDsl.Build.Diagnostics.ImageDslException>(() =>
+            ContextReads.RequireLiteralSources("test", reads, new Dictionary<string, string>(), ContextPacker.List(_context.FullName), _context.FullName));
+
+        Assert.Equal(ImageDsl.Build.Diagnostics.ErrorCodes.ContextSourceMissing, error.Code);
+        Assert.Contains(string.Format(System.Globalization.CultureInfo.InvariantCulture, reason, _context.FullName), error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Packs_like_the_docker_cli()
     {
