@@ -121,8 +121,11 @@ public sealed partial class BuildImages
         // The daemon, where the checks (or a build without push or archive) want the image in it; with auto also where
         // nothing does, when it answers, since auto promises the image docker build would make there. Connected before
         // anything is sent, so that a base it holds otherwise than the registry is known first.
-        var loads = SmokeRun || !(Push || !string.IsNullOrEmpty(ArchiveOutputPath));
-        using var engine = loads ? await ReachableDaemonAsync(name, endpoint, item, cancellationToken).ConfigureAwait(false)
+        // The checks are this image's when the build runs them (ImageDslSmokeRun) and its definition does not turn them
+        // off ([Image] SmokeRun = false, which RunImages honours too).
+        var checks = SmokeRun && image.GetMetadata("SmokeRun") != "false";
+        var loads = checks || !(Push || !string.IsNullOrEmpty(ArchiveOutputPath));
+        using var engine = loads ? await ReachableDaemonAsync(name, endpoint, item, checks, cancellationToken).ConfigureAwait(false)
             : forced ? null : await AnsweringDaemonAsync(endpoint, cancellationToken).ConfigureAwait(false);
         if (engine is not null && await DivergentBaseAsync(engine, bases.Resolved, cancellationToken).ConfigureAwait(false) is var (baseReference, local, digest))
         {
@@ -196,12 +199,12 @@ public sealed partial class BuildImages
     }
 
     /// <summary>The daemon when it answers; else null, with the checks marked skipped (and warning IMAGEDSL2025 when they were wanted).</summary>
-    private async Task<DockerEngine?> ReachableDaemonAsync(string name, DockerEndpoint endpoint, TaskItem item, CancellationToken cancellationToken)
+    private async Task<DockerEngine?> ReachableDaemonAsync(string name, DockerEndpoint endpoint, TaskItem item, bool checks, CancellationToken cancellationToken)
     {
         if (await AnsweringDaemonAsync(endpoint, cancellationToken).ConfigureAwait(false) is { } engine) return engine;
         item.SetMetadata("SmokeRun", "false");
         item.SetMetadata("ChecksSkipped", "true");
-        if (SmokeRun) LogWarning(new ImageDslException(ErrorCodes.ChecksSkippedWithoutDaemon, name, endpoint.Uri));
+        if (checks) LogWarning(new ImageDslException(ErrorCodes.ChecksSkippedWithoutDaemon, name, endpoint.Uri));
         return null;
     }
 

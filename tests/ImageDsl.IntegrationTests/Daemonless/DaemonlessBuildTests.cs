@@ -156,6 +156,32 @@ public class DaemonlessBuildTests
         Assert.DoesNotContain("IMAGEDSL2025", result.Output);
     }
 
+    /// <summary>
+    /// An image whose definition turns its checks off ([Image] SmokeRun = false) needs nothing of a daemon when it is
+    /// pushed: it is not loaded into one that is there (for a web app's image that took about a second of every build),
+    /// and where none is, nothing warns that its checks could not run.
+    /// </summary>
+    [Fact]
+    public void An_image_without_checks_is_pushed_without_the_daemon_whether_or_not_one_is_there()
+    {
+        using var project = new MSBuildProject(Definition.Replace("ExpectOutput = \"daemonless hello\"", "SmokeRun = false", StringComparison.Ordinal),
+            new Dictionary<string, string> { ["hello.txt"] = "daemonless hello\n" });
+        var tag = "unchecked-" + Guid.NewGuid().ToString("N")[..8];
+        var args = $"-t:PushImages -p:ImageDslBuilder=daemonless -p:ImageDslRegistry={TestEngine.Registry} -p:ImageDslBuildArgs=BASE_IMAGE={DaemonlessParityTests.RegistryBase}";
+
+        var withDaemon = project.Build($"{args} -p:ContainerImageTag={tag}");
+
+        Assert.True(withDaemon.ExitCode == 0, withDaemon.Output);
+        Assert.Contains($"pushed {TestEngine.Registry}/tests/daemonless:{tag}@sha256:", withDaemon.Output);
+        Assert.DoesNotContain("into the daemon", withDaemon.Output);
+
+        var withoutDaemon = project.Build($"{args} -p:ContainerImageTag={tag}-again", NoDaemon);
+
+        Assert.True(withoutDaemon.ExitCode == 0, withoutDaemon.Output);
+        Assert.Contains($"pushed {TestEngine.Registry}/tests/daemonless:{tag}-again@sha256:", withoutDaemon.Output);
+        Assert.DoesNotContain("IMAGEDSL2025", withoutDaemon.Output);
+    }
+
     [Fact]
     public void An_instruction_that_needs_a_daemon_is_one_coded_error_naming_it()
     {
