@@ -38,8 +38,18 @@ public sealed class ImageDslException : Exception
     private static string Format(string code, object?[] args)
     {
         var template = Messages.GetString(code, CultureInfo.InvariantCulture) ?? throw new InvalidOperationException("No message for " + code);
-        return code + ": " + string.Format(CultureInfo.InvariantCulture, template, args);
+        return code + ": " + string.Format(CultureInfo.InvariantCulture, template, args.Select((a, i) => EndsSentence(template, i) ? WithoutFinalPeriod(a) : a).ToArray());
     }
+
+    // A reason that ends a sentence of the message, as an exception's message often does, brings its own period:
+    // "could not be read: Could not find file 'x'.." reads as a typo. Only a reason (text with a space) loses it, never a
+    // path or a name that happens to end with one.
+    private static bool EndsSentence(string template, int index) => template.Contains("{" + index.ToString(CultureInfo.InvariantCulture) + "}.", StringComparison.Ordinal);
+
+    private static object? WithoutFinalPeriod(object? argument) =>
+        argument is string text && text.Contains(' ', StringComparison.Ordinal) && text.EndsWith('.') && !text.EndsWith("..", StringComparison.Ordinal)
+            ? text.Substring(0, text.Length - 1)
+            : argument;
 }
 
 /// <summary>A place in the user's source: a full path, and a line and column counted from 1.</summary>

@@ -24,6 +24,18 @@ public class ErrorCodeTests
         Assert.Contains($"| {code} |", doc);
     }
 
+    /// <summary>
+    /// A reason that ends a sentence of the message brings its own period, as exceptions' messages do: one period, not
+    /// two. A path or name that ends with one (no space in it) is never cut, nor an ellipsis.
+    /// </summary>
+    [Theory]
+    [InlineData("Could not find file '/x.dll'.", "could not be read: Could not find file '/x.dll'. Rebuild")]
+    [InlineData("it failed", "could not be read: it failed. Rebuild")]
+    [InlineData("/tmp/odd.", "could not be read: /tmp/odd.. Rebuild")]
+    [InlineData("and then...", "could not be read: and then.... Rebuild")]
+    public void A_reason_that_ends_a_sentence_ends_it_with_one_period(string reason, string expected) =>
+        Assert.Contains(expected, new ImageDslException(ErrorCodes.MetadataUnreadable, "App.dll", reason).Message, StringComparison.Ordinal);
+
     [Fact]
     public void Codes_are_unique_and_banded()
     {
