@@ -197,6 +197,52 @@ public class MSBuildTests
         Assert.DoesNotContain("MODE", project.Read("images/tests-reviewed.Dockerfile"));
     }
 
+    /// <summary>
+    /// Visual Studio's MSBuild before version 18 runs on .NET Framework and cannot load ImageDsl's .NET tasks: instead of
+    /// failing every build there, the build step says it cannot run (IMAGEDSL4002) — an error for the image targets, a
+    /// warning for a build that asked for images, and a build that did not ask is not broken. This machine has no .NET
+    /// Framework MSBuild: the tests set the targets' switch that its runtime and version select.
+    /// </summary>
+    [Fact]
+    public void Where_the_tasks_cannot_run_the_build_says_so_instead_of_failing_to_load_them()
+    {
+        using var project = new MSBuildProject(Definition("tests/no-tasks", "n"), new Dictionary<string, string> { ["message.txt"] = "n\n" });
+        const string NoTasks = "-p:_ImageDslTaskRuntime=None";
+
+        var plain = project.Build(NoTasks);
+
+        Assert.True(plain.ExitCode == 0, plain.Output);
+        Assert.DoesNotContain(plain.Warnings, w => w.Contains("IMAGEDSL", StringComparison.Ordinal));
+        Assert.Empty(Directory.EnumerateFiles(project.Directory.FullName, "*.Dockerfile", SearchOption.AllDirectories));
+
+        var onBuild = project.Build($"{NoTasks} -p:ImageDslBuildOnBuild=true {BaseArgs}");
+
+        Assert.True(onBuild.ExitCode == 0, onBuild.Output);
+        Assert.Contains("cannot run in this MSBuild", Assert.Single(onBuild.Warnings, w => w.Contains("IMAGEDSL4002", StringComparison.Ordinal)));
+        Assert.DoesNotContain("building tests/no-tasks", onBuild.Output);
+
+        var images = project.Build($"{NoTasks} -t:BuildImages {BaseArgs}");
+
+        Assert.NotEqual(0, images.ExitCode);
+        Assert.Contains("IMAGEDSL4002", Assert.Single(images.Errors));
+    }
+
+    /// <summary>
+    /// Visual Studio 2026's MSBuild (18) runs the tasks in its .NET task host (UsingTask Runtime="NET"). Taken here by
+    /// the dotnet CLI's MSBuild 18, the same declarations load and run them out of its process: the image builds and
+    /// passes its smoke run.
+    /// </summary>
+    [Fact]
+    public void The_tasks_run_in_the_NET_task_host_where_the_MSBuild_needs_one()
+    {
+        using var project = new MSBuildProject(Definition("tests/net-task-host", "from the task host"), new Dictionary<string, string> { ["message.txt"] = "from the task host\n" });
+
+        var result = project.Build($"-p:_ImageDslTaskRuntime=NetTaskHost -p:ImageDslTasksOutOfProc=false -p:ImageDslBuildOnBuild=true {BaseArgs}");
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("smoke run of tests/net-task-host passed", result.Output);
+    }
+
     [Fact]
     public void Unreachable_daemon_is_one_coded_error_without_a_stack_trace()
     {

@@ -121,6 +121,7 @@ public static class ErrorCodes
 
     // 4xxx: task parameters
     public const string InvalidProperty = "IMAGEDSL4001";
+    public const string TasksUnavailable = "IMAGEDSL4002"; // raised by the targets (their _ImageDslNoTasks), where no task can run
 
     // 9xxx: ImageDsl itself
     public const string Internal = "IMAGEDSL9000";

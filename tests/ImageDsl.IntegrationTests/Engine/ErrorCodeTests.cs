@@ -36,6 +36,16 @@ public class ErrorCodeTests
     public void A_reason_that_ends_a_sentence_ends_it_with_one_period(string reason, string expected) =>
         Assert.Contains(expected, new ImageDslException(ErrorCodes.MetadataUnreadable, "App.dll", reason).Message, StringComparison.Ordinal);
 
+    /// <summary>IMAGEDSL4002 is raised by the targets, where no task can run: their text is the message's, with MSBuild's version.</summary>
+    [Fact]
+    public void The_targets_say_IMAGEDSL4002_in_the_messages_words()
+    {
+        var targets = File.ReadAllText(Path.Combine(ImageDsl.Tests.AllDefinitions.RepositoryRoot, "src", "Build", "build", "ImageDsl.targets"));
+        var text = System.Text.RegularExpressions.Regex.Match(targets, "<_ImageDslNoTasks>(.*)</_ImageDslNoTasks>").Groups[1].Value;
+
+        Assert.Equal(new ImageDslException(ErrorCodes.TasksUnavailable, "$(MSBuildVersion)").Text, System.Net.WebUtility.HtmlDecode(text));
+    }
+
     [Fact]
     public void Codes_are_unique_and_banded()
     {
