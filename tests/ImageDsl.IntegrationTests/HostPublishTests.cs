@@ -54,20 +54,12 @@ public class HostPublishTests
 
         var shipped = project.Build(args);
 
-        Assert.True(shipped.ExitCode == 0, shipped.Output);
-        var warning = Assert.Single(shipped.Warnings, w => w.Contains("IMAGEDSL2033", StringComparison.Ordinal));
-        Assert.Contains($"{Path.Combine(project.Directory.FullName, "Image.cs")}(", warning);
-        Assert.Contains("copies NuGet.Config from the publish output of this project", warning);
-        Assert.Contains("<Content Update=\"NuGet.Config\" CopyToPublishDirectory=\"Never\" />", warning);
-        Assert.Contains("[tests/host-publish-nuget] | NuGet.Config", shipped.Output);
+        AssertShippedAndWarned(shipped, project, "tests/host-publish-nuget", "this project", at: "(");
 
         project.Write("App.csproj", project.Read("App.csproj").Replace(WebSdkContent, WebSdkContent + KeptOut, StringComparison.Ordinal));
         var kept = project.Build(args);
 
-        Assert.True(kept.ExitCode == 0, kept.Output);
-        Assert.DoesNotContain(kept.Warnings, w => w.Contains("IMAGEDSL2033", StringComparison.Ordinal));
-        Assert.Contains("[tests/host-publish-nuget] | App.dll", kept.Output);
-        Assert.DoesNotContain("[tests/host-publish-nuget] | NuGet.Config", kept.Output);
+        AssertKeptOut(kept, "tests/host-publish-nuget", "App.dll");
     }
 
     /// <summary>
@@ -101,21 +93,34 @@ public class HostPublishTests
 
         var shipped = project.Build(args);
 
-        Assert.True(shipped.ExitCode == 0, shipped.Output);
-        var warning = Assert.Single(shipped.Warnings, w => w.Contains("IMAGEDSL2033", StringComparison.Ordinal));
-        Assert.Contains($"{Path.Combine(project.Directory.FullName, "Image.cs")}(8,", warning);
-        Assert.Contains("copies NuGet.Config from the publish output of Web.csproj", warning);
-        Assert.Contains("<Content Update=\"NuGet.Config\" CopyToPublishDirectory=\"Never\" />", warning);
-        Assert.Contains("[tests/in-image-nuget] | NuGet.Config", shipped.Output);
+        AssertShippedAndWarned(shipped, project, "tests/in-image-nuget", "Web.csproj", at: "(8,");
         Assert.False(Directory.Exists(Path.Combine(project.Directory.FullName, "web", "obj")), "the check wrote into the app's folder");
 
         project.Write("web/Web.csproj", project.Read("web/Web.csproj").Replace("</Project>", KeptOut + "</Project>", StringComparison.Ordinal));
         var kept = project.Build(args);
 
+        AssertKeptOut(kept, "tests/in-image-nuget", "Web.dll");
+    }
+
+    // Built with NuGet.Config in the publish: warned once (IMAGEDSL2033 at Image.cs, naming the project and the line that
+    // keeps it out), and the file is in the image's listing of /app.
+    private static void AssertShippedAndWarned(MSBuildProject.Result shipped, MSBuildProject project, string image, string publishedProject, string at)
+    {
+        Assert.True(shipped.ExitCode == 0, shipped.Output);
+        var warning = Assert.Single(shipped.Warnings, w => w.Contains("IMAGEDSL2033", StringComparison.Ordinal));
+        Assert.Contains($"{Path.Combine(project.Directory.FullName, "Image.cs")}{at}", warning);
+        Assert.Contains($"copies NuGet.Config from the publish output of {publishedProject}", warning);
+        Assert.Contains("<Content Update=\"NuGet.Config\" CopyToPublishDirectory=\"Never\" />", warning);
+        Assert.Contains($"[{image}] | NuGet.Config", shipped.Output);
+    }
+
+    // Built again after the project keeps it out: no warning, the app in the image, NuGet.Config not.
+    private static void AssertKeptOut(MSBuildProject.Result kept, string image, string app)
+    {
         Assert.True(kept.ExitCode == 0, kept.Output);
         Assert.DoesNotContain(kept.Warnings, w => w.Contains("IMAGEDSL2033", StringComparison.Ordinal));
-        Assert.Contains("[tests/in-image-nuget] | Web.dll", kept.Output);
-        Assert.DoesNotContain("[tests/in-image-nuget] | NuGet.Config", kept.Output);
+        Assert.Contains($"[{image}] | {app}", kept.Output);
+        Assert.DoesNotContain($"[{image}] | NuGet.Config", kept.Output);
     }
 
     /// <summary>
