@@ -113,7 +113,7 @@ public static class TestEngine
                 DateTimeOffset.UnixEpoch, 1), CancellationToken.None);
             var artifacts = Build.Daemonless.ImageArtifacts.Of(assembled);
             var archive = new MemoryStream();
-            await Build.Daemonless.ImageOutputs.WriteArchiveAsync(new[] { artifacts }, artifacts, new[] { tag }, archive, CancellationToken.None);
+            await Build.Daemonless.ImageOutputs.WriteArchiveAsync(new[] { artifacts }, artifacts, new[] { tag }, archive, heldLayers: 0, CancellationToken.None);
             archive.Position = 0;
             await engine.LoadAsync(archive, CancellationToken.None);
         }

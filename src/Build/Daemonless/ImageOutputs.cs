@@ -124,9 +124,15 @@ public static class ImageOutputs
     /// The archive of one or several platforms' images: index.json lists them all (with their platforms); manifest.json,
     /// which <c>docker load</c> reads, names <paramref name="loaded"/> (the image this machine runs) under the tags.
     /// </summary>
+    /// <param name="heldLayers">Layers the loading daemon already holds (its chain, <see cref="Docker.DockerEngine.HeldLayersAsync"/>):
+    /// listed, but their blobs are left out — docker load skips a layer whose chain it has without opening its file. Such an
+    /// archive is for that daemon only.</param>
     public static async Task WriteArchiveAsync(IReadOnlyList<ImageArtifacts> images, ImageArtifacts loaded, IReadOnlyList<string> repoTags, Stream output,
-        CancellationToken cancellationToken)
+        int heldLayers, CancellationToken cancellationToken)
     {
+        // A blob the image also needs past the held layers is still written.
+        var leftOut = loaded.Image.Layers.Take(heldLayers).Select(l => l.Digest).Except(loaded.Image.Layers.Skip(heldLayers).Select(l => l.Digest), StringComparer.Ordinal);
+
         var artifacts = loaded;
         static string Blob(string digest) => "blobs/sha256/" + digest.Substring("sha256:".Length);
         var manifestJson = new JsonArray(new JsonObject
@@ -160,7 +166,7 @@ public static class ImageOutputs
         await AddAsync("oci-layout", new MemoryStream(Encoding.UTF8.GetBytes("{\"imageLayoutVersion\":\"1.0.0\"}")));
         await AddAsync("index.json", new MemoryStream(Encoding.UTF8.GetBytes(index.ToJsonString())));
         await AddAsync("manifest.json", new MemoryStream(Encoding.UTF8.GetBytes(manifestJson.ToJsonString())));
-        var written = new HashSet<string>(StringComparer.Ordinal);
+        var written = new HashSet<string>(leftOut, StringComparer.Ordinal);
         foreach (var image in images)
         {
             if (written.Add(image.ManifestDigest)) await AddAsync(Blob(image.ManifestDigest), new MemoryStream(image.Manifest));

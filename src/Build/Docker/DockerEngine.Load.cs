@@ -24,4 +24,23 @@ public sealed partial class DockerEngine
 
         if (!string.IsNullOrEmpty(error)) throw new ImageDslException(ErrorCodes.DaemonFailed, Endpoint.Uri, "load an image", error);
     }
+
+    /// <summary>
+    /// How many of an image's first layers (its config's diff ids, in order) the daemon holds, judged from the images it
+    /// has under <paramref name="images"/>: a layer is held when an image there starts with the same layers up to it (a
+    /// layer's identity in the daemon is its whole chain, not its own diff id).
+    /// </summary>
+    public async Task<int> HeldLayersAsync(IReadOnlyList<string> diffIds, IEnumerable<string> images, CancellationToken cancellationToken)
+    {
+        var held = 0;
+        foreach (var name in images)
+        {
+            if (await InspectImageAsync(name, cancellationToken).ConfigureAwait(false) is not { RootFS.Layers: { } layers }) continue;
+            var common = 0;
+            while (common < layers.Count && common < diffIds.Count && string.Equals(layers[common], diffIds[common], StringComparison.Ordinal)) common++;
+            held = Math.Max(held, common);
+        }
+
+        return held;
+    }
 }

@@ -179,23 +179,56 @@ public sealed partial class BuildImages
             await using (var output = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
                 ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionLevel.Fastest) : (Stream)file)
             {
-                await ImageOutputs.WriteArchiveAsync(images, artifacts, tags, output, cancellationToken).ConfigureAwait(false);
+                await ImageOutputs.WriteArchiveAsync(images, artifacts, tags, output, heldLayers: 0, cancellationToken).ConfigureAwait(false);
             }
 
             Log.LogMessage(MessageImportance.High, "ImageDsl: wrote {0} to {1} (docker load, OCI layout).", name, path);
             item.SetMetadata("ArchivePath", path);
         }
 
-        if (engine is not null && loads)
-        {
-            var archive = new MemoryStream();
-            await ImageOutputs.WriteArchiveAsync(new[] { artifacts }, artifacts, tags, archive, cancellationToken).ConfigureAwait(false);
-            archive.Position = 0;
-            await engine.LoadAsync(archive, cancellationToken).ConfigureAwait(false);
-            Log.LogMessage(MessageImportance.High, "ImageDsl: loaded {0} into the daemon as {1}.", name, string.Join(", ", tags));
-        }
+        if (engine is not null && loads) await LoadAsync(engine, name, artifacts, tags, bases.Resolved.Keys, cancellationToken).ConfigureAwait(false);
 
         return item;
+    }
+
+    /// <summary>
+    /// Loads the image into the daemon. The layers it already holds — its base's, when the daemon has that base, and
+    /// those of this image's last load — are not sent: for a web app on the .NET runtime base, a few hundred kilobytes
+    /// instead of the whole image (measured: 0.6–0.75 s of each build that checks the image). An image the daemon has
+    /// (a rebuild of the same bytes) is only tagged.
+    /// </summary>
+    private async System.Threading.Tasks.Task LoadAsync(DockerEngine engine, string name, ImageArtifacts artifacts, IReadOnlyList<string> tags, IEnumerable<string> bases,
+        CancellationToken cancellationToken)
+    {
+        if (await engine.EnsureTaggedAsync(artifacts.ConfigDigest, tags, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            Log.LogMessage(MessageImportance.High, "ImageDsl: the daemon holds {0} ({1}); tagged it {2}.", name, Short(artifacts.ConfigDigest), string.Join(", ", tags));
+            return;
+        }
+
+        var layers = artifacts.Image.Layers;
+        var held = await engine.HeldLayersAsync(layers.Select(l => l.DiffId).ToList(), bases.Concat(tags), cancellationToken).ConfigureAwait(false);
+        async System.Threading.Tasks.Task LoadArchiveAsync(int heldLayers)
+        {
+            using var archive = new MemoryStream();
+            await ImageOutputs.WriteArchiveAsync(new[] { artifacts }, artifacts, tags, archive, heldLayers, cancellationToken).ConfigureAwait(false);
+            archive.Position = 0;
+            await engine.LoadAsync(archive, cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await LoadArchiveAsync(held).ConfigureAwait(false);
+        }
+        catch (ImageDslException) when (held > 0)
+        {
+            // The image that held those layers was removed meanwhile: send them all.
+            held = 0;
+            await LoadArchiveAsync(held).ConfigureAwait(false);
+        }
+
+        Log.LogMessage(MessageImportance.High, "ImageDsl: loaded {0} into the daemon as {1} ({2} of {3} layers sent; it held the others).",
+            name, string.Join(", ", tags), layers.Count - held, layers.Count);
     }
 
     /// <summary>The daemon when it answers; else null, with the checks marked skipped (and warning IMAGEDSL2025 when they were wanted).</summary>

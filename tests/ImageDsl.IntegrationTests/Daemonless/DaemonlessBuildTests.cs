@@ -142,18 +142,52 @@ public class DaemonlessBuildTests
         }
     }
 
+    /// <summary>
+    /// Where a daemon is reachable the image is loaded into it for its checks, sending only the layers the daemon lacks:
+    /// with the base in the daemon its layer stays out of the archive (docker load finds the chain it has) and the
+    /// container still runs; built again on a base the daemon has never seen (pushed to the registry without one),
+    /// every layer goes.
+    /// </summary>
     [Fact]
-    public void Where_a_daemon_is_reachable_the_image_is_loaded_and_its_smoke_run_passes()
+    public async Task Where_a_daemon_is_reachable_the_image_is_loaded_with_the_layers_it_lacks_and_its_smoke_run_passes()
     {
-        using var project = new MSBuildProject(Definition, new Dictionary<string, string> { ["hello.txt"] = "daemonless hello\n" });
+        await PullAsync(DaemonlessParityTests.RegistryBase); // the base (busybox: one layer) in the daemon
+        var greeting = "daemonless hello " + Guid.NewGuid().ToString("N"); // an image the daemon cannot hold yet
+        using var project = new MSBuildProject(Definition.Replace("ExpectOutput = \"daemonless hello\"", $"ExpectOutput = \"{greeting}\"", StringComparison.Ordinal),
+            new Dictionary<string, string> { ["hello.txt"] = greeting + "\n" });
 
         var result = project.Build($"-p:ImageDslBuildOnBuild=true -p:ImageDslBuilder=daemonless -p:ImageDslBuildArgs=BASE_IMAGE={DaemonlessParityTests.RegistryBase}");
 
         Assert.True(result.ExitCode == 0, result.Output);
         Assert.Contains("building tests/daemonless without a daemon", result.Output);
-        Assert.Contains("loaded tests/daemonless into the daemon", result.Output);
+        var (sent, total) = LayersSent(result.Output);
+        Assert.InRange(sent, 1, total - 1); // the new file's layer, not the base's (nor a WORKDIR layer an earlier load left)
         Assert.Contains("smoke run of tests/daemonless passed", result.Output);
         Assert.DoesNotContain("IMAGEDSL2025", result.Output);
+
+        // Neither its base nor an earlier image of its name in the daemon: nothing there to judge a layer held by.
+        var unseen = "tests/daemonless-unseen-" + Guid.NewGuid().ToString("N")[..8];
+        using var baseProject = new MSBuildProject(Definition.Replace("tests/daemonless", unseen + "-base", StringComparison.Ordinal)
+            .Replace("ExpectOutput = \"daemonless hello\"", "SmokeRun = false", StringComparison.Ordinal), new Dictionary<string, string> { ["hello.txt"] = "a base\n" });
+        var pushed = baseProject.Build($"-t:PushImages -p:ImageDslRegistry={TestEngine.Registry} -p:ImageDslBuildArgs=BASE_IMAGE={DaemonlessParityTests.RegistryBase}", NoDaemon);
+        Assert.True(pushed.ExitCode == 0, pushed.Output);
+        using var onUnseen = new MSBuildProject(Definition.Replace("tests/daemonless", unseen, StringComparison.Ordinal).Replace("ExpectOutput = \"daemonless hello\"", $"ExpectOutput = \"{greeting}\"", StringComparison.Ordinal),
+            new Dictionary<string, string> { ["hello.txt"] = greeting + "\n" });
+
+        var second = onUnseen.Build($"-p:ImageDslBuildOnBuild=true -p:ImageDslBuilder=daemonless -p:ImageDslBuildArgs=BASE_IMAGE={TestEngine.Registry}/{unseen}-base:latest");
+
+        Assert.True(second.ExitCode == 0, second.Output);
+        (sent, total) = LayersSent(second.Output, unseen);
+        Assert.Equal(total, sent);
+        Assert.True(total > 2, second.Output);
+        Assert.Contains($"smoke run of {unseen} passed", second.Output);
+    }
+
+    private static (int Sent, int Total) LayersSent(string output, string name = "tests/daemonless")
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(output, $@"loaded {name} into the daemon as [^ ]+ \(([0-9]+) of ([0-9]+) layers sent");
+        Assert.True(match.Success, output);
+        return (int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>

@@ -404,7 +404,7 @@ public sealed class DaemonlessParityTests
             var artifacts = ImageArtifacts.Of(assembled);
             // The image keeps its base's manifest family.
             Assert.Equal(name == "oci-base" ? RegistryClient.OciManifest : RegistryClient.DockerManifest, artifacts.ManifestMediaType);
-            await ImageOutputs.WriteArchiveAsync(new[] { artifacts }, artifacts, new[] { daemonlessTag }, archive, CancellationToken.None);
+            await ImageOutputs.WriteArchiveAsync(new[] { artifacts }, artifacts, new[] { daemonlessTag }, archive, heldLayers: 0, CancellationToken.None);
             archive.Position = 0;
             await engine.LoadAsync(archive, CancellationToken.None);
 
@@ -530,7 +530,7 @@ public sealed class DaemonlessParityTests
                 TestEngine.Layout(context, BuilderKind.BuildKit).Entries, Platform: null, DateTimeOffset.UnixEpoch, 1), CancellationToken.None);
             var artifacts = ImageArtifacts.Of(assembled);
             var archive = new MemoryStream();
-            await ImageOutputs.WriteArchiveAsync(new[] { artifacts }, artifacts, new[] { tag + "-daemonless" }, archive, CancellationToken.None);
+            await ImageOutputs.WriteArchiveAsync(new[] { artifacts }, artifacts, new[] { tag + "-daemonless" }, archive, heldLayers: 0, CancellationToken.None);
             archive.Position = 0;
             await engine.LoadAsync(archive, CancellationToken.None);
 
