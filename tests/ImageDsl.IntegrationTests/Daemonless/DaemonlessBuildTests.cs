@@ -165,6 +165,15 @@ public class DaemonlessBuildTests
         Assert.Contains("smoke run of tests/daemonless passed", result.Output);
         Assert.DoesNotContain("IMAGEDSL2025", result.Output);
 
+        // The same image from a copy in another folder (reproducible): the daemon holds it, so it is only tagged.
+        using var copy = new MSBuildProject(Definition.Replace("ExpectOutput = \"daemonless hello\"", $"ExpectOutput = \"{greeting}\"", StringComparison.Ordinal),
+            new Dictionary<string, string> { ["hello.txt"] = greeting + "\n" });
+        var again = copy.Build($"-p:ImageDslBuildOnBuild=true -p:ImageDslBuilder=daemonless -p:ImageDslBuildArgs=BASE_IMAGE={DaemonlessParityTests.RegistryBase}");
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Contains("the daemon holds tests/daemonless (", again.Output);
+        Assert.DoesNotContain("loaded tests/daemonless", again.Output);
+        Assert.Contains("smoke run of tests/daemonless passed", again.Output);
+
         // Neither its base nor an earlier image of its name in the daemon: nothing there to judge a layer held by.
         var unseen = "tests/daemonless-unseen-" + Guid.NewGuid().ToString("N")[..8];
         using var baseProject = new MSBuildProject(Definition.Replace("tests/daemonless", unseen + "-base", StringComparison.Ordinal)
