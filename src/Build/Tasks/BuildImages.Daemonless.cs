@@ -227,7 +227,7 @@ public sealed partial class BuildImages
             await LoadArchiveAsync(held).ConfigureAwait(false);
         }
 
-        Log.LogMessage(MessageImportance.High, "ImageDsl: loaded {0} into the daemon as {1} ({2} of {3} layers sent; it held the others).",
+        Log.LogMessage(MessageImportance.High, held == 0 ? "ImageDsl: loaded {0} into the daemon as {1} ({2} of {3} layers sent)." : "ImageDsl: loaded {0} into the daemon as {1} ({2} of {3} layers sent; it held the others).",
             name, string.Join(", ", tags), layers.Count - held, layers.Count);
     }
 
