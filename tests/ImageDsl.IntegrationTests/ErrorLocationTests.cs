@@ -58,6 +58,41 @@ public class ErrorLocationTests
     }
 
     /// <summary>
+    /// A base image the registry does not have (a mistyped tag, say) is reported at the <c>Dockerfile.From</c> that
+    /// names it, whichever builder looked for it: BuildKit fails its "[internal] load metadata for …" before any step,
+    /// the classic builder its FROM step, the daemonless builder its read of the base.
+    /// </summary>
+    [Theory]
+    [InlineData("buildkit")]
+    [InlineData("classic")]
+    [InlineData("daemonless")]
+    public void A_base_image_that_does_not_exist_is_reported_at_the_From_that_names_it(string builder)
+    {
+        using var project = new MSBuildProject("""
+            [Image("tests/missing-base", SmokeRun = false)]
+            public static partial class App
+            {
+                static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
+
+                static Dockerfile Define() =>
+                    Dockerfile.From(BaseImage)
+                        .Cmd("true");
+            }
+            """);
+        var source = project.Read("Image.cs").Split('\n');
+        var line = Array.FindIndex(source, l => l.Contains("Dockerfile.From(", StringComparison.Ordinal)) + 1;
+        var missing = $"{TestEngine.Registry}/tests/no-such-base-{Guid.NewGuid():N}:1";
+
+        var result = project.Build($"-p:ImageDslBuildOnBuild=true -p:ImageDslBuilder={builder} -p:ImageDslBuildArgs=BASE_IMAGE={missing}");
+
+        Assert.NotEqual(0, result.ExitCode);
+        var error = Assert.Single(result.Errors);
+        Assert.True(error.StartsWith($"{Path.Combine(project.Directory.FullName, "Image.cs")}({line},", StringComparison.Ordinal), result.Output);
+        // The reference (as the builder spells it) in the error: the classic builder's daemon message is its second line.
+        Assert.Matches($@"error IMAGEDSL[0-9]+: .*{Regex.Escape(missing.Split(':')[^2])}", result.Output);
+    }
+
+    /// <summary>
     /// The base image sets ENV PATH=/bin; the definition declares a build argument PATH and writes it into a label.
     /// Where the builder would expand the variable instead of the argument — the classic builder always; BuildKit and
     /// the daemonless builder for an argument without a value — the build is refused before anything is built, at the

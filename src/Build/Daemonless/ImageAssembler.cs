@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using ImageDsl.Build.Context;
+using ImageDsl.Build.Diagnostics;
 using ImageDsl.Build.Parsing;
 using ImageDsl.Build.Registry;
 
@@ -277,6 +278,20 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
         return (reference, plan.Stages.FindIndex(0, index, s => s.Name == reference.ToLowerInvariant()));
     }
 
+    /// <summary>An image a FROM or COPY --from names; a failure to read it names that instruction.</summary>
+    private async Task<BaseImage> ReadImageAsync(string reference, ImagePlatform platform, DockerfileInstruction instruction, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await bases.GetAsync(reference, platform, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ImageDslException e) when (e.Instruction is null)
+        {
+            e.Instruction = instruction.Index;
+            throw;
+        }
+    }
+
     private async Task<StageState> FromAsync(DockerfilePlan plan, PlannedStage stage, int index, Dictionary<string, string> meta, Dictionary<int, StageState> built,
         ImagePlatform platform, CancellationToken cancellationToken)
     {
@@ -310,7 +325,7 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
         }
         else
         {
-            var baseImage = await bases.GetAsync(reference, platform, cancellationToken).ConfigureAwait(false);
+            var baseImage = await ReadImageAsync(reference, platform, stage.From, cancellationToken).ConfigureAwait(false);
             var tree = new FileTree();
             // Each layer's entry list read (or, the first time, scanned from the blob) on its own thread; applied in order.
             await Task.WhenAll(baseImage.Layers.Select(layer => Task.Run(() => LayerIndex.Read(layer.BlobPath!), cancellationToken))).ConfigureAwait(false);
@@ -557,7 +572,7 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
             if (stage < 0 || !built.TryGetValue(stage, out var sourceStage))
             {
                 // An image named in --from: its file system, fetched like a base image.
-                var image = await bases.GetAsync(from, (request.Platform ?? ImagePlatform.Host).Normalize(), cancellationToken).ConfigureAwait(false);
+                var image = await ReadImageAsync(from, (request.Platform ?? ImagePlatform.Host).Normalize(), i, cancellationToken).ConfigureAwait(false);
                 var imageTree = new FileTree();
                 foreach (var layer in image.Layers) imageTree.Apply(layer.BlobPath!);
                 source = imageTree;

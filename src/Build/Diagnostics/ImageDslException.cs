@@ -35,6 +35,12 @@ public sealed class ImageDslException : Exception
     /// <summary>The line of the user's C# that wrote the failed instruction, when known: the error is reported there.</summary>
     public SourceLine? Origin { get; set; }
 
+    /// <summary>
+    /// The Dockerfile instruction it concerns (counted as <c>StepLocator.OfInstruction</c> counts), when the code that
+    /// failed knew it but not the C# behind it (the daemonless builder reading a FROM's image): the task places it.
+    /// </summary>
+    public int? Instruction { get; set; }
+
     private static string Format(string code, object?[] args)
     {
         var template = Messages.GetString(code, CultureInfo.InvariantCulture) ?? throw new InvalidOperationException("No message for " + code);

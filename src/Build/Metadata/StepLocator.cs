@@ -12,7 +12,9 @@ namespace ImageDsl.Build.Metadata;
 /// first (builder/dockerfile/build.go);</item>
 /// <item>BuildKit names vertexes "[stage i/n] …" (the stage's name; "stage-k" for an unnamed k-th stage; nothing for a
 /// single stage) and counts, per stage, the FROM of an image other than scratch, then each RUN, COPY, ADD and WORKDIR
-/// (dockerfile2llb's prefixCommand and cmdTotal).</item>
+/// (dockerfile2llb's prefixCommand and cmdTotal). Before any step it resolves each image the file names, as
+/// "[internal] load metadata for REF" (REF normalized: docker.io/library/…, ":latest" when there is neither tag nor
+/// digest; a platform may precede "internal"): that is the FROM naming the image (the first, when several do).</item>
 /// </list>
 /// Anything that does not parse or does not match the manifest gives null: the error is then reported at the task.
 /// </summary>
@@ -20,6 +22,7 @@ public static class StepLocator
 {
     private static readonly Regex ClassicStep = new(@"^Step (\d+)/\d+ : ", RegexOptions.CultureInvariant);
     private static readonly Regex BuildKitStep = new(@"^\[(?:(?<prefix>[^\]]*) )?(?<index>\d+)/\d+\] ", RegexOptions.CultureInvariant);
+    private static readonly Regex BuildKitMetadata = new(@"^\[(?:[^\]]* )?internal\] load metadata for (?<reference>\S+)$", RegexOptions.CultureInvariant);
 
     public static ManifestStep? Locate(ImageManifest manifest, string step, IReadOnlyDictionary<string, string> buildArgs)
     {
@@ -28,6 +31,13 @@ public static class StepLocator
         {
             var number = int.Parse(classic.Groups[1].Value, CultureInfo.InvariantCulture);
             return number >= 1 && number <= steps.Count ? Known(steps[number - 1]) : null;
+        }
+
+        if (BuildKitMetadata.Match(step) is { Success: true } metadata)
+        {
+            var wanted = Normalized(metadata.Groups["reference"].Value);
+            return wanted is null ? null : steps.FirstOrDefault(s => s.Kind == "from" && s.Stage >= 0 && s.Stage < manifest.Stages.Count
+                && manifest.Stages[s.Stage].BaseImage is { } image && Normalized(PathPart.Resolve(image, buildArgs)) == wanted) is { } from ? Known(from) : null;
         }
 
         if (BuildKitStep.Match(step) is not { Success: true } buildKit) return null;
@@ -63,6 +73,24 @@ public static class StepLocator
     {
         if (error.Step is null || Locate(manifest, error.Step, buildArgs) is not { File: { } file } found) return;
         error.Origin = new SourceLine(Path.GetFullPath(Path.Combine(projectDirectory, file)), found.Line, found.Column);
+    }
+
+    // An image reference as BuildKit prints it (reference.TagNameOnly(ParseNormalizedNamed)); null when it is none.
+    private static string? Normalized(string reference)
+    {
+        var at = reference.IndexOf('@', StringComparison.Ordinal);
+        var named = at < 0 ? reference : reference.Substring(0, at);
+        var digest = at < 0 ? "" : reference.Substring(at);
+        try
+        {
+            var parsed = ImageDsl.Build.Registry.ImageReference.Parse(named);
+            var tagged = named.LastIndexOf(':') > named.LastIndexOf('/');
+            return digest.Length > 0 && !tagged ? $"{parsed.Registry}/{parsed.Repository}{digest}" : parsed.FullName + digest;
+        }
+        catch (ImageDslException)
+        {
+            return null;
+        }
     }
 
     // The stage part of "[name i/n]": a platform may come first when BuildKit prefixes it ("linux/amd64 build").

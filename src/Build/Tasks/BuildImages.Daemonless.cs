@@ -80,6 +80,12 @@ public sealed partial class BuildImages
                 name, e.Text);
             return null;
         }
+        catch (ImageDslException e) when (e.Instruction is { } instruction && e.Origin is null && !string.IsNullOrEmpty(ProjectDirectory))
+        {
+            // An image a FROM or COPY --from names could not be read: reported at the C# call that named it.
+            e.Origin = ImageDsl.Build.Metadata.StepLocator.OfInstruction(manifest, instruction, ProjectDirectory!);
+            throw;
+        }
         catch (ContextSourceMissingException e)
         {
             throw new ImageDslException(ErrorCodes.BuildStepFailed, name, $"line {e.Line} of the Dockerfile", $"COPY source '{e.Path}': not found in the build context", "");

@@ -45,10 +45,26 @@ public class ManifestTests
     [InlineData("[stage-2 1/1] RUN x", null)]
     [InlineData("Step 9/9 : RUN x", null)]
     [InlineData("[stage-1 1/3] RUN make", null)]
-    [InlineData("[internal] load metadata for docker.io/library/busybox:latest", null)]
+    [InlineData("[internal] load metadata for docker.io/library/busybox:latest", 3)] // the FROM that names it
+    [InlineData("[linux/arm64 internal] load metadata for docker.io/library/busybox:latest", 3)]
+    [InlineData("[internal] load metadata for docker.io/library/busybox:1.36", null)]
+    [InlineData("[internal] load metadata for docker.io/library/alpine:latest", null)]
     [InlineData("[build 9/9] RUN make", null)]
     public void A_builders_step_name_maps_to_the_line_of_the_call_that_wrote_it(string step, int? line) =>
         Assert.Equal(line, StepLocator.Locate(Steps, step, new Dictionary<string, string>())?.Line);
+
+    [Theory]
+    [InlineData("busybox", "[internal] load metadata for docker.io/library/busybox:latest")]
+    [InlineData("team/app:1.0", "[internal] load metadata for docker.io/team/app:1.0")]
+    [InlineData("127.0.0.1:5000/base/app", "[internal] load metadata for 127.0.0.1:5000/base/app:latest")]
+    [InlineData("busybox@sha256:" + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        "[internal] load metadata for docker.io/library/busybox@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")]
+    public void A_base_image_that_BuildKit_cannot_resolve_maps_to_the_FROM_whatever_its_spelling(string baseImage, string step)
+    {
+        var values = new Dictionary<string, string> { ["BASE"] = baseImage };
+        Assert.Equal(3, StepLocator.Locate(Steps, step, values)?.Line);
+        Assert.Null(StepLocator.Locate(Steps, step.Replace("load metadata", "load build definition", StringComparison.Ordinal), values));
+    }
 
     [Fact]
     public void A_base_that_a_build_argument_makes_scratch_is_not_numbered_by_BuildKit()
