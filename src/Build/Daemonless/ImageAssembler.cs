@@ -287,8 +287,7 @@ public sealed class ImageAssembler(IBaseImageSource bases, BlobStore store)
         }
         catch (ImageDslException e) when (e.Instruction is null)
         {
-            e.Instruction = instruction.Index;
-            throw;
+            throw e.AtInstruction(instruction.Index);
         }
     }
 

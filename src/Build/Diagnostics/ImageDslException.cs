@@ -23,6 +23,14 @@ public sealed class ImageDslException : Exception
         Code = code;
     }
 
+    private ImageDslException(ImageDslException other, int instruction)
+        : base(other.Message, other.InnerException)
+    {
+        Code = other.Code;
+        Step = other.Step;
+        Instruction = instruction;
+    }
+
     /// <summary>The error code, e.g. IMAGEDSL3001.</summary>
     public string Code { get; }
 
@@ -39,7 +47,13 @@ public sealed class ImageDslException : Exception
     /// The Dockerfile instruction it concerns (counted as <c>StepLocator.OfInstruction</c> counts), when the code that
     /// failed knew it but not the C# behind it (the daemonless builder reading a FROM's image): the task places it.
     /// </summary>
-    public int? Instruction { get; set; }
+    public int? Instruction { get; }
+
+    /// <summary>
+    /// The same error, concerning instruction <paramref name="index"/>: a copy, since one failed read (of a base image two
+    /// images share, say) may be rethrown to each of them.
+    /// </summary>
+    public ImageDslException AtInstruction(int index) => new(this, index);
 
     private static string Format(string code, object?[] args)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using ImageDsl.Build.Diagnostics;
+using ImageDsl.Build.Registry;
 
 namespace ImageDsl.Build.Metadata;
 
@@ -83,7 +84,7 @@ public static class StepLocator
         var digest = at < 0 ? "" : reference.Substring(at);
         try
         {
-            var parsed = ImageDsl.Build.Registry.ImageReference.Parse(named);
+            var parsed = ImageReference.Parse(named);
             var tagged = named.LastIndexOf(':') > named.LastIndexOf('/');
             return digest.Length > 0 && !tagged ? $"{parsed.Registry}/{parsed.Repository}{digest}" : parsed.FullName + digest;
         }
