@@ -198,7 +198,21 @@ namespace ImageDsl
         }
 
         /// <summary><c>USER</c>: the user (and group) later instructions and the container run as.</summary>
-        public Dockerfile User(Owner user) => Append(new UserInstruction(Require(user, nameof(user))));
+        public Dockerfile User(Owner user) => Append(new UserInstruction(Value.Literal(Require(user, nameof(user)).ToString())));
+
+        /// <summary><c>USER</c> in docker's own form <c>user[:group]</c> (<c>"app"</c>, <c>"1000:1000"</c>), taken literally.</summary>
+        public Dockerfile User(string user) => User(Owner.Parse(user));
+
+        /// <summary>
+        /// <c>USER</c> from references the builder expands: <c>User(Value.Env("APP_UID"))</c> is <c>USER ${APP_UID}</c>, the
+        /// unprivileged user the .NET images name in their environment; a <see cref="BuildArg"/> gives the argument's value.
+        /// </summary>
+        public Dockerfile User(Value user)
+        {
+            RequireValue(user, "a user", nameof(user));
+            if (user.IsLiteral) return User(Owner.Parse(user.LiteralText));
+            return Append(new UserInstruction(user));
+        }
 
         /// <summary><c>WORKDIR</c>: must be absolute, so that the result never depends on an inherited directory.</summary>
         public Dockerfile Workdir(Value path)

@@ -37,7 +37,11 @@ namespace ImageDsl
 
     public sealed record ExposeInstruction(EquatableList<Port> Ports) : Instruction;
 
-    public sealed record UserInstruction(Owner User) : Instruction;
+    /// <summary>
+    /// <c>USER</c>: docker's <c>user[:group]</c>, literal (from an <see cref="Owner"/> or a string) or with references that
+    /// the builder expands (a <see cref="BuildArg"/>, <see cref="Value.Env(string)"/>).
+    /// </summary>
+    public sealed record UserInstruction(Value User) : Instruction;
 
     public sealed record WorkdirInstruction(Value Path) : Instruction;
 

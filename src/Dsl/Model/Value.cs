@@ -36,7 +36,7 @@ namespace ImageDsl
         /// <summary>
         /// The value the stage's environment variable <paramref name="name"/> has when the instruction runs — set by an
         /// earlier ENV of the stage or of a stage it starts from, or by its base image; empty when unset. Docker expands
-        /// it in ENV, LABEL, WORKDIR and COPY/ADD destinations; every value of one ENV is expanded before any is set.
+        /// it in ENV, LABEL, USER, WORKDIR and COPY/ADD destinations; every value of one ENV is expanded before any is set.
         /// Not in FROM, COPY/ADD sources or patterns, nor in a stage that declares a build argument of the same name
         /// (IDSL0027).
         /// </summary>

@@ -290,7 +290,8 @@ namespace ImageDsl.Practices
 
             var lastUser = all.OfType<UserInstruction>().LastOrDefault();
             var start = all.LastOrDefault(i => i is CmdInstruction or EntrypointInstruction);
-            if (lastUser is not null && (lastUser.User.User is "root" or "0"))
+            // A user from a reference (USER ${APP_UID}) is the base image's or the build's to say: not judged here.
+            if (lastUser is not null && lastUser.User.IsLiteral && Owner.Parse(lastUser.User.LiteralText).User is "root" or "0")
             {
                 findings.Add(new PracticeFinding(DiagnosticIds.RunsAsRoot,
                     "The image's last USER is root: the app runs with every privilege in the container. Switch to an unprivileged user after the steps that need root.",

@@ -92,7 +92,7 @@ namespace ImageDsl.Rendering
                 case ExposeInstruction expose:
                     return "EXPOSE " + string.Join(" ", expose.Ports.Select(p => p.ToString()));
                 case UserInstruction user:
-                    return "USER " + Syntax.Word(user.User.ToString(), escape);
+                    return "USER " + Syntax.Word(user.User, escape);
                 case WorkdirInstruction workdir:
                     return "WORKDIR " + Syntax.Word(workdir.Path, escape);
                 case VolumeInstruction volume:

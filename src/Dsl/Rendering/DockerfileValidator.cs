@@ -301,6 +301,7 @@ namespace ImageDsl.Rendering
             EnvInstruction env => env.Variables.Select(v => v.Value),
             LabelInstruction label => label.Labels.Select(l => l.Value),
             WorkdirInstruction workdir => new[] { workdir.Path },
+            UserInstruction user => new[] { user.User },
             VolumeInstruction volume => volume.Paths,
             CopyInstruction copy => copy.Sources.Select(s => s.Text).Append(copy.Destination),
             AddInstruction add => add.Sources.Select(s => s.Text).Append(add.Destination),

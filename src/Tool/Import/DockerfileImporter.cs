@@ -391,8 +391,14 @@ public static class DockerfileImporter
                     NoFlags(i);
                     return new[] { $"Expose({string.Join(", ", DockerfileReader.Words(i.Rest, document.Escape).Select(w => Port(_values.Text(w, "a port"))))})" };
                 case "user":
+                {
                     NoFlags(i);
-                    return new[] { $"User({Owner(_values.Text(Single(i), "a user"))})" };
+                    var user = Single(i);
+                    // A user with references (USER $APP_UID, as the .NET images' samples write it) is a Value the builder expands.
+                    return new[] { _values.Parts(user).Any(p => p.Variable is not null)
+                        ? $"User({_values.Value(user, arguments, environment: true)})"
+                        : $"User({Owner(_values.Text(user, "a user"))})" };
+                }
                 case "workdir":
                 {
                     NoFlags(i);

@@ -50,4 +50,47 @@ public sealed class ArgumentAndEnvironmentTests
             context.Delete(recursive: true);
         }
     }
+
+    /// <summary>
+    /// <c>User(uid + ":" + Value.Env("APP_UID"))</c>, a build argument and a variable of the stage's environment (as the
+    /// .NET images set APP_UID): every builder expands both in USER, so the image's user is the argument's value and the
+    /// variable's.
+    /// </summary>
+    [Theory]
+    [InlineData("buildkit")]
+    [InlineData("classic")]
+    [InlineData("daemonless")]
+    public async Task A_user_from_a_build_argument_and_an_environment_variable_is_expanded_by_every_builder(string builder)
+    {
+        var uid = new BuildArg("UID", "1000");
+        var definition = Dockerfile.From(builder == "daemonless" ? Daemonless.DaemonlessParityTests.RegistryBase : TestEngine.BaseImage)
+            .Env("APP_UID", "1654")
+            .Arg(uid)
+            .User(uid + ":" + Value.Env("APP_UID"));
+        Assert.Empty(definition.Validate());
+        var tag = $"imagedsl-tests/user-references:{builder}";
+        var buildArgs = new Dictionary<string, string> { ["UID"] = "4242" };
+
+        using var engine = await TestEngine.ConnectAsync();
+        if (builder == "daemonless")
+        {
+            await TestEngine.BuildDaemonlessAsync(engine, tag, definition.ToString(), buildArgs: buildArgs);
+        }
+        else
+        {
+            var kind = builder == "classic" ? BuilderKind.Classic : BuilderKind.BuildKit;
+            var context = Directory.CreateTempSubdirectory("imagedsl-user-references-");
+            try
+            {
+                await engine.BuildAsync(new BuildRequest(tag, definition.ToString(), context.FullName, new[] { tag }, buildArgs, new Dictionary<string, string>(), NetworkMode: TestEngine.NetworkMode),
+                    TestEngine.Layout(context.FullName, kind), kind, new ListLog(), CancellationToken.None);
+            }
+            finally
+            {
+                context.Delete(recursive: true);
+            }
+        }
+
+        Assert.Equal("4242:1654", (await engine.InspectImageAsync(tag, CancellationToken.None))!.Config!.User);
+    }
 }

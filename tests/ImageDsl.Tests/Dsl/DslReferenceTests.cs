@@ -66,6 +66,7 @@ public class DslReferenceTests
         Example("EXPOSE / USER / WORKDIR / VOLUME", () => Base.User("app"));
         Example("EXPOSE / USER / WORKDIR / VOLUME", () => Base.User("1000:1000"));
         Example("EXPOSE / USER / WORKDIR / VOLUME", () => Base.User(Owner.Parse("app:staff")));
+        Example("EXPOSE / USER / WORKDIR / VOLUME", () => Base.User(Value.Env("APP_UID")));
         Example("EXPOSE / USER / WORKDIR / VOLUME", () => Base.Workdir("/srv/my app"));
         Example("EXPOSE / USER / WORKDIR / VOLUME", () => Base.Workdir(Value.Env("HOME") + "/app"));
         Example("EXPOSE / USER / WORKDIR / VOLUME", () => Base.Volume("/data", "/var/log"));
@@ -129,9 +130,9 @@ public class DslReferenceTests
         | `Copy` / `Add` destination, `Workdir`, `Volume` | a literal path in the image | a `BuildArg` joined with `+` for a build-time value; `Value.Env("HOME")` for the stage's environment variable (not in `Volume`) |
         | `Dockerfile.From`, `from:` (COPY --from, mounts) | an image reference `[registry/]name[:tag][@digest]`, checked at compile time | a stage value (a `Dockerfile`) for a stage; a bare number is refused (docker reads it as a stage index) |
         | `.As(...)` | a stage name; it may not be `scratch` or any image reference the same Dockerfile uses (docker would pick the stage instead of the image) | — |
-        | `Env`, `Label`, `BuildArg` default, `User`, `Cmd`/`Entrypoint`/`RunExec` arguments | literal text, byte for byte (`$`, quotes and backslashes included) | a `BuildArg` joined with `+` to expand `${NAME}`; in `Env` and `Label` values, `Value.Env("PATH")` for the stage's environment variable |
+        | `Env`, `Label`, `BuildArg` default, `User`, `Cmd`/`Entrypoint`/`RunExec` arguments | literal text, byte for byte (`$`, quotes and backslashes included) | a `BuildArg` joined with `+` to expand `${NAME}`; in `Env`, `Label` and `User` values, `Value.Env("PATH")` for the stage's environment variable |
         | `Run`, `CmdShell`, `EntrypointShell`, `Healthcheck` command line | a shell command line, given to the stage's shell unchanged | `Command.Exec(...)` for an argument vector without a shell |
-        | `User` | docker's `user[:group]` | `Owner.Id(1000, 1000)`, `Owner.Name("app", "staff")` |
+        | `User` | docker's `user[:group]` | `Owner.Id(1000, 1000)`, `Owner.Name("app", "staff")`; `Value.Env("APP_UID")` (the .NET images' user) or a `BuildArg` for one the builder expands |
 
         A literal source whose name holds `*`, `?`, `[` or `\` is written as a pattern that matches only that name,
         e.g. `[[]draft].txt` (the one escape that BuildKit's transfer filter, its copy, and the classic builder all

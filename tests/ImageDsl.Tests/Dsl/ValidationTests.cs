@@ -372,6 +372,27 @@ public class ValidationTests
         Assert.Throws<DockerfileException>(() => Value.Env("NOT-A-NAME"));
     }
 
+    /// <summary>
+    /// USER with references: expanded like ENV and WORKDIR, so checked like them — an undeclared build argument, a
+    /// variable the stage also declares as an argument — while a literal user (string or Owner) keeps Owner's checks.
+    /// </summary>
+    [Fact]
+    public void A_user_with_references_is_checked_like_every_expanded_value()
+    {
+        var uid = new BuildArg("APP_UID", "1000");
+        Assert.Equal("USER ${APP_UID}", Base.User(Value.Env("APP_UID")).ToString().TrimEnd().Split('\n')[^1]);
+        Assert.Equal("USER ${APP_UID}:${APP_UID}", Base.Arg(uid).User(uid + ":" + uid).ToString().TrimEnd().Split('\n')[^1]);
+        Assert.Empty(Base.Arg(uid).User(uid).Validate());
+        Assert.Equal(DiagnosticIds.UndeclaredBuildArgument, Assert.Single(Base.User(uid).Validate()).Id);
+        Assert.Equal(DiagnosticIds.MisplacedEnvironmentVariable, Assert.Single(Base.Arg(uid).User(Value.Env("APP_UID")).Validate()).Id);
+        // A literal value is a user as a string is: '$' stays a dollar sign, and user[:group] is checked.
+        Assert.Equal(Base.User("$HOME"), Base.User((Value)"$HOME"));
+        Assert.Contains("\\$HOME", Base.User((Value)"$HOME").ToString(), StringComparison.Ordinal);
+        Assert.Equal(Base.User("app:staff"), Base.User((Value)"app:staff"));
+        Assert.Throws<DockerfileException>(() => Base.User((Value)"a:b:c"));
+        Assert.Throws<DockerfileException>(() => Base.User(Value.Env("A") + "\n"));
+    }
+
     [Fact]
     public void An_env_set_from_another_variable_hides_a_build_argument_of_its_name()
     {

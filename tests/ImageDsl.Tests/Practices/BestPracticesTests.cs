@@ -21,6 +21,7 @@ public class BestPracticesTests
         { DiagnosticIds.UnpinnedBaseImage, "build argument default" },
         { DiagnosticIds.RunsAsRoot, "no user" },
         { DiagnosticIds.RunsAsRoot, "user root last" },
+        { DiagnosticIds.RunsAsRoot, "user from the environment" },
         { DiagnosticIds.AptRecommends, "apt-get" },
         { DiagnosticIds.AptRecommends, "apt with options" },
         { DiagnosticIds.AptListsKept, "update and install" },
@@ -54,6 +55,8 @@ public class BestPracticesTests
         (DiagnosticIds.UnpinnedBaseImage, "build argument default") => (Dockerfile.From(new BuildArg("BASE", "alpine")).User("1000"),
             Dockerfile.From(new BuildArg("BASE", "alpine:3.20")).User("1000")),
         (DiagnosticIds.RunsAsRoot, "no user") => (Debian.Cmd("app"), Debian.User("app").Cmd("app")),
+        // USER ${APP_UID}: the base image's to say (the .NET images' unprivileged user); root written as text still is root.
+        (DiagnosticIds.RunsAsRoot, "user from the environment") => (Debian.User(Value.Env("APP_UID")).User("0:0").Cmd("app"), Debian.User("0:0").User(Value.Env("APP_UID")).Cmd("app")),
         (DiagnosticIds.RunsAsRoot, "user root last") => (Debian.User("app").Run("true").User("root").Cmd("app"), Debian.User("root").Run("true").User("app").Cmd("app")),
         (DiagnosticIds.AptRecommends, "apt-get") => (Root("apt-get install -y curl && rm -rf /var/lib/apt/lists/*"),
             Root("apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*")),

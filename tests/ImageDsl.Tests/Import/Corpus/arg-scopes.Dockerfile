@@ -6,5 +6,4 @@ ARG USER_ID=1000
 ARG GROUP_ID=1000
 RUN groupadd -g ${GROUP_ID} dev && useradd -m -u ${USER_ID} -g dev dev
 ENV VARIANT=${VARIANT}
-# import-reports
 USER ${USER_ID}:${GROUP_ID}

@@ -9,6 +9,5 @@ RUN dotnet publish -c Release -o /app /p:UseAppHost=false
 FROM mcr.microsoft.com/dotnet/runtime:8.0
 WORKDIR /app
 COPY --from=build /app ./
-# import-reports
 USER $APP_UID
 ENTRYPOINT ["dotnet", "Worker.dll"]
