@@ -59,7 +59,7 @@ namespace ImageDsl.Generator
                     .Append(spec.ExpectOutput is null ? "null" : Literal(spec.ExpectOutput)).Append(", ")
                     .Append(spec.ExpectExitCode.ToString(CultureInfo.InvariantCulture)).Append(", ")
                     .Append(spec.SmokeRun ? "true" : "false").Append(", ")
-                    .Append(Literal(ManifestJson(spec.Manifest, projectDirectory, spec.Probe, spec.Wait, spec.ChecksJson))).Append(")]\n\n");
+                    .Append(Literal(ManifestJson(spec.Manifest, projectDirectory, spec.Probe, spec.Wait, spec.ChecksJson, spec.ImageNameLocation))).Append(")]\n\n");
 
                 var indent = "";
                 if (spec.Namespace is not null)
@@ -99,12 +99,14 @@ namespace ImageDsl.Generator
             /// <c>{"stages":[{"name":…,"base":[parts]|null,"needs":[…],"from":n (FROM that stage),"exposes":[{"arg":…,"default":…,"step":n}],"labels":[keys],"publishes":project (DotNet.InImagePublish's stage)}],"reads":[{"stage":0,"kind":"path"|"pattern","parts":[parts]}],
             /// "secrets":[{"stage":0,"id":…,"required":…}],"ssh":[…],"images":[{"stage":0,"ref":…}],
             /// "steps":[{"stage":0,"kind":"run","file":…|null,"line":1,"column":1}],"probe":{"port":8080,"path":"/","status":200,"body":…|null}}</c>
-            /// (probe only when [Image] declares one; likewise "wait":{"log":…|null,"healthy":…}), where a part is
+            /// (probe only when [Image] declares one; likewise "wait":{"log":…|null,"healthy":…}; "declared":{"file":…,"line":…,"column":…},
+            /// where [Image] names the image, when known), where a part is
             /// <c>{"text":…}</c> or <c>{"arg":…,"default":…}</c>, a default being null (none), its text, or [parts] when it
             /// refers to other build arguments; a step's file is relative to the project directory
             /// when it is known, with '/' separators.
             /// </summary>
-            public static string ManifestJson(ManifestSpec manifest, string? projectDirectory = null, ProbeSpec? probe = null, WaitSpec? wait = null, string? checks = null)
+            public static string ManifestJson(ManifestSpec manifest, string? projectDirectory = null, ProbeSpec? probe = null, WaitSpec? wait = null, string? checks = null,
+                LocationInfo? declared = null)
             {
                 var json = new StringBuilder("{\"stages\":[");
                 for (var i = 0; i < manifest.Stages.Count; i++)
@@ -174,9 +176,7 @@ namespace ImageDsl.Generator
                         continue;
                     }
 
-                    Syntax.AppendJsonString(json, ProjectRelative(location.FilePath, projectDirectory))
-                        .Append(",\"line\":").Append((location.LineSpan.Start.Line + 1).ToString(CultureInfo.InvariantCulture))
-                        .Append(",\"column\":").Append((location.LineSpan.Start.Character + 1).ToString(CultureInfo.InvariantCulture)).Append('}');
+                    AppendLocation(json, location, projectDirectory).Append('}');
                 }
 
                 json.Append("]");
@@ -198,9 +198,16 @@ namespace ImageDsl.Generator
                 }
 
                 if (checks is not null) json.Append(",\"checks\":").Append(checks);
+                // Where [Image] names the image: the container checks' failures are reported there.
+                if (declared is not null) AppendLocation(json.Append(",\"declared\":{\"file\":"), declared, projectDirectory).Append('}');
 
                 return json.Append("}").ToString();
             }
+
+            private static StringBuilder AppendLocation(StringBuilder json, LocationInfo location, string? projectDirectory) =>
+                Syntax.AppendJsonString(json, ProjectRelative(location.FilePath, projectDirectory))
+                    .Append(",\"line\":").Append((location.LineSpan.Start.Line + 1).ToString(CultureInfo.InvariantCulture))
+                    .Append(",\"column\":").Append((location.LineSpan.Start.Character + 1).ToString(CultureInfo.InvariantCulture));
 
             /// <summary>
             /// <paramref name="path"/> relative to <paramref name="directory"/> with '/' separators ("../" where it lies

@@ -48,6 +48,7 @@ public class ProbeTests
 
         Assert.NotEqual(0, result.ExitCode);
         var error = Assert.Single(result.Errors);
+        Assert.StartsWith(AtImageName(project, "tests/probe-wrong"), error); // where [Image] names it, not in the targets
         Assert.Contains("error IMAGEDSL2017", error);
         Assert.Contains("expected status 200", error);
         Assert.Contains(observed, error);
@@ -130,7 +131,17 @@ public class ProbeTests
         var result = project.Build(BaseOnly + " -p:ImageDslSmokeRunTimeout=3");
 
         Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("error IMAGEDSL2019", Assert.Single(result.Errors));
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith(AtImageName(project, "tests/wait-fails"), error);
+        Assert.Contains("error IMAGEDSL2019", error);
         Assert.Contains(observed, result.Output);
+    }
+
+    /// <summary>"FILE(LINE,COLUMN): " of the image's name in its [Image] attribute, as MSBuild starts an error there.</summary>
+    internal static string AtImageName(MSBuildProject project, string name)
+    {
+        var lines = project.Read("Image.cs").Split('\n');
+        var line = Array.FindIndex(lines, l => l.Contains($"[Image(\"{name}\"", StringComparison.Ordinal));
+        return $"{Path.Combine(project.Directory.FullName, "Image.cs")}({line + 1},{lines[line].IndexOf('"', StringComparison.Ordinal) + 1}): ";
     }
 }

@@ -69,7 +69,7 @@ public class StructureCheckTests
         var result = project.Build(Args);
 
         Assert.NotEqual(0, result.ExitCode);
-        // Result.Errors folds errors at one location into one; here every check has its own error at the task.
+        // Result.Errors folds errors at one location into one; here every check has its own error at that location.
         var errors = result.Output.Split('\n').Select(l => l.Trim()).Where(l => l.Contains("error IMAGEDSL2020:", StringComparison.Ordinal))
             .Select(l => l.Substring(l.IndexOf("error IMAGEDSL2020:", StringComparison.Ordinal))).Distinct().ToArray();
         Assert.Equal("IMAGEDSL2020", Assert.Single(result.Errors.Select(e => System.Text.RegularExpressions.Regex.Match(e, "IMAGEDSL\\d+").Value).Distinct()));
@@ -90,6 +90,8 @@ public class StructureCheckTests
         }
 
         Assert.Equal(9, errors.Length);
+        // Each at the image's name in [Image], where the IDE's error list jumps.
+        Assert.StartsWith(ProbeTests.AtImageName(project, "tests/structure-fails"), Assert.Single(result.Errors));
         Assert.DoesNotContain("[tests/structure-fails] | ok", result.Output); // no smoke run after a failed check
     }
 }

@@ -95,7 +95,8 @@ public sealed record ManifestStep(int Stage, string Kind, string? File, int Line
 /// secrets and SSH agents they mount, and the images they copy from.
 /// </summary>
 public sealed record ImageManifest(IReadOnlyList<ManifestStage> Stages, IReadOnlyList<ContextPath> Reads, IReadOnlyList<MountedId> Secrets,
-    IReadOnlyList<MountedId> SshAgents, IReadOnlyList<ImageUse> Images, IReadOnlyList<ManifestStep> Steps, HttpProbe? Probe = null, ServerWait? Wait = null, IReadOnlyList<StructureCheck>? Checks = null)
+    IReadOnlyList<MountedId> SshAgents, IReadOnlyList<ImageUse> Images, IReadOnlyList<ManifestStep> Steps, HttpProbe? Probe = null, ServerWait? Wait = null, IReadOnlyList<StructureCheck>? Checks = null,
+    ManifestStep? Declared = null)
 {
     public static ImageManifest Empty { get; } = new(Array.Empty<ManifestStage>(), Array.Empty<ContextPath>(), Array.Empty<MountedId>(), Array.Empty<MountedId>(),
         Array.Empty<ImageUse>(), Array.Empty<ManifestStep>());
@@ -178,7 +179,11 @@ public sealed record ImageManifest(IReadOnlyList<ManifestStage> Stages, IReadOnl
             ? c.EnumerateArray().Select(x => new StructureCheck(x.GetProperty("kind").GetString()!, x.GetProperty("subject").GetString()!,
                 x.GetProperty("mode").ValueKind == JsonValueKind.Null ? null : x.GetProperty("mode").GetInt32(), x.GetProperty("owner").GetString())).ToArray()
             : null;
-        return new ImageManifest(stages, reads, Mounts(root.GetProperty("secrets")), Mounts(root.GetProperty("ssh")), images, steps, probe, wait, checks);
+        // Where [Image] names the image (kind "image", no stage): its container checks' failures are reported there.
+        var declared = root.TryGetProperty("declared", out var d)
+            ? new ManifestStep(-1, "image", d.GetProperty("file").GetString(), d.GetProperty("line").GetInt32(), d.GetProperty("column").GetInt32())
+            : null;
+        return new ImageManifest(stages, reads, Mounts(root.GetProperty("secrets")), Mounts(root.GetProperty("ssh")), images, steps, probe, wait, checks, declared);
     }
 
     /// <summary>

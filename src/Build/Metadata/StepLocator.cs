@@ -63,6 +63,10 @@ public static class StepLocator
             : null;
     }
 
+    /// <summary>The C# line where [Image] names the image, when known: where its container checks' failures are reported.</summary>
+    public static SourceLine? OfDeclaration(ImageManifest manifest, string projectDirectory) =>
+        manifest.Declared is { File: { } file } declared ? new SourceLine(Path.GetFullPath(Path.Combine(projectDirectory, file)), declared.Line, declared.Column) : null;
+
     /// <summary>The C# line that wrote the stage (its first instruction placed in the source), when known.</summary>
     public static SourceLine? OfStage(ImageManifest manifest, int stage, string projectDirectory) =>
         manifest.Steps.FirstOrDefault(s => s.Stage == stage && s.Kind != "comment" && s.File is not null) is { File: { } file } step

@@ -11,6 +11,9 @@ public sealed partial class RunImages
     /// <summary>The images from BuildImages (metadata ImageId, ExpectOutput, HasExpectOutput, ExpectExitCode, SmokeRun).</summary>
     [Required] public ITaskItem[] Images { get; set; } = Array.Empty<ITaskItem>();
 
+    /// <summary>The project's directory, against which the definitions' source files are named (their failures are reported at [Image]).</summary>
+    public string? ProjectDirectory { get; set; }
+
     /// <summary>Seconds a container may run before it is removed and the build fails (ImageDslSmokeRunTimeout).</summary>
     public int TimeoutSeconds { get; set; } = 60;
 

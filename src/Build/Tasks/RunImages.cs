@@ -23,7 +23,7 @@ public sealed partial class RunImages : ImageDslTask
         foreach (var (image, checks) in toCheck)
         {
             var failures = await Checks.StructureChecks.RunAsync(engine, image.GetMetadata("ImageId"), image.ItemSpec, checks, cancellationToken).ConfigureAwait(false);
-            foreach (var failure in failures) LogError(failure);
+            foreach (var failure in failures) LogError(AtDeclaration(failure, image));
             if (failures.Count > 0)
             {
                 if (!string.IsNullOrEmpty(StampDirectory)) Files.StateFile.Delete(Files.DockerfileFiles.StampPath(StampDirectory!, image.ItemSpec));
@@ -39,13 +39,21 @@ public sealed partial class RunImages : ImageDslTask
             {
                 await SmokeRunAsync(engine, image, cancellationToken).ConfigureAwait(false);
             }
-            catch (ImageDslException)
+            catch (ImageDslException e)
             {
                 // Without this, the next build would find the stamp, skip the build and the smoke run, and pass.
                 if (!string.IsNullOrEmpty(StampDirectory)) Files.StateFile.Delete(Files.DockerfileFiles.StampPath(StampDirectory!, image.ItemSpec));
+                AtDeclaration(e, image);
                 throw;
             }
         }
+    }
+
+    /// <summary>A check's failure, reported where [Image] names the image (the IDE's error list jumps there), when known.</summary>
+    private ImageDslException AtDeclaration(ImageDslException failure, ITaskItem image)
+    {
+        if (failure.Origin is null && !string.IsNullOrEmpty(ProjectDirectory)) failure.Origin = Metadata.StepLocator.OfDeclaration(Manifest(image), ProjectDirectory!);
+        return failure;
     }
 
     private async Task SmokeRunAsync(Docker.DockerEngine engine, ITaskItem image, CancellationToken cancellationToken)
