@@ -131,7 +131,7 @@ public sealed partial class BuildImages
         // off ([Image] SmokeRun = false, which RunImages honours too).
         var checks = SmokeRun && image.GetMetadata("SmokeRun") != "false";
         var loads = checks || !(Push || !string.IsNullOrEmpty(ArchiveOutputPath));
-        using var engine = loads ? await ReachableDaemonAsync(name, endpoint, item, checks, cancellationToken).ConfigureAwait(false)
+        using var engine = loads ? await ReachableDaemonAsync(name, endpoint, item, checks, manifest, cancellationToken).ConfigureAwait(false)
             : forced ? null : await AnsweringDaemonAsync(endpoint, cancellationToken).ConfigureAwait(false);
         if (engine is not null && await DivergentBaseAsync(engine, bases.Resolved, cancellationToken).ConfigureAwait(false) is var (baseReference, local, digest))
         {
@@ -238,12 +238,20 @@ public sealed partial class BuildImages
     }
 
     /// <summary>The daemon when it answers; else null, with the checks marked skipped (and warning IMAGEDSL2025 when they were wanted).</summary>
-    private async Task<DockerEngine?> ReachableDaemonAsync(string name, DockerEndpoint endpoint, TaskItem item, bool checks, CancellationToken cancellationToken)
+    private async Task<DockerEngine?> ReachableDaemonAsync(string name, DockerEndpoint endpoint, TaskItem item, bool checks, ImageDsl.Build.Metadata.ImageManifest manifest,
+        CancellationToken cancellationToken)
     {
         if (await AnsweringDaemonAsync(endpoint, cancellationToken).ConfigureAwait(false) is { } engine) return engine;
         item.SetMetadata("SmokeRun", "false");
         item.SetMetadata("ChecksSkipped", "true");
-        if (checks) LogWarning(new ImageDslException(ErrorCodes.ChecksSkippedWithoutDaemon, name, endpoint.Uri));
+        if (checks)
+        {
+            // Said where [Image] declares the checks, like their failures.
+            LogWarning(new ImageDslException(ErrorCodes.ChecksSkippedWithoutDaemon, name, endpoint.Uri)
+            {
+                Origin = string.IsNullOrEmpty(ProjectDirectory) ? null : ImageDsl.Build.Metadata.StepLocator.OfDeclaration(manifest, ProjectDirectory!),
+            });
+        }
         return null;
     }
 
