@@ -97,7 +97,7 @@ namespace ImageDsl.Generator
             /// <summary>
             /// The manifest as JSON for the build step's reader:
             /// <c>{"stages":[{"name":…,"base":[parts]|null,"needs":[…],"from":n (FROM that stage),"exposes":[{"arg":…,"default":…,"step":n}],"labels":[keys],"publishes":project (DotNet.InImagePublish's stage)}],"reads":[{"stage":0,"kind":"path"|"pattern","parts":[parts]}],
-            /// "secrets":[{"stage":0,"id":…,"required":…}],"ssh":[…],"images":[{"stage":0,"ref":…}],
+            /// "secrets":[{"stage":0,"id":…,"required":…}],"ssh":[…],"images":[{"stage":0,"ref":…,"step":n (the instruction that names it)}],
             /// "steps":[{"stage":0,"kind":"run","file":…|null,"line":1,"column":1}],"probe":{"port":8080,"path":"/","status":200,"body":…|null}}</c>
             /// (probe only when [Image] declares one; likewise "wait":{"log":…|null,"healthy":…}; "declared":{"file":…,"line":…,"column":…},
             /// where [Image] names the image, when known), where a part is
@@ -161,7 +161,7 @@ namespace ImageDsl.Generator
                 {
                     if (i > 0) json.Append(',');
                     json.Append("{\"stage\":").Append(manifest.Images[i].Stage.ToString(CultureInfo.InvariantCulture)).Append(",\"ref\":");
-                    Syntax.AppendJsonString(json, manifest.Images[i].Reference).Append('}');
+                    Syntax.AppendJsonString(json, manifest.Images[i].Reference).Append(",\"step\":").Append(manifest.Images[i].Step.ToString(CultureInfo.InvariantCulture)).Append('}');
                 }
 
                 json.Append("],\"steps\":[");

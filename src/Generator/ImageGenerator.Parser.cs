@@ -254,7 +254,7 @@ namespace ImageDsl.Generator
                         Parts(r.Kind == SourceKind.Pattern ? Syntax.GlobText(r.Text) : r.Text)))),
                     EquatableList<MountSpec>.From(use.Secrets.Select(m => new MountSpec(m.Stage, m.Id, m.Required))),
                     EquatableList<MountSpec>.From(use.SshAgents.Select(m => new MountSpec(m.Stage, m.Id, m.Required))),
-                    EquatableList<ImageUseSpec>.From(use.Images.Select(i => new ImageUseSpec(i.Stage, i.Reference))),
+                    EquatableList<ImageUseSpec>.From(use.Images.Select(i => new ImageUseSpec(i.Stage, i.Reference, InstructionIndex(dockerfile, i.Instruction)))),
                     Steps(dockerfile, origins));
             }
 

@@ -92,6 +92,37 @@ public class ErrorLocationTests
         Assert.Matches($@"error IMAGEDSL[0-9]+: .*{Regex.Escape(missing.Split(':')[^2])}", result.Output);
     }
 
+    /// <summary>The same for an image a <c>Copy(…, from: "…")</c> names: reported at that copy.</summary>
+    [Theory]
+    [InlineData("buildkit")]
+    [InlineData("classic")]
+    [InlineData("daemonless")]
+    public void An_image_a_copy_names_that_does_not_exist_is_reported_at_that_copy(string builder)
+    {
+        var missing = $"{TestEngine.Registry}/tests/no-such-image-{Guid.NewGuid():N}:1";
+        using var project = new MSBuildProject($$"""
+            [Image("tests/missing-copy-image", SmokeRun = false)]
+            public static partial class App
+            {
+                static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
+
+                static Dockerfile Define() =>
+                    Dockerfile.From(BaseImage)
+                        .Copy("/etc/motd", "/motd", from: "{{missing}}");
+            }
+            """);
+        var source = project.Read("Image.cs").Split('\n');
+        var line = Array.FindIndex(source, l => l.Contains(".Copy(", StringComparison.Ordinal)) + 1;
+        var baseImage = builder == "daemonless" ? Daemonless.DaemonlessParityTests.RegistryBase : TestEngine.BaseImage;
+
+        var result = project.Build($"-p:ImageDslBuildOnBuild=true -p:ImageDslBuilder={builder} -p:ImageDslBuildArgs=BASE_IMAGE={baseImage}");
+
+        Assert.NotEqual(0, result.ExitCode);
+        var error = Assert.Single(result.Errors);
+        Assert.True(error.StartsWith($"{Path.Combine(project.Directory.FullName, "Image.cs")}({line},", StringComparison.Ordinal), result.Output);
+        Assert.Matches($@"error IMAGEDSL[0-9]+: .*{Regex.Escape(missing.Split(':')[^2])}", result.Output);
+    }
+
     /// <summary>
     /// The base image sets ENV PATH=/bin; the definition declares a build argument PATH and writes it into a label.
     /// Where the builder would expand the variable instead of the argument — the classic builder always; BuildKit and

@@ -72,8 +72,8 @@ public sealed record ContextPath(int Stage, bool IsPattern, IReadOnlyList<PathPa
 /// <summary>A secret or SSH agent id a stage's RUN mounts, and whether the mount is required.</summary>
 public sealed record MountedId(int Stage, string Id, bool Required);
 
-/// <summary>An image a stage copies or mounts from.</summary>
-public sealed record ImageUse(int Stage, string Reference);
+/// <summary>An image a stage copies or mounts from, and the instruction that names it (counted as <see cref="StepLocator.OfInstruction"/> does; null when the assembly predates it).</summary>
+public sealed record ImageUse(int Stage, string Reference, int? Step = null);
 
 /// <summary>The smoke run's HTTP probe ([Image] ProbePort, ProbePath, ProbeStatus, ProbeBody).</summary>
 public sealed record HttpProbe(int Port, string Path, int Status, string? Body);
@@ -165,7 +165,8 @@ public sealed record ImageManifest(IReadOnlyList<ManifestStage> Stages, IReadOnl
             .ToArray();
         static MountedId[] Mounts(JsonElement array) =>
             array.EnumerateArray().Select(m => new MountedId(m.GetProperty("stage").GetInt32(), m.GetProperty("id").GetString()!, m.GetProperty("required").GetBoolean())).ToArray();
-        var images = root.GetProperty("images").EnumerateArray().Select(i => new ImageUse(i.GetProperty("stage").GetInt32(), i.GetProperty("ref").GetString()!)).ToArray();
+        var images = root.GetProperty("images").EnumerateArray()
+            .Select(i => new ImageUse(i.GetProperty("stage").GetInt32(), i.GetProperty("ref").GetString()!, i.TryGetProperty("step", out var step) ? step.GetInt32() : null)).ToArray();
         // Assemblies built by an ImageDsl without step locations have none; their failures are reported at the task.
         var steps = root.TryGetProperty("steps", out var stepArray)
             ? stepArray.EnumerateArray().Select(s => new ManifestStep(s.GetProperty("stage").GetInt32(), s.GetProperty("kind").GetString()!,

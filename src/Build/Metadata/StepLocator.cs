@@ -15,7 +15,8 @@ namespace ImageDsl.Build.Metadata;
 /// single stage) and counts, per stage, the FROM of an image other than scratch, then each RUN, COPY, ADD and WORKDIR
 /// (dockerfile2llb's prefixCommand and cmdTotal). Before any step it resolves each image the file names, as
 /// "[internal] load metadata for REF" (REF normalized: docker.io/library/…, ":latest" when there is neither tag nor
-/// digest; a platform may precede "internal"): that is the FROM naming the image (the first, when several do).</item>
+/// digest; a platform may precede "internal"): that is the FROM naming the image (the first, when several do), else
+/// the COPY --from or mount that names it, whose image is a stage of its own, "FROM REF" without a number.</item>
 /// </list>
 /// Anything that does not parse or does not match the manifest gives null: the error is then reported at the task.
 /// </summary>
@@ -24,6 +25,7 @@ public static class StepLocator
     private static readonly Regex ClassicStep = new(@"^Step (\d+)/\d+ : ", RegexOptions.CultureInvariant);
     private static readonly Regex BuildKitStep = new(@"^\[(?:(?<prefix>[^\]]*) )?(?<index>\d+)/\d+\] ", RegexOptions.CultureInvariant);
     private static readonly Regex BuildKitMetadata = new(@"^\[(?:[^\]]* )?internal\] load metadata for (?<reference>\S+)$", RegexOptions.CultureInvariant);
+    private static readonly Regex BuildKitImageSource = new(@"^FROM (?<reference>\S+)$", RegexOptions.CultureInvariant);
 
     public static ManifestStep? Locate(ImageManifest manifest, string step, IReadOnlyDictionary<string, string> buildArgs)
     {
@@ -37,8 +39,22 @@ public static class StepLocator
         if (BuildKitMetadata.Match(step) is { Success: true } metadata)
         {
             var wanted = Normalized(metadata.Groups["reference"].Value);
-            return wanted is null ? null : steps.FirstOrDefault(s => s.Kind == "from" && s.Stage >= 0 && s.Stage < manifest.Stages.Count
-                && manifest.Stages[s.Stage].BaseImage is { } image && Normalized(PathPart.Resolve(image, buildArgs)) == wanted) is { } from ? Known(from) : null;
+            if (wanted is null) return null;
+            if (steps.FirstOrDefault(s => s.Kind == "from" && s.Stage >= 0 && s.Stage < manifest.Stages.Count
+                    && manifest.Stages[s.Stage].BaseImage is { } image && Normalized(PathPart.Resolve(image, buildArgs)) == wanted) is { } from)
+            {
+                return Known(from);
+            }
+
+            return NamingImage(manifest, steps, wanted);
+        }
+
+        // An image a COPY --from or mount names is a stage of its own, its vertex "FROM REF" (the digest it resolved to
+        // may follow), without the "[stage i/n]" a FROM of the file has.
+        if (BuildKitImageSource.Match(step) is { Success: true } source)
+        {
+            var reference = source.Groups["reference"].Value;
+            return NamingImage(manifest, steps, Normalized(reference)) ?? (reference.IndexOf('@') is var at and > 0 ? NamingImage(manifest, steps, Normalized(reference.Substring(0, at))) : null);
         }
 
         if (BuildKitStep.Match(step) is not { Success: true } buildKit) return null;
@@ -62,6 +78,12 @@ public static class StepLocator
             ? new SourceLine(Path.GetFullPath(Path.Combine(projectDirectory, file)), step.Line, step.Column)
             : null;
     }
+
+    // The COPY --from or mount that names the image (the first, when several do).
+    private static ManifestStep? NamingImage(ImageManifest manifest, IReadOnlyList<ManifestStep> steps, string? reference) =>
+        reference is not null && manifest.Images.FirstOrDefault(i => i.Step is { } index && index >= 0 && index < steps.Count && Normalized(i.Reference) == reference) is { Step: { } at }
+            ? Known(steps[at])
+            : null;
 
     /// <summary>The C# line where [Image] names the image, when known: where its container checks' failures are reported.</summary>
     public static SourceLine? OfDeclaration(ImageManifest manifest, string projectDirectory) =>

@@ -11,7 +11,7 @@ namespace ImageDsl.Rendering
     internal sealed record MountUse(int Stage, string Id, bool Required);
 
     /// <summary>An image reference a stage copies or mounts from (COPY --from, a mount's from=).</summary>
-    internal sealed record ImageUse(int Stage, string Reference);
+    internal sealed record ImageUse(int Stage, string Reference, Instruction Instruction);
 
     /// <summary>Everything <see cref="ContextUse.Of"/> finds.</summary>
     internal sealed record DefinitionUse(IReadOnlyList<StageUse> Stages, IReadOnlyList<ContextRead> Reads, IReadOnlyList<MountUse> Secrets,
@@ -78,7 +78,7 @@ namespace ImageDsl.Rendering
                             reads.AddRange(copy.Sources.Select(s => new ContextRead(i, s.Kind, s.Text)));
                             break;
                         case CopyInstruction { From.Image: { } image }:
-                            images.Add(new ImageUse(i, image));
+                            images.Add(new ImageUse(i, image, instruction));
                             break;
                         case AddInstruction add:
                             reads.AddRange(add.Sources.Where(s => s.Kind != SourceKind.Url).Select(s => new ContextRead(i, s.Kind, s.Text)));
@@ -97,10 +97,10 @@ namespace ImageDsl.Rendering
                                 ssh.Add(new MountUse(i, agent.Id ?? "default", agent.Required));
                                 break;
                             case BindMount { From.Image: { } image }:
-                                images.Add(new ImageUse(i, image));
+                                images.Add(new ImageUse(i, image, instruction));
                                 break;
                             case CacheMount { From.Image: { } image }:
-                                images.Add(new ImageUse(i, image));
+                                images.Add(new ImageUse(i, image, instruction));
                                 break;
                         }
                     }

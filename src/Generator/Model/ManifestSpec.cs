@@ -29,7 +29,7 @@ namespace ImageDsl.Generator.Model
     internal sealed record MountSpec(int Stage, string Id, bool Required);
 
     /// <summary>An image a stage copies or mounts from.</summary>
-    internal sealed record ImageUseSpec(int Stage, string Reference);
+    internal sealed record ImageUseSpec(int Stage, string Reference, int Step);
 
     /// <summary>
     /// An instruction of the rendered Dockerfile, in file order, and the C# call that wrote it: the build step maps a

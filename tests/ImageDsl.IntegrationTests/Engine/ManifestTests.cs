@@ -67,6 +67,20 @@ public class ManifestTests
     }
 
     [Fact]
+    public void An_image_that_a_copy_names_maps_to_that_copy_when_no_FROM_names_it()
+    {
+        var manifest = Steps with { Images = new[] { new ImageUse(1, "nginx:1.27", Step: 5), new ImageUse(1, "busybox", Step: 7) } };
+        var values = new Dictionary<string, string> { ["BASE"] = "busybox" };
+        Assert.Equal(6, StepLocator.Locate(manifest, "[internal] load metadata for docker.io/library/nginx:1.27", values)?.Line); // the WORKDIR's place here
+        Assert.Equal(3, StepLocator.Locate(manifest, "[internal] load metadata for docker.io/library/busybox:latest", values)?.Line); // a FROM names it first
+        Assert.Null(StepLocator.Locate(Steps, "[internal] load metadata for docker.io/library/nginx:1.27", values));
+        // The image's own stage, as BuildKit names it, with or without the digest it resolved to.
+        Assert.Equal(6, StepLocator.Locate(manifest, "FROM docker.io/library/nginx:1.27", values)?.Line);
+        Assert.Equal(6, StepLocator.Locate(manifest, "FROM docker.io/library/nginx:1.27@sha256:" + new string('0', 64), values)?.Line);
+        Assert.Null(StepLocator.Locate(manifest, "FROM docker.io/library/nginx:1.28", values));
+    }
+
+    [Fact]
     public void A_base_that_a_build_argument_makes_scratch_is_not_numbered_by_BuildKit()
     {
         var scratch = new Dictionary<string, string> { ["BASE"] = "scratch" };
