@@ -52,9 +52,9 @@ public sealed class ArgumentAndEnvironmentTests
     }
 
     /// <summary>
-    /// <c>User(uid + ":" + Value.Env("APP_UID"))</c>, a build argument and a variable of the stage's environment (as the
-    /// .NET images set APP_UID): every builder expands both in USER, so the image's user is the argument's value and the
-    /// variable's.
+    /// <c>User(uid + ":" + Value.Env("APP_UID") + …)</c>, a build argument and a variable of the stage's environment (as
+    /// the .NET images set APP_UID) among literal text: every builder expands both in USER and keeps the text as written,
+    /// so the image's user is the argument's value, the variable's and the text.
     /// </summary>
     [Theory]
     [InlineData("buildkit")]
@@ -66,7 +66,7 @@ public sealed class ArgumentAndEnvironmentTests
         var definition = Dockerfile.From(builder == "daemonless" ? Daemonless.DaemonlessParityTests.RegistryBase : TestEngine.BaseImage)
             .Env("APP_UID", "1654")
             .Arg(uid)
-            .User(uid + ":" + Value.Env("APP_UID"));
+            .User(uid + ":" + Value.Env("APP_UID") + " $HOME \"q\" 'y' \\");
         Assert.Empty(definition.Validate());
         var tag = $"imagedsl-tests/user-references:{builder}";
         var buildArgs = new Dictionary<string, string> { ["UID"] = "4242" };
@@ -91,6 +91,7 @@ public sealed class ArgumentAndEnvironmentTests
             }
         }
 
-        Assert.Equal("4242:1654", (await engine.InspectImageAsync(tag, CancellationToken.None))!.Config!.User);
+        // The literal text around the references arrives as written ('$', quotes, a backslash), whichever builder.
+        Assert.Equal("4242:1654 $HOME \"q\" 'y' \\", (await engine.InspectImageAsync(tag, CancellationToken.None))!.Config!.User);
     }
 }
