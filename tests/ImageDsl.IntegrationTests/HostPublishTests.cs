@@ -127,8 +127,10 @@ public class HostPublishTests
     /// The one-project shape (the app and its definition together): the project's own items say it, before anything is
     /// built — here the daemonless builder then refuses the image's RUN steps, which need a daemon.
     /// </summary>
-    [Fact]
-    public void An_in_image_publish_of_this_project_is_checked_from_its_own_items_before_anything_is_built()
+    [Theory]
+    [InlineData("NuGet.Config")]
+    [InlineData("config/NuGet.Config")] // not the restore's, but content the Web SDK publishes all the same
+    public void An_in_image_publish_of_this_project_is_checked_from_its_own_items_before_anything_is_built(string config)
     {
         using var project = new MSBuildProject("""
             [Image("tests/in-image-nuget-self")]
@@ -138,16 +140,17 @@ public class HostPublishTests
                     .Copy("/app/", "/app/", from: DotNet.InImagePublish("mcr.microsoft.com/dotnet/sdk:10.0", "App.csproj"));
             }
             """,
-            new Dictionary<string, string> { ["NuGet.Config"] = "<configuration />\n" }, dockerignore: "bin/\nobj/\n", projectXml: WebSdkContent);
+            new Dictionary<string, string> { [config] = "<configuration />\n" }, dockerignore: "bin/\nobj/\n", projectXml: WebSdkContent);
 
         var shipped = project.Build("-p:ImageDslBuildOnBuild=true -p:ImageDslBuilder=daemonless");
 
         var warning = Assert.Single(shipped.Warnings, w => w.Contains("IMAGEDSL2033", StringComparison.Ordinal));
         Assert.Contains($"{Path.Combine(project.Directory.FullName, "Image.cs")}(6,", warning);
-        Assert.Contains("copies NuGet.Config from the publish output of App.csproj", warning);
+        Assert.Contains($"copies {config} from the publish output of App.csproj", warning);
+        Assert.Contains($"<Content Update=\"{config}\" CopyToPublishDirectory=\"Never\" />", warning);
         Assert.Contains("IMAGEDSL2021", Assert.Single(shipped.Errors));
 
-        project.Write("App.csproj", project.Read("App.csproj").Replace(WebSdkContent, WebSdkContent + KeptOut, StringComparison.Ordinal));
+        project.Write("App.csproj", project.Read("App.csproj").Replace(WebSdkContent, WebSdkContent + KeptOut.Replace("\"NuGet.Config\"", $"\"{config}\"", StringComparison.Ordinal), StringComparison.Ordinal));
         var kept = project.Build("-p:ImageDslBuildOnBuild=true -p:ImageDslBuilder=daemonless");
 
         Assert.DoesNotContain(kept.Warnings, w => w.Contains("IMAGEDSL2033", StringComparison.Ordinal));

@@ -21,13 +21,16 @@ public sealed partial class WriteDockerfiles : ImageDslTask
         var publish = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var feed = false;
         var inImage = new SortedSet<string>(StringComparer.Ordinal);
+        var self = string.IsNullOrEmpty(ProjectPath) ? "" : Path.GetFullPath(ProjectPath);
         foreach (var (image, (repository, tags)) in images.Zip(names))
         {
             var contextDirectory = Path.GetFullPath(Path.Combine(ProjectDirectory, image.Context));
             foreach (var published in image.Manifest.Stages.Select(s => s.Publishes).OfType<string>())
             {
                 var project = Path.GetFullPath(Path.Combine(contextDirectory, published));
-                if (Context.ShippedNuGetConfigs.NextTo(project)) inImage.Add(project);
+                // This project's items cost nothing to ask for (its own evaluation): all of them, a NuGet configuration in
+                // a subfolder too; another project's only where its folder holds one (an evaluation of its own).
+                if (project == self || Context.ShippedNuGetConfigs.NextTo(project)) inImage.Add(project);
             }
 
             var (keys, readsFeed) = Context.ContextAdditions.Requests(image.Manifest);
@@ -78,7 +81,6 @@ public sealed partial class WriteDockerfiles : ImageDslTask
             return (ITaskItem)item;
         }).ToArray();
         ReadsFeed = feed;
-        var self = string.IsNullOrEmpty(ProjectPath) ? "" : Path.GetFullPath(ProjectPath);
         InImagePublish = inImage.Select(p =>
         {
             var item = new TaskItem(p);
