@@ -58,68 +58,43 @@ public class ErrorLocationTests
     }
 
     /// <summary>
-    /// A base image the registry does not have (a mistyped tag, say) is reported at the <c>Dockerfile.From</c> that
-    /// names it, whichever builder looked for it: BuildKit fails its "[internal] load metadata for …" before any step,
-    /// the classic builder its FROM step, the daemonless builder its read of the base.
+    /// An image the registry does not have (a mistyped tag, say) is reported at the call that names it — the
+    /// <c>Dockerfile.From</c> of a base, the <c>Copy(…, from: "…")</c> of a copied image — whichever builder looked for
+    /// it: BuildKit fails its "[internal] load metadata for …" (or the copied image's own "FROM …" stage), the classic
+    /// builder its step, the daemonless builder its read of the image.
     /// </summary>
     [Theory]
-    [InlineData("buildkit")]
-    [InlineData("classic")]
-    [InlineData("daemonless")]
-    public void A_base_image_that_does_not_exist_is_reported_at_the_From_that_names_it(string builder)
-    {
-        using var project = new MSBuildProject("""
-            [Image("tests/missing-base", SmokeRun = false)]
-            public static partial class App
-            {
-                static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
-
-                static Dockerfile Define() =>
-                    Dockerfile.From(BaseImage)
-                        .Cmd("true");
-            }
-            """);
-        var source = project.Read("Image.cs").Split('\n');
-        var line = Array.FindIndex(source, l => l.Contains("Dockerfile.From(", StringComparison.Ordinal)) + 1;
-        var missing = $"{TestEngine.Registry}/tests/no-such-base-{Guid.NewGuid():N}:1";
-
-        var result = project.Build($"-p:ImageDslBuildOnBuild=true -p:ImageDslBuilder={builder} -p:ImageDslBuildArgs=BASE_IMAGE={missing}");
-
-        Assert.NotEqual(0, result.ExitCode);
-        var error = Assert.Single(result.Errors);
-        Assert.True(error.StartsWith($"{Path.Combine(project.Directory.FullName, "Image.cs")}({line},", StringComparison.Ordinal), result.Output);
-        // The reference (as the builder spells it) in the error: the classic builder's daemon message is its second line.
-        Assert.Matches($@"error IMAGEDSL[0-9]+: .*{Regex.Escape(missing.Split(':')[^2])}", result.Output);
-    }
-
-    /// <summary>The same for an image a <c>Copy(…, from: "…")</c> names: reported at that copy.</summary>
-    [Theory]
-    [InlineData("buildkit")]
-    [InlineData("classic")]
-    [InlineData("daemonless")]
-    public void An_image_a_copy_names_that_does_not_exist_is_reported_at_that_copy(string builder)
+    [InlineData("buildkit", "from")]
+    [InlineData("classic", "from")]
+    [InlineData("daemonless", "from")]
+    [InlineData("buildkit", "copy")]
+    [InlineData("classic", "copy")]
+    [InlineData("daemonless", "copy")]
+    public void An_image_that_does_not_exist_is_reported_at_the_call_that_names_it(string builder, string namedBy)
     {
         var missing = $"{TestEngine.Registry}/tests/no-such-image-{Guid.NewGuid():N}:1";
+        var step = namedBy == "copy" ? $".Copy(\"/etc/motd\", \"/motd\", from: \"{missing}\")" : ".Cmd(\"true\")";
         using var project = new MSBuildProject($$"""
-            [Image("tests/missing-copy-image", SmokeRun = false)]
+            [Image("tests/missing-image", SmokeRun = false)]
             public static partial class App
             {
                 static readonly BuildArg BaseImage = new("BASE_IMAGE", "busybox:1.36");
 
                 static Dockerfile Define() =>
                     Dockerfile.From(BaseImage)
-                        .Copy("/etc/motd", "/motd", from: "{{missing}}");
+                        {{step}};
             }
             """);
         var source = project.Read("Image.cs").Split('\n');
-        var line = Array.FindIndex(source, l => l.Contains(".Copy(", StringComparison.Ordinal)) + 1;
-        var baseImage = builder == "daemonless" ? Daemonless.DaemonlessParityTests.RegistryBase : TestEngine.BaseImage;
+        var line = Array.FindIndex(source, l => l.Contains(namedBy == "copy" ? ".Copy(" : "Dockerfile.From(", StringComparison.Ordinal)) + 1;
+        var baseImage = namedBy == "from" ? missing : builder == "daemonless" ? Daemonless.DaemonlessParityTests.RegistryBase : TestEngine.BaseImage;
 
         var result = project.Build($"-p:ImageDslBuildOnBuild=true -p:ImageDslBuilder={builder} -p:ImageDslBuildArgs=BASE_IMAGE={baseImage}");
 
         Assert.NotEqual(0, result.ExitCode);
         var error = Assert.Single(result.Errors);
         Assert.True(error.StartsWith($"{Path.Combine(project.Directory.FullName, "Image.cs")}({line},", StringComparison.Ordinal), result.Output);
+        // The reference (as the builder spells it) in the error: the classic builder's daemon message is its second line.
         Assert.Matches($@"error IMAGEDSL[0-9]+: .*{Regex.Escape(missing.Split(':')[^2])}", result.Output);
     }
 
